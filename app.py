@@ -1,0 +1,28 @@
+"""Generative Models Playground: `streamlit run app.py`.
+
+Sections follow the lecture's order (ui/catalogue.py). Every page shares the sidebar (seed,
+presenter mode, share link); the share-link parameters a page declares are written back to
+the URL after the page has run.
+"""
+
+import streamlit as st
+
+from ui import layout, state
+from ui.catalogue import PAGES
+
+st.set_page_config(page_title="Generative Models Playground", page_icon=":material/auto_awesome:", layout="wide")
+
+sections: dict[str, list] = {}
+for info in PAGES:
+    sections.setdefault(info.section, []).append(
+        st.Page(info.path, title=info.title, icon=info.icon, url_path=info.url_path, default=info.url_path == "home")
+    )
+
+page = st.navigation(sections)
+state.begin_run()
+layout.sidebar()
+try:
+    page.run()
+finally:
+    state.sync()
+layout.share_box()

@@ -1,0 +1,1 @@
+"""Data sets: MNIST digits (mnist.py) and plain-text corpora (text.py)."""

@@ -1,0 +1,51 @@
+"""Arrays of digits -> pictures: one grid function used by the app and the sample CLI."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+
+def to_uint8(images: np.ndarray | torch.Tensor) -> np.ndarray:
+    """Images in [0, 1] (any of (N,1,H,W), (N,H,W), (H,W)) -> uint8 (N, H, W)."""
+    x = images.detach().cpu().numpy() if isinstance(images, torch.Tensor) else np.asarray(images)
+    x = x.astype(np.float32)
+    if x.ndim == 2:
+        x = x[None]
+    if x.ndim == 4:
+        x = x[:, 0]
+    return (np.clip(x, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+
+
+def make_grid(images: np.ndarray | torch.Tensor, columns: int = 8, pad: int = 2, scale: int = 1) -> np.ndarray:
+    """Tile images in [0, 1] into one uint8 picture, ``scale`` x nearest-neighbour upscaled."""
+    tiles = to_uint8(images)
+    n, h, w = tiles.shape
+    columns = max(1, min(columns, n))
+    rows = -(-n // columns)
+    grid = np.full((rows * (h + pad) + pad, columns * (w + pad) + pad), 128, dtype=np.uint8)
+    for k, tile in enumerate(tiles):
+        r, c = divmod(k, columns)
+        grid[pad + r * (h + pad) : pad + r * (h + pad) + h, pad + c * (w + pad) : pad + c * (w + pad) + w] = tile
+    return np.kron(grid, np.ones((scale, scale), dtype=np.uint8)) if scale > 1 else grid
+
+
+def upscale(image: np.ndarray | torch.Tensor, scale: int = 4) -> np.ndarray:
+    """One image in [0, 1] -> uint8, upscaled with hard pixel edges (so pixels stay visible)."""
+    return np.kron(to_uint8(image)[0], np.ones((scale, scale), dtype=np.uint8))
+
+
+def mark_pixel(
+    image: np.ndarray | torch.Tensor, index: int, scale: int = 8, color: tuple[int, int, int] = (209, 73, 91)
+) -> np.ndarray:
+    """One image in [0, 1] as RGB uint8, upscaled, with pixel ``index`` (raster order) outlined
+    in ``color``: the pixel the sampler is about to draw."""
+    grey = upscale(image, scale)
+    rgb = np.repeat(grey[..., None], 3, axis=-1)
+    w = grey.shape[1] // scale
+    if 0 <= index < grey.size // (scale * scale):
+        r, c = divmod(index, w)
+        box = rgb[r * scale : (r + 1) * scale, c * scale : (c + 1) * scale]
+        box[[0, -1], :] = color
+        box[:, [0, -1]] = color
+    return rgb

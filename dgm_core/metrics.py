@@ -1,0 +1,49 @@
+"""Numbers that say how good a model is, in the lecture's units.
+
+- Negative log-likelihood (NLL) of test data in nats per image: -(1/N) sum_n log p_theta(x_n),
+  the Monte Carlo estimate of the cross-entropy E_{x~p_data}[-log p_theta(x)], which is
+  KL(p_data || p_theta) plus the data's entropy (a constant). Lower is better.
+- Bits per dimension: NLL / (D ln 2), comparable across image sizes.
+- Classification accuracy (a fraction 0..1), for the judge.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import torch
+
+
+def bits_per_dim(nll_nats: float, dims: int) -> float:
+    """Convert a per-image NLL in nats to bits per dimension: nll / (D * ln 2)."""
+    return nll_nats / (dims * math.log(2.0))
+
+
+@torch.no_grad()
+def batched_mean(fn: Callable[[torch.Tensor], torch.Tensor], data: torch.Tensor, batch_size: int = 500) -> float:
+    """Mean of ``fn`` (which returns one value per row) over ``data``, in batches."""
+    total, count = 0.0, 0
+    for start in range(0, len(data), batch_size):
+        values = fn(data[start : start + batch_size])
+        total += float(values.double().sum())
+        count += len(values)
+    return total / count
+
+
+@torch.no_grad()
+def accuracy(
+    classify: Callable[[torch.Tensor], torch.Tensor], images: torch.Tensor, labels: torch.Tensor, batch_size: int = 500
+) -> float:
+    """Share of ``images`` whose arg-max class equals ``labels``."""
+    correct = 0
+    for start in range(0, len(images), batch_size):
+        pred = classify(images[start : start + batch_size]).argmax(dim=-1)
+        correct += int((pred == labels[start : start + batch_size].long()).sum())
+    return correct / len(images)
+
+
+def nll_metrics(model, x: torch.Tensor, prefix: str) -> dict:
+    """``{prefix}_nll_nats`` and ``{prefix}_bits_per_dim`` of a model with ``log_prob`` on data ``x``."""
+    nll = batched_mean(lambda b: -model.log_prob(b), x)
+    return {f"{prefix}_nll_nats": nll, f"{prefix}_bits_per_dim": bits_per_dim(nll, x[0].numel())}

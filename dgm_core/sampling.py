@@ -1,0 +1,89 @@
+"""Samplers as step iterators.
+
+A sampler yields one small frozen record per step (the state so far, the distribution it
+drew from, the choice it made), so a page can animate or scrub the steps, a test can check
+each one, and the CLI can show progress. The final sample is simply the last step's state.
+Randomness always comes from an explicit ``torch.Generator``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+
+@dataclass(frozen=True)
+class PixelStep:
+    """One step of pixel-by-pixel sampling (raster order, the chain rule's order)."""
+
+    index: int  # pixel i being set, 0..D-1
+    probs: torch.Tensor  # p(x_i | x_<i) over the K levels, (N, K)
+    value: torch.Tensor  # the level chosen for pixel i, (N,)
+    log_prob: torch.Tensor  # log p(x_i = value | x_<i), (N,)
+    image: torch.Tensor  # the image after this step, levels in {0..K-1}, (N, 1, H, W)
+
+
+def pixel_by_pixel(
+    model,
+    n: int,
+    generator: torch.Generator,
+    *,
+    start: torch.Tensor | None = None,
+    known: torch.Tensor | None = None,
+    temperature: float = 1.0,
+    image_shape: tuple[int, int] = (28, 28),
+) -> Iterator[PixelStep]:
+    """Sample x_1, x_2, ..., x_D in raster order from ``model.conditional_logits``.
+
+    ``start`` with a boolean ``known`` mask (both (N, 1, H, W)) fixes some pixels: they are
+    kept as given and only the others are drawn (inpainting with an autoregressive model).
+    The model is called once per pixel on the whole image; pixels at and after i are still
+    zeros (or the known values), and a correct autoregressive model cannot see them anyway.
+    """
+    if temperature <= 0:
+        raise ValueError(f"temperature must be positive, not {temperature}.")
+    h, w = image_shape
+    image = torch.zeros(n, 1, h, w, dtype=torch.long) if start is None else start.clone().long()
+    known_flat = None if known is None else known.reshape(image.shape[0], -1).bool()
+    for i in range(h * w):
+        with torch.no_grad():
+            logits = model.conditional_logits(image)[:, i, :]
+        logp = F.log_softmax(logits / temperature, dim=-1)
+        probs = logp.exp()
+        value = torch.multinomial(probs, 1, generator=generator).squeeze(1)
+        if known_flat is not None:
+            value = torch.where(known_flat[:, i], image.reshape(image.shape[0], -1)[:, i], value)
+        flat = image.reshape(image.shape[0], -1).clone()
+        flat[:, i] = value
+        image = flat.reshape(image.shape)
+        yield PixelStep(i, probs, value, logp.gather(1, value[:, None]).squeeze(1), image)
+
+
+@dataclass(frozen=True)
+class PixelTrajectory:
+    """A whole pixel-by-pixel run kept for scrubbing: in raster order the image after step t
+    is the final image with pixels >= t+1 not yet drawn, so only the choices and the
+    distributions need storing."""
+
+    final: torch.Tensor  # (N, 1, H, W) levels
+    probs: torch.Tensor  # (D, N, K): p(x_i | x_<i) at every step
+    log_probs: torch.Tensor  # (D, N): log-prob of the value chosen at every step
+
+    def image_at(self, drawn: int) -> torch.Tensor:
+        """The images once ``drawn`` pixels are set (the rest still blank, level 0)."""
+        flat = self.final.reshape(self.final.shape[0], -1).clone()
+        flat[:, drawn:] = 0
+        return flat.reshape(self.final.shape)
+
+
+def record(steps: Iterator[PixelStep]) -> PixelTrajectory:
+    probs, log_probs, step = [], [], None
+    for step in steps:
+        probs.append(step.probs)
+        log_probs.append(step.log_prob)
+    if step is None:
+        raise ValueError("The sampler produced no steps.")
+    return PixelTrajectory(step.image, torch.stack(probs), torch.stack(log_probs))

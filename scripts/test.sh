@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Install what the tests need and run the whole suite: lint, unit/property tests, AppTest
+# page tests and the real-browser test. This is the README's test command; .ci/run calls it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+
+# Debian's chromium for the browser test (Playwright drives it; no browser download).
+if [ ! -x "${DGM_CHROMIUM:-/usr/bin/chromium}" ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+
+python -m ruff check .
+python -m pytest "$@"

@@ -1,0 +1,18 @@
+"""Open a page of the app in Streamlit's AppTest, optionally as if from a shared link."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def open_page(path: str, query: dict[str, str] | None = None, timeout: float = 120) -> AppTest:
+    """A fresh session whose first run lands on ``path`` (as when a link is opened). Before the
+    first run AppTest finds a page by its file name, so every page's url_path equals its file stem."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    at.switch_page(path)
+    at.query_params.update(query or {})
+    return at.run()

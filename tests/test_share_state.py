@@ -1,0 +1,81 @@
+"""Share links: a page opened with query parameters restores them; bad ones fall back with a notice."""
+
+import pytest
+
+from tests.apptest_helpers import open_page
+from ui.state import Param
+
+
+def test_a_link_restores_the_page_state():
+    at = open_page("app_pages/pixels.py", {"seed": "7", "n": "4", "drawn": "100", "presenter": "1"})
+    assert not at.exception
+    assert at.number_input(key="share_seed").value == 7
+    assert at.slider(key="share_n").value == 4 and at.slider(key="share_drawn").value == 100
+    assert at.toggle(key="share_presenter").value is True
+    assert not at.info  # nothing was ignored
+
+
+def test_the_same_link_shows_the_same_samples():
+    link = {"seed": "11", "n": "2", "drawn": "784"}
+    a, b = open_page("app_pages/pixels.py", link), open_page("app_pages/pixels.py", link)
+    assert a.metric[0].value == b.metric[0].value
+
+
+def test_malformed_and_out_of_range_values_fall_back_with_a_notice():
+    at = open_page("app_pages/pixels.py", {"seed": "banana", "n": "999", "drawn": "-3", "presenter": "maybe"})
+    assert not at.exception
+    assert at.number_input(key="share_seed").value == 0
+    assert at.slider(key="share_n").value == 8 and at.slider(key="share_drawn").value == 784
+    notices = " ".join(i.value for i in at.info)
+    for name in ("seed", "n", "drawn", "presenter"):
+        assert f"**{name}** ignored" in notices
+    assert at.query_params["seed"] == "0" and at.query_params["n"] == "8"  # the URL is repaired
+
+
+def test_changing_a_control_updates_the_url():
+    at = open_page("app_pages/pixels.py")
+    at.slider(key="share_n").set_value(5).run()
+    at.number_input(key="share_seed").set_value(3).run()
+    assert at.query_params["n"] == "5" and at.query_params["seed"] == "3"
+
+
+def test_nothing_is_lost_when_switching_pages_and_back():
+    at = open_page("app_pages/pixels.py")
+    at.slider(key="share_n").set_value(5).run()
+    at.number_input(key="share_seed").set_value(9).run()
+    at.switch_page("app_pages/compare.py")
+    at.query_params.clear()  # page navigation drops the old page's query string
+    at.run()
+    assert at.number_input(key="share_seed").value == 9
+    at.switch_page("app_pages/pixels.py")
+    at.query_params.clear()
+    at.run()
+    assert at.slider(key="share_n").value == 5 and not at.exception
+
+
+@pytest.mark.parametrize(
+    ("param", "raw", "expected"),
+    [
+        (Param("a", 3, low=0, high=9), "7", 7),
+        (Param("b", 0.5, low=0, high=1), "0.25", 0.25),
+        (Param("c", False), "true", True),
+        (Param("d", "x", choices=("x", "y")), "y", "y"),
+    ],
+)
+def test_param_parses_valid_text(param, raw, expected):
+    assert param.parse(raw) == expected and param.parse(param.format(expected)) == expected
+
+
+@pytest.mark.parametrize(
+    ("param", "raw"),
+    [
+        (Param("a", 3, low=0, high=9), "10"),
+        (Param("a", 3), "3.5"),
+        (Param("b", 0.5), "nan"),
+        (Param("c", False), "2"),
+        (Param("d", "x", choices=("x", "y")), "z"),
+    ],
+)
+def test_param_rejects_bad_text_with_a_sentence(param, raw):
+    with pytest.raises(ValueError, match=raw):
+        param.parse(raw)

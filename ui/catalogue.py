@@ -1,0 +1,94 @@
+"""The pages of the app in lecture order: one list used by the navigation and the home page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    section: str
+    path: str
+    title: str
+    icon: str
+    url_path: str
+    blurb: str
+
+
+PAGES = [
+    PageInfo(
+        "", "app_pages/home.py", "Welcome", ":material/home:", "home", "What a generative model is; the lecture path."
+    ),
+    PageInfo(
+        "Intuition",
+        "app_pages/budget.py",
+        "Probability as a budget",
+        ":material/savings:",
+        "budget",
+        "Spread a fixed budget over outcomes: a probability distribution is a bet you cannot overspend.",
+    ),
+    PageInfo(
+        "Intuition",
+        "app_pages/likelihood.py",
+        "KL and maximum likelihood",
+        ":material/functions:",
+        "likelihood",
+        "Fit a parametric density: shrinking KL to the data is the same as raising the average log-likelihood.",
+    ),
+    PageInfo(
+        "Autoregressive text",
+        "app_pages/text.py",
+        "Finish the sentence",
+        ":material/edit_note:",
+        "text",
+        "Predict the next character from the past, sample it, repeat.",
+    ),
+    PageInfo(
+        "Pixel-by-pixel images",
+        "app_pages/pixels.py",
+        "Pixel by pixel",
+        ":material/grid_on:",
+        "pixels",
+        "An image is a long sequence: the chain rule draws it one pixel at a time.",
+    ),
+    PageInfo(
+        "VAE",
+        "app_pages/vae.py",
+        "Generation by compression",
+        ":material/compress:",
+        "vae",
+        "Squeeze digits into two numbers and decode any point of that map.",
+    ),
+    PageInfo(
+        "GAN",
+        "app_pages/gan.py",
+        "Generator vs discriminator",
+        ":material/sports_kabaddi:",
+        "gan",
+        "An inspector learns to spot fakes; the forger learns to fool it.",
+    ),
+    PageInfo(
+        "Diffusion",
+        "app_pages/diffusion.py",
+        "Generation by denoising",
+        ":material/blur_on:",
+        "diffusion",
+        "Start from noise and let a denoiser D(x, sigma) clean it step by step.",
+    ),
+    PageInfo(
+        "Conditional generation",
+        "app_pages/conditional.py",
+        "p(x | y) and applications",
+        ":material/tune:",
+        "conditional",
+        "Ask for a digit; fill holes, extend crops, restore damaged images.",
+    ),
+    PageInfo(
+        "Compare",
+        "app_pages/compare.py",
+        "Compare the families",
+        ":material/leaderboard:",
+        "compare",
+        "Every trained model measured on the same test digits, from its model card.",
+    ),
+]

@@ -1,0 +1,51 @@
+"""Plots as functions of arrays. Pages call these instead of building figures inline."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from dgm_core.images import mark_pixel, upscale
+from ui import layout
+
+CHOSEN_COLOR, OTHER_COLOR = "#d1495b", "#5b8def"
+
+
+def distribution_bars(
+    probs: Sequence[float],
+    labels: Sequence[str],
+    chosen: int | None = None,
+    title: str = "",
+    y_title: str = "probability",
+) -> go.Figure:
+    """Bar chart of a categorical distribution; the ``chosen`` outcome is highlighted."""
+    probs = np.asarray(probs, dtype=float)
+    colors = [CHOSEN_COLOR if i == chosen else OTHER_COLOR for i in range(len(probs))]
+    fig = go.Figure(
+        go.Bar(x=list(labels), y=probs, marker_color=colors, text=[f"{p:.2f}" for p in probs], textposition="outside")
+    )
+    fig.update_layout(
+        title=title,
+        yaxis=dict(title=y_title, range=[0, max(1e-9, probs.max()) * 1.2]),
+        xaxis=dict(type="category"),
+        height=260,
+        margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+    )
+    return fig
+
+
+def image_grid(images, captions: Sequence[str] | None = None, scale: int = 3, marker: int | None = None) -> None:
+    """Show images in [0, 1] ((N,1,H,W) or (N,H,W)) in a row that wraps, captions underneath.
+    Pixels are upscaled with hard edges (presenter mode: larger); ``marker`` outlines one pixel
+    (raster index) in every image, e.g. the next pixel a sampler draws."""
+    scale = scale * 2 if layout.presenter() else scale
+    pictures = [upscale(img, scale) if marker is None else mark_pixel(img, marker, scale) for img in images]
+    st.image(
+        pictures,
+        caption=list(captions) if captions is not None else None,
+        output_format="PNG",
+        width=pictures[0].shape[1] if pictures else "content",
+    )

@@ -1,0 +1,72 @@
+"""Page furniture every page shares: the global sidebar, headers, and presenter mode."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+from ui import state
+
+MAX_SEED = 2**31 - 1
+GLOBAL_PARAMS = [state.Param("seed", 0, low=0, high=MAX_SEED), state.Param("presenter", False)]
+
+# Presenter mode: larger type and pictures for a projector, less chrome.
+PRESENTER_CSS = """
+<style>
+html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.35rem; }
+h1 { font-size: 3rem !important; }
+[data-testid="stToolbar"], [data-testid="stDecoration"], footer { display: none !important; }
+</style>
+"""
+
+
+def sidebar() -> None:
+    """The global controls (random seed, presenter mode), restored from the URL."""
+    state.restore(GLOBAL_PARAMS)
+    with st.sidebar:
+        st.number_input(
+            "Random seed",
+            min_value=0,
+            max_value=MAX_SEED,
+            step=1,
+            key=state.key("seed"),
+            help="Every sample on every page is drawn from this seed: same seed, same pictures.",
+        )
+        st.toggle(
+            "Presenter mode",
+            key=state.key("presenter"),
+            help="Bigger text and pictures and less clutter, for a projector.",
+        )
+    if presenter():
+        st.html(PRESENTER_CSS)
+
+
+def share_box() -> None:
+    """A copyable link that reopens this exact view (the code box has a copy button)."""
+    with st.sidebar.expander("Copy share link", icon=":material/share:"):
+        st.caption("This link reopens the page with the same seed and settings.")
+        st.code(state.share_link(), language=None, wrap_lines=True)
+
+
+def seed() -> int:
+    return int(state.value("seed"))
+
+
+def presenter() -> bool:
+    return bool(st.session_state.get(state.key("presenter"), False))
+
+
+def header(title: str, intro: str) -> None:
+    """Title plus two lines saying what the page is about, in the app's own words."""
+    st.title(title)
+    st.markdown(intro)
+
+
+def coming_next(what: Sequence[str], issue: str) -> None:
+    """An honest placeholder: what this page will show once its models are trained."""
+    st.info(
+        f"This page is being built ({issue}). Nothing here is simulated; it will show:", icon=":material/construction:"
+    )
+    st.markdown("\n".join(f"- {item}" for item in what))

@@ -1,0 +1,134 @@
+"""Share-link state: a page declares its shareable parameters once, the URL does the rest.
+
+Usage in a page::
+
+    PARAMS = [Param("digit", 3, low=0, high=9), Param("mode", "watch", choices=("watch", "steer"))]
+    restore(PARAMS)                                   # before the widgets
+    st.slider("Digit", 0, 9, key=key("digit"))        # widgets use key(name), no value=
+
+``restore`` fills each widget's session-state value from, in order: the live widget (the
+user's latest choice), the URL query parameter, the value kept from an earlier visit in this
+session, the default. A malformed or out-of-range URL value falls back with a small notice.
+``app.py`` calls ``sync()`` after the page ran, which writes every parameter that this run
+declared back into ``st.query_params``, so the address bar always reproduces the view.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import streamlit as st
+
+_ACTIVE = "_share_active"  # {name: Param} declared during this run
+_KEPT = "_share_kept_"  # prefix: value kept across page switches
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+@dataclass(frozen=True)
+class Param:
+    """A shareable parameter: its type is the type of ``default``."""
+
+    name: str
+    default: int | float | str | bool
+    low: float | None = None
+    high: float | None = None
+    choices: tuple | None = None
+
+    def parse(self, raw: str):
+        """Text from the URL -> a value, or ``ValueError`` with a sentence."""
+        kind = type(self.default)
+        try:
+            if kind is bool:
+                if raw.lower() not in _TRUE | _FALSE:
+                    raise ValueError
+                value = raw.lower() in _TRUE
+            elif kind is int:
+                value = int(raw)
+            elif kind is float:
+                value = float(raw)
+                if not math.isfinite(value):
+                    raise ValueError
+            else:
+                value = raw
+        except ValueError:
+            raise ValueError(f"'{raw}' is not a valid {kind.__name__}") from None
+        if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
+            raise ValueError(f"{raw} is outside {self.low}..{self.high}")
+        if self.choices is not None and value not in self.choices:
+            raise ValueError(f"'{raw}' is not one of {', '.join(map(str, self.choices))}")
+        return value
+
+    def format(self, value) -> str:
+        if isinstance(value, bool):
+            return "1" if value else "0"
+        return str(value)
+
+
+def key(name: str) -> str:
+    """The session-state key of the widget bound to parameter ``name``."""
+    return f"share_{name}"
+
+
+def restore(params: Sequence[Param]) -> dict:
+    """Give each parameter's widget its starting value (see module doc); returns the values."""
+    active = st.session_state.setdefault(_ACTIVE, {})
+    notices = []
+    for p in params:
+        active[p.name] = p
+        k = key(p.name)
+        if k in st.session_state:
+            # Re-assigning detaches the value from the last run's widget, whose id changes with the
+            # page; without this, Streamlit drops it on a page switch.
+            st.session_state[k] = st.session_state[k]
+        else:
+            fallback = st.session_state.get(_KEPT + p.name, p.default)
+            raw = st.query_params.get(p.name)
+            if raw is None:
+                st.session_state[k] = fallback
+            else:
+                try:
+                    st.session_state[k] = p.parse(raw)
+                except ValueError as err:
+                    st.session_state[k] = fallback
+                    notices.append(f"Link setting **{p.name}** ignored ({err}); using {p.format(fallback)}.")
+    for notice in notices:
+        st.info(notice, icon=":material/link_off:")
+    return {p.name: st.session_state[key(p.name)] for p in params}
+
+
+def value(name: str):
+    """Current value of a declared parameter."""
+    return st.session_state[key(name)]
+
+
+def begin_run() -> None:
+    """Forget the parameters declared by the previous run (called by app.py first)."""
+    st.session_state[_ACTIVE] = {}
+
+
+def current_query() -> dict[str, str]:
+    active: dict[str, Param] = st.session_state.get(_ACTIVE, {})
+    return {name: p.format(st.session_state[key(name)]) for name, p in active.items() if key(name) in st.session_state}
+
+
+def sync() -> None:
+    """Write this run's parameters to the URL and keep them for later visits in the session."""
+    query = current_query()
+    for name in query:
+        st.session_state[_KEPT + name] = st.session_state[key(name)]
+    if {k: st.query_params.get(k) for k in st.query_params} != query:
+        st.query_params.from_dict(query)
+
+
+def share_link() -> str:
+    """The address of this view with its parameters, for the 'share link' box."""
+    base = ""
+    try:
+        base = (st.context.url or "").split("?")[0]
+    except (AttributeError, RuntimeError):
+        pass
+    query = urlencode(current_query())
+    return f"{base}?{query}" if query else base
