@@ -1,90 +1,241 @@
-"""Pixel by pixel: the chain rule draws an image one pixel at a time.
+"""Pixel by pixel: autoregressive image models you can watch, steer and question."""
 
-For now the page runs the baseline that ignores the chain rule's context (every pixel on its
-own); the autoregressive models of issue #5 plug into the same sampler and the same view.
-"""
-
+import numpy as np
 import streamlit as st
 import torch
 
-from dgm_core.sampling import pixel_by_pixel, record
+from dgm_core import checkpoints
+from dgm_core.data import mnist
+from dgm_core.images import context_picture
+from dgm_core.models.pixel_ar import FVSBN, visible_context
+from dgm_core.sampling import override_pixel, pixel_by_pixel, record
 from ui import charts, layout, models, state
+from ui.catalogue import PIXEL_MODELS
 
-MODEL = "independent_pixels_mnist"
-PARAMS = [state.Param("n", 8, low=1, high=32), state.Param("drawn", 784, low=0, high=784)]
+SHIPPED = [name for name in PIXEL_MODELS if name in checkpoints.available()]
+DEFAULT = "pixelcnn_mnist" if "pixelcnn_mnist" in SHIPPED else SHIPPED[0]
+PARAMS = [
+    state.Param("model", DEFAULT, choices=tuple(SHIPPED)),
+    state.Param("digit", 3, low=0, high=9),
+    state.Param("n", 8, low=1, high=16),
+    state.Param("drawn", 406, low=0, high=784),
+    state.Param("speed", 28, low=1, high=112),
+    state.Param("keep", 14, low=0, high=27),
+    state.Param("example", 0, low=0, high=499),
+]
+DRAWN = state.key("drawn")
 
 layout.header(
     "Pixel by pixel",
-    "A 28 x 28 digit is a sequence of 784 pixels. The chain rule writes its probability as "
-    "p(x) = p(x_1) p(x_2 | x_1) ... p(x_784 | x_<784): draw the first pixel, then each next one given "
-    "the ones before. Below is the simplest model: **every pixel on its own**, p(x_i | x_<i) = p(x_i).",
+    "A 28 x 28 digit is a sequence of 784 pixels. The chain rule writes its probability as a product "
+    "p(x) = p(x_1) p(x_2 | x_1) ... p(x_784 | x_<784), so a model that predicts each pixel from the ones before "
+    "it can both **draw** a digit (one pixel at a time) and **score** one exactly.",
 )
 state.restore(PARAMS)
-model, card = models.load(MODEL)
-
-left, right = st.columns([3, 2])
-with left:
-    st.slider(
-        "How many digits to draw",
-        1,
-        32,
-        key=state.key("n"),
-        help="Each digit is an independent sample; the sidebar's seed fixes them.",
-    )
-    st.slider(
-        "Pixels drawn so far (raster order)",
-        0,
-        784,
-        key=state.key("drawn"),
-        help="Scrub through the 784 sampling steps; the red square is the next pixel to draw.",
-    )
-n, drawn, seed = state.value("n"), state.value("drawn"), layout.seed()
+c1, c2, c3 = st.columns([3, 2, 2])
+c1.selectbox(
+    "Model",
+    SHIPPED,
+    format_func=PIXEL_MODELS.get,
+    key=state.key("model"),
+    help="From a separate logistic regression per pixel up to a convolutional network.",
+)
+name = state.value("model")
+model, card = models.load(name)
+levels, conditional = model.levels, bool(model.num_classes)
+c2.slider("Digits drawn at once", 1, 16, key=state.key("n"), help="Independent samples; the seed fixes them.")
+if conditional:
+    c3.slider("Digit to draw (y)", 0, 9, key=state.key("digit"), help="The class this model is conditioned on.")
+n, seed, digit = state.value("n"), layout.seed(), state.value("digit")
+label = torch.full((n,), digit) if conditional else None
+level_names = ["paper", "ink"] if levels == 2 else [f"level {k}" for k in range(levels)]
 
 
-@torch.inference_mode()
-def trajectory(n: int, seed: int):
-    """The whole sampling run, kept per user so scrubbing recomputes nothing."""
-    cache_key = ("pixels", MODEL, n, seed)
-    if st.session_state.get("pixels_run_key") != cache_key:
-        st.session_state.pixels_run = record(pixel_by_pixel(model, n, torch.Generator().manual_seed(seed)))
-        st.session_state.pixels_run_key = cache_key
-    return st.session_state.pixels_run
+def current_run():
+    """The whole drawing, kept per user: scrubbing and playing recompute nothing."""
+    run_key = (name, n, seed, digit if conditional else None)
+    if st.session_state.get("px_key") != run_key:
+        bar = st.progress(0.0, text=f"Drawing {n} digits, 784 pixels each...")
+
+        def show(step) -> None:
+            if step.index % 28 == 27:  # once per row
+                bar.progress((step.index + 1) / 784, text=f"Drawing {n} digits: row {step.index // 28 + 1} of 28")
+
+        with torch.inference_mode():
+            gen = torch.Generator().manual_seed(seed)
+            st.session_state.px_run = record(pixel_by_pixel(model, n, gen, label=label), on_step=show)
+        bar.empty()
+        st.session_state.px_key = run_key
+    return st.session_state.px_run
 
 
-run = trajectory(n, seed)
-images = run.image_at(drawn).float()
-judge, _ = models.load("judge_mnist")
-with torch.inference_mode():
-    verdict = judge.probs(images)
-with left:
-    charts.image_grid(images, [f"judge: {int(p.argmax())} ({float(p.max()):.0%})" for p in verdict], marker=drawn)
-    st.caption("Under each digit: the MNIST judge's guess of which digit it sees, and how sure it is.")
-with right:
-    i = min(drawn, 783)
-    row, col = divmod(i, 28)
-    st.markdown(f"**Pixel {i + 1} of 784** (row {row + 1}, column {col + 1}) of the first digit")
-    st.plotly_chart(
-        charts.distribution_bars(
-            run.probs[i, 0], ["0: paper", "1: ink"], int(run.final.flatten(1)[0, i]), title="p(x_i | x_<i) = p(x_i)"
-        ),
-        key="pixel_dist",
-    )
-    total = float(run.log_probs[:, 0].sum())
+def step(by: int) -> None:
+    st.session_state[DRAWN] = min(784, st.session_state[DRAWN] + by)
+
+
+def restart() -> None:
+    st.session_state[DRAWN], st.session_state.px_playing = 0, False
+    st.session_state.pop("px_key", None)
+
+
+def set_pixel(value: int) -> None:
+    """You are the sampler: pixel i of every digit takes your value; the model redraws the rest."""
+    i = min(st.session_state[DRAWN], 783)
+    with torch.inference_mode():
+        gen = torch.Generator().manual_seed(seed * 1000 + i)
+        st.session_state.px_run = override_pixel(current_run(), model, i, value, gen, label)
+    st.session_state[DRAWN] = i + 1
+
+
+watch, finish, score, table = st.tabs(["Watch it draw", "Finish the digit", "How likely is this image?", "The models"])
+with watch:
+    b1, b2, b3, b4, b5 = st.columns([1, 1, 1, 1, 3])
+    speed = state.value("speed")
+    b1.button("Step", on_click=step, args=(speed,), help="Draw the next pixels (as many as the speed says).")
+    b2.button("Play", on_click=lambda: st.session_state.update(px_playing=True), help="Keep drawing.")
+    b3.button("Pause", on_click=lambda: st.session_state.update(px_playing=False))
+    b4.button("Restart", on_click=restart, help="Back to a blank page (the seed decides the drawing).")
+    b5.slider("Speed: pixels per frame", 1, 112, key=state.key("speed"), help="28 pixels = one row per frame.")
+    run = current_run()
+
+    @st.fragment(run_every=0.3 if st.session_state.get("px_playing") else None)
+    def drawing() -> None:
+        if st.session_state.get("px_playing"):
+            step(state.value("speed"))
+            st.session_state.px_playing = st.session_state[DRAWN] < 784
+        left, right = st.columns([3, 2])
+        left.slider(
+            "Pixels drawn so far (raster order)",
+            0,
+            784,
+            key=DRAWN,
+            help="Scrub through the 784 steps; the red square is the next pixel.",
+        )
+        drawn = st.session_state[DRAWN]
+        images = run.image_at(drawn).float() / (levels - 1)
+        with left:
+            charts.image_grid(images, marker=drawn)
+        i = min(drawn, 783)
+        row, col = divmod(i, 28)
+        chosen = int(run.final.reshape(n, -1)[0, i])
+        with right:
+            st.markdown(f"**Pixel {i + 1} of 784** (row {row + 1}, column {col + 1}) of the first digit")
+            st.plotly_chart(
+                charts.distribution_bars(run.probs[i, 0], level_names, chosen, title="p(x_i | x_<i)"), key="pixel_dist"
+            )
+            st.image(
+                context_picture(visible_context(model, i, label[:1] if conditional else None), i),
+                caption="Blue: the pixels this conditional depends on (found with gradients). Red: pixel i. "
+                "For PixelCNN the stacked masks leave a blind wedge up and to the right of pixel i.",
+            )
+        state.sync()
+
+    drawing()
+    st.markdown("**You are the sampler.** Choose the next pixel yourself; the model continues from your choice.")
+    for k, col in zip(range(levels), st.columns(levels + 3), strict=False):
+        col.button(f"Make it {level_names[k]}", on_click=set_pixel, args=(k,), key=f"set_{k}")
     st.metric(
         "log p(x) of the first digit",
-        f"{total:.1f} nats",
-        help="The sum of the log-probabilities of the 784 choices: the chain rule in log form.",
+        f"{float(run.log_probs[:, 0].sum()):.1f} nats",
+        help="Sum of the log-probabilities of all 784 choices (yours included): the chain rule in log form.",
     )
 
-metrics = card["metrics"]
-st.markdown(
-    f"**What to notice.** The model knows *where* ink usually is (the middle), but each pixel ignores its "
-    "neighbours, so the samples are speckled clouds. The judge still names a digit, often confidently: a "
-    "classifier's certainty says nothing about whether an image looks real. "
-    f"Its {card['parameters']} "
-    f"parameters (one table of K = 2 levels per pixel) give a test negative log-likelihood of "
-    f"**{metrics['test_nll_nats']:.1f} nats** per digit ({metrics['test_bits_per_dim']:.3f} bits per pixel) on "
-    "the 10,000 official test digits. Models that let pixel i look at x_<i do far better."
-    if "test_nll_nats" in metrics
-    else "**What to notice.** Each pixel ignores its neighbours, so samples are speckled clouds."
-)
+with finish:
+    st.markdown(
+        "Keep the top rows of a real digit the models never trained on, and let the model fill in the rest: "
+        "the image version of finishing a sentence."
+    )
+    heldout, heldout_labels = models.heldout_digits()
+    f1, f2 = st.columns(2)
+    f1.slider("Which held-out digit", 0, 499, key=state.key("example"))
+    f2.slider("Rows to keep", 0, 27, key=state.key("keep"))
+    example, keep = state.value("example"), state.value("keep")
+    truth = mnist.evaluation_view(heldout[example : example + 1], levels)
+    true_label = int(heldout_labels[example])
+    if st.button("Finish it", type="primary", help="Draw 4 completions of the kept rows."):
+        start, known = truth.repeat(4, 1, 1, 1), torch.zeros(4, 1, 28, 28, dtype=torch.bool)
+        known[..., :keep, :] = True
+        ys = torch.full((4,), true_label) if conditional else None
+        with st.spinner("Drawing the missing rows..."), torch.inference_mode():
+            done = record(
+                pixel_by_pixel(
+                    model, 4, torch.Generator().manual_seed(seed), start=start, known=known, label=ys, begin=keep * 28
+                )
+            ).final
+        st.session_state.px_finish = ((name, example, keep, seed), done)
+    kept = truth.clone().float() / (levels - 1)
+    kept[..., keep:, :] = 0.5
+    finished = st.session_state.get("px_finish")
+    shown = [truth.float() / (levels - 1), kept]
+    captions = [f"the real digit ({true_label})", f"what the model sees: {keep} rows"]
+    if finished and finished[0] == (name, example, keep, seed):
+        shown.append(finished[1].float() / (levels - 1))
+        judge, _ = models.load("judge_mnist")
+        with torch.inference_mode():
+            verdict = judge.probs(finished[1].float() / (levels - 1))
+        captions += [f"completion: judge says {int(p.argmax())}" for p in verdict]
+    charts.image_grid(torch.cat(shown), captions)
+
+with score:
+    st.markdown(
+        "An autoregressive model gives every image an exact probability. Each square shows how surprised "
+        "the model is by that pixel, -log p(x_i | x_<i); the total is -log p(x)."
+    )
+    source = st.radio(
+        "Image",
+        ["held-out real digit", "first sample from 'Watch it draw'", "random noise", "blank page"],
+        horizontal=True,
+        key="px_score_source",
+    )
+    heldout, heldout_labels = models.heldout_digits()
+    pictures = {
+        "held-out real digit": lambda: mnist.evaluation_view(heldout[state.value("example")][None], levels),
+        "first sample from 'Watch it draw'": lambda: run.final[:1],
+        "random noise": lambda: torch.randint(0, levels, (1, 1, 28, 28), generator=torch.Generator().manual_seed(seed)),
+        "blank page": lambda: torch.zeros(1, 1, 28, 28, dtype=torch.long),
+    }
+    x = pictures[source]()
+    with torch.inference_mode():
+        surprise = -model.pixel_log_probs(x, label[:1] if conditional else None)[0].reshape(28, 28)
+    nll = float(surprise.sum())
+    s1, s2 = st.columns([1, 2])
+    with s1:
+        charts.image_grid(x.float() / (levels - 1), [source], scale=6)
+        st.metric("-log p(x)", f"{nll:.1f} nats", help="Lower means the model finds the image more likely.")
+        st.metric("bits per pixel", f"{nll / (784 * np.log(2)):.3f}")
+    s2.plotly_chart(charts.heatmap(surprise.numpy(), "-log p(x_i | x_<i) per pixel", "nats"), key="surprise")
+
+with table:
+    speed_of = models.bench_results().get("models", {})
+    rows = []
+    for shipped in SHIPPED:
+        c = checkpoints.read_card(shipped)
+        m = c["metrics"]
+        nll_key = "test_conditional_nll_nats" if "test_conditional_nll_nats" in m else "test_nll_nats"
+        rows.append(
+            {
+                "model": PIXEL_MODELS[shipped],
+                "levels K": c["config"]["levels"],
+                "parameters": c["parameters"],
+                "test NLL (nats)": m.get(nll_key),
+                "bits per pixel": m.get(nll_key.replace("nll_nats", "bits_per_dim")),
+                "training (s)": c["training"]["wall_seconds"],
+                "samples / s": speed_of.get(shipped, {}).get("samples_per_second"),
+            }
+        )
+    st.dataframe(rows, hide_index=True)
+    st.caption(
+        "Test NLL on the official 10,000 test digits (binarized with a fixed seed; 4 grey levels for the "
+        "K = 4 model, so its number is not comparable). The conditional PixelCNN's is -log p(x | y). "
+        "Samples per second: 16 digits drawn together on this app's CPU, from `python bench/bench_core.py`."
+    )
+    d = 784
+    st.markdown(
+        f"**Why a separate regression per pixel does not scale.** Pixel i needs W_i with K x (i-1) weights and b_i "
+        f"with K: in total K * D(D-1)/2 + K * D. For K = 2 that is **{FVSBN.formula_parameters(2, d):,}** "
+        f"(the shipped model has {checkpoints.read_card('fvsbn_mnist')['parameters']:,}); for all 256 grey levels it "
+        f"would be **{FVSBN.formula_parameters(256, d):,}**, and no pixel's weights help any other pixel. MADE and "
+        "PixelCNN share parameters across pixels instead."
+        if "fvsbn_mnist" in SHIPPED
+        else "FVSBN is not trained yet."
+    )

@@ -5,16 +5,23 @@ Prints, for every shipped checkpoint: load time (card + safetensors + rebuild), 
 - pixel densities: samples per second pixel by pixel (784 model calls), and the ratio of
   sampling time to one exact log-likelihood evaluation of the same batch (why
   autoregressive sampling is slow while scoring is fast).
-Ends with the process's peak resident memory.
+Ends with the process's peak resident memory. The figures are also written to
+bench/results/core.json, which the app's model tables read (never typed in).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import platform
 import resource
+import sys
 import time
+from pathlib import Path
 
 import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dgm_core import checkpoints
 from dgm_core.sampling import pixel_by_pixel, record
@@ -30,24 +37,31 @@ def timed(fn, repeat: int = 3) -> float:
     return best
 
 
-def bench_judge(model) -> None:
+RESULTS = Path(__file__).resolve().parent / "results" / "core.json"
+
+
+def bench_judge(model) -> dict:
     batch = torch.rand(500, 1, 28, 28)
     t_batch = timed(lambda: model(batch))
     t_one = timed(lambda: model(batch[:1]), repeat=20)
     print(f"  classify: {500 / t_batch:,.0f} images/s at batch 500; {t_one * 1000:.2f} ms at batch 1")
     print(f"  batching speed-up: {t_one * 500 / t_batch:.1f}x")
+    return {"images_per_second": 500 / t_batch, "latency_ms_batch1": t_one * 1000}
 
 
-def bench_pixel_density(model, n: int) -> None:
+def bench_pixel_density(model, n: int) -> dict:
+    label = torch.arange(n) % model.num_classes if model.num_classes else None
+
     def sample():
-        return record(pixel_by_pixel(model, n, torch.Generator().manual_seed(0))).final
+        return record(pixel_by_pixel(model, n, torch.Generator().manual_seed(0), label=label)).final
 
     t_sample = timed(sample, 2)
     x = sample()
-    t_score = timed(lambda: model.log_prob(x), 10)
+    t_score = timed(lambda: model.log_prob(x, label), 10)
     print(f"  sample: {n / t_sample:,.1f} samples/s ({t_sample * 1000:.0f} ms for {n}, 784 steps)")
     print(f"  exact log p(x) of the same {n}: {t_score * 1000:.2f} ms")
     print(f"  sampling / scoring time ratio: {t_sample / t_score:,.0f}x")
+    return {f"seconds_to_sample_{n}": t_sample, "samples_per_second": n / t_sample, "log_prob_ms": t_score * 1000}
 
 
 @torch.inference_mode()
@@ -56,16 +70,27 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=16, help="samples per pixel-by-pixel run")
     args = parser.parse_args()
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    results = {
+        "machine": f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} threads",
+        "torch": torch.__version__,
+        "models": {},
+    }
     for name in checkpoints.available():
         load_s = timed(lambda name=name: checkpoints.load_checkpoint(name))
         model, card = checkpoints.load_checkpoint(name)
         print(f"\n{name} ({card['family']}, {card['parameters']:,} parameters): load {load_s * 1000:.1f} ms")
+        figures = {"load_ms": load_s * 1000}
         if card["family"] == "judge":
-            bench_judge(model)
+            figures |= bench_judge(model)
         elif hasattr(model, "conditional_logits"):
-            bench_pixel_density(model, args.n)
+            figures |= bench_pixel_density(model, args.n)
+        results["models"][name] = figures
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak resident memory: {peak_mb:.0f} MB")
+    results["peak_rss_mb"] = peak_mb
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"wrote {RESULTS}")
 
 
 if __name__ == "__main__":

@@ -40,20 +40,24 @@ def evaluate_judge(model, folder=None, limit=None) -> dict:
 
 
 def evaluate_pixel_density(model, folder=None, limit=None) -> dict:
-    images, _ = _test_set(folder, limit)
-    return nll_metrics(model, mnist.fixed_binarization(images, BINARIZATION_SEED).long(), "test")
+    """-log p(x) of the test digits (or -log p(x | y) for a class-conditional model)."""
+    images, labels = _test_set(folder, limit)
+    x = mnist.evaluation_view(images, model.levels, BINARIZATION_SEED)
+    y = torch.tensor(labels).long() if model.num_classes else None
+    return nll_metrics(model, x, "test", y)
 
 
-EVALUATORS = {
-    "judge": evaluate_judge,
-    "independent_pixels": evaluate_pixel_density,
-}
+PIXEL_FAMILIES = ("independent_pixels", "fvsbn", "made", "pixelcnn")
+EVALUATORS = {"judge": evaluate_judge, **{family: evaluate_pixel_density for family in PIXEL_FAMILIES}}
 
-TEST_DATA = {
-    "judge": "official MNIST test set (t10k IDX files), 10,000 digits, pixels / 255",
-    "independent_pixels": f"official MNIST test set (t10k IDX files), 10,000 digits, binarized with fixed seed "
-    f"{BINARIZATION_SEED}",
-}
+
+def test_data_note(model) -> str:
+    """How the test digits were presented, for the model card."""
+    note = "official MNIST test set (t10k IDX files), 10,000 digits"
+    if not hasattr(model, "levels"):
+        return note + ", pixels / 255"
+    view = f"binarized with fixed seed {BINARIZATION_SEED}" if model.levels == 2 else f"{model.levels} grey levels"
+    return f"{note}, {view}" + (", NLL conditional on the true label" if model.num_classes else "")
 
 
 @torch.inference_mode()

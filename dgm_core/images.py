@@ -49,3 +49,15 @@ def mark_pixel(
         box[[0, -1], :] = color
         box[:, [0, -1]] = color
     return rgb
+
+
+def context_picture(visible: np.ndarray | torch.Tensor, index: int, scale: int = 6) -> np.ndarray:
+    """The context of pixel ``index`` as an RGB picture: pixels the conditional depends on in
+    blue, the pixel itself in red, everything else light grey."""
+    seen = np.asarray(visible, dtype=bool)
+    rgb = np.full((*seen.shape, 3), 235, dtype=np.uint8)
+    rgb[seen] = (91, 141, 239)
+    r, c = divmod(index, seen.shape[1])
+    if 0 <= index < seen.size:
+        rgb[r, c] = (209, 73, 91)
+    return np.kron(rgb, np.ones((scale, scale, 1), dtype=np.uint8))

@@ -43,7 +43,14 @@ def accuracy(
     return correct / len(images)
 
 
-def nll_metrics(model, x: torch.Tensor, prefix: str) -> dict:
-    """``{prefix}_nll_nats`` and ``{prefix}_bits_per_dim`` of a model with ``log_prob`` on data ``x``."""
-    nll = batched_mean(lambda b: -model.log_prob(b), x)
-    return {f"{prefix}_nll_nats": nll, f"{prefix}_bits_per_dim": bits_per_dim(nll, x[0].numel())}
+def nll_metrics(model, x: torch.Tensor, prefix: str, y: torch.Tensor | None = None) -> dict:
+    """``{prefix}_nll_nats`` and ``{prefix}_bits_per_dim`` of a model with ``log_prob`` on data ``x``.
+    With labels ``y`` it measures the conditional -log p(x | y) and names the keys
+    ``{prefix}_conditional_nll_nats`` / ``{prefix}_conditional_bits_per_dim``."""
+    if y is None:
+        nll = batched_mean(lambda b: -model.log_prob(b), x)
+    else:
+        index = torch.arange(len(x))
+        nll = batched_mean(lambda i: -model.log_prob(x[i], y[i]), index)
+    kind = f"{prefix}_conditional" if y is not None else prefix
+    return {f"{kind}_nll_nats": nll, f"{kind}_bits_per_dim": bits_per_dim(nll, x[0].numel())}

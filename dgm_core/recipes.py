@@ -8,7 +8,7 @@ validation metrics. Test metrics come from ``evaluate.py`` so that the card's nu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -18,6 +18,7 @@ from dgm_core.data import mnist
 from dgm_core.metrics import accuracy, nll_metrics
 
 VAL_FRACTION = 0.1
+BINARY_VIEW = "dynamically binarized (a fresh draw per batch); evaluated with fixed-seed binarization"
 SPLIT_SEED = 0
 
 
@@ -52,7 +53,7 @@ class Recipe:
     lr: float
     summary: str
     view: str  # how pixels are presented to the model
-    extra: dict = field(default_factory=dict)
+    select: str | None = None  # keep the weights with the lowest value of this validation metric
 
     def batch(self, data: MnistData, generator: torch.Generator):
         raise NotImplementedError
@@ -83,17 +84,22 @@ class JudgeRecipe(Recipe):
 
 
 class PixelDensityRecipe(Recipe):
-    """Models of binarized digits trained by maximum likelihood (fresh binarization per batch)."""
+    """Density models of K-level digits trained by maximum likelihood (for K = 2 a fresh
+    binarization per batch); class-conditional models also get the labels."""
 
     def batch(self, data, generator):
         idx = self._indices(len(data.train_images), generator).numpy()
-        return mnist.binarize(data.train_images[idx], generator).long()
+        x = mnist.training_view(data.train_images[idx], self.config["levels"], generator)
+        return x, torch.tensor(data.train_labels[idx]).long()
 
     def loss(self, model, batch):
-        return model.loss(batch)
+        x, y = batch
+        return model.loss(x, y if model.num_classes else None)
 
     def validate(self, model, data):
-        return nll_metrics(model, mnist.fixed_binarization(data.val_images).long(), "val")
+        x = mnist.evaluation_view(data.val_images, self.config["levels"])
+        y = torch.tensor(data.val_labels).long() if model.num_classes else None
+        return nll_metrics(model, x, "val", y)
 
 
 RECIPES: dict[str, Recipe] = {
@@ -115,7 +121,62 @@ RECIPES: dict[str, Recipe] = {
         batch_size=256,
         lr=0.05,
         summary="baseline density: every pixel an independent Bernoulli, p(x) = prod_i p(x_i)",
-        view="dynamically binarized (a fresh draw per batch); evaluated with fixed-seed binarization",
+        view=BINARY_VIEW,
+    ),
+    "fvsbn": PixelDensityRecipe(
+        checkpoint="fvsbn_mnist",
+        family="fvsbn",
+        config={"levels": 2, "num_pixels": 784},
+        steps=10000,
+        batch_size=128,
+        lr=3e-3,
+        summary="logistic regression per pixel (FVSBN), p(x_i | x_<i) = softmax(W_i x_<i + b_i), K = 2",
+        view=BINARY_VIEW,
+        select="val_nll_nats",
+    ),
+    "fvsbn_k4": PixelDensityRecipe(
+        checkpoint="fvsbn_k4_mnist",
+        family="fvsbn",
+        config={"levels": 4, "num_pixels": 784},
+        steps=3000,
+        batch_size=128,
+        lr=3e-3,
+        summary="logistic regression per pixel (FVSBN) over K = 4 grey levels",
+        view="quantized to 4 grey levels (pixel * 4 // 256)",
+        select="val_nll_nats",
+    ),
+    "made": PixelDensityRecipe(
+        checkpoint="made_mnist",
+        family="made",
+        config={"levels": 2, "num_pixels": 784, "hidden": 500, "mask_seed": 0},
+        steps=15000,
+        batch_size=128,
+        lr=2e-3,
+        summary="MADE: one masked hidden layer (500 units) shared by all pixels, K = 2",
+        view=BINARY_VIEW,
+        select="val_nll_nats",
+    ),
+    "pixelcnn": PixelDensityRecipe(
+        checkpoint="pixelcnn_mnist",
+        family="pixelcnn",
+        config={"levels": 2, "channels": 32, "layers": 5, "first_kernel": 7, "num_classes": 0},
+        steps=3000,
+        batch_size=64,
+        lr=2e-3,
+        summary="PixelCNN: masked 7x7 then five masked 3x3 residual convolutions, K = 2",
+        view=BINARY_VIEW,
+        select="val_nll_nats",
+    ),
+    "pixelcnn_cond": PixelDensityRecipe(
+        checkpoint="pixelcnn_cond_mnist",
+        family="pixelcnn",
+        config={"levels": 2, "channels": 32, "layers": 5, "first_kernel": 7, "num_classes": 10},
+        steps=3000,
+        batch_size=64,
+        lr=2e-3,
+        summary="class-conditional PixelCNN p(x | y): a learned vector per digit added to every layer",
+        view=BINARY_VIEW,
+        select="val_conditional_nll_nats",
     ),
 }
 

@@ -21,22 +21,28 @@ from PIL import Image
 from tqdm import tqdm
 
 from dgm_core import checkpoints
+from dgm_core.evaluate import PIXEL_FAMILIES
 from dgm_core.images import make_grid, to_uint8
 from dgm_core.sampling import pixel_by_pixel
 
 
 def sample_pixel_density(model, card, n: int, generator: torch.Generator, label=None, progress=False):
-    if label is not None:
+    """Pixel by pixel in raster order. A class-conditional model draws digit ``label``, or
+    0, 1, ..., 9, 0, ... when no label is given."""
+    if label is not None and not model.num_classes:
         raise ValueError(f"{card['name']} is unconditional: it cannot be asked for digit {label}.")
-    levels = card["config"]["levels"]
-    steps = pixel_by_pixel(model, n, generator)
-    step = None
+    if label is not None and not 0 <= label < model.num_classes:
+        raise ValueError(f"--label must be a digit 0..{model.num_classes - 1}, not {label}.")
+    labels = None
+    if model.num_classes:
+        labels = torch.full((n,), label) if label is not None else torch.arange(n) % model.num_classes
+    steps = pixel_by_pixel(model, n, generator, label=labels)
     for step in tqdm(steps, total=784, desc="pixels", disable=not progress, file=sys.stderr):  # noqa: B007
         pass  # drain the step iterator; the sample is the last step's image
-    return step.image.float() / (levels - 1)
+    return step.image.float() / (model.levels - 1)
 
 
-SAMPLERS = {"independent_pixels": sample_pixel_density}
+SAMPLERS = {family: sample_pixel_density for family in PIXEL_FAMILIES}
 
 
 @torch.inference_mode()

@@ -8,7 +8,7 @@ Randomness always comes from an explicit ``torch.Generator``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import torch
@@ -33,24 +33,28 @@ def pixel_by_pixel(
     *,
     start: torch.Tensor | None = None,
     known: torch.Tensor | None = None,
+    label: torch.Tensor | None = None,
+    begin: int = 0,
     temperature: float = 1.0,
     image_shape: tuple[int, int] = (28, 28),
 ) -> Iterator[PixelStep]:
-    """Sample x_1, x_2, ..., x_D in raster order from ``model.conditional_logits``.
+    """Sample x_1, x_2, ..., x_D in raster order from the model's conditionals p(x_i | x_<i).
 
     ``start`` with a boolean ``known`` mask (both (N, 1, H, W)) fixes some pixels: they are
     kept as given and only the others are drawn (inpainting with an autoregressive model).
-    The model is called once per pixel on the whole image; pixels at and after i are still
-    zeros (or the known values), and a correct autoregressive model cannot see them anyway.
+    ``label`` (N,) asks a class-conditional model for p(x | y). The model is asked for pixel
+    i's conditional on the current image; pixels at and after i are still zeros (or known
+    values), and a correct autoregressive model cannot see them anyway. ``begin`` resumes a run:
+    pixels before it are taken from ``start`` and no steps are yielded for them.
     """
     if temperature <= 0:
         raise ValueError(f"temperature must be positive, not {temperature}.")
     h, w = image_shape
     image = torch.zeros(n, 1, h, w, dtype=torch.long) if start is None else start.clone().long()
     known_flat = None if known is None else known.reshape(image.shape[0], -1).bool()
-    for i in range(h * w):
+    for i in range(begin, h * w):
         with torch.no_grad():
-            logits = model.conditional_logits(image)[:, i, :]
+            logits = model.step_logits(image, i, label)
         logp = F.log_softmax(logits / temperature, dim=-1)
         probs = logp.exp()
         value = torch.multinomial(probs, 1, generator=generator).squeeze(1)
@@ -79,11 +83,32 @@ class PixelTrajectory:
         return flat.reshape(self.final.shape)
 
 
-def record(steps: Iterator[PixelStep]) -> PixelTrajectory:
+def record(steps: Iterator[PixelStep], on_step: Callable[[PixelStep], None] | None = None) -> PixelTrajectory:
+    """Run a pixel sampler to the end, keeping what scrubbing needs. ``on_step`` is called
+    after every step (a progress bar, for instance)."""
     probs, log_probs, step = [], [], None
     for step in steps:
+        if on_step is not None:
+            on_step(step)
         probs.append(step.probs)
         log_probs.append(step.log_prob)
     if step is None:
         raise ValueError("The sampler produced no steps.")
     return PixelTrajectory(step.image, torch.stack(probs), torch.stack(log_probs))
+
+
+def override_pixel(
+    run: PixelTrajectory, model, i: int, value: int, generator: torch.Generator, label: torch.Tensor | None = None
+) -> PixelTrajectory:
+    """ "You are the sampler": set pixel ``i`` to ``value`` in every image of ``run`` and let the
+    model draw pixels i+1, ... again. Steps before i are kept as they were; step i records the
+    model's distribution and the log-probability of the value the user chose."""
+    n = run.final.shape[0]
+    start = run.image_at(i).clone()
+    start.reshape(n, -1)[:, i] = value
+    known = torch.zeros_like(start, dtype=torch.bool)
+    known.reshape(n, -1)[:, : i + 1] = True
+    tail = record(pixel_by_pixel(model, n, generator, start=start, known=known, label=label, begin=i))
+    return PixelTrajectory(
+        tail.final, torch.cat([run.probs[:i], tail.probs]), torch.cat([run.log_probs[:i], tail.log_probs])
+    )

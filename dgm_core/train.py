@@ -15,6 +15,7 @@ Examples::
 from __future__ import annotations
 
 import argparse
+import copy
 import math
 import shlex
 import sys
@@ -26,7 +27,7 @@ from tqdm import tqdm
 
 from dgm_core import checkpoints
 from dgm_core.data import mnist
-from dgm_core.evaluate import TEST_DATA, evaluate_model
+from dgm_core.evaluate import evaluate_model, test_data_note
 from dgm_core.models import build_model
 from dgm_core.recipes import RECIPES, MnistData, recipe_for
 
@@ -58,7 +59,7 @@ def train(
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: 0.5 * (1 + math.cos(math.pi * s / steps)))
 
-    history, val_metrics = [], {}
+    history, val_metrics, best, best_step = [], {}, None, steps
     start = time.perf_counter()
     bar = tqdm(range(1, steps + 1), desc=f"train {recipe.checkpoint}", disable=not progress, file=sys.stderr)
     for step in bar:
@@ -74,11 +75,16 @@ def train(
                 val_metrics = recipe.validate(model, data)
             history.append({"step": step, "train_loss": loss.item(), **val_metrics})
             bar.set_postfix(loss=f"{loss.item():.4f}", **{k: f"{v:.4f}" for k, v in val_metrics.items()})
+            if recipe.select and (best is None or val_metrics[recipe.select] < best[1][recipe.select]):
+                best = (step, dict(val_metrics), copy.deepcopy(model.state_dict()))
     wall = time.perf_counter() - start
     model.eval()
+    if best is not None:  # early stopping: keep the weights that did best on held-out digits
+        best_step, val_metrics, state = best
+        model.load_state_dict(state)
 
     metrics = dict(val_metrics)
-    test_note = TEST_DATA[recipe.family]
+    test_note = test_data_note(model)
     if mnist.test_set_available(mnist_dir):
         metrics.update(evaluate_model(model, recipe.family, mnist_dir))
     else:
@@ -90,6 +96,8 @@ def train(
         "data": {"train": data.description, "view": recipe.view, "test": test_note},
         "training": {
             "steps": steps,
+            "kept_weights_from_step": best_step,
+            "selected_by": f"lowest {recipe.select}" if recipe.select else "final step",
             "batch_size": recipe.batch_size,
             "optimizer": f"Adam, lr {lr} with cosine decay to 0",
             "seed": seed,

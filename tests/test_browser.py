@@ -95,17 +95,26 @@ def browser():
         b.close()
 
 
-def _wait_until_done(page, timeout_ms: int = 90_000) -> None:
-    """Wait for Streamlit's first script run to finish (the 'running' status widget goes away)."""
-    page.wait_for_selector("h1", timeout=timeout_ms)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
-        timeout=timeout_ms,
-    )
+RUNNING = """() => {
+    const status = document.querySelector('[data-testid="stStatusWidget"]');
+    const busy = status && /Running|Stop/.test(status.innerText);
+    return Boolean(busy || document.querySelector('[data-testid="stSpinner"]'));
+}"""
+
+
+def _wait_until_done(page, timeout_s: float = 120) -> None:
+    """Wait until Streamlit's script run has finished: no 'running' status and no spinner,
+    three checks in a row (a run can pause between elements), then let plotly draw."""
+    page.wait_for_selector("h1", timeout=timeout_s * 1000)
+    deadline, quiet = time.time() + timeout_s, 0
+    while quiet < 3:
+        if time.time() > deadline:
+            pytest.fail(f"{page.url} was still running after {timeout_s:.0f} s")
+        quiet = 0 if page.evaluate(RUNNING) else quiet + 1
+        page.wait_for_timeout(400)
     if page.locator('[data-testid="stPlotlyChart"]').count():
-        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=timeout_ms)  # plotly draws lazily
-    page.wait_for_timeout(500)
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)  # plotly draws lazily
+    page.wait_for_timeout(300)
 
 
 @pytest.mark.parametrize("info", PAGES, ids=[p.url_path for p in PAGES])
@@ -129,7 +138,7 @@ def test_a_shared_link_reopens_the_same_view(server, browser):
     page = browser.new_page()
     page.goto(f"{server}/pixels?seed=5&n=3&drawn=200")
     _wait_until_done(page)
+    page.wait_for_selector("text=Pixel 201 of 784", timeout=90_000)
     assert page.locator('[data-testid="stException"]').count() == 0
-    assert "Pixel 201 of 784" in page.inner_text("body")
     assert "seed=5" in page.url and "n=3" in page.url
     page.close()

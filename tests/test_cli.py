@@ -98,3 +98,35 @@ def test_core_imports_without_streamlit():
         "assert 'streamlit' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_conditional_model_samples_the_requested_digit_label(tmp_path, idx_dir, capsys):
+    assert (
+        train.main(
+            [
+                "pixelcnn_cond",
+                "--steps",
+                "3",
+                "--eval-every",
+                "3",
+                "--limit",
+                "200",
+                "--out",
+                str(tmp_path),
+                "--mnist-dir",
+                str(idx_dir),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    card = checkpoints.read_card("pixelcnn_cond_mnist", tmp_path)
+    assert "test_conditional_nll_nats" in card["metrics"] and "conditional" in card["data"]["test"]
+    out = tmp_path / "c.npz"
+    assert (
+        sample.main(["pixelcnn_cond_mnist", "--assets", str(tmp_path), "--n", "2", "--label", "3", "--out", str(out)])
+        == 0
+    )
+    assert np.load(out)["images"].shape == (2, 28, 28)
+    assert sample.main(["pixelcnn_cond_mnist", "--assets", str(tmp_path), "--label", "12", "--out", str(out)]) == 1
+    assert "0..9" in capsys.readouterr().err

@@ -1,9 +1,12 @@
 """Every page renders through app.py (shared sidebar included) and its main controls work."""
 
 import pytest
+import torch
 
+from dgm_core import checkpoints
+from dgm_core.data import mnist
 from tests.apptest_helpers import open_page
-from ui.catalogue import PAGES
+from ui.catalogue import PAGES, PIXEL_MODELS
 
 
 @pytest.mark.parametrize("info", PAGES, ids=[p.url_path for p in PAGES])
@@ -26,32 +29,87 @@ def test_presenter_mode_switches_on_without_error():
     assert not at.exception and at.query_params["presenter"] == "1"
 
 
-def _images(at):
-    return at.get("image")
+def _pictures(at, index=0):
+    return at.get("image")[index].proto.imgs
 
 
-def test_pixels_page_scrubs_steps_and_seed_changes_samples():
+def _finish_row(at):
+    return next(e.proto.imgs for e in at.get("image") if e.proto.imgs[0].caption.startswith("the real digit"))
+
+
+def _button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def test_pixels_page_steps_plays_pauses_and_scrubs():
     at = open_page("app_pages/pixels.py")
     assert not at.exception
-    assert len(_images(at)[0].proto.imgs) == 8  # default: 8 digits
-    first = [img.url for img in _images(at)[0].proto.imgs]
-    headline = [m.value for m in at.markdown if m.value.startswith("**Pixel ")]
-    assert headline == ["**Pixel 784 of 784** (row 28, column 28) of the first digit"]
-
+    assert len(_pictures(at)) == 8  # default: 8 digits
+    drawn = at.slider(key="share_drawn")
+    assert drawn.value == 406
+    _button(at, "Step").click().run()
+    assert at.slider(key="share_drawn").value == 406 + 28  # one row per frame by default
+    _button(at, "Play").click().run()
+    playing = at.slider(key="share_drawn").value
+    assert playing > 434 and at.session_state["px_playing"]
+    at.run()
+    assert at.slider(key="share_drawn").value > playing  # each frame draws more
+    _button(at, "Pause").click().run()
+    paused = at.slider(key="share_drawn").value
+    at.run()
+    assert at.slider(key="share_drawn").value == paused and not at.exception
     at.slider(key="share_drawn").set_value(30).run()
     assert next(m.value for m in at.markdown if m.value.startswith("**Pixel ")).startswith("**Pixel 31 of 784**")
     assert at.query_params["drawn"] == "30"
-
     at.slider(key="share_n").set_value(3).run()
-    assert len(_images(at)[0].proto.imgs) == 3
+    assert len(_pictures(at)) == 3
 
-    at.slider(key="share_drawn").set_value(784).run()
-    at.slider(key="share_n").set_value(8).run()
-    assert [img.url for img in _images(at)[0].proto.imgs] != [] and not at.exception
-    log_p_seed0 = at.metric[0].value
-    at.number_input(key="share_seed").set_value(1).run()
-    assert at.metric[0].value != log_p_seed0  # another seed draws other digits
-    assert first  # the first run produced pictures
+
+def test_you_are_the_sampler_sets_the_pixel_and_the_model_goes_on():
+    at = open_page("app_pages/pixels.py")
+    at.slider(key="share_drawn").set_value(300).run()
+    at.button(key="set_1").click().run()  # make pixel 300 ink
+    run = at.session_state["px_run"]
+    assert bool((run.final.reshape(run.final.shape[0], -1)[:, 300] == 1).all())
+    assert at.slider(key="share_drawn").value == 301 and not at.exception
+    at.button(key="set_0").click().run()  # and pixel 301 paper
+    run = at.session_state["px_run"]
+    assert bool((run.final.reshape(run.final.shape[0], -1)[:, 300:302] == torch.tensor([1, 0])).all())
+
+
+def test_finish_the_digit_keeps_the_rows_and_draws_four_completions():
+    at = open_page("app_pages/pixels.py", {"keep": "10", "example": "3"})
+    assert len(_finish_row(at)) == 2  # the real digit and what the model sees
+    _button(at, "Finish it").click().run()
+    assert not at.exception
+    captions = [img.caption for img in _finish_row(at)]
+    assert len(captions) == 6 and all(c.startswith("completion: judge says") for c in captions[2:])
+    _key, done = at.session_state["px_finish"]
+    heldout = mnist.evaluation_view(models_heldout()[3:4], 2)
+    assert torch.equal(done[..., :10, :], heldout.repeat(4, 1, 1, 1)[..., :10, :])  # kept rows untouched
+
+
+def models_heldout():
+    from dgm_core.recipes import MnistData
+
+    return MnistData.load().val_images
+
+
+def test_likelihood_tab_scores_each_kind_of_image():
+    at = open_page("app_pages/pixels.py")
+    scores = {}
+    for source in at.radio(key="px_score_source").options:
+        at.radio(key="px_score_source").set_value(source).run()
+        assert not at.exception
+        scores[source] = float(next(m.value for m in at.metric if m.label == "-log p(x)").split()[0])
+    # a real digit is far more likely than noise under a model that has learned anything
+    assert scores["held-out real digit"] < scores["random noise"]
+
+
+@pytest.mark.parametrize("name", [n for n in PIXEL_MODELS if n in checkpoints.available()])
+def test_every_shipped_pixel_model_renders_on_the_page(name):
+    at = open_page("app_pages/pixels.py", {"model": name, "n": "2"})
+    assert not at.exception and at.selectbox(key="share_model").value == name
 
 
 def test_compare_page_lists_every_shipped_card():

@@ -18,14 +18,20 @@ def test_a_link_restores_the_page_state():
 def test_the_same_link_shows_the_same_samples():
     link = {"seed": "11", "n": "2", "drawn": "784"}
     a, b = open_page("app_pages/pixels.py", link), open_page("app_pages/pixels.py", link)
-    assert a.metric[0].value == b.metric[0].value
+
+    def log_p(at):
+        return next(m.value for m in at.metric if m.label == "log p(x) of the first digit")
+
+    assert log_p(a) == log_p(b)
+    other = open_page("app_pages/pixels.py", {**link, "seed": "12"})
+    assert log_p(other) != log_p(a)  # and another seed draws other digits
 
 
 def test_malformed_and_out_of_range_values_fall_back_with_a_notice():
     at = open_page("app_pages/pixels.py", {"seed": "banana", "n": "999", "drawn": "-3", "presenter": "maybe"})
     assert not at.exception
     assert at.number_input(key="share_seed").value == 0
-    assert at.slider(key="share_n").value == 8 and at.slider(key="share_drawn").value == 784
+    assert at.slider(key="share_n").value == 8 and at.slider(key="share_drawn").value == 406
     notices = " ".join(i.value for i in at.info)
     for name in ("seed", "n", "drawn", "presenter"):
         assert f"**{name}** ignored" in notices

@@ -92,3 +92,13 @@ PAGES = [
         "Every trained model measured on the same test digits, from its model card.",
     ),
 ]
+
+# Pixel-by-pixel models the pixel page offers, in the lecture's order (checkpoint -> label).
+PIXEL_MODELS = {
+    "independent_pixels_mnist": "Every pixel on its own (baseline)",
+    "fvsbn_mnist": "FVSBN: one logistic regression per pixel",
+    "fvsbn_k4_mnist": "FVSBN over 4 grey levels",
+    "made_mnist": "MADE: one masked layer shared by all pixels",
+    "pixelcnn_mnist": "PixelCNN: masked convolutions",
+    "pixelcnn_cond_mnist": "PixelCNN told which digit to draw, p(x | y)",
+}

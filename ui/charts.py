@@ -37,6 +37,19 @@ def distribution_bars(
     return fig
 
 
+def heatmap(values, title: str = "", colorbar: str = "") -> go.Figure:
+    """A 2D array as a heatmap with row 0 at the top (image orientation)."""
+    fig = go.Figure(go.Heatmap(z=np.asarray(values), colorscale="Magma", colorbar=dict(title=colorbar)))
+    fig.update_layout(
+        title=title,
+        height=360,
+        margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+        yaxis=dict(autorange="reversed", scaleanchor="x", showticklabels=False),
+        xaxis=dict(showticklabels=False),
+    )
+    return fig
+
+
 def image_grid(images, captions: Sequence[str] | None = None, scale: int = 3, marker: int | None = None) -> None:
     """Show images in [0, 1] ((N,1,H,W) or (N,H,W)) in a row that wraps, captions underneath.
     Pixels are upscaled with hard edges (presenter mode: larger); ``marker`` outlines one pixel

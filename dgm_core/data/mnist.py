@@ -211,6 +211,18 @@ def dequantize(levels_image: torch.Tensor, levels: int) -> torch.Tensor:
     return (levels_image.float() + 0.5) / levels
 
 
+def training_view(images: np.ndarray, levels: int, generator: torch.Generator) -> torch.Tensor:
+    """What a K-level density model trains on: fresh dynamic binarization for K = 2 (it acts as
+    augmentation), plain quantization otherwise. Long tensor (N, 1, 28, 28)."""
+    return binarize(images, generator).long() if levels == 2 else quantize(images, levels)
+
+
+def evaluation_view(images: np.ndarray, levels: int, seed: int = 0) -> torch.Tensor:
+    """What a K-level density model is measured on: fixed-seed binarization for K = 2,
+    quantization otherwise. The same test images every time."""
+    return fixed_binarization(images, seed).long() if levels == 2 else quantize(images, levels)
+
+
 def random_shift_rotate(
     x: torch.Tensor,
     generator: torch.Generator,

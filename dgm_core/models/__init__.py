@@ -14,6 +14,9 @@ from torch import nn
 FAMILIES = {
     "judge": "dgm_core.models.judge:Judge",
     "independent_pixels": "dgm_core.models.independent_pixels:IndependentPixels",
+    "fvsbn": "dgm_core.models.pixel_ar:FVSBN",
+    "made": "dgm_core.models.pixel_ar:MADE",
+    "pixelcnn": "dgm_core.models.pixel_ar:PixelCNN",
 }
 
 

@@ -1,0 +1,248 @@
+"""Deep autoregressive image models: p(x) = prod_i p(x_i | x_<i), pixels in raster order.
+
+Every model here returns, for a batch of images, the logits of all D conditionals at once
+(``conditional_logits``: (N, D, K) for K value levels). A correct model's i-th row only
+depends on pixels before i; the tests check that by perturbation. The shared
+``ChainRuleDensity`` turns those logits into log p(x) = sum_i log p(x_i | x_<i).
+
+1. ``FVSBN``: the lecture's logistic regression per pixel,
+   p(x_i | x_<i) = softmax(W_i x_<i + b_i),  b_i in R^K, W_i in R^{K x (i-1)}.
+   Nothing is shared between pixels: K * D(D-1)/2 + K * D parameters.
+2. ``MADE``: one hidden layer shared by all pixels, with masks so that output i only sees
+   inputs < i (Germain et al., 2015).
+3. ``PixelCNN``: masked convolutions; pixel i sees a window of the rows above and the pixels
+   to its left (van den Oord et al., 2016). Optionally class-conditional, p(x | y): a learned
+   per-class vector is added to every layer.
+
+Inputs are level images (N, 1, 28, 28) with integer values in {0..K-1}; the networks see
+them scaled to [0, 1].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from dgm_core.models.base import ConfigurableModule
+
+SIDE = 28
+
+
+class ChainRuleDensity(ConfigurableModule):
+    """log p(x) from per-pixel conditionals; subclasses implement ``conditional_logits``."""
+
+    levels: int
+    num_classes: int = 0
+
+    def conditional_logits(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        raise NotImplementedError
+
+    def step_logits(self, x: torch.Tensor, i: int, y: torch.Tensor | None = None) -> torch.Tensor:
+        """Logits of p(x_i | x_<i) for one pixel i: (N, K). Subclasses may compute only what
+        pixel i needs (sampling calls this 784 times); the result must equal row i of
+        ``conditional_logits``, which the tests check."""
+        return self.conditional_logits(x, y)[:, i]
+
+    def _inputs(self, x: torch.Tensor) -> torch.Tensor:
+        return x.float() / (self.levels - 1)
+
+    def pixel_log_probs(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        """log p(x_i | x_<i) for every pixel: (N, D). Their sum is log p(x)."""
+        logp = F.log_softmax(self.conditional_logits(x, y), dim=-1)
+        return logp.gather(-1, x.reshape(x.shape[0], -1, 1).long()).squeeze(-1)
+
+    def log_prob(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        """log p(x) (or log p(x | y)) in nats, one value per image."""
+        return self.pixel_log_probs(x, y).sum(dim=1)
+
+    def loss(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        """Average negative log-likelihood per image, in nats (the maximum-likelihood objective)."""
+        return -self.log_prob(x, y).mean()
+
+
+def visible_context(model: ChainRuleDensity, i: int, y: torch.Tensor | None = None, probes: int = 4) -> torch.Tensor:
+    """Which pixels the conditional p(x_i | x_<i) actually depends on, found with gradients:
+    a (28, 28) bool map, True where d logits_i / d x_j is non-zero for some random input.
+    For a correct model it is a subset of the pixels before i; for PixelCNN it is the
+    receptive field (rows above within reach, pixels to the left)."""
+    x = torch.rand(probes, 1, SIDE, SIDE, generator=torch.Generator().manual_seed(0)) * (model.levels - 1)
+    x.requires_grad_(True)
+    labels = None if y is None else y.expand(probes)
+    with torch.enable_grad():
+        logits = model.conditional_logits(x, labels)[:, i]
+        grad = None
+        if logits.requires_grad:
+            (grad,) = torch.autograd.grad(logits.square().sum(), x, allow_unused=True)
+    if grad is None:  # the baseline: no path at all from the image to its logits
+        return torch.zeros(SIDE, SIDE, dtype=torch.bool)
+    return (grad.abs().sum(0)[0] > 0).cpu()
+
+
+# ----------------------------------------------------------------------------- FVSBN
+
+
+@dataclass
+class FVSBNConfig:
+    levels: int = 2
+    num_pixels: int = SIDE * SIDE
+
+
+class FVSBN(ChainRuleDensity):
+    """One logistic regression per pixel. Only the strictly-lower-triangular weights exist:
+    they are stored packed, so the parameter count is exactly the lecture's formula."""
+
+    Config = FVSBNConfig
+
+    def __init__(self, config: FVSBNConfig = FVSBNConfig()):
+        super().__init__()
+        self.config, self.levels = config, config.levels
+        d, k = config.num_pixels, config.levels
+        rows, cols = torch.tril_indices(d, d, offset=-1)
+        self.register_buffer("rows", rows, persistent=False)
+        self.register_buffer("cols", cols, persistent=False)
+        self.weight = nn.Parameter(torch.zeros(k, rows.numel()))  # W_i[:, j] for every j < i
+        self.bias = nn.Parameter(torch.zeros(d, k))  # b_i
+
+    @staticmethod
+    def formula_parameters(levels: int, pixels: int) -> int:
+        """The lecture's count: b_1..b_D in R^K plus W_i in R^{K x (i-1)} for i = 2..D."""
+        return levels * pixels * (pixels - 1) // 2 + levels * pixels
+
+    def dense_weight(self) -> torch.Tensor:
+        """W as a (K, D, D) tensor, zero on and above the diagonal."""
+        d = self.config.num_pixels
+        w = self.weight.new_zeros(self.levels, d, d)
+        w[:, self.rows, self.cols] = self.weight
+        return w
+
+    def conditional_logits(self, x, y=None):
+        inputs = self._inputs(x).reshape(x.shape[0], -1)  # (N, D)
+        return torch.einsum("kij,nj->nik", self.dense_weight(), inputs) + self.bias
+
+    def step_logits(self, x, i, y=None):
+        inputs = self._inputs(x).reshape(x.shape[0], -1)[:, :i]  # x_<i
+        start = i * (i - 1) // 2  # packed row i holds W_i[:, 0..i-1]
+        return inputs @ self.weight[:, start : start + i].T + self.bias[i]
+
+
+# ----------------------------------------------------------------------------- MADE
+
+
+@dataclass
+class MADEConfig:
+    levels: int = 2
+    num_pixels: int = SIDE * SIDE
+    hidden: int = 500
+    mask_seed: int = 0
+
+
+class MaskedLinear(nn.Linear):
+    def __init__(self, n_in: int, n_out: int, mask: torch.Tensor):
+        super().__init__(n_in, n_out)
+        self.register_buffer("mask", mask.float(), persistent=False)
+
+    def forward(self, x):
+        return F.linear(x, self.weight * self.mask, self.bias)
+
+
+class MADE(ChainRuleDensity):
+    """Masked autoencoder: hidden unit h has a degree m(h) in 1..D-1 and sees inputs 1..m(h);
+    output i sees hidden units with m(h) < i. So output i depends on pixels < i only."""
+
+    Config = MADEConfig
+
+    def __init__(self, config: MADEConfig = MADEConfig()):
+        super().__init__()
+        self.config, self.levels = config, config.levels
+        d, h, k = config.num_pixels, config.hidden, config.levels
+        gen = torch.Generator().manual_seed(config.mask_seed)
+        degrees_in = torch.arange(1, d + 1)
+        degrees_hidden = torch.randint(1, d, (h,), generator=gen)
+        self.hidden_layer = MaskedLinear(d, h, degrees_hidden[:, None] >= degrees_in[None, :])
+        out_mask = (degrees_in[:, None] > degrees_hidden[None, :]).repeat_interleave(k, dim=0)
+        self.output_layer = MaskedLinear(h, d * k, out_mask)
+
+    def conditional_logits(self, x, y=None):
+        hidden = F.relu(self.hidden_layer(self._inputs(x).reshape(x.shape[0], -1)))
+        return self.output_layer(hidden).reshape(x.shape[0], self.config.num_pixels, self.levels)
+
+    def step_logits(self, x, i, y=None):
+        hidden = F.relu(self.hidden_layer(self._inputs(x).reshape(x.shape[0], -1)))
+        rows = slice(i * self.levels, (i + 1) * self.levels)
+        out = self.output_layer
+        return F.linear(hidden, (out.weight * out.mask)[rows], out.bias[rows])
+
+
+# ----------------------------------------------------------------------------- PixelCNN
+
+
+class MaskedConv2d(nn.Conv2d):
+    """A convolution that sees only pixels above, and to the left in the same row.
+    Mask 'A' (first layer) also hides the centre pixel itself; mask 'B' lets a layer see its
+    own position, which by then only carries information about earlier pixels."""
+
+    def __init__(self, kind: str, c_in: int, c_out: int, size: int):
+        super().__init__(c_in, c_out, size, padding=size // 2)
+        mask = torch.ones(size, size)
+        centre = size // 2
+        mask[centre, centre + (kind == "B") :] = 0
+        mask[centre + 1 :] = 0
+        self.register_buffer("mask", mask[None, None], persistent=False)
+
+    def forward(self, x):
+        return F.conv2d(x, self.weight * self.mask, self.bias, padding=self.padding)
+
+
+@dataclass
+class PixelCNNConfig:
+    levels: int = 2
+    channels: int = 32
+    layers: int = 5
+    first_kernel: int = 7
+    num_classes: int = 0  # > 0: class-conditional p(x | y)
+
+
+class PixelCNN(ChainRuleDensity):
+    Config = PixelCNNConfig
+
+    def __init__(self, config: PixelCNNConfig = PixelCNNConfig()):
+        super().__init__()
+        self.config, self.levels, self.num_classes = config, config.levels, config.num_classes
+        c = config.channels
+        self.first = MaskedConv2d("A", 1, c, config.first_kernel)
+        self.blocks = nn.ModuleList(MaskedConv2d("B", c, c, 3) for _ in range(config.layers))
+        self.head = nn.Sequential(nn.ReLU(), nn.Conv2d(c, c, 1), nn.ReLU(), nn.Conv2d(c, config.levels, 1))
+        if config.num_classes:
+            self.class_embedding = nn.Embedding(config.num_classes, c * (config.layers + 1))
+
+    def receptive_rows(self) -> int:
+        """How many rows above a pixel can reach it: the first kernel's half plus one per block."""
+        return self.config.first_kernel // 2 + self.config.layers
+
+    def conditional_logits(self, x, y=None):
+        n = x.shape[0]
+        if self.num_classes and y is None:
+            raise ValueError("This PixelCNN is class-conditional: give the digit y.")
+        bias = None
+        if self.num_classes:
+            bias = self.class_embedding(y.long()).reshape(n, self.config.layers + 1, -1, 1, 1)
+        h = self.first(self._inputs(x))
+        if bias is not None:
+            h = h + bias[:, 0]
+        for layer, block in enumerate(self.blocks, start=1):
+            out = block(F.relu(h))
+            h = h + (out + bias[:, layer] if bias is not None else out)
+        logits = self.head(h)  # (N, K, H, W)
+        return logits.permute(0, 2, 3, 1).reshape(n, -1, self.levels)
+
+    def step_logits(self, x, i, y=None):
+        """Run the network only on the band of rows that can reach pixel i's row: pixel i
+        depends on at most ``receptive_rows()`` rows above it, so rows further up and all rows
+        below are cut away (about 3x less work while sampling)."""
+        row, col = divmod(i, SIDE)
+        top = max(0, row - self.receptive_rows())
+        band = self.conditional_logits(x[:, :, top : row + 1], y)  # (N, rows*SIDE, K)
+        return band[:, (row - top) * SIDE + col]
