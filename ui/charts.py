@@ -37,6 +37,19 @@ def distribution_bars(
     return fig
 
 
+def lines(series: dict[str, Sequence[float]], x_title: str = "", y_title: str = "", title: str = "",
+          x: Sequence[float] | None = None, log_x: bool = False) -> go.Figure:
+    """Several named curves over a shared x axis (default 1, 2, 3, ...)."""
+    fig = go.Figure()
+    for name, ys in series.items():
+        xs = list(x) if x is not None else list(range(1, len(ys) + 1))
+        fig.add_trace(go.Scatter(x=xs, y=list(ys), mode="lines", name=name))
+    fig.update_layout(title=title, height=320, margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+                      xaxis=dict(title=x_title, type="log" if log_x else "linear"), yaxis=dict(title=y_title),
+                      legend=dict(orientation="h", y=-0.25))
+    return fig
+
+
 def heatmap(values, title: str = "", colorbar: str = "") -> go.Figure:
     """A 2D array as a heatmap with row 0 at the top (image orientation)."""
     fig = go.Figure(go.Heatmap(z=np.asarray(values), colorscale="Magma", colorbar=dict(title=colorbar)))
