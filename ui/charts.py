@@ -37,16 +37,86 @@ def distribution_bars(
     return fig
 
 
-def lines(series: dict[str, Sequence[float]], x_title: str = "", y_title: str = "", title: str = "",
-          x: Sequence[float] | None = None, log_x: bool = False) -> go.Figure:
+def lines(
+    series: dict[str, Sequence[float]],
+    x_title: str = "",
+    y_title: str = "",
+    title: str = "",
+    x: Sequence[float] | None = None,
+    log_x: bool = False,
+) -> go.Figure:
     """Several named curves over a shared x axis (default 1, 2, 3, ...)."""
     fig = go.Figure()
     for name, ys in series.items():
         xs = list(x) if x is not None else list(range(1, len(ys) + 1))
         fig.add_trace(go.Scatter(x=xs, y=list(ys), mode="lines", name=name))
-    fig.update_layout(title=title, height=320, margin=dict(l=10, r=10, t=40 if title else 10, b=10),
-                      xaxis=dict(title=x_title, type="log" if log_x else "linear"), yaxis=dict(title=y_title),
-                      legend=dict(orientation="h", y=-0.25))
+    fig.update_layout(
+        title=title,
+        height=320,
+        margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+        xaxis=dict(title=x_title, type="log" if log_x else "linear"),
+        yaxis=dict(title=y_title),
+        legend=dict(orientation="h", y=-0.25),
+    )
+    return fig
+
+
+def density_plot(samples, curves: dict[str, tuple[Sequence[float], Sequence[float]]], title: str = "") -> go.Figure:
+    """A histogram of 1D ``samples`` (as a density) with density curves {name: (x, p(x))} on top."""
+    fig = go.Figure(
+        go.Histogram(
+            x=np.asarray(samples), histnorm="probability density", nbinsx=60, name="data", marker_color="#c9d3e6"
+        )
+    )
+    for name, (xs, ys) in curves.items():
+        fig.add_trace(
+            go.Scatter(
+                x=np.asarray(xs),
+                y=np.asarray(ys),
+                mode="lines",
+                name=name,
+                line=dict(dash="dash") if "true" in name else None,
+            )
+        )
+    fig.update_layout(
+        title=title,
+        height=330,
+        margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+        xaxis=dict(title="x", range=[-7, 9]),
+        yaxis=dict(title="density"),
+        legend=dict(orientation="h", y=-0.25),
+    )
+    return fig
+
+
+def scatter_classes(points, labels, highlight: tuple[float, float] | None = None) -> go.Figure:
+    """2D points coloured by class, with one highlighted point (a star)."""
+    points, labels = np.asarray(points), np.asarray(labels)
+    fig = go.Figure()
+    for c in np.unique(labels):
+        sel = labels == c
+        fig.add_trace(
+            go.Scatter(
+                x=points[sel, 0], y=points[sel, 1], mode="markers", name=f"class {c}", marker=dict(size=6, opacity=0.7)
+            )
+        )
+    if highlight is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=[highlight[0]],
+                y=[highlight[1]],
+                mode="markers",
+                name="your point",
+                marker=dict(symbol="star", size=18, color="black"),
+            )
+        )
+    fig.update_layout(
+        height=330,
+        margin=dict(l=10, r=10, t=10, b=10),
+        legend=dict(orientation="h", y=-0.2),
+        xaxis=dict(title="x1"),
+        yaxis=dict(title="x2", scaleanchor="x"),
+    )
     return fig
 
 

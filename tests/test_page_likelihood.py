@@ -1,0 +1,58 @@
+"""The likelihood page: fitting raises the likelihood and lowers KL; Monte Carlo spread shrinks."""
+
+import json
+
+import pytest
+
+from tests.apptest_helpers import open_page
+
+
+def _metric(at, start):
+    return float(next(m.value for m in at.metric if m.label.startswith(start)).split()[0])
+
+
+def _fit(at):
+    next(b for b in at.button if b.label.startswith("Fit")).click().run()
+    assert not at.exception, at.exception
+
+
+def test_fit_moves_the_sliders_to_the_maximum_likelihood_gaussian():
+    at = open_page("app_pages/likelihood.py", {"n": "800"})
+    before_ll, before_kl = _metric(at, "average log-likelihood"), _metric(at, "KL(")
+    _fit(at)
+    assert _metric(at, "average log-likelihood") > before_ll and _metric(at, "KL(") < before_kl
+    caption = next(c.value for c in at.caption if "sample mean" in c.value)
+    mean = float(caption.split("sample mean ")[1].split()[0])
+    assert at.slider(key="lk_mean_1_0").value == pytest.approx(mean, abs=0.05)
+
+
+def test_a_mixture_fits_the_hidden_data_better_than_one_gaussian():
+    at = open_page("app_pages/likelihood.py", {"components": "3"})
+    _fit(at)
+    assert _metric(at, "KL(") < 0.1
+    assert "KL(p_data || p_theta) = H(p_data, p_theta) - H(p_data)" in " ".join(m.value for m in at.markdown)
+
+
+def test_monte_carlo_spread_shrinks_and_bad_links_fall_back():
+    at = open_page("app_pages/likelihood.py", {"mc_n": "10"})
+    small = _metric(at, "spread at this N")
+    at.select_slider(key="share_mc_n").set_value(10000).run()
+    assert _metric(at, "spread at this N") < small / 10
+    bad = open_page("app_pages/likelihood.py", {"mc_n": "7", "components": "9"})
+    assert not bad.exception and bad.select_slider(key="share_mc_n").value == 100 and len(bad.info) == 2
+
+
+def test_classifier_view_answers_for_the_chosen_point():
+    at = open_page("app_pages/likelihood.py")
+    at.slider(key="lk_x1").set_value(0.0).run()
+    at.slider(key="lk_x2").set_value(3.0).run()  # near the centre of class 2
+    assert not at.exception and at.toggle(key="lk_truth").value is False
+    figure = next(
+        json.loads(c.proto.spec)
+        for c in at.get("plotly_chart")
+        if "your point" in c.proto.spec and "p_theta(y" in c.proto.spec
+    )
+    probs = [float(t) for t in figure["data"][0]["text"]]  # the bar labels (y is binary-encoded by plotly)
+    assert sum(probs) == pytest.approx(1.0, abs=0.02) and probs.index(max(probs)) == 2
+    at.toggle(key="lk_truth").set_value(True).run()
+    assert not at.exception
