@@ -1,17 +1,152 @@
-"""VAE: generation by compression (filled by issue #8)."""
+"""VAE: generation by compression."""
 
-from ui import layout
+import numpy as np
+import streamlit as st
+import torch
+
+from dgm_core import checkpoints
+from dgm_core.data import mnist
+from dgm_core.images import make_grid
+from ui import charts, layout, models, state
+from ui.catalogue import VAE_MODELS
+
+SHIPPED = [name for name in VAE_MODELS if name in checkpoints.available()]
+MAP_MODELS = [name for name in SHIPPED if "z2" in name]
+PARAMS = [
+    state.Param("vae", MAP_MODELS[0] if MAP_MODELS else "", choices=tuple(MAP_MODELS)),
+    state.Param("z1", 0.0, low=-3.0, high=3.0),
+    state.Param("z2", 0.0, low=-3.0, high=3.0),
+    state.Param("example", 0, low=0, high=499),
+    state.Param("walk_from", 0, low=0, high=499),
+    state.Param("walk_to", 1, low=0, high=499),
+]
+GRID = 15  # decoded codes per side of the latent map
 
 layout.header(
     "Generation by compression",
-    "Squeeze every digit through a narrow code and learn to rebuild it. If the codes fill a simple region, "
-    "any point of that region decodes to a new digit.",
+    "An **encoder** squeezes each 784-pixel digit into just two numbers z; a **decoder** rebuilds the digit from "
+    "them. Training keeps the codes inside a simple region (a standard normal), so any point of that region "
+    "decodes to a digit: compression becomes generation.",
 )
-layout.coming_next(
-    [
-        "A latent map: a grid over a 2-dimensional code decoded into digits, beside the encoded test digits.",
-        "Encode a digit, see its reconstruction and where it lands; interpolate between two codes.",
-        "The ELBO in nats from the model card.",
-    ],
-    "issue #8",
+if not MAP_MODELS:
+    st.warning("No VAE checkpoint in assets/. Train one with `python -m dgm_core.train vae_z2`.")
+    st.stop()
+state.restore(PARAMS)
+st.selectbox(
+    "Model",
+    MAP_MODELS,
+    format_func=VAE_MODELS.get,
+    key=state.key("vae"),
+    help="The same VAE trained with different beta: the weight of the KL term in the ELBO.",
 )
+name = state.value("vae")
+model, card = models.load(name)
+heldout, heldout_labels = models.heldout_digits()
+x_all = mnist.fixed_binarization(heldout)
+
+
+@st.cache_resource(show_spinner="Encoding 500 held-out digits...")
+def codes(vae_name: str) -> np.ndarray:
+    """The encoder's mean code mu(x) of every held-out digit (shared across sessions)."""
+    vae, _ = models.load(vae_name)
+    with torch.inference_mode():
+        return vae.encode(x_all)[0].numpy()
+
+
+@st.cache_resource(show_spinner="Decoding the latent map...")
+def latent_map(vae_name: str) -> np.ndarray:
+    vae, _ = models.load(vae_name)
+    axis = torch.linspace(3, -3, GRID)  # top row: z2 = +3
+    z = torch.stack(torch.meshgrid(axis, -axis, indexing="ij"), -1).flip(-1).reshape(-1, 2)
+    with torch.inference_mode():
+        return make_grid(vae.decode(z), columns=GRID, pad=0, scale=2)
+
+
+mu = codes(name)
+map_tab, encode_tab, walk_tab, new_tab, elbo_tab = st.tabs(
+    ["The latent map", "784 numbers to 2 and back", "Interpolate", "New digits", "ELBO and beta"]
+)
+with map_tab:
+    left, right = st.columns(2)
+    with left:
+        st.image(
+            latent_map(name),
+            caption="Decoded codes on a grid: z1 from -3 (left) to 3, z2 from 3 (top) to -3.",
+            width="stretch",
+        )
+    with right:
+        s1, s2 = st.columns(2)
+        s1.slider("z1", -3.0, 3.0, step=0.05, key=state.key("z1"), help="First number of the code.")
+        s2.slider("z2", -3.0, 3.0, step=0.05, key=state.key("z2"), help="Second number of the code.")
+        point = (state.value("z1"), state.value("z2"))
+        st.plotly_chart(charts.scatter_classes(mu, heldout_labels, highlight=point), key="codes")
+        st.caption("Each dot is a held-out digit's code, coloured by its label; the star is your point.")
+    with torch.inference_mode():
+        decoded = model.decode(torch.tensor([point]))
+    charts.image_grid(decoded, [f"decoded from z = ({point[0]:.2f}, {point[1]:.2f})"], scale=5)
+
+with encode_tab:
+    st.slider("Held-out digit", 0, 499, key=state.key("example"), help="A real digit no model trained on.")
+    i = state.value("example")
+    x = x_all[i : i + 1]
+    with torch.inference_mode():
+        mean, logvar = model.encode(x)
+        recon = model.decode(mean)
+        terms = model.elbo_terms(x, torch.Generator().manual_seed(layout.seed()))
+    z = mean[0].tolist()
+    charts.image_grid(torch.cat([x, recon]), ["784 pixels in", "784 pixels out"], scale=5)
+    st.markdown(
+        f"In between, the whole digit was **two numbers: z = ({z[0]:.2f}, {z[1]:.2f})**, with uncertainty "
+        f"sigma = ({float(torch.exp(0.5 * logvar[0, 0])):.2f}, {float(torch.exp(0.5 * logvar[0, 1])):.2f})."
+    )
+    c1, c2, c3 = st.columns(3)
+    c1.metric("reconstruction log p(x | z)", f"{float(terms.reconstruction[0]):.1f} nats")
+    c2.metric("KL(q(z | x) || p(z))", f"{float(terms.kl[0]):.1f} nats", help="What the code costs.")
+    c3.metric("ELBO = reconstruction - KL", f"{float(terms.elbo[0]):.1f} nats", help="A lower bound on log p(x).")
+
+with walk_tab:
+    w1, w2 = st.columns(2)
+    w1.slider("From held-out digit", 0, 499, key=state.key("walk_from"))
+    w2.slider("To held-out digit", 0, 499, key=state.key("walk_to"))
+    a, b = state.value("walk_from"), state.value("walk_to")
+    with torch.inference_mode():
+        ends = model.encode(x_all[[a, b]])[0]
+        t = torch.linspace(0, 1, 8)[:, None]
+        path = model.decode((1 - t) * ends[0] + t * ends[1])
+    charts.image_grid(path, [f"t = {v:.2f}" for v in t[:, 0].tolist()])
+    st.caption("The straight line between the two codes, decoded: every step is a plausible digit.")
+
+with new_tab:
+    st.markdown("Generation: draw z from the prior N(0, I) and decode it. The 16-number code keeps more detail.")
+    judge, _ = models.load("judge_mnist")
+    for shipped in [name, *[s for s in SHIPPED if "z16" in s]]:
+        vae, _ = models.load(shipped)
+        with torch.inference_mode():
+            new = vae.sample(10, torch.Generator().manual_seed(layout.seed()))
+            verdict = judge.probs(new)
+        st.markdown(f"**{VAE_MODELS[shipped]}**")
+        charts.image_grid(new, [f"judge: {int(p.argmax())} ({float(p.max()):.0%})" for p in verdict])
+
+with elbo_tab:
+    rows = []
+    for shipped in SHIPPED:
+        c = checkpoints.read_card(shipped)
+        m = c["metrics"]
+        rows.append(
+            {
+                "model": VAE_MODELS[shipped],
+                "code size": c["config"]["latent"],
+                "beta": c["config"]["beta"],
+                "-ELBO (nats)": m.get("test_elbo_nats"),
+                "IWAE bound (nats)": m.get("test_iwae_nats"),
+                "reconstruction (nats)": m.get("test_reconstruction_nats"),
+                "KL (nats)": m.get("test_kl_nats"),
+            }
+        )
+    st.dataframe(rows, hide_index=True)
+    st.markdown(
+        "On the 10,000 official test digits (from the model cards). The ELBO trades two terms: reconstruction "
+        "(how well 784 pixels come back) against KL (how many nats the code spends away from the prior). A larger "
+        "**beta** squeezes the codes towards the prior: a tidier map, blurrier digits. The importance-weighted "
+        "bound, with 100 samples, is tighter than the ELBO: both are upper bounds on -log p(x)."
+    )

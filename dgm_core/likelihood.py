@@ -95,8 +95,11 @@ class GaussianMixture1D(nn.Module):
         return torch.logsumexp(log_w + comp, dim=1)
 
     def params(self) -> dict:
-        return {"means": self.means.tolist(), "stds": self.log_stds.exp().tolist(),
-                "weights": torch.softmax(self.logits, 0).tolist()}
+        return {
+            "means": self.means.tolist(),
+            "stds": self.log_stds.exp().tolist(),
+            "weights": torch.softmax(self.logits, 0).tolist(),
+        }
 
 
 @dataclass(frozen=True)
@@ -106,8 +109,9 @@ class FitStep:
     params: dict
 
 
-def fit(model: GaussianMixture1D, x: np.ndarray, steps: int = 300, lr: float = 0.05,
-        every: int = 10) -> Iterator[FitStep]:
+def fit(
+    model: GaussianMixture1D, x: np.ndarray, steps: int = 300, lr: float = 0.05, every: int = 10
+) -> Iterator[FitStep]:
     """Gradient ascent on the average log-likelihood (Adam); yields every ``every`` steps."""
     data = torch.as_tensor(np.asarray(x, dtype=float))
     opt = torch.optim.Adam(model.parameters(), lr=lr)

@@ -102,6 +102,35 @@ class PixelDensityRecipe(Recipe):
         return nll_metrics(model, x, "val", y)
 
 
+class VAERecipe(Recipe):
+    """VAEs of binarized digits: maximize the (beta-)ELBO; a fresh binarization per batch."""
+
+    def batch(self, data, generator):
+        idx = self._indices(len(data.train_images), generator).numpy()
+        return mnist.binarize(data.train_images[idx], generator)
+
+    def loss(self, model, batch):
+        return model.loss(batch)
+
+    def validate(self, model, data):
+        x = mnist.fixed_binarization(data.val_images)
+        return {"val_elbo_nats": -float(model.elbo_terms(x, torch.Generator().manual_seed(0)).elbo.mean())}
+
+
+def _vae(name: str, latent: int, beta: float, summary: str) -> VAERecipe:
+    return VAERecipe(
+        checkpoint=name,
+        family="vae",
+        config={"latent": latent, "hidden": 512, "beta": beta},
+        steps=8000,
+        batch_size=128,
+        lr=1e-3,
+        summary=summary,
+        view=BINARY_VIEW,
+        select="val_elbo_nats",
+    )
+
+
 RECIPES: dict[str, Recipe] = {
     "judge": JudgeRecipe(
         checkpoint="judge_mnist",
@@ -178,6 +207,10 @@ RECIPES: dict[str, Recipe] = {
         view=BINARY_VIEW,
         select="val_conditional_nll_nats",
     ),
+    "vae_z2": _vae("vae_z2_mnist", 2, 1.0, "VAE with a 2-number code (for the latent map)"),
+    "vae_z2_beta0.3": _vae("vae_z2_beta0.3_mnist", 2, 0.3, "VAE, 2-number code, beta = 0.3 (sharper, looser map)"),
+    "vae_z2_beta3": _vae("vae_z2_beta3_mnist", 2, 3.0, "VAE, 2-number code, beta = 3 (tighter map, blurrier)"),
+    "vae_z16": _vae("vae_z16_mnist", 16, 1.0, "VAE with a 16-number code (for quality)"),
 }
 
 

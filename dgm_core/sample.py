@@ -42,7 +42,14 @@ def sample_pixel_density(model, card, n: int, generator: torch.Generator, label=
     return step.image.float() / (model.levels - 1)
 
 
-SAMPLERS = {family: sample_pixel_density for family in PIXEL_FAMILIES}
+def sample_vae(model, card, n: int, generator: torch.Generator, label=None, progress=False):
+    """z ~ N(0, I) through the decoder; pixel probabilities shown as grey levels."""
+    if label is not None:
+        raise ValueError(f"{card['name']} is unconditional: it cannot be asked for digit {label}.")
+    return model.sample(n, generator)
+
+
+SAMPLERS = {"vae": sample_vae, **{family: sample_pixel_density for family in PIXEL_FAMILIES}}
 
 
 @torch.inference_mode()

@@ -102,3 +102,11 @@ PIXEL_MODELS = {
     "pixelcnn_mnist": "PixelCNN: masked convolutions",
     "pixelcnn_cond_mnist": "PixelCNN told which digit to draw, p(x | y)",
 }
+
+# VAEs the VAE page offers (checkpoint -> label).
+VAE_MODELS = {
+    "vae_z2_mnist": "2-number code, beta = 1",
+    "vae_z2_beta0.3_mnist": "2-number code, beta = 0.3 (sharper digits)",
+    "vae_z2_beta3_mnist": "2-number code, beta = 3 (tidier map)",
+    "vae_z16_mnist": "16-number code, beta = 1",
+}

@@ -17,6 +17,7 @@ FAMILIES = {
     "fvsbn": "dgm_core.models.pixel_ar:FVSBN",
     "made": "dgm_core.models.pixel_ar:MADE",
     "pixelcnn": "dgm_core.models.pixel_ar:PixelCNN",
+    "vae": "dgm_core.models.vae:VAE",
 }
 
 

@@ -1,0 +1,104 @@
+"""Variational autoencoder: generation by compression.
+
+An encoder q_phi(z | x) = N(mu(x), diag sigma(x)^2) squeezes a 784-pixel digit into a few
+numbers z; a decoder p_theta(x | z) = prod_i Bernoulli(x_i; sigmoid(f(z)_i)) rebuilds it;
+the prior p(z) = N(0, I) says which codes are allowed. Training maximizes the evidence
+lower bound (ELBO), which never exceeds log p(x):
+
+    ELBO(x) = E_{q(z|x)}[log p(x | z)] - KL(q(z | x) || p(z))  <=  log p(x)
+              (reconstruction)           (rate: bits spent on the code)
+
+``beta`` weights the KL term (beta-VAE): beta > 1 packs the codes tighter against the prior,
+beta < 1 favours sharp reconstructions. The importance-weighted bound with K samples,
+log (1/K) sum_k p(x, z_k) / q(z_k | x), lies between the ELBO and log p(x).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from dgm_core.models.base import ConfigurableModule
+
+PIXELS = 784
+
+
+@dataclass
+class VAEConfig:
+    latent: int = 2
+    hidden: int = 512
+    beta: float = 1.0
+
+
+@dataclass(frozen=True)
+class ELBOTerms:
+    """Per image, in nats: reconstruction log-likelihood, KL to the prior, and the ELBO."""
+
+    reconstruction: torch.Tensor
+    kl: torch.Tensor
+    elbo: torch.Tensor
+
+
+class VAE(ConfigurableModule):
+    Config = VAEConfig
+
+    def __init__(self, config: VAEConfig = VAEConfig()):
+        super().__init__()
+        self.config = config
+        h = config.hidden
+        self.encoder = nn.Sequential(nn.Flatten(), nn.Linear(PIXELS, h), nn.ReLU(), nn.Linear(h, h), nn.ReLU())
+        self.to_mu, self.to_logvar = nn.Linear(h, config.latent), nn.Linear(h, config.latent)
+        self.decoder = nn.Sequential(
+            nn.Linear(config.latent, h), nn.ReLU(), nn.Linear(h, h), nn.ReLU(), nn.Linear(h, PIXELS)
+        )
+
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """q(z | x): mean and log-variance, each (N, latent)."""
+        h = self.encoder(x.float())
+        return self.to_mu(h), self.to_logvar(h).clamp(-12.0, 8.0)
+
+    @staticmethod
+    def reparameterize(mu: torch.Tensor, logvar: torch.Tensor, generator: torch.Generator | None = None):
+        """z = mu + sigma * eps with eps ~ N(0, I): a sample of q(z|x) that gradients flow through."""
+        eps = torch.randn(mu.shape, generator=generator, dtype=mu.dtype)
+        return mu + torch.exp(0.5 * logvar) * eps
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """Pixel probabilities p(x_i = 1 | z), shape (N, 1, 28, 28)."""
+        return torch.sigmoid(self.decoder(z)).reshape(-1, 1, 28, 28)
+
+    def _log_px_given_z(self, x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+        logits = self.decoder(z)
+        return -F.binary_cross_entropy_with_logits(logits, x.reshape(len(x), -1).float(), reduction="none").sum(-1)
+
+    def elbo_terms(self, x: torch.Tensor, generator: torch.Generator | None = None) -> ELBOTerms:
+        """One-sample ELBO of binary images x (N, 1, 28, 28), split into its two terms."""
+        mu, logvar = self.encode(x)
+        z = self.reparameterize(mu, logvar, generator)
+        rec = self._log_px_given_z(x, z)
+        kl = 0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar).sum(-1)  # KL(N(mu, s^2) || N(0, I)), closed form
+        return ELBOTerms(rec, kl, rec - kl)
+
+    def loss(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        """Negative beta-ELBO per image (beta = 1: the plain ELBO)."""
+        t = self.elbo_terms(x)
+        return -(t.reconstruction - self.config.beta * t.kl).mean()
+
+    def iwae_bound(self, x: torch.Tensor, samples: int = 50, generator: torch.Generator | None = None):
+        """log (1/K) sum_k p(x|z_k) p(z_k) / q(z_k|x), z_k ~ q(z|x): per image, ELBO <= this <= log p(x)."""
+        mu, logvar = self.encode(x)
+        terms = []
+        for _ in range(samples):
+            z = self.reparameterize(mu, logvar, generator)
+            log_prior = -0.5 * (z.pow(2) + math.log(2 * math.pi)).sum(-1)
+            log_q = -0.5 * (((z - mu) ** 2) / logvar.exp() + logvar + math.log(2 * math.pi)).sum(-1)
+            terms.append(self._log_px_given_z(x, z) + log_prior - log_q)
+        return torch.logsumexp(torch.stack(terms), dim=0) - math.log(samples)
+
+    def sample(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        """New digits: z ~ N(0, I), pixel probabilities from the decoder (shown as grey levels)."""
+        return self.decode(torch.randn(n, self.config.latent, generator=generator))

@@ -1,0 +1,47 @@
+"""The VAE page: the map, encoding, interpolation and the beta table all respond."""
+
+import pytest
+
+from dgm_core import checkpoints
+from tests.apptest_helpers import open_page
+from ui.catalogue import VAE_MODELS
+
+pytestmark = pytest.mark.skipif("vae_z2_mnist" not in checkpoints.available(), reason="VAE not shipped")
+
+
+def _captions(at):
+    return [i.caption for e in at.get("image") for i in e.proto.imgs]
+
+
+def _metric(at, start):
+    return next(m.value for m in at.metric if m.label.startswith(start))
+
+
+def test_moving_the_point_decodes_another_digit_and_updates_the_link():
+    at = open_page("app_pages/vae.py")
+    assert not at.exception
+    assert "decoded from z = (0.00, 0.00)" in _captions(at)
+    at.slider(key="share_z1").set_value(2.0).run()
+    at.slider(key="share_z2").set_value(-1.5).run()
+    assert "decoded from z = (2.00, -1.50)" in _captions(at)
+    assert at.query_params["z1"] == "2.0" and at.query_params["z2"] == "-1.5"
+
+
+def test_encoding_another_digit_changes_its_code_and_elbo_terms():
+    at = open_page("app_pages/vae.py")
+    before = (_metric(at, "ELBO"), next(m.value for m in at.markdown if "two numbers" in m.value))
+    at.slider(key="share_example").set_value(7).run()
+    after = (_metric(at, "ELBO"), next(m.value for m in at.markdown if "two numbers" in m.value))
+    assert before != after and not at.exception
+    rec, kl, elbo = (float(_metric(at, s).split()[0]) for s in ("reconstruction", "KL(", "ELBO"))
+    assert elbo == pytest.approx(rec - kl, abs=0.11) and kl >= 0
+
+
+def test_interpolation_and_every_shipped_beta_render():
+    at = open_page("app_pages/vae.py", {"walk_from": "3", "walk_to": "9"})
+    assert [c for c in _captions(at) if c.startswith("t = ")] == [f"t = {v:.2f}" for v in [i / 7 for i in range(8)]]
+    for name in [n for n in VAE_MODELS if "z2" in n and n in checkpoints.available()]:
+        at.selectbox(key="share_vae").set_value(name).run()
+        assert not at.exception
+    table = at.dataframe[0].value
+    assert len(table) == len([n for n in VAE_MODELS if n in checkpoints.available()])
