@@ -94,7 +94,11 @@ with encode_tab:
         recon = model.decode(mean)
         terms = model.elbo_terms(x, torch.Generator().manual_seed(layout.seed()))
     z = mean[0].tolist()
-    charts.image_grid(torch.cat([x, recon]), ["784 pixels in", "784 pixels out"], scale=5)
+    e1, e2 = st.columns([1, 1])
+    with e1:
+        charts.image_grid(torch.cat([x, recon]), ["784 pixels in", "784 pixels out"], scale=5)
+    e2.plotly_chart(charts.scatter_classes(mu, heldout_labels, highlight=(z[0], z[1])), key="landing")
+    e2.caption(f"The star: where this digit (a {int(heldout_labels[i])}) lands among the other held-out codes.")
     st.markdown(
         f"In between, the whole digit was **two numbers: z = ({z[0]:.2f}, {z[1]:.2f})**, with uncertainty "
         f"sigma = ({float(torch.exp(0.5 * logvar[0, 0])):.2f}, {float(torch.exp(0.5 * logvar[0, 1])):.2f})."

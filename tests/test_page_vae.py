@@ -3,6 +3,7 @@
 import pytest
 
 from dgm_core import checkpoints
+from dgm_core.recipes import MnistData
 from tests.apptest_helpers import open_page
 from ui.catalogue import VAE_MODELS
 
@@ -35,6 +36,9 @@ def test_encoding_another_digit_changes_its_code_and_elbo_terms():
     assert before != after and not at.exception
     rec, kl, elbo = (float(_metric(at, s).split()[0]) for s in ("reconstruction", "KL(", "ELBO"))
     assert elbo == pytest.approx(rec - kl, abs=0.11) and kl >= 0
+    label = int(MnistData.load().val_labels[7])
+    landing = next(c.value for c in at.caption if c.value.startswith("The star: where this digit"))
+    assert f"(a {label})" in landing
 
 
 def test_interpolation_and_every_shipped_beta_render():
