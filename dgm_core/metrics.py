@@ -54,3 +54,31 @@ def nll_metrics(model, x: torch.Tensor, prefix: str, y: torch.Tensor | None = No
         nll = batched_mean(lambda i: -model.log_prob(x[i], y[i]), index)
     kind = f"{prefix}_conditional" if y is not None else prefix
     return {f"{kind}_nll_nats": nll, f"{kind}_bits_per_dim": bits_per_dim(nll, x[0].numel())}
+
+
+def frechet_distance(features_a: torch.Tensor, features_b: torch.Tensor) -> float:
+    """Frechet distance between Gaussians fitted to two feature sets (rows = samples):
+    ||mu_a - mu_b||^2 + Tr(S_a + S_b - 2 (S_a S_b)^(1/2)).
+    Tr((S_a S_b)^(1/2)) is the sum of square roots of the eigenvalues of S_a S_b (real and
+    non-negative for covariance matrices; tiny negative round-off is clipped)."""
+    a, b = features_a.double(), features_b.double()
+    mu_a, mu_b = a.mean(0), b.mean(0)
+    cov_a, cov_b = torch.cov(a.T), torch.cov(b.T)
+    eig = torch.linalg.eigvals(cov_a @ cov_b).real.clamp_min(0)
+    return float((mu_a - mu_b).pow(2).sum() + torch.trace(cov_a) + torch.trace(cov_b) - 2 * eig.sqrt().sum())
+
+
+@torch.no_grad()
+def classifier_fid(judge, images_a: torch.Tensor, images_b: torch.Tensor, batch_size: int = 500) -> float:
+    """FID computed on the MNIST judge's penultimate features instead of Inception's."""
+
+    def features(x):
+        return torch.cat([judge.features(x[i : i + batch_size]) for i in range(0, len(x), batch_size)])
+
+    return frechet_distance(features(images_a), features(images_b))
+
+
+@torch.no_grad()
+def conditional_accuracy(judge, images: torch.Tensor, requested: torch.Tensor) -> float:
+    """Share of class-conditional samples that the judge labels as the requested digit."""
+    return accuracy(judge, images, requested)

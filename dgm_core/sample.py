@@ -21,8 +21,8 @@ from PIL import Image
 from tqdm import tqdm
 
 from dgm_core import checkpoints
-from dgm_core.evaluate import PIXEL_FAMILIES
 from dgm_core.images import make_grid, to_uint8
+from dgm_core.models import PIXEL_FAMILIES
 from dgm_core.sampling import pixel_by_pixel
 
 

@@ -164,3 +164,15 @@ def test_vae_goes_through_all_three_doors_and_its_bounds_are_ordered(tmp_path, i
     assert evaluate.main(["vae_z2_mnist", "--assets", str(tmp_path), "--mnist-dir", str(idx_dir)]) == 0
     again = json.loads(capsys.readouterr().out)["metrics"]
     assert again["test_elbo_nats"] == pytest.approx(m["test_elbo_nats"], rel=1e-6)
+
+
+def test_sample_quality_metrics_in_the_cards_are_reproduced():
+    """FID, its floor and conditional accuracy are deterministic given the seed: recompute one
+    model's (FVSBN, fast to sample) and compare with its card."""
+    if not mnist.test_set_available():
+        pytest.skip("official MNIST test files not on this machine")
+    model, card = checkpoints.load_checkpoint("fvsbn_mnist")
+    measured = evaluate.evaluate_samples(model, card)
+    for key in ("classifier_fid", "classifier_fid_floor"):
+        assert card["metrics"][key] == pytest.approx(measured[key], rel=1e-4)
+    assert measured["classifier_fid_floor"] < measured["classifier_fid"]

@@ -112,10 +112,21 @@ def test_every_shipped_pixel_model_renders_on_the_page(name):
     assert not at.exception and at.selectbox(key="share_model").value == name
 
 
-def test_compare_page_lists_every_shipped_card():
+def test_compare_page_rows_are_the_cards_numbers():
+    from dgm_core.report import compare_rows
+
     at = open_page("app_pages/compare.py")
+    assert not at.exception
     table = at.dataframe[0].value
-    assert {"judge_mnist", "independent_pixels_mnist"} <= set(table["model"])
+    generative = [n for n in checkpoints.available() if checkpoints.read_card(n)["family"] != "judge"]
+    assert list(table["model"]) == generative
+    for row, expected in zip(table.to_dict("records"), compare_rows(), strict=True):
+        card = checkpoints.read_card(row["model"])["metrics"]
+        for column, key in (("-ELBO (nats)", "test_elbo_nats"), ("classifier FID", "classifier_fid")):
+            if key in card:
+                assert float(row[column]) == pytest.approx(card[key], abs=1e-3)  # shown to 3 decimals
+        assert row["parameters"] == expected["parameters"]
+    assert len(at.get("image")) == len(generative)  # a sample row per model
 
 
 def test_every_url_path_is_its_file_stem():

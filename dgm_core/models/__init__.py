@@ -21,6 +21,12 @@ FAMILIES = {
 }
 
 
+# Families whose models are densities over K-level images with per-pixel conditionals.
+PIXEL_FAMILIES = ("independent_pixels", "fvsbn", "made", "pixelcnn")
+# Families that can generate images (the sample CLI and the sample-quality metrics serve these).
+GENERATIVE_FAMILIES = (*PIXEL_FAMILIES, "vae")
+
+
 def model_class(family: str) -> type[nn.Module]:
     if family not in FAMILIES:
         raise ValueError(f"Unknown model family {family!r}; known: {', '.join(sorted(FAMILIES))}.")

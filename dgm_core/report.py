@@ -1,0 +1,55 @@
+"""One comparison table for every shipped generative model, read from the model cards and the
+benchmark results (never typed in). Used by the compare page and testable on its own."""
+
+from __future__ import annotations
+
+from dgm_core import checkpoints
+from dgm_core.models import GENERATIVE_FAMILIES, PIXEL_FAMILIES
+
+NOT_DEFINED = "not defined"
+
+
+def family_label(family: str) -> str:
+    if family in PIXEL_FAMILIES:
+        return "autoregressive"
+    return {"vae": "VAE", "gan": "GAN", "denoiser": "diffusion"}.get(family, family)
+
+
+def compare_rows(bench: dict | None = None, directory=None) -> list[dict]:
+    """A row per generative checkpoint: exact NLL where the model has one, the ELBO /
+    importance-weighted bound where it has those, classifier FID beside its floor,
+    conditional accuracy, sampling speed, size and training time."""
+    speeds = (bench or {}).get("models", {})
+    rows = []
+    for name in checkpoints.available(directory):
+        card = checkpoints.read_card(name, directory)
+        if card["family"] not in GENERATIVE_FAMILIES:
+            continue
+        m = card["metrics"]
+        nll = m.get("test_nll_nats", m.get("test_conditional_nll_nats"))
+        levels = card["config"].get("levels", 2)
+        rows.append(
+            {
+                "model": name,
+                "family": family_label(card["family"]),
+                "exact NLL (nats)": nll if nll is not None else NOT_DEFINED,
+                "bits/dim": m.get("test_bits_per_dim", m.get("test_conditional_bits_per_dim", NOT_DEFINED)),
+                "-ELBO (nats)": m.get("test_elbo_nats", NOT_DEFINED),
+                "IWAE bound (nats)": m.get("test_iwae_nats", NOT_DEFINED),
+                "classifier FID": m.get("classifier_fid"),
+                "FID floor (real vs real)": m.get("classifier_fid_floor"),
+                "conditional accuracy": m.get("conditional_accuracy", NOT_DEFINED),
+                "samples / s": speeds.get(name, {}).get("samples_per_second"),
+                "parameters": card["parameters"],
+                "training (s)": card["training"]["wall_seconds"],
+                "notes": "; ".join(
+                    note
+                    for note in (
+                        "NLL is -log p(x | y)" if "test_conditional_nll_nats" in m else "",
+                        f"{levels} grey levels: NLL not comparable" if levels != 2 else "",
+                    )
+                    if note
+                ),
+            }
+        )
+    return rows

@@ -1,0 +1,16 @@
+from dgm_core import checkpoints
+from dgm_core.report import NOT_DEFINED, compare_rows
+
+
+def test_every_generative_card_gets_a_row_with_its_own_numbers():
+    rows = {r["model"]: r for r in compare_rows({"models": {"fvsbn_mnist": {"samples_per_second": 12.5}}})}
+    assert "judge_mnist" not in rows  # the referee is not a contestant
+    for name, row in rows.items():
+        m = checkpoints.read_card(name)["metrics"]
+        if "test_nll_nats" in m:
+            assert row["exact NLL (nats)"] == m["test_nll_nats"] and row["-ELBO (nats)"] == NOT_DEFINED
+        if "test_elbo_nats" in m:
+            assert row["exact NLL (nats)"] == NOT_DEFINED and row["IWAE bound (nats)"] == m["test_iwae_nats"]
+    assert rows["fvsbn_mnist"]["samples / s"] == 12.5
+    assert "-log p(x | y)" in rows["pixelcnn_cond_mnist"]["notes"]
+    assert "not comparable" in rows["fvsbn_k4_mnist"]["notes"]
