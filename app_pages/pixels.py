@@ -8,7 +8,7 @@ from dgm_core import checkpoints
 from dgm_core.data import mnist
 from dgm_core.images import context_picture
 from dgm_core.models.pixel_ar import FVSBN, visible_context
-from dgm_core.sampling import override_pixel, pixel_by_pixel, record
+from dgm_core.sampling import fill_in, override_pixel, pixel_by_pixel, record
 from ui import charts, layout, models, state
 from ui.catalogue import PIXEL_MODELS
 
@@ -153,15 +153,11 @@ with finish:
     truth = mnist.evaluation_view(heldout[example : example + 1], levels)
     true_label = int(heldout_labels[example])
     if st.button("Finish it", type="primary", help="Draw 4 completions of the kept rows."):
-        start, known = truth.repeat(4, 1, 1, 1), torch.zeros(4, 1, 28, 28, dtype=torch.bool)
+        known = torch.zeros(1, 1, 28, 28, dtype=torch.bool)
         known[..., :keep, :] = True
-        ys = torch.full((4,), true_label) if conditional else None
         with st.spinner("Drawing the missing rows..."), torch.inference_mode():
-            done = record(
-                pixel_by_pixel(
-                    model, 4, torch.Generator().manual_seed(seed), start=start, known=known, label=ys, begin=keep * 28
-                )
-            ).final
+            gen = torch.Generator().manual_seed(seed)
+            done = fill_in(model, truth, known, 4, gen, true_label if conditional else None)
         st.session_state.px_finish = ((name, example, keep, seed), done)
     kept = truth.clone().float() / (levels - 1)
     kept[..., keep:, :] = 0.5

@@ -112,3 +112,28 @@ def override_pixel(
     return PixelTrajectory(
         tail.final, torch.cat([run.probs[:i], tail.probs]), torch.cat([run.log_probs[:i], tail.log_probs])
     )
+
+
+def fill_in(
+    model, image: torch.Tensor, known: torch.Tensor, n: int, generator: torch.Generator, label: int | None = None
+) -> torch.Tensor:
+    """p(x | y) with y = the known pixels of ``image`` (levels, (1, 1, H, W)): ``n`` completions
+    that keep every known pixel and draw the others in raster order. An autoregressive model only
+    looks back: a missing pixel is drawn from the known pixels above and to its left, never from
+    the known ones below it. Returns levels (n, 1, H, W)."""
+    known = known.reshape(1, 1, *image.shape[-2:]).bool()
+    unknown = (~known).flatten().nonzero()
+    if len(unknown) == 0:
+        return image.repeat(n, 1, 1, 1)
+    labels = None if label is None else torch.full((n,), label)
+    steps = pixel_by_pixel(
+        model,
+        n,
+        generator,
+        start=image.repeat(n, 1, 1, 1),
+        known=known.repeat(n, 1, 1, 1),
+        label=labels,
+        begin=int(unknown[0]),
+        image_shape=tuple(image.shape[-2:]),
+    )
+    return record(steps).final

@@ -175,3 +175,20 @@ def test_overriding_a_pixel_keeps_the_past_and_the_ledger_consistent(model):
     assert torch.equal(flat_new[:, :300], flat_old[:, :300]) and bool((flat_new[:, 300] == model.levels - 1).all())
     assert torch.equal(new.probs[:300], run.probs[:300]) and new.probs.shape == run.probs.shape
     assert torch.allclose(model.log_prob(new.final, label), new.log_probs.sum(0), atol=1e-2)
+
+
+@torch.no_grad()
+def test_fill_in_keeps_known_pixels_and_only_looks_back(model):
+    from dgm_core.sampling import fill_in
+
+    image = torch.randint(0, model.levels, (1, 1, 28, 28), generator=torch.Generator().manual_seed(0))
+    known = torch.ones(1, 1, 28, 28, dtype=torch.bool)
+    known[..., 10:16, 8:20] = False  # a hole in the middle
+    label = 4 if model.num_classes else None
+    out = fill_in(model, image, known, 3, torch.Generator().manual_seed(1), label)
+    assert out.shape == (3, 1, 28, 28) and torch.equal(out[:, known[0]], image[:, known[0]].repeat(3, 1))
+    # changing the known pixels *below* the hole cannot change how it is filled: the model only looks back
+    below = image.clone()
+    below[..., 20:, :] = 1 - below[..., 20:, :].clamp(max=1)
+    again = fill_in(model, below, known, 3, torch.Generator().manual_seed(1), label)
+    assert torch.equal(again[..., 10:16, 8:20], out[..., 10:16, 8:20])
