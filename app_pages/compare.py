@@ -1,7 +1,6 @@
 """Compare: every family on the same data and the same judge, read from the model cards."""
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 import torch
 
@@ -9,8 +8,6 @@ from dgm_core import checkpoints
 from dgm_core.report import NOT_DEFINED, compare_rows
 from dgm_core.sample import sample_images
 from ui import charts, layout, models
-
-TOP_LEGEND = dict(orientation="h", y=1.02, yanchor="bottom")
 
 layout.header(
     "Compare the families",
@@ -27,19 +24,34 @@ st.dataframe(table.map(lambda v: round(v, 3) if isinstance(v, float) else v), hi
 nll = table[table["exact NLL (nats)"] != NOT_DEFINED]
 bounds = table[table["IWAE bound (nats)"] != NOT_DEFINED]
 left, right = st.columns(2)
-fig = go.Figure(go.Bar(x=nll["model"], y=nll["exact NLL (nats)"].astype(float), name="exact NLL"))
-fig.add_bar(x=bounds["model"], y=bounds["IWAE bound (nats)"].astype(float), name="VAE bound (IWAE, >= NLL)")
-fig.update_layout(height=420, yaxis_title="nats", margin=dict(l=10, r=10, t=30, b=10), legend=TOP_LEGEND)
 left.markdown("**-log p(x) of a test digit** (lower is better)")
-left.plotly_chart(fig, key="nll_chart")
-scored = table.dropna(subset=["classifier FID"])
-fig = go.Figure(go.Bar(x=scored["model"], y=scored["classifier FID"], name="samples vs test digits"))
-fig.add_bar(x=scored["model"], y=scored["FID floor (real vs real)"], name="floor: training vs test digits")
-fig.update_layout(
-    height=420, yaxis=dict(type="log", title="FID"), margin=dict(l=10, r=10, t=30, b=10), legend=TOP_LEGEND
+left.plotly_chart(
+    charts.paired_bars(
+        nll["model"],
+        nll["exact NLL (nats)"],
+        "exact NLL",
+        bounds["model"],
+        bounds["IWAE bound (nats)"],
+        "VAE bound (IWAE, >= NLL)",
+        "nats",
+    ),
+    key="nll_chart",
 )
+scored = table.dropna(subset=["classifier FID"])
 right.markdown("**Classifier-feature FID** (lower is better; log scale)")
-right.plotly_chart(fig, key="fid_chart")
+right.plotly_chart(
+    charts.paired_bars(
+        scored["model"],
+        scored["classifier FID"],
+        "samples vs test digits",
+        scored["model"],
+        scored["FID floor (real vs real)"],
+        "floor: training vs test digits",
+        "FID",
+        log_y=True,
+    ),
+    key="fid_chart",
+)
 
 st.subheader("Samples from the same seed")
 

@@ -22,6 +22,20 @@ layout.header(
 )
 state.restore(PARAMS)
 seed = layout.seed()
+
+
+@st.cache_data
+def mc_spreads(seed: int) -> list[float]:
+    """Spread of 100 Monte Carlo estimates of E[x^2] for every N (the same for every visitor)."""
+    return [float(lk.monte_carlo(lambda v: v**2, size, 100, seed).std()) for size in MC_SIZES]
+
+
+@st.cache_resource
+def classifier(seed: int):
+    """The logistic regression fitted to the seed's points (read-only afterwards)."""
+    return logreg.fit(*logreg.blobs(80, seed))
+
+
 fit_tab, kl_tab, mc_tab, clf_tab = st.tabs(
     ["Fit a density", "KL = cross-entropy - entropy", "Monte Carlo", "A classifier p(y | x)"]
 )
@@ -118,7 +132,7 @@ with mc_tab:
         ),
         key="mc_hist",
     )
-    spreads = [lk.monte_carlo(lambda v: v**2, size, 100, seed).std() for size in MC_SIZES]
+    spreads = mc_spreads(seed)
     reference = spreads[0] * np.sqrt(MC_SIZES[0] / np.asarray(MC_SIZES))
     c2.plotly_chart(
         charts.lines(
@@ -134,7 +148,7 @@ with clf_tab:
         "fitted by maximum likelihood. An autoregressive model applies this classifier once per pixel."
     )
     points, labels = logreg.blobs(80, seed)
-    w, b = logreg.fit(points, labels)
+    w, b = classifier(seed)
     p1, p2 = st.columns(2)
     x1 = p1.slider("x1 of your point", -5.0, 5.0, 0.0, 0.1, key="lk_x1")
     x2 = p2.slider("x2 of your point", -4.0, 5.0, 0.0, 0.1, key="lk_x2")

@@ -1,12 +1,12 @@
 """Pixel by pixel: autoregressive image models you can watch, steer and question."""
 
-import numpy as np
 import streamlit as st
 import torch
 
 from dgm_core import checkpoints
 from dgm_core.data import mnist
 from dgm_core.images import context_picture
+from dgm_core.metrics import bits_per_dim
 from dgm_core.models.pixel_ar import FVSBN, visible_context
 from dgm_core.sampling import fill_in, override_pixel, pixel_by_pixel, record
 from ui import charts, layout, models, state
@@ -198,7 +198,7 @@ with score:
     with s1:
         charts.image_grid(x.float() / (levels - 1), [source], scale=6)
         st.metric("-log p(x)", f"{nll:.1f} nats", help="Lower means the model finds the image more likely.")
-        st.metric("bits per pixel", f"{nll / (784 * np.log(2)):.3f}")
+        st.metric("bits per pixel", f"{bits_per_dim(nll, 784):.3f}")
     s2.plotly_chart(charts.heatmap(surprise.numpy(), "-log p(x_i | x_<i) per pixel", "nats"), key="surprise")
 
 with table:

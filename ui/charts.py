@@ -120,6 +120,21 @@ def scatter_classes(points, labels, highlight: tuple[float, float] | None = None
     return fig
 
 
+def paired_bars(
+    labels_a, values_a, name_a: str, labels_b, values_b, name_b: str, y_title: str, log_y: bool = False
+) -> go.Figure:
+    """Two named bar series (each with its own labels) on one axis, legend on top."""
+    fig = go.Figure(go.Bar(x=list(labels_a), y=np.asarray(values_a, dtype=float), name=name_a))
+    fig.add_bar(x=list(labels_b), y=np.asarray(values_b, dtype=float), name=name_b)
+    fig.update_layout(
+        height=420,
+        margin=dict(l=10, r=10, t=30, b=10),
+        yaxis=dict(title=y_title, type="log" if log_y else "linear"),
+        legend=dict(orientation="h", y=1.02, yanchor="bottom"),
+    )
+    return fig
+
+
 def heatmap(values, title: str = "", colorbar: str = "") -> go.Figure:
     """A 2D array as a heatmap with row 0 at the top (image orientation)."""
     fig = go.Figure(go.Heatmap(z=np.asarray(values), colorscale="Magma", colorbar=dict(title=colorbar)))
