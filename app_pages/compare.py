@@ -19,7 +19,16 @@ if not rows:
     st.warning("No generative model cards found in assets/. Train one with `python -m dgm_core.train`.")
     st.stop()
 table = pd.DataFrame(rows)
-st.dataframe(table.map(lambda v: round(v, 3) if isinstance(v, float) else v), hide_index=True)
+
+
+def cell(value):
+    """Columns mix numbers and 'not defined', which Arrow cannot hold in one column: show text."""
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return "not measured" if value is None else value
+
+
+st.dataframe(table.map(cell).astype({"parameters": int}), hide_index=True)
 
 nll = table[table["exact NLL (nats)"] != NOT_DEFINED]
 bounds = table[table["IWAE bound (nats)"] != NOT_DEFINED]
