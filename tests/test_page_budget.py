@@ -46,3 +46,11 @@ def test_revealing_the_truth_explains_maximum_likelihood():
     text = " ".join(m.value for m in at.markdown)
     assert "maximum likelihood" in text and "KL(p || q)" in text
     assert len(at.number_input) == 5 + 1  # five bets and the sidebar seed
+
+
+def test_even_split_resets_a_lopsided_bet():
+    at = open_page("app_pages/budget.py", {"outcomes": "4"})
+    _click(at, "All on A")
+    assert at.number_input(key="bet_4_1").value == 0
+    _click(at, "Even split")
+    assert [at.number_input(key=f"bet_4_{i}").value for i in range(4)] == [250_000.0] * 4 and not at.warning

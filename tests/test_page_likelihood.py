@@ -56,3 +56,14 @@ def test_classifier_view_answers_for_the_chosen_point():
     assert sum(probs) == pytest.approx(1.0, abs=0.02) and probs.index(max(probs)) == 2
     at.toggle(key="lk_truth").set_value(True).run()
     assert not at.exception
+
+
+def test_dragging_the_mean_towards_the_data_changes_the_fit_numbers():
+    at = open_page("app_pages/likelihood.py")
+    far = _metric(at, "KL(")
+    at.slider(key="lk_mean_1_0").set_value(6.0).run()
+    at.slider(key="lk_std_1_0").set_value(0.3).run()
+    assert _metric(at, "KL(") > far  # a narrow bump far from the data is worse
+    at.slider(key="lk_mean_1_0").set_value(0.0).run()
+    at.slider(key="lk_std_1_0").set_value(2.5).run()
+    assert _metric(at, "KL(") < far  # wide enough to cover both humps is better than the start

@@ -135,3 +135,19 @@ def test_every_url_path_is_its_file_stem():
     """open_page relies on it: before its first run AppTest finds a page by its file name."""
     for info in PAGES:
         assert info.path == f"app_pages/{info.url_path}.py"
+
+
+def test_restart_and_speed_controls_of_the_drawing():
+    at = open_page("app_pages/pixels.py")
+    at.slider(key="share_speed").set_value(56).run()
+    _button(at, "Step").click().run()
+    assert at.slider(key="share_drawn").value == 406 + 56 and at.query_params["speed"] == "56"
+    _button(at, "Restart").click().run()
+    assert at.slider(key="share_drawn").value == 0 and not at.session_state["px_playing"] and not at.exception
+
+
+def test_the_conditional_model_follows_the_digit_control():
+    at = open_page("app_pages/pixels.py", {"model": "pixelcnn_cond_mnist", "n": "2", "digit": "4"})
+    key_before = at.session_state["px_key"]
+    at.slider(key="share_digit").set_value(9).run()
+    assert not at.exception and at.session_state["px_key"] != key_before and at.session_state["px_key"][-1] == 9
