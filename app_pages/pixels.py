@@ -48,6 +48,7 @@ if conditional:
     c3.slider("Digit to draw (y)", 0, 9, key=state.key("digit"), help="The class this model is conditioned on.")
 n, seed, digit = state.value("n"), layout.seed(), state.value("digit")
 label = torch.full((n,), digit) if conditional else None
+heldout, heldout_labels = models.heldout_digits()
 level_names = ["paper", "ink"] if levels == 2 else [f"level {k}" for k in range(levels)]
 
 
@@ -67,6 +68,13 @@ def current_run():
         bar.empty()
         st.session_state.px_key = run_key
     return st.session_state.px_run
+
+
+@st.cache_data(max_entries=4096)
+def context_map(model_name: str, i: int, digit: int | None):
+    """Which pixels p(x_i | x_<i) depends on (a backward pass), computed once per model and pixel."""
+    net, _ = models.load(model_name)
+    return visible_context(net, i, None if digit is None else torch.tensor([digit])).numpy()
 
 
 def step(by: int) -> None:
@@ -124,7 +132,7 @@ with watch:
                 charts.distribution_bars(run.probs[i, 0], level_names, chosen, title="p(x_i | x_<i)"), key="pixel_dist"
             )
             st.image(
-                context_picture(visible_context(model, i, label[:1] if conditional else None), i),
+                context_picture(context_map(name, i, digit if conditional else None), i),
                 caption="Blue: the pixels this conditional depends on (found with gradients). Red: pixel i. "
                 "For PixelCNN the stacked masks leave a blind wedge up and to the right of pixel i.",
             )
@@ -145,7 +153,6 @@ with finish:
         "Keep the top rows of a real digit the models never trained on, and let the model fill in the rest: "
         "the image version of finishing a sentence."
     )
-    heldout, heldout_labels = models.heldout_digits()
     f1, f2 = st.columns(2)
     f1.slider("Which held-out digit", 0, 499, key=state.key("example"))
     f2.slider("Rows to keep", 0, 27, key=state.key("keep"))
@@ -183,7 +190,6 @@ with score:
         horizontal=True,
         key="px_score_source",
     )
-    heldout, heldout_labels = models.heldout_digits()
     pictures = {
         "held-out real digit": lambda: mnist.evaluation_view(heldout[state.value("example")][None], levels),
         "first sample from 'Watch it draw'": lambda: run.final[:1],

@@ -2,6 +2,7 @@
 
 Prints, for every shipped checkpoint: load time (card + safetensors + rebuild), and
 - judge: images classified per second (batch 500) and the per-image latency at batch 1;
+- VAEs: samples per second (one decoder pass for the whole batch);
 - pixel densities: samples per second pixel by pixel (784 model calls), and the ratio of
   sampling time to one exact log-likelihood evaluation of the same batch (why
   autoregressive sampling is slow while scoring is fast).
@@ -64,6 +65,12 @@ def bench_pixel_density(model, n: int) -> dict:
     return {f"seconds_to_sample_{n}": t_sample, "samples_per_second": n / t_sample, "log_prob_ms": t_score * 1000}
 
 
+def bench_vae(model, n: int) -> dict:
+    t_sample = timed(lambda: model.sample(n, torch.Generator().manual_seed(0)), 10)
+    print(f"  sample: {n / t_sample:,.0f} samples/s ({t_sample * 1000:.1f} ms for {n}: one decoder pass)")
+    return {f"seconds_to_sample_{n}": t_sample, "samples_per_second": n / t_sample}
+
+
 @torch.inference_mode()
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -84,6 +91,8 @@ def main() -> None:
             figures |= bench_judge(model)
         elif hasattr(model, "conditional_logits"):
             figures |= bench_pixel_density(model, args.n)
+        elif card["family"] == "vae":
+            figures |= bench_vae(model, args.n)
         results["models"][name] = figures
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak resident memory: {peak_mb:.0f} MB")

@@ -54,6 +54,7 @@ class Recipe:
     summary: str
     view: str  # how pixels are presented to the model
     select: str | None = None  # keep the weights with the lowest value of this validation metric
+    eval_every: int = 500  # validate (and, with select, maybe keep the weights) every this many steps
 
     def batch(self, data: MnistData, generator: torch.Generator):
         raise NotImplementedError
@@ -162,6 +163,7 @@ RECIPES: dict[str, Recipe] = {
         summary="logistic regression per pixel (FVSBN), p(x_i | x_<i) = softmax(W_i x_<i + b_i), K = 2",
         view=BINARY_VIEW,
         select="val_nll_nats",
+        eval_every=250,
     ),
     "fvsbn_k4": PixelDensityRecipe(
         checkpoint="fvsbn_k4_mnist",
@@ -173,6 +175,7 @@ RECIPES: dict[str, Recipe] = {
         summary="logistic regression per pixel (FVSBN) over K = 4 grey levels",
         view="quantized to 4 grey levels (pixel * 4 // 256)",
         select="val_nll_nats",
+        eval_every=250,
     ),
     "made": PixelDensityRecipe(
         checkpoint="made_mnist",
@@ -184,6 +187,7 @@ RECIPES: dict[str, Recipe] = {
         summary="MADE: one masked hidden layer (500 units) shared by all pixels, K = 2",
         view=BINARY_VIEW,
         select="val_nll_nats",
+        eval_every=250,
     ),
     "pixelcnn": PixelDensityRecipe(
         checkpoint="pixelcnn_mnist",
@@ -195,6 +199,7 @@ RECIPES: dict[str, Recipe] = {
         summary="PixelCNN: masked 7x7 then five masked 3x3 residual convolutions, K = 2",
         view=BINARY_VIEW,
         select="val_nll_nats",
+        eval_every=250,
     ),
     "pixelcnn_cond": PixelDensityRecipe(
         checkpoint="pixelcnn_cond_mnist",
@@ -206,6 +211,7 @@ RECIPES: dict[str, Recipe] = {
         summary="class-conditional PixelCNN p(x | y): a learned vector per digit added to every layer",
         view=BINARY_VIEW,
         select="val_conditional_nll_nats",
+        eval_every=250,
     ),
     "vae_z2": _vae("vae_z2_mnist", 2, 1.0, "VAE with a 2-number code (for the latent map)"),
     "vae_z2_beta0.3": _vae("vae_z2_beta0.3_mnist", 2, 0.3, "VAE, 2-number code, beta = 0.3 (sharper, looser map)"),

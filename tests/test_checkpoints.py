@@ -67,3 +67,19 @@ def test_every_shipped_checkpoint_loads_from_its_card():
         _model, card = checkpoints.load_checkpoint(name)
         assert card["name"] == name and card["training"]["wall_seconds"] > 0
         assert checkpoints.weights_path(name).stat().st_size < 8 * 2**20, "keep shipped checkpoints small"
+
+
+def test_the_plain_retrain_command_reproduces_each_shipped_cards_settings():
+    """The README retrains with `python -m dgm_core.train MODEL`; a card trained with other settings
+    (say another --eval-every, which decides the kept weights) would not be reproduced by it."""
+    from dgm_core.recipes import RECIPES
+
+    by_checkpoint = {r.checkpoint: (key, r) for key, r in RECIPES.items()}
+    for name in checkpoints.available():
+        card = checkpoints.read_card(name)
+        key, recipe = by_checkpoint[name]
+        words = card["training"]["command"].split()
+        assert words[:4] == ["python", "-m", "dgm_core.train", key]
+        if "--eval-every" in words:
+            assert int(words[words.index("--eval-every") + 1]) == recipe.eval_every, name
+        assert card["training"]["steps"] == recipe.steps and card["config"] == {**card["config"], **recipe.config}
