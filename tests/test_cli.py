@@ -176,3 +176,30 @@ def test_sample_quality_metrics_in_the_cards_are_reproduced():
     for key in ("classifier_fid", "classifier_fid_floor"):
         assert card["metrics"][key] == pytest.approx(measured[key], rel=1e-4)
     assert measured["classifier_fid_floor"] < measured["classifier_fid"]
+
+
+def test_text_model_goes_through_all_three_doors(tmp_path, monkeypatch, capsys):
+    """A generated corpus (no ../shared needed): train a few steps, evaluate, sample."""
+    rng = np.random.default_rng(0)
+    words = ["to", "be", "or", "not", "that", "is", "the", "question"]
+    corpus = "\n".join(" ".join(rng.choice(words, 8)) + "." for _ in range(600))
+    (tmp_path / "corpus.txt").write_text(corpus, encoding="utf-8")
+    monkeypatch.setenv("DGM_TEXT_PATH", str(tmp_path / "corpus.txt"))
+    args = ["char_transformer", "--steps", "20", "--eval-every", "10", "--out", str(tmp_path), "--quiet"]
+    assert train.main(args) == 0
+    card = checkpoints.read_card("char_transformer_shakespeare", tmp_path)
+    assert card["config"]["vocab"] == "".join(sorted(set(corpus)))
+    nats = card["metrics"]["val_nats_per_char"]
+    assert nats < np.log(len(card["config"]["vocab"]))  # it learned something in 20 steps
+    capsys.readouterr()
+    assert evaluate.main(["char_transformer_shakespeare", "--assets", str(tmp_path)]) == 0
+    assert json.loads(capsys.readouterr().out)["metrics"]["val_nats_per_char"] == pytest.approx(nats, rel=1e-5)
+    out = tmp_path / "t.txt"
+    cmd = ["char_transformer_shakespeare", "--assets", str(tmp_path), "--prompt", "to be", "--tokens", "30"]
+    assert sample.main([*cmd, "--seed", "2", "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("to be") and len(text) == 35
+    assert sample.main([*cmd, "--seed", "2"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == text.splitlines()[-1]
+    assert sample.main([*cmd, "--tokens", "0"]) == 1
+    assert "at least 1" in capsys.readouterr().err

@@ -7,6 +7,7 @@ import json
 import streamlit as st
 
 from dgm_core import REPO_ROOT, checkpoints
+from dgm_core.language_models import CHAR_CHECKPOINT as CHAR_LM
 
 
 @st.cache_resource(show_spinner="Loading model weights...")
@@ -29,3 +30,19 @@ def bench_results() -> dict:
     """Speed figures measured by ``python bench/bench_core.py`` (empty if it has not been run)."""
     path = REPO_ROOT / "bench" / "results" / "core.json"
     return json.loads(path.read_text()) if path.exists() else {}
+
+
+@st.cache_resource(show_spinner="Loading the character transformer...")
+def char_language_model():
+    """The character transformer wrapped as a language model (shared, read-only)."""
+    from dgm_core.language_models import CharLanguageModel
+
+    return CharLanguageModel(*load(CHAR_LM))
+
+
+@st.cache_resource(show_spinner="Loading SmolLM2-135M-Instruct (about 25 s the first time, a few seconds after)...")
+def smollm2():
+    """The optional pretrained SmolLM2 (about 1.2 GB in memory), loaded only when chosen."""
+    from dgm_core.language_models import SmolLM2
+
+    return SmolLM2.load()

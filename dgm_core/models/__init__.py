@@ -18,6 +18,7 @@ FAMILIES = {
     "made": "dgm_core.models.pixel_ar:MADE",
     "pixelcnn": "dgm_core.models.pixel_ar:PixelCNN",
     "vae": "dgm_core.models.vae:VAE",
+    "char_transformer": "dgm_core.models.char_transformer:CharTransformer",
 }
 
 
@@ -25,6 +26,8 @@ FAMILIES = {
 PIXEL_FAMILIES = ("independent_pixels", "fvsbn", "made", "pixelcnn")
 # Families that can generate images (the sample CLI and the sample-quality metrics serve these).
 GENERATIVE_FAMILIES = (*PIXEL_FAMILIES, "vae")
+# Families that model text one token at a time.
+TEXT_FAMILIES = ("char_transformer",)
 
 
 def model_class(family: str) -> type[nn.Module]:

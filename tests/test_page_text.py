@@ -1,0 +1,101 @@
+"""The Finish-the-sentence page: type, step, finish, pick a token, reset, compare, share."""
+
+import pytest
+
+from dgm_core import checkpoints
+from dgm_core.language_models import CHAR_CHECKPOINT, smollm2_missing
+from tests.apptest_helpers import open_page
+
+pytestmark = pytest.mark.skipif(CHAR_CHECKPOINT not in checkpoints.available(), reason="char model not shipped")
+
+
+def _text(at) -> str:
+    return at.code[0].value
+
+
+def _button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def test_type_a_prompt_step_pick_and_reset():
+    at = open_page("app_pages/text.py")
+    assert not at.exception
+    at.text_area(key="share_prompt").set_value("JULIET:\nO Romeo").run()
+    assert _text(at) == "JULIET:\nO Romeo"
+    chart_before = at.get("plotly_chart")[0].proto.spec
+    _button(at, "Next token").click().run()
+    assert not at.exception
+    steps = at.session_state.tx_steps
+    assert len(steps) == 1 and _text(at) == "JULIET:\nO Romeo" + steps[0].text
+    assert at.get("plotly_chart")[0].proto.spec != chart_before  # the next-token chart moved on
+    # You are the sampler: the first candidate button appends exactly that token.
+    wanted = at.session_state.tx_steps[0]
+    pick = at.button(key="tx_pick_2")
+    pick.click().run()
+    last = at.session_state.tx_steps[-1]
+    assert len(at.session_state.tx_steps) == 2 and last.chosen_by == "you"
+    assert pick.label.startswith(last.piece) and wanted is at.session_state.tx_steps[0]
+    _button(at, "Reset").click().run()
+    assert at.session_state.tx_steps == [] and _text(at) == "JULIET:\nO Romeo"
+
+
+def test_finish_the_sentence_is_reproducible_with_the_seed_and_the_ledger_adds_up():
+    texts = []
+    for _ in range(2):
+        at = open_page("app_pages/text.py", {"seed": "11", "prompt": "KING:\nWhat"})
+        _button(at, "Finish the sentence").click().run()
+        assert not at.exception
+        texts.append(_text(at))
+    assert texts[0] == texts[1] and len(texts[0]) > len("KING:\nWhat")
+    metrics = {m.label: float(m.value.split()[0]) for m in at.metric}
+    assert metrics["log p(generated text)"] == pytest.approx(metrics["Same, one full pass"], abs=0.011)
+    assert len(at.dataframe[0].value) == len(at.session_state.tx_steps)
+
+
+def test_temperature_zero_shapes_the_chart_to_greedy_and_the_link_keeps_it():
+    at = open_page("app_pages/text.py", {"temperature": "0.0"})
+    assert "1 of 65 tokens keep some probability" in " ".join(c.value for c in at.caption)
+    at.slider(key="share_top_k").set_value(5).run()
+    at.slider(key="share_temperature").set_value(1.0).run()
+    assert "5 of 65 tokens keep some probability" in " ".join(c.value for c in at.caption)
+    assert at.query_params["top_k"] == "5" and at.query_params["temperature"] == "1.0"
+
+
+def test_greedy_versus_sampled_side_by_side():
+    at = open_page("app_pages/text.py", {"temperature": "1.5"})
+    at.slider(key="tx_compare_n").set_value(20).run()
+    at.button(key="tx_compare").click().run()
+    assert not at.exception
+    *_, greedy, sampled = at.session_state.tx_compared
+    assert greedy != sampled and len(greedy) == len(sampled) == 20
+    shown = [c.value for c in at.code]
+    assert greedy in shown and sampled in shown
+
+
+@pytest.mark.parametrize(
+    "prompt,notice",
+    [("", "empty"), ("naïve 😀 \u202eevil", "Dropped"), ("x" * 100_000, "only its last"), ("a\x00b", "U+0000")],
+)
+def test_bad_prompts_show_a_message_and_the_page_still_works(prompt, notice):
+    at = open_page("app_pages/text.py")
+    at.text_area(key="share_prompt").set_value(prompt).run()
+    assert not at.exception
+    assert any(notice in i.value for i in at.info)
+    _button(at, "Next token").click().run()
+    assert not at.exception and len(at.session_state.tx_steps) == 1
+
+
+def test_tampered_link_values_fall_back_with_a_notice():
+    at = open_page("app_pages/text.py", {"temperature": "hot", "top_p": "7", "model": "gpt9"})
+    assert not at.exception
+    notices = " ".join(i.value for i in at.info)
+    assert "temperature" in notices and "top_p" in notices and "model" in notices
+
+
+@pytest.mark.skipif(smollm2_missing() is not None, reason=f"SmolLM2 not installed: {smollm2_missing()}")
+def test_smollm2_on_the_page_shows_subword_pieces():
+    at = open_page("app_pages/text.py", {"model": "smollm2", "prompt": "The capital of France is"}, timeout=300)
+    assert not at.exception
+    assert at.button(key="tx_pick_0").label.startswith("␣Paris")
+    at.checkbox(key="share_chat").check().run()
+    assert "<|im_start|>assistant" in _text(at)
