@@ -8,7 +8,8 @@ from dgm_core.data import mnist
 from dgm_core.sampling import fill_in
 from ui import charts, layout, models, state
 
-CONDITIONAL = "pixelcnn_cond_mnist"  # class-conditional models so far; GAN and diffusion join later
+CONDITIONAL = "pixelcnn_cond_mnist"  # class-conditional models so far; the GAN joins later
+DIFFUSION = "denoiser_mnist"  # diffusion with classifier-free guidance (optional on this page)
 FILLER = "pixelcnn_mnist"  # the autoregressive model that fills holes
 PARAMS = [
     state.Param("digit", 3, low=0, high=9),
@@ -64,6 +65,36 @@ def complete(example: int, mask_kind: str, size: int, seed: int) -> tuple[torch.
     return truth.float(), known, done.float()
 
 
+@st.cache_resource(show_spinner="Denoising 8 digits...")
+def diffuse_digit(digit: int, seed: int) -> torch.Tensor:
+    from dgm_core.diffusion import sample, to_unit
+
+    model, _ = models.load(DIFFUSION)
+    return to_unit(sample(model, 8, 50, torch.Generator().manual_seed(seed), label=digit, guidance=2.0))
+
+
+@st.cache_resource(show_spinner="Diffusion fills the hole...")
+def diffuse_hole(example: int, size: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """(grey ground truth, 4 diffusion inpaintings) of a held-out digit with a centred square hole."""
+    from dgm_core.diffusion import from_unit, sample, to_unit
+
+    model, _ = models.load(DIFFUSION)
+    images, _ = models.heldout_digits()
+    truth = from_unit(mnist.to_float(images[example : example + 1]))
+    known = torch.ones(1, 1, 28, 28)
+    lo = 14 - size // 2
+    known[..., lo : lo + size, lo : lo + size] = 0
+    out = sample(
+        model,
+        4,
+        50,
+        torch.Generator().manual_seed(seed),
+        known=truth.expand(4, 1, 28, 28),
+        mask=known.expand(4, 1, 28, 28),
+    )
+    return to_unit(truth), known.bool(), to_unit(out)
+
+
 def show_task(truth, known, done, what: str) -> None:
     damaged = torch.where(known, truth, torch.full_like(truth, 0.5))  # grey: what the model does not get
     with torch.inference_mode():
@@ -93,6 +124,19 @@ with ask:
             else ""
         )
     )
+    if DIFFUSION in checkpoints.available():
+        diffused = diffuse_digit(digit, seed)
+        with torch.inference_mode():
+            verdict = judge.probs(diffused)
+        st.markdown(f"**Diffusion** asked for {digit} (50 steps, guidance 2):")
+        charts.image_grid(diffused, [f"judge: {int(p.argmax())} ({float(p.max()):.0%})" for p in verdict])
+        hits = int((verdict.argmax(1) == digit).sum())
+        accuracy = checkpoints.read_card(DIFFUSION)["metrics"].get("conditional_accuracy")
+        st.markdown(
+            f"The judge agrees on **{hits} of 8**"
+            + (f"; over 1,000 samples (its model card) {accuracy:.0%}." if accuracy else ".")
+            + " The denoiser sees the label at every step and the whole image at once, so it rarely drifts."
+        )
 
 with uncrop:
     c1, c2 = st.columns(2)
@@ -109,5 +153,9 @@ with inpaint:
     st.markdown(
         "Look at the lower edge of the hole: an autoregressive model fills it in raster order, so when it draws the "
         "hole it has not looked at the known pixels **below** it, and strokes often fail to join up. A diffusion "
-        "model (coming with its page) denoises the whole image at once and uses every known pixel."
+        "model denoises the whole image at once and uses every known pixel:"
     )
+    if DIFFUSION in checkpoints.available():
+        grey, known, filled = diffuse_hole(state.value("hole_example"), state.value("hole"), seed)
+        show_task(grey, known, filled, "the same hole (grey digit)")
+        st.caption("Diffusion works on grey levels, the PixelCNN on black and white: same digit, same hole.")

@@ -1,16 +1,267 @@
-"""Diffusion: generation by denoising (filled by issue #7)."""
+"""Diffusion: generation by denoising, and the denoiser D(x, sigma) behind it."""
 
-from ui import layout
+import streamlit as st
+import torch
+
+from dgm_core import checkpoints
+from dgm_core.data import mnist
+from dgm_core.diffusion import (
+    ForwardProcess,
+    blur,
+    centre_mask,
+    from_unit,
+    restoration_start,
+    reverse_steps,
+    to_unit,
+)
+from dgm_core.toy2d import SHAPES, TOY_SIGMA_MAX, sample_shape, train_toy_denoiser, vector_field
+from ui import charts, layout, models, state
+
+NAME = "denoiser_mnist"
+STEP_CHOICES = (10, 25, 50, 250)
+PARAMS = [
+    state.Param("example", 0, low=0, high=499),
+    state.Param("sigma", 1.0, low=0.01, high=80.0),
+    state.Param("digit", 3, low=0, high=9),
+    state.Param("steps", 25, choices=STEP_CHOICES),
+    state.Param("guidance", 2.0, low=0.0, high=6.0),
+    state.Param("sampler", "ddim", choices=("ddim", "ddpm")),
+    state.Param("at", 0, low=0, high=250),
+    state.Param("task", "inpaint", choices=("inpaint", "uncrop", "denoise", "deblur")),
+    state.Param("shape", "ring", choices=tuple(SHAPES)),
+    state.Param("toy_at", 0, low=0, high=40),
+]
+TOY_STEPS, TOY_PARTICLES, TOY_TRAIN_STEPS = 40, 400, 2000
+KEPT_RUNS = 8  # trajectories kept per user (a 250-step run of 8 digits is about 13 MB)
+SAMPLER_NAMES = {"ddim": "DDIM (deterministic)", "ddpm": "DDPM (ancestral, adds noise)"}
+TASKS = {
+    "inpaint": "Inpainting (a hole in the middle)",
+    "uncrop": "Uncropping (only the left half is given)",
+    "denoise": "Restoration: remove heavy noise",
+    "deblur": "Restoration: undo a blur",
+}
 
 layout.header(
     "Generation by denoising",
-    "A denoiser D(x, sigma) takes a noisy image and its noise level and guesses the clean one. Start from pure "
-    "noise, denoise a little, add back slightly less noise, repeat: a digit appears.",
+    "A **denoiser** D(x, σ) gets a noisy image and its noise level σ and guesses the clean image. Generation "
+    "starts from pure noise and alternates: guess the clean image, step a little towards it, keep slightly less "
+    "noise. After a few dozen steps a digit is left.",
 )
-layout.coming_next(
-    [
-        "A slider over the noise level: the forward process on a real test digit.",
-        "The reverse process, scrubbable step by step, with the denoiser's clean guess at every step.",
-    ],
-    "issue #7",
+if NAME not in checkpoints.available():
+    st.warning("The denoiser is not in assets/. Train it with `python -m dgm_core.train denoiser`.")
+    st.stop()
+state.restore(PARAMS)
+seed = layout.seed()
+denoiser, card = models.load(NAME)
+
+
+def reverse_run(n: int, steps: int, seed: int, sampler: str, digit: int, guidance: float) -> list:
+    """The whole reverse trajectory, computed once and kept in this user's session, so the
+    step slider only looks things up."""
+    runs = st.session_state.setdefault("df_runs", {})
+    key = (n, steps, seed, sampler, digit, float(guidance))
+    if key not in runs:
+        bar = st.progress(0.0, text=f"Denoising {n} digits in {steps} steps...")
+        trajectory = []
+        for step in reverse_steps(
+            denoiser, n, steps, torch.Generator().manual_seed(seed), sampler, label=digit, guidance=guidance
+        ):
+            trajectory.append(step)
+            bar.progress(len(trajectory) / (steps + 1), text=f"Denoising: step {step.index} of {steps}")
+        bar.empty()
+        while len(runs) >= KEPT_RUNS:
+            runs.pop(next(iter(runs)))
+        runs[key] = trajectory
+    return runs[key]
+
+
+@st.cache_resource(show_spinner=False)
+def toy_model(shape: str):
+    """A 2D denoiser for this shape, trained live once per server (a few seconds) and shared."""
+    bar = st.progress(0.0, text=f"Training a tiny denoiser on {SHAPES[shape]}...")
+    model = train_toy_denoiser(
+        shape,
+        TOY_TRAIN_STEPS,
+        on_step=lambda s, loss: bar.progress(s / TOY_TRAIN_STEPS, text=f"step {s}, loss {loss:.3f}"),
+    )
+    bar.empty()
+    return model
+
+
+judge, _ = models.load("judge_mnist")
+heldout, heldout_labels = models.heldout_digits()
+
+forward_tab, denoiser_tab, reverse_tab, toy_tab, apps_tab = st.tabs(
+    ["Forward: add noise", "The denoiser", "Reverse: generate", "2D picture", "Applications"]
 )
+
+with forward_tab:
+    st.slider(
+        "Held-out digit",
+        0,
+        len(heldout) - 1,
+        key=state.key("example"),
+        help="A real digit that no model trained on.",
+    )
+    st.select_slider(
+        "Noise level σ",
+        options=[0.01, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 20.0, 40.0, 80.0],
+        key=state.key("sigma"),
+        help="The forward process q(x_σ | x₀) = N(x₀, σ² I): the digit plus Gaussian noise of standard deviation σ.",
+    )
+    x0 = from_unit(mnist.to_float(heldout[state.value("example") : state.value("example") + 1]))
+    sigma = float(state.value("sigma"))
+    noisy = ForwardProcess().sample(x0, sigma, torch.Generator().manual_seed(seed))
+    snr = ForwardProcess.snr(x0, sigma)
+    st.caption(
+        "Pixels live in [-1, 1]; pictures clip to that range, so at large σ you see mostly black and white speckle."
+    )
+    charts.image_grid(torch.cat([to_unit(x0), to_unit(noisy)]), ["x₀ (clean)", f"x_σ, σ = {sigma:g}"], scale=5)
+    c1, c2 = st.columns(2)
+    c1.metric("Signal-to-noise ratio", f"{snr:.3g}", help="Mean squared pixel of the digit over σ².")
+    c2.metric("SNR in decibels", f"{10 * torch.log10(torch.tensor(snr)).item():.1f} dB")
+
+with denoiser_tab:
+    st.markdown(
+        "The same noisy digit goes into **D(x, σ)**. Its answer is a *guess of the clean image*: blurry when σ is "
+        "large (many digits could hide in that noise, so it averages them), sharp when σ is small."
+    )
+    with torch.inference_mode():
+        guess = denoiser(noisy, sigma)
+    error = float(((to_unit(guess) - to_unit(x0)) ** 2).mean())
+    charts.image_grid(
+        torch.cat([to_unit(noisy), to_unit(guess), to_unit(x0)]),
+        [f"input x_σ (σ = {sigma:g})", "D(x_σ, σ)", "truth x₀"],
+        scale=5,
+    )
+    st.metric("Mean squared error of the guess (pixels in [0, 1])", f"{error:.4f}")
+    st.caption("Change σ on the first tab: the guess gets blurrier as the noise grows.")
+
+with reverse_tab:
+    c1, c2, c3, c4 = st.columns(4)
+    c1.slider("Digit y", 0, 9, key=state.key("digit"), help="The class to ask for.")
+    c2.select_slider(
+        "Steps",
+        STEP_CHOICES,
+        key=state.key("steps"),
+        help="How many noise levels the sampler walks down. More steps: more network calls, finer path.",
+    )
+    c3.slider(
+        "Guidance w",
+        0.0,
+        6.0,
+        step=0.5,
+        key=state.key("guidance"),
+        help="Classifier-free guidance: 0 ignores the digit (unconditional), 1 is the plain conditional model, "
+        "larger values push harder towards the digit (less variety).",
+    )
+    c4.radio("Sampler", ("ddim", "ddpm"), format_func=SAMPLER_NAMES.get, key=state.key("sampler"))
+    steps = int(state.value("steps"))
+    run = reverse_run(8, steps, seed, state.value("sampler"), state.value("digit"), state.value("guidance"))
+    if state.value("at") > steps:
+        st.session_state[state.key("at")] = steps
+    st.slider(
+        "Step",
+        0,
+        steps,
+        key=state.key("at"),
+        help="Scrub through the stored trajectory: 0 is pure noise, the last step the finished digits. "
+        "Nothing is recomputed while you scrub.",
+    )
+    at = run[int(state.value("at"))]
+    st.markdown(f"**Step {at.index} of {steps}**, noise level σ = {at.sigma:.3g}")
+    st.caption("Top row: the current noisy state x_t. Bottom row: the denoiser's clean guess x̂₀ at this step.")
+    charts.image_grid(to_unit(at.x), [f"x_t #{i + 1}" for i in range(len(at.x))], scale=3)
+    charts.image_grid(to_unit(at.x0_hat), [f"x̂₀ #{i + 1}" for i in range(len(at.x))], scale=3)
+    final = to_unit(run[-1].x)
+    with torch.inference_mode():
+        verdicts = judge.probs(final).argmax(1)
+    hits = int((verdicts == state.value("digit")).sum())
+    st.caption(f"The judge reads the finished digits as {verdicts.tolist()}: {hits} of 8 are the requested digit.")
+    if st.toggle(
+        "Same seed, different step counts",
+        key="df_compare",
+        help="The same starting noise walked down in 10, 25, 50 and 250 DDIM steps (4 digits each).",
+    ):
+        row = [
+            to_unit(reverse_run(4, n, seed, "ddim", state.value("digit"), state.value("guidance"))[-1].x)
+            for n in STEP_CHOICES
+        ]
+        charts.image_grid(torch.cat(row), [f"{n} steps" for n in STEP_CHOICES for _ in range(4)], scale=2)
+
+with toy_tab:
+    st.markdown(
+        "The same idea in two dimensions, where everything can be drawn. Grey: the data. Red: particles that "
+        "start as pure noise. Blue arrows: where the denoiser pulls each point of the plane at this noise level, "
+        "D(x, σ) − x, which points towards the data (the *score* direction)."
+    )
+    st.radio("Data", tuple(SHAPES), format_func=SHAPES.get, key=state.key("shape"), horizontal=True)
+    shape = state.value("shape")
+    toy = toy_model(shape)
+    toy_run = st.session_state.get("df_toy")
+    if not toy_run or toy_run[0] != (shape, seed):
+        gen = torch.Generator().manual_seed(seed)
+        steps_2d = list(
+            reverse_steps(toy, TOY_PARTICLES, TOY_STEPS, gen, sigma_start=TOY_SIGMA_MAX, shape=(TOY_PARTICLES, 2))
+        )
+        st.session_state.df_toy = toy_run = ((shape, seed), steps_2d)
+    st.slider("Time step", 0, TOY_STEPS, key=state.key("toy_at"), help="0: pure noise; the last step: samples.")
+    state_2d = toy_run[1][int(state.value("toy_at"))]
+    data = sample_shape(shape, 1500, torch.Generator().manual_seed(12345))
+    arrows = vector_field(toy, state_2d.sigma)
+    extent = 2.5 if state_2d.sigma < 2.5 else min(3 * state_2d.sigma, 3 * TOY_SIGMA_MAX)
+    st.plotly_chart(
+        charts.particles(state_2d.x, data, arrows, extent=extent, title=f"σ = {state_2d.sigma:.3g}"),
+        key="df_toy_chart",
+    )
+
+with apps_tab:
+    st.radio("Task", tuple(TASKS), format_func=TASKS.get, key=state.key("task"), horizontal=True)
+    task = state.value("task")
+    truth = from_unit(mnist.to_float(heldout[state.value("example") : state.value("example") + 1]))
+    gen = torch.Generator().manual_seed(seed)
+    kwargs: dict = {}
+    if task in ("inpaint", "uncrop"):
+        mask = centre_mask("hole", 12) if task == "inpaint" else centre_mask("left")
+        y_image = torch.where(mask.bool(), truth, torch.zeros_like(truth))
+        kwargs = dict(known=truth.expand(4, 1, 28, 28), mask=mask.expand(4, 1, 28, 28))
+        steps_app = 50
+    elif task == "denoise":
+        y_image = truth + 0.8 * torch.randn(truth.shape, generator=gen)
+        kwargs = dict(start=y_image, sigma_start=0.8)
+        steps_app = 25
+    else:
+        y_image = blur(truth, 2)
+        kwargs = dict(start=restoration_start(y_image.expand(4, 1, 28, 28), 1.5, gen), sigma_start=1.5)
+        steps_app = 25
+    st.caption(
+        {
+            "inpaint": "The known pixels are kept; at every step they are re-noised to the current level, so the "
+            "model fills the hole consistently with them.",
+            "uncrop": "Only the left half is known; the model invents the right half.",
+            "denoise": "A digit with noise of σ = 0.8 is a point on the forward process: start the reverse process "
+            "there instead of at pure noise.",
+            "deblur": "Add noise of σ = 1.5 to hide the blur, then denoise from that level.",
+        }[task]
+    )
+    if st.button("Run the task", key="df_app_run", type="primary", help="Four outputs from the same input y."):
+        from dgm_core.diffusion import sample
+
+        with st.spinner("Denoising..."):
+            out = sample(denoiser, 4, steps_app, torch.Generator().manual_seed(seed + 1), **kwargs)
+        st.session_state.df_app = (
+            task,
+            state.value("example"),
+            seed,
+            to_unit(y_image[:1]),
+            to_unit(out),
+            to_unit(truth),
+        )
+    done = st.session_state.get("df_app")
+    if done and done[:3] == (task, state.value("example"), seed):
+        _, _, _, y_shown, outs, truth_shown = done
+        charts.image_grid(
+            torch.cat([y_shown, outs, truth_shown]), ["input y", *["output x"] * 4, "ground truth"], scale=3
+        )
+    else:
+        st.caption("Pick a digit on the first tab, then run the task.")

@@ -3,6 +3,8 @@
 Prints, for every shipped checkpoint: load time (card + safetensors + rebuild), and
 - judge: images classified per second (batch 500) and the per-image latency at batch 1;
 - VAEs: samples per second (one decoder pass for the whole batch);
+- the denoiser: time for n samples at 10 / 25 / 50 DDIM steps, with and without
+  classifier-free guidance (guidance doubles the batch), against the 3 s goal at 50 steps;
 - pixel densities: samples per second pixel by pixel (784 model calls), and the ratio of
   sampling time to one exact log-likelihood evaluation of the same batch (why
   autoregressive sampling is slow while scoring is fast).
@@ -71,6 +73,27 @@ def bench_vae(model, n: int) -> dict:
     return {f"seconds_to_sample_{n}": t_sample, "samples_per_second": n / t_sample}
 
 
+DIFFUSION_GOAL_S = 3.0
+
+
+def bench_denoiser(model, n: int) -> dict:
+    from dgm_core.diffusion import sample
+
+    labels = torch.arange(n) % 10
+    figures = {}
+    for steps in (10, 25, 50):
+        for guidance in (1.0, 2.0):
+            t = timed(lambda s=steps, g=guidance: sample(model, n, s, torch.Generator(), label=labels, guidance=g), 2)
+            figures[f"seconds_{n}_samples_{steps}_steps_guidance_{guidance:g}"] = t
+            print(f"  {n} samples, {steps:>2} steps, guidance {guidance:g}: {t:.2f} s")
+    at50 = figures[f"seconds_{n}_samples_50_steps_guidance_2"]
+    print(
+        f"  50 steps with guidance: {at50:.2f} s (goal {DIFFUSION_GOAL_S:.0f} s, ratio {at50 / DIFFUSION_GOAL_S:.2f})"
+    )
+    figures["samples_per_second"] = n / at50
+    return figures
+
+
 @torch.inference_mode()
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -93,6 +116,8 @@ def main() -> None:
             figures |= bench_pixel_density(model, args.n)
         elif card["family"] == "vae":
             figures |= bench_vae(model, args.n)
+        elif card["family"] == "denoiser":
+            figures |= bench_denoiser(model, args.n)
         results["models"][name] = figures
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak resident memory: {peak_mb:.0f} MB")

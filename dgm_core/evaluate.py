@@ -89,7 +89,21 @@ def evaluate_text(model, folder=None, limit=None) -> dict:
     return {"val_nats_per_char": nats, "val_bits_per_char": nats / math.log(2)}
 
 
+def evaluate_denoiser(model, folder=None, limit=None) -> dict:
+    """The training objective on the test digits: EDM's weighted denoising error at noise levels
+    and noise drawn with seed 0 (lower is better; a yardstick between denoisers, not a likelihood)."""
+    images, labels = _test_set(folder, limit)
+    x = mnist.to_float(images) * 2 - 1
+    gen = torch.Generator().manual_seed(0)
+    losses = [
+        float(model.loss(x[i : i + 1000], torch.tensor(labels[i : i + 1000]).long(), gen)) * len(x[i : i + 1000])
+        for i in range(0, len(x), 1000)
+    ]
+    return {"test_denoising_loss": sum(losses) / len(x)}
+
+
 EVALUATORS = {
+    "denoiser": evaluate_denoiser,
     "char_transformer": evaluate_text,
     "judge": evaluate_judge,
     "vae": evaluate_vae,
@@ -114,7 +128,7 @@ FID_SAMPLES = 1000
 def _as_samples_look(model, images) -> torch.Tensor:
     """Real digits shown the way this model's samples look: grey for a VAE (it outputs pixel
     probabilities), binary (fixed seed) for K = 2, K grey levels otherwise."""
-    if isinstance(model, VAE):
+    if isinstance(model, VAE) or not hasattr(model, "levels"):  # VAE and diffusion: grey digits
         return mnist.to_float(images)
     if model.levels == 2:
         return mnist.fixed_binarization(images, BINARIZATION_SEED)

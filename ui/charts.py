@@ -160,3 +160,47 @@ def image_grid(images, captions: Sequence[str] | None = None, scale: int = 3, ma
         output_format="PNG",
         width=pictures[0].shape[1] if pictures else "content",
     )
+
+
+def particles(
+    points, data=None, arrows: tuple | None = None, extent: float = 2.5, title: str = "", arrow_scale: float = 0.3
+) -> go.Figure:
+    """2D particles (red) over data points (grey), with optional arrows (grid, vectors) drawn as
+    short line segments from each grid point."""
+    fig = go.Figure()
+    if data is not None:
+        d = np.asarray(data)
+        fig.add_trace(
+            go.Scattergl(x=d[:, 0], y=d[:, 1], mode="markers", name="data", marker=dict(size=3, color="#b0b0b0"))
+        )
+    if arrows is not None:
+        grid, vec = (np.asarray(a) for a in arrows)
+        norm = np.linalg.norm(vec, axis=1, keepdims=True)
+        vec = vec / np.maximum(norm.max(), 1e-9) * arrow_scale * extent
+        xs = np.stack([grid[:, 0], grid[:, 0] + vec[:, 0], np.full(len(grid), np.nan)], 1).ravel()
+        ys = np.stack([grid[:, 1], grid[:, 1] + vec[:, 1], np.full(len(grid), np.nan)], 1).ravel()
+        fig.add_trace(
+            go.Scatter(x=xs, y=ys, mode="lines", name="pull D(x, σ) - x", line=dict(color=OTHER_COLOR, width=1))
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=grid[:, 0] + vec[:, 0],
+                y=grid[:, 1] + vec[:, 1],
+                mode="markers",
+                showlegend=False,
+                marker=dict(size=3, color=OTHER_COLOR),
+            )
+        )
+    p = np.asarray(points)
+    fig.add_trace(
+        go.Scattergl(x=p[:, 0], y=p[:, 1], mode="markers", name="particles", marker=dict(size=4, color=CHOSEN_COLOR))
+    )
+    fig.update_layout(
+        title=title,
+        height=460,
+        margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+        xaxis=dict(range=[-extent, extent]),
+        yaxis=dict(range=[-extent, extent], scaleanchor="x"),
+        legend=dict(orientation="h", y=-0.1),
+    )
+    return fig

@@ -19,13 +19,14 @@ FAMILIES = {
     "pixelcnn": "dgm_core.models.pixel_ar:PixelCNN",
     "vae": "dgm_core.models.vae:VAE",
     "char_transformer": "dgm_core.models.char_transformer:CharTransformer",
+    "denoiser": "dgm_core.models.denoiser:Denoiser",
 }
 
 
 # Families whose models are densities over K-level images with per-pixel conditionals.
 PIXEL_FAMILIES = ("independent_pixels", "fvsbn", "made", "pixelcnn")
 # Families that can generate images (the sample CLI and the sample-quality metrics serve these).
-GENERATIVE_FAMILIES = (*PIXEL_FAMILIES, "vae")
+GENERATIVE_FAMILIES = (*PIXEL_FAMILIES, "vae", "denoiser")
 # Families that model text one token at a time.
 TEXT_FAMILIES = ("char_transformer",)
 
