@@ -102,8 +102,19 @@ def evaluate_denoiser(model, folder=None, limit=None) -> dict:
     return {"test_denoising_loss": sum(losses) / len(x)}
 
 
+def evaluate_gan(model, folder=None, limit=None) -> dict:
+    """A GAN has no likelihood. What its own discriminator thinks of the test digits and of 1,000
+    fresh fakes (seed 0): near 0.5 on both means D can no longer tell them apart."""
+    images, labels = _test_set(folder, limit)
+    y = torch.tensor(labels).long() if model.num_classes else None
+    real = mnist.to_float(images)
+    fake = model.sample(len(real), torch.Generator().manual_seed(0), y)
+    return {"test_d_real": float(model.realness(real, y).mean()), "test_d_fake": float(model.realness(fake, y).mean())}
+
+
 EVALUATORS = {
     "denoiser": evaluate_denoiser,
+    "gan": evaluate_gan,
     "char_transformer": evaluate_text,
     "judge": evaluate_judge,
     "vae": evaluate_vae,

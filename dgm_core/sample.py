@@ -30,16 +30,22 @@ from dgm_core.models import PIXEL_FAMILIES, TEXT_FAMILIES
 from dgm_core.sampling import pixel_by_pixel
 
 
-def sample_pixel_density(model, card, n: int, generator: torch.Generator, label=None, progress=False):
-    """Pixel by pixel in raster order. A class-conditional model draws digit ``label``, or
-    0, 1, ..., 9, 0, ... when no label is given."""
+def requested_labels(model, card, n: int, label: int | None) -> torch.Tensor | None:
+    """The digits a class-conditional model is asked for: ``label`` n times, or 0, 1, ..., 9, 0,
+    ... when no label is given; None for an unconditional model (which cannot take a label)."""
     if label is not None and not model.num_classes:
         raise ValueError(f"{card['name']} is unconditional: it cannot be asked for digit {label}.")
     if label is not None and not 0 <= label < model.num_classes:
         raise ValueError(f"--label must be a digit 0..{model.num_classes - 1}, not {label}.")
-    labels = None
-    if model.num_classes:
-        labels = torch.full((n,), label) if label is not None else torch.arange(n) % model.num_classes
+    if not model.num_classes:
+        return None
+    return torch.full((n,), label) if label is not None else torch.arange(n) % model.num_classes
+
+
+def sample_pixel_density(model, card, n: int, generator: torch.Generator, label=None, progress=False):
+    """Pixel by pixel in raster order. A class-conditional model draws digit ``label``, or
+    0, 1, ..., 9, 0, ... when no label is given."""
+    labels = requested_labels(model, card, n, label)
     steps = pixel_by_pixel(model, n, generator, label=labels)
     for step in tqdm(steps, total=784, desc="pixels", disable=not progress, file=sys.stderr):  # noqa: B007
         pass  # drain the step iterator; the sample is the last step's image
@@ -61,13 +67,7 @@ def sample_diffusion(model, card, n: int, generator: torch.Generator, label=None
     (or 0, 1, ..., 9, 0, ...) with classifier-free guidance 2.0."""
     from dgm_core.diffusion import reverse_steps, to_unit
 
-    if label is not None and not model.num_classes:
-        raise ValueError(f"{card['name']} is unconditional: it cannot be asked for digit {label}.")
-    if label is not None and not 0 <= label < model.num_classes:
-        raise ValueError(f"--label must be a digit 0..{model.num_classes - 1}, not {label}.")
-    labels = None
-    if model.num_classes:
-        labels = torch.full((n,), label) if label is not None else torch.arange(n) % model.num_classes
+    labels = requested_labels(model, card, n, label)
     out = []
     for start in range(0, n, 250):  # batches keep memory flat
         part = None if labels is None else labels[start : start + 250]
@@ -80,7 +80,13 @@ def sample_diffusion(model, card, n: int, generator: torch.Generator, label=None
     return torch.cat(out)
 
 
+def sample_gan(model, card, n: int, generator: torch.Generator, label=None, progress=False):
+    """G(z) with z ~ N(0, I); a class-conditional generator draws ``label`` (or 0, 1, ..., 9, 0, ...)."""
+    return model.sample(n, generator, requested_labels(model, card, n, label))
+
+
 SAMPLERS = {
+    "gan": sample_gan,
     "vae": sample_vae,
     "denoiser": sample_diffusion,
     **{family: sample_pixel_density for family in PIXEL_FAMILIES},

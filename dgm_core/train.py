@@ -20,7 +20,6 @@ import math
 import shlex
 import sys
 import time
-from functools import partial
 from pathlib import Path
 
 import torch
@@ -38,12 +37,6 @@ def learning_rate_factor(step: int, steps: int, warmup: int = 0) -> float:
     if step < warmup:
         return (step + 1) / warmup
     return 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, steps - warmup)))
-
-
-def optimizer_note(lr: float, recipe) -> str:
-    name = f"AdamW (weight decay {recipe.weight_decay})" if recipe.weight_decay else "Adam"
-    warm = f"{recipe.warmup} warm-up steps, then " if recipe.warmup else ""
-    return f"{name}, lr {lr} with {warm}cosine decay to 0"
 
 
 def train(
@@ -71,27 +64,38 @@ def train(
     generator = torch.Generator().manual_seed(seed)
     data = recipe.load_data(source, mnist_dir, limit)
     model = build_model(recipe.family, recipe.model_config(data))
-    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=recipe.weight_decay)
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, partial(learning_rate_factor, steps=steps, warmup=recipe.warmup)
-    )
+    optimizers = recipe.optimizers(model, lr, steps)
 
     history, val_metrics, best, best_step = [], {}, None, steps
     start = time.perf_counter()
     bar = tqdm(range(1, steps + 1), desc=f"train {recipe.checkpoint}", disable=not progress, file=sys.stderr)
     for step in bar:
         model.train()
-        loss = recipe.loss(model, recipe.batch(data, generator))
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        schedule.step()
+        losses = recipe.train_step(model, recipe.batch(data, generator), optimizers)
+        if step in recipe.snapshots:
+            model.eval()
+            snapshot_card = {
+                "name": f"{recipe.checkpoint}_step{step}",
+                "family": recipe.family,
+                "summary": f"{recipe.summary}: snapshot at step {step} of {steps}",
+                "data": {"train": data.description, "view": recipe.view},
+                "training": {
+                    "steps": step,
+                    "of": steps,
+                    "seed": seed,
+                    "wall_seconds": round(time.perf_counter() - start, 1),
+                    "command": command or f"python -m dgm_core.train {model_name}",
+                },
+                "metrics": {},
+            }
+            checkpoints.save_checkpoint(model, snapshot_card, out)
         if step % eval_every == 0 or step == steps:
             model.eval()
             with torch.no_grad():
                 val_metrics = recipe.validate(model, data)
-            history.append({"step": step, "train_loss": loss.item(), **val_metrics})
-            bar.set_postfix(loss=f"{loss.item():.4f}", **{k: f"{v:.4f}" for k, v in val_metrics.items()})
+            history.append({"step": step, **{f"train_{k}": v for k, v in losses.items()}, **val_metrics})
+            shown = {k: f"{v:.4f}" for k, v in {**losses, **val_metrics}.items()}
+            bar.set_postfix(**shown)
             if recipe.select and (best is None or val_metrics[recipe.select] < best[1][recipe.select]):
                 best = (step, dict(val_metrics), copy.deepcopy(model.state_dict()))
     wall = time.perf_counter() - start
@@ -119,7 +123,7 @@ def train(
             "kept_weights_from_step": best_step,
             "selected_by": f"lowest {recipe.select}" if recipe.select else "final step",
             "batch_size": recipe.batch_size,
-            "optimizer": optimizer_note(lr, recipe),
+            "optimizer": recipe.optimizer_note(lr),
             "seed": seed,
             "wall_seconds": round(wall, 1),
             "device": f"cpu, {torch.get_num_threads()} threads",

@@ -20,13 +20,14 @@ FAMILIES = {
     "vae": "dgm_core.models.vae:VAE",
     "char_transformer": "dgm_core.models.char_transformer:CharTransformer",
     "denoiser": "dgm_core.models.denoiser:Denoiser",
+    "gan": "dgm_core.models.gan:GAN",
 }
 
 
 # Families whose models are densities over K-level images with per-pixel conditionals.
 PIXEL_FAMILIES = ("independent_pixels", "fvsbn", "made", "pixelcnn")
 # Families that can generate images (the sample CLI and the sample-quality metrics serve these).
-GENERATIVE_FAMILIES = (*PIXEL_FAMILIES, "vae", "denoiser")
+GENERATIVE_FAMILIES = (*PIXEL_FAMILIES, "vae", "denoiser", "gan")
 # Families that model text one token at a time.
 TEXT_FAMILIES = ("char_transformer",)
 

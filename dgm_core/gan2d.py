@@ -1,0 +1,151 @@
+"""A GAN on 2D points, small enough to train live while you watch.
+
+G maps 2D Gaussian noise to points; D maps a point to a logit (D(x) = sigmoid(logit) is its
+belief that x is real). ``GAN2D`` keeps both networks, their optimizers, a fixed set of noise
+vectors (the fakes you see move) and the loss history, and takes one step at a time:
+
+- ``d_step``: D sees a batch of real points and a batch of fakes and learns to tell them apart;
+- ``g_step``: G moves its fakes where D says "real" (minimax: minimise log(1 - D(G(z)));
+  non-saturating: minimise -log D(G(z)), which still pushes when D is confident);
+- ``fake_moves``: where each shown fake would move on the next G step (the gradient of G's
+  loss with respect to the fake point, flipped), the arrows on the page;
+- ``coverage``: the share of the data's regions that the fakes reach; when it drops low while
+  D is fooled, G has collapsed onto a few modes.
+
+Everything draws from the trainer's own random generator, so a seed replays the same game.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from dgm_core.toy2d import sample_shape
+
+LOSSES = ("non-saturating", "minimax")
+
+
+def _mlp(inp: int, out: int, hidden: int, act: type[nn.Module]) -> nn.Sequential:
+    return nn.Sequential(nn.Linear(inp, hidden), act(), nn.Linear(hidden, hidden), act(), nn.Linear(hidden, out))
+
+
+@dataclass
+class GAN2DSettings:
+    shape: str = "ring"
+    d_lr: float = 1e-3
+    g_lr: float = 1e-3
+    loss: str = "non-saturating"
+    hidden: int = 64
+    batch: int = 256
+    shown: int = 300  # fakes drawn on the page (fixed z, so you can follow them)
+    custom_points: list | None = None  # points the user placed (used when shape == "custom")
+
+    def __post_init__(self):
+        if self.loss not in LOSSES:
+            raise ValueError(f"loss must be one of {LOSSES}, not {self.loss!r}.")
+        if not (self.d_lr > 0 and self.g_lr > 0):
+            raise ValueError("learning rates must be positive.")
+
+
+@dataclass
+class GAN2D:
+    settings: GAN2DSettings
+    seed: int = 0
+    history: list[dict] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.rng = torch.Generator().manual_seed(self.seed)
+        torch.manual_seed(self.seed)
+        h = self.settings.hidden
+        self.G = _mlp(2, 2, h, nn.ReLU)
+        self.D = _mlp(2, 1, h, nn.LeakyReLU)
+        self.d_opt = torch.optim.Adam(self.D.parameters(), lr=self.settings.d_lr, betas=(0.5, 0.999))
+        self.g_opt = torch.optim.Adam(self.G.parameters(), lr=self.settings.g_lr, betas=(0.5, 0.999))
+        self.z_shown = torch.randn(self.settings.shown, 2, generator=self.rng)
+        self.anchors = self.real(64)  # fixed regions of the data for the coverage score
+        self.real_shown = self.real(500)  # the real points drawn on the page
+        self.d_steps = self.g_steps = 0
+
+    def real(self, n: int) -> torch.Tensor:
+        s = self.settings
+        if s.shape == "custom":
+            pts = torch.tensor(s.custom_points or [[0.0, 0.0]], dtype=torch.float32)
+            idx = torch.randint(0, len(pts), (n,), generator=self.rng)
+            return pts[idx] + 0.05 * torch.randn(n, 2, generator=self.rng)
+        return sample_shape(s.shape, n, self.rng)
+
+    def _g_loss(self, logits: torch.Tensor) -> torch.Tensor:
+        if self.settings.loss == "minimax":
+            return -F.softplus(logits).mean()  # log(1 - D(G(z)))
+        return F.softplus(-logits).mean()  # -log D(G(z))
+
+    def d_loss_on(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+        return F.softplus(-self.D(real)).mean() + F.softplus(self.D(fake)).mean()
+
+    def d_step(self) -> float:
+        real = self.real(self.settings.batch)
+        with torch.no_grad():
+            fake = self.G(torch.randn(self.settings.batch, 2, generator=self.rng))
+        loss = self.d_loss_on(real, fake)
+        self.d_opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.d_opt.step()
+        self.d_steps += 1
+        self._log(d_loss=loss.item())
+        return loss.item()
+
+    def g_step(self) -> float:
+        fake = self.G(torch.randn(self.settings.batch, 2, generator=self.rng))
+        loss = self._g_loss(self.D(fake).squeeze(1))
+        self.g_opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.g_opt.step()
+        self.g_steps += 1
+        self._log(g_loss=loss.item())
+        return loss.item()
+
+    def play(self, rounds: int, d_per_g: int = 1) -> None:
+        """``rounds`` times: ``d_per_g`` D steps, then one G step."""
+        for _ in range(rounds):
+            for _ in range(d_per_g):
+                self.d_step()
+            self.g_step()
+
+    def _log(self, **losses) -> None:
+        self.history.append({"d_steps": self.d_steps, "g_steps": self.g_steps, **losses})
+
+    @torch.no_grad()
+    def fakes(self) -> torch.Tensor:
+        return self.G(self.z_shown)
+
+    @torch.no_grad()
+    def d_field(self, extent: float = 3.0, points: int = 60) -> tuple[torch.Tensor, torch.Tensor]:
+        """The axis values and D(x) on a points x points grid over [-extent, extent]^2 (rows: y)."""
+        axis = torch.linspace(-extent, extent, points)
+        grid = torch.stack(torch.meshgrid(axis, axis, indexing="xy"), -1).reshape(-1, 2)
+        return axis, torch.sigmoid(self.D(grid)).reshape(points, points)
+
+    def fake_moves(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The shown fakes and the direction each would move on a G step: -grad of G's loss at x."""
+        x = self.fakes().requires_grad_(True)
+        logits = self.D(x).squeeze(1)
+        per_point = -F.softplus(logits) if self.settings.loss == "minimax" else F.softplus(-logits)
+        (grad,) = torch.autograd.grad(per_point.sum(), x)
+        return x.detach(), -grad
+
+    @torch.no_grad()
+    def coverage(self) -> float:
+        """Share of the 64 data anchors that are the nearest anchor of at least one shown fake,
+        relative to what the same number of real points reach."""
+
+        def reached(points: torch.Tensor) -> int:
+            nearest = torch.cdist(points, self.anchors).argmin(1)
+            return len(torch.unique(nearest))
+
+        state = self.rng.get_state()
+        baseline = reached(self.real(self.settings.shown))
+        self.rng.set_state(state)  # measuring must not change the game
+        return min(1.0, reached(self.fakes()) / max(1, baseline))
