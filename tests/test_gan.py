@@ -84,7 +84,7 @@ SHIPPED = [n for n in checkpoints.available() if checkpoints.read_card(n)["famil
 @pytest.mark.skipif(not SHIPPED, reason="no GAN checkpoint shipped")
 @pytest.mark.parametrize("name", SHIPPED)
 def test_gan_checkpoints_load_and_make_digits_in_unit_range(name):
-    gan, card = checkpoints.load_checkpoint(name)
+    gan, _card = checkpoints.load_checkpoint(name)
     y = torch.arange(6) % 10 if gan.num_classes else None
     images = gan.sample(6, torch.Generator().manual_seed(0), y)
     assert images.shape == (6, 1, 28, 28) and images.min() >= 0 and images.max() <= 1
