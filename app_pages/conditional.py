@@ -8,8 +8,9 @@ from dgm_core.data import mnist
 from dgm_core.sampling import fill_in
 from ui import charts, layout, models, state
 
-CONDITIONAL = "pixelcnn_cond_mnist"  # class-conditional models so far; the GAN joins later
+CONDITIONAL = "pixelcnn_cond_mnist"  # the class-conditional autoregressive model
 DIFFUSION = "denoiser_mnist"  # diffusion with classifier-free guidance (optional on this page)
+GAN = "gan_cond_mnist"  # the class-conditional GAN (optional on this page)
 FILLER = "pixelcnn_mnist"  # the autoregressive model that fills holes
 PARAMS = [
     state.Param("digit", 3, low=0, high=9),
@@ -73,6 +74,13 @@ def diffuse_digit(digit: int, seed: int) -> torch.Tensor:
     return to_unit(sample(model, 8, 50, torch.Generator().manual_seed(seed), label=digit, guidance=2.0))
 
 
+@st.cache_resource(show_spinner=False)
+def gan_digit(digit: int, seed: int) -> torch.Tensor:
+    model, _ = models.load(GAN)
+    with torch.inference_mode():
+        return model.sample(8, torch.Generator().manual_seed(seed), torch.full((8,), digit))
+
+
 @st.cache_resource(show_spinner="Diffusion fills the hole...")
 def diffuse_hole(example: int, size: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     """(grey ground truth, 4 diffusion inpaintings) of a held-out digit with a centred square hole."""
@@ -124,18 +132,33 @@ with ask:
             else ""
         )
     )
-    if DIFFUSION in checkpoints.available():
-        diffused = diffuse_digit(digit, seed)
+    for name, title, draw, note in (
+        (
+            DIFFUSION,
+            "Diffusion (50 steps, guidance 2)",
+            diffuse_digit,
+            "The denoiser sees the label at every step and the whole image at once, so it rarely drifts.",
+        ),
+        (
+            GAN,
+            "Conditional GAN",
+            gan_digit,
+            "One pass through G(z, y): instant, but a GAN has no likelihood to report.",
+        ),
+    ):
+        if name not in checkpoints.available():
+            continue
+        drawn = draw(digit, seed)
         with torch.inference_mode():
-            verdict = judge.probs(diffused)
-        st.markdown(f"**Diffusion** asked for {digit} (50 steps, guidance 2):")
-        charts.image_grid(diffused, [f"judge: {int(p.argmax())} ({float(p.max()):.0%})" for p in verdict])
+            verdict = judge.probs(drawn)
+        st.markdown(f"**{title}** asked for {digit}:")
+        charts.image_grid(drawn, [f"judge: {int(p.argmax())} ({float(p.max()):.0%})" for p in verdict])
         hits = int((verdict.argmax(1) == digit).sum())
-        accuracy = checkpoints.read_card(DIFFUSION)["metrics"].get("conditional_accuracy")
+        accuracy = checkpoints.read_card(name)["metrics"].get("conditional_accuracy")
         st.markdown(
             f"The judge agrees on **{hits} of 8**"
-            + (f"; over 1,000 samples (its model card) {accuracy:.0%}." if accuracy else ".")
-            + " The denoiser sees the label at every step and the whole image at once, so it rarely drifts."
+            + (f"; over 1,000 samples (its model card) {accuracy:.0%}. " if accuracy else ". ")
+            + note
         )
 
 with uncrop:

@@ -78,6 +78,7 @@ def train(
                 "name": f"{recipe.checkpoint}_step{step}",
                 "family": recipe.family,
                 "summary": f"{recipe.summary}: snapshot at step {step} of {steps}",
+                "snapshot_of": recipe.checkpoint,
                 "data": {"train": data.description, "view": recipe.view},
                 "training": {
                     "steps": step,

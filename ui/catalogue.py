@@ -41,7 +41,7 @@ PAGES = [
         "Finish the sentence",
         ":material/edit_note:",
         "text",
-        "Predict the next character from the past, sample it, repeat.",
+        "Predict the next token from the past, pick one, repeat: a trained Shakespeare model and SmolLM2.",
     ),
     PageInfo(
         "Pixel-by-pixel images",
@@ -65,7 +65,7 @@ PAGES = [
         "Generator vs discriminator",
         ":material/sports_kabaddi:",
         "gan",
-        "An inspector learns to spot fakes; the forger learns to fool it.",
+        "An inspector learns to spot fakes; the forger learns to fool it. Live in 2D, then on digits.",
     ),
     PageInfo(
         "Diffusion",

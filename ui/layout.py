@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import streamlit as st
 
 from ui import state
@@ -62,11 +60,3 @@ def header(title: str, intro: str) -> None:
     """Title plus two lines saying what the page is about, in the app's own words."""
     st.title(title)
     st.markdown(intro)
-
-
-def coming_next(what: Sequence[str], issue: str) -> None:
-    """An honest placeholder: what this page will show once its models are trained."""
-    st.info(
-        f"This page is being built ({issue}). Nothing here is simulated; it will show:", icon=":material/construction:"
-    )
-    st.markdown("\n".join(f"- {item}" for item in what))

@@ -1,0 +1,85 @@
+"""Many app sessions at once against one process: each drives a page and reports a fingerprint
+of what it saw (the generated text, the samples), so a run under load can be compared with the
+same run alone. Used by tests/test_load.py (small) and bench/bench_load.py (full size)."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tests.apptest_helpers import open_page
+
+
+def _digest(*parts) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+
+
+def _tensor_digest(t) -> str:
+    return hashlib.sha256(t.detach().contiguous().numpy().tobytes()).hexdigest()[:16]
+
+
+def _text(seed: int):
+    at = open_page("app_pages/text.py", {"seed": str(seed), "prompt": "KING:\nWhat"})
+    next(b for b in at.button if b.label == "Finish the sentence").click().run()
+    return at, at.code[0].value
+
+
+def _pixels(seed: int):
+    at = open_page("app_pages/pixels.py", {"seed": str(seed), "model": "fvsbn_mnist"})
+    return at, _tensor_digest(at.session_state.px_run.final)
+
+
+def _diffusion(seed: int):
+    at = open_page("app_pages/diffusion.py", {"seed": str(seed), "steps": "10"})
+    (run,) = at.session_state.df_runs.values()
+    return at, _tensor_digest(run[-1].x)
+
+
+def _gan(seed: int):
+    at = open_page("app_pages/gan.py", {"seed": str(seed)})
+    for _ in range(3):
+        at.button(key="gan_d_step").click().run()
+    return at, _tensor_digest(at.session_state.gan_game.fakes())
+
+
+def _vae(seed: int):
+    at = open_page("app_pages/vae.py", {"seed": str(seed), "z1": "1.0", "z2": "-1.0"})
+    return at, _digest([m.value for m in at.metric], [c.value for c in at.caption])
+
+
+SCENARIOS: dict[str, Callable] = {"text": _text, "pixels": _pixels, "diffusion": _diffusion, "gan": _gan, "vae": _vae}
+
+
+@dataclass
+class Outcome:
+    scenario: str
+    seed: int
+    fingerprint: str | None
+    error: str | None
+
+
+def run_one(scenario: str, seed: int) -> Outcome:
+    try:
+        at, fingerprint = SCENARIOS[scenario](seed)
+        if at.exception:
+            return Outcome(scenario, seed, None, str(at.exception[0].message))
+        return Outcome(scenario, seed, fingerprint, None)
+    except Exception as err:  # a failed session is a result to report, not a crash of the harness
+        return Outcome(scenario, seed, None, f"{type(err).__name__}: {err}")
+
+
+def run_concurrently(jobs: list[tuple[str, int]]) -> list[Outcome]:
+    """Start every (scenario, seed) session in its own thread at once; wait for all."""
+    results: list[Outcome | None] = [None] * len(jobs)
+
+    def work(i: int, scenario: str, seed: int) -> None:
+        results[i] = run_one(scenario, seed)
+
+    threads = [threading.Thread(target=work, args=(i, *job)) for i, job in enumerate(jobs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results

@@ -1,0 +1,67 @@
+"""The diffusion page: forward slider, the denoiser's guess, generate and scrub, 2D, applications."""
+
+import time
+
+import pytest
+
+from dgm_core import checkpoints
+from tests.apptest_helpers import open_page
+
+pytestmark = pytest.mark.skipif("denoiser_mnist" not in checkpoints.available(), reason="denoiser not shipped")
+
+
+def _metric(at, start):
+    return next(m.value for m in at.metric if m.label.startswith(start))
+
+
+def _captions(at):
+    return [i.caption for e in at.get("image") for i in e.proto.imgs]
+
+
+def test_forward_slider_adds_noise_and_the_snr_falls():
+    at = open_page("app_pages/diffusion.py", {"sigma": "0.1", "steps": "10"})
+    assert not at.exception
+    low = float(_metric(at, "Signal-to-noise"))
+    error_low = float(_metric(at, "Mean squared error"))
+    at.select_slider(key="share_sigma").set_value(5.0).run()
+    assert float(_metric(at, "Signal-to-noise")) < low / 100
+    assert "x_σ, σ = 5" in _captions(at)
+    assert float(_metric(at, "Mean squared error")) > error_low  # the guess is worse under more noise
+    assert at.query_params["sigma"] == "5.0"
+
+
+def test_generate_then_scrub_without_recomputing():
+    at = open_page("app_pages/diffusion.py", {"steps": "10", "digit": "7"})
+    assert not at.exception
+    runs = at.session_state.df_runs
+    assert len(runs) == 1
+    (trajectory,) = runs.values()
+    assert len(trajectory) == 11 and trajectory[-1].sigma == 0
+    start = time.perf_counter()
+    at.slider(key="share_at").set_value(10).run()
+    assert not at.exception and at.session_state.df_runs[next(iter(runs))] is trajectory  # nothing recomputed
+    assert any("Step 10 of 10" in m.value for m in at.markdown)
+    at.slider(key="share_at").set_value(3).run()
+    assert any("Step 3 of 10" in m.value for m in at.markdown)
+    assert time.perf_counter() - start < 60
+    verdict = next(c.value for c in at.caption if c.value.startswith("The judge reads"))
+    assert "of 8 are the requested digit" in verdict
+    at.select_slider(key="share_steps").set_value(25).run()
+    assert len(at.session_state.df_runs) == 2 and not at.exception
+
+
+def test_each_application_shows_input_outputs_and_truth():
+    at = open_page("app_pages/diffusion.py", {"steps": "10"})
+    for task in ("inpaint", "uncrop", "denoise", "deblur"):
+        at.radio(key="share_task").set_value(task).run()
+        at.button(key="df_app_run").click().run()
+        assert not at.exception
+        row = [c for c in _captions(at) if c in ("input y", "output x", "ground truth")]
+        assert row == ["input y", *["output x"] * 4, "ground truth"], task
+
+
+def test_the_2d_tab_trains_and_scrubs():
+    at = open_page("app_pages/diffusion.py", {"steps": "10", "shape": "moons"})
+    assert not at.exception
+    at.slider(key="share_toy_at").set_value(40).run()
+    assert not at.exception and at.query_params["toy_at"] == "40"
