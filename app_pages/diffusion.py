@@ -14,6 +14,7 @@ from dgm_core.diffusion import (
     reverse_steps,
     to_unit,
 )
+from dgm_core.images import ImageProblem, digit_from_upload
 from dgm_core.toy2d import SHAPES, TOY_SIGMA_MAX, sample_shape, train_toy_denoiser, vector_field
 from ui import charts, layout, models, state
 
@@ -219,6 +220,20 @@ with apps_tab:
     st.radio("Task", tuple(TASKS), format_func=TASKS.get, key=state.key("task"), horizontal=True)
     task = state.value("task")
     truth = from_unit(mnist.to_float(heldout[state.value("example") : state.value("example") + 1]))
+    source = f"held-out digit {state.value('example')}"
+    upload = st.file_uploader(
+        "Or use your own digit (optional)",
+        type=["png", "jpg", "jpeg", "bmp", "gif", "webp"],
+        key="df_upload",
+        help="A photo or drawing of one digit. It is made grey, light-on-dark and 28x28 like MNIST.",
+    )
+    if upload is not None:
+        try:
+            truth = from_unit(torch.from_numpy(digit_from_upload(upload.getvalue())).float()[None, None])
+            source = f"your picture {upload.name!r}"
+        except ImageProblem as problem:
+            st.error(f"{problem} Using the held-out digit instead.", icon=":material/broken_image:")
+    st.caption(f"Working on {source}.")
     gen = torch.Generator().manual_seed(seed)
     kwargs: dict = {}
     if task in ("inpaint", "uncrop"):
@@ -251,14 +266,14 @@ with apps_tab:
             out = sample(denoiser, 4, steps_app, torch.Generator().manual_seed(seed + 1), **kwargs)
         st.session_state.df_app = (
             task,
-            state.value("example"),
+            source,
             seed,
             to_unit(y_image[:1]),
             to_unit(out),
             to_unit(truth),
         )
     done = st.session_state.get("df_app")
-    if done and done[:3] == (task, state.value("example"), seed):
+    if done and done[:3] == (task, source, seed):
         _, _, _, y_shown, outs, truth_shown = done
         charts.image_grid(
             torch.cat([y_shown, outs, truth_shown]), ["input y", *["output x"] * 4, "ground truth"], scale=3

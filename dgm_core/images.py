@@ -61,3 +61,57 @@ def context_picture(visible: np.ndarray | torch.Tensor, index: int, scale: int =
     if 0 <= index < seen.size:
         rgb[r, c] = (209, 73, 91)
     return np.kron(rgb, np.ones((scale, scale, 1), dtype=np.uint8))
+
+
+MAX_UPLOAD_PIXELS = 4096 * 4096  # larger pictures are refused before decoding (decompression bombs)
+
+
+class ImageProblem(ValueError):
+    """An uploaded picture that cannot become a digit; the message is a sentence for the user."""
+
+
+def digit_from_upload(data: bytes) -> np.ndarray:
+    """A user's picture as an MNIST-like digit: 28x28 floats in [0, 1], white stroke on black.
+
+    Any format PIL reads, any mode (colour, alpha, palette, 16-bit); the picture is made grey,
+    inverted if its background is light, cropped to the stroke, fitted into 20x20 and centred in
+    28x28 as MNIST digits are. Raises ``ImageProblem`` for empty, unreadable, huge or blank input.
+    """
+    from io import BytesIO
+
+    from PIL import Image, UnidentifiedImageError
+
+    if not data:
+        raise ImageProblem("The file is empty.")
+    try:
+        with Image.open(BytesIO(data)) as img:
+            if img.width * img.height > MAX_UPLOAD_PIXELS:
+                raise ImageProblem(f"The picture is {img.width}x{img.height} pixels; please use one under 4096x4096.")
+            img.load()
+            if img.mode in ("RGBA", "LA", "P"):
+                img = img.convert("RGBA")
+                backdrop = Image.new("RGBA", img.size, (255, 255, 255, 255))
+                img = Image.alpha_composite(backdrop, img)
+            grey = np.asarray(img.convert("F"), dtype=np.float64)
+    except ImageProblem:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as err:
+        raise ImageProblem(f"This file is not a picture this app can read ({type(err).__name__}).") from None
+    if grey.size == 0:
+        raise ImageProblem("The picture has no pixels.")
+    span = float(grey.max() - grey.min())
+    if span < 1e-6:
+        raise ImageProblem("The picture is a single flat colour: there is no digit to see.")
+    grey = (grey - grey.min()) / span
+    if np.median(grey) > 0.5:  # dark ink on light paper: flip to MNIST's light-on-dark
+        grey = 1.0 - grey
+    rows, cols = np.nonzero(grey > 0.2)
+    grey = grey[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    h, w = grey.shape
+    scale = 20.0 / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    small = np.asarray(Image.fromarray((grey * 255).astype(np.uint8)).resize(size, Image.LANCZOS), dtype=np.float64)
+    out = np.zeros((28, 28))
+    top, left = (28 - size[1]) // 2, (28 - size[0]) // 2
+    out[top : top + size[1], left : left + size[0]] = small / 255.0
+    return out.clip(0, 1)
