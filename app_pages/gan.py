@@ -211,8 +211,10 @@ with round_tab:
         st.button(
             "Update the generator",
             key="gan_update",
-            on_click=lambda: st.session_state.update({state.key("stage"): stage + 1}),
-            help="Move G one training stage on; the fakes above change, the real digits stay.",
+            on_click=lambda: st.session_state.update(
+                {state.key("stage"): stage + 1, **{f"gan_mark_{i}": False for i in range(ROUND)}}
+            ),
+            help="Move G one training stage on; the fakes above change, the real digits stay, your marks reset.",
         )
     final_card = models.load(SHIPPED_STAGES[-1])[1]
     history = final_card["training"].get("history", [])

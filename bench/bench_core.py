@@ -3,6 +3,7 @@
 Prints, for every shipped checkpoint: load time (card + safetensors + rebuild), and
 - judge: images classified per second (batch 500) and the per-image latency at batch 1;
 - VAEs: samples per second (one decoder pass for the whole batch);
+- GANs: samples per second (one generator pass); the live 2D GAN: rounds per second;
 - the denoiser: time for n samples at 10 / 25 / 50 DDIM steps, with and without
   classifier-free guidance (guidance doubles the batch), against the 3 s goal at 50 steps;
 - pixel densities: samples per second pixel by pixel (784 model calls), and the ratio of
@@ -76,6 +77,29 @@ def bench_vae(model, n: int) -> dict:
 DIFFUSION_GOAL_S = 3.0
 
 
+def bench_gan(model, n: int) -> dict:
+    labels = torch.arange(n) % 10 if model.num_classes else None
+    t = timed(lambda: model.sample(n, torch.Generator().manual_seed(0), labels), 10)
+    print(f"  sample: {n / t:,.0f} samples/s ({t * 1000:.1f} ms for {n}: one generator pass)")
+    return {f"seconds_to_sample_{n}": t, "samples_per_second": n / t}
+
+
+def bench_gan2d(seconds: float = 3.0) -> dict:
+    """Rounds per second of the live 2D GAN (one D step + one G step, batch 256)."""
+    from dgm_core.gan2d import GAN2D, GAN2DSettings
+
+    game = GAN2D(GAN2DSettings(shape="ring"), seed=0)
+    game.play(5)
+    start, rounds = time.perf_counter(), 0
+    while time.perf_counter() - start < seconds:
+        game.play(5)
+        rounds += 5
+    rate = rounds / (time.perf_counter() - start)
+    print(f"\n2D GAN (live on the page): {rate:,.0f} rounds/s (1 D + 1 G step each)")
+    print(f"  at 10 frames/s that is {rate / 10:,.0f} rounds per frame (the page default draws 5 per frame)")
+    return {"rounds_per_second": rate}
+
+
 def bench_denoiser(model, n: int) -> dict:
     from dgm_core.diffusion import sample
 
@@ -118,7 +142,12 @@ def main() -> None:
             figures |= bench_vae(model, args.n)
         elif card["family"] == "denoiser":
             figures |= bench_denoiser(model, args.n)
+        elif card["family"] == "gan":
+            if "snapshot_of" in card:
+                continue
+            figures |= bench_gan(model, args.n)
         results["models"][name] = figures
+    results["gan2d"] = bench_gan2d()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak resident memory: {peak_mb:.0f} MB")
     results["peak_rss_mb"] = peak_mb

@@ -8,6 +8,7 @@ AppTest reruns the whole script, so a frame here is an upper bound on the fragme
 
 from __future__ import annotations
 
+import resource
 import statistics
 import sys
 import time
@@ -19,6 +20,14 @@ from tests.apptest_helpers import open_page
 from ui.catalogue import PAGES
 
 FRAME_GOAL_MS = 100.0
+MEMORY_GOAL_MB = 1024.0
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def timed_run(at) -> float:
@@ -35,6 +44,37 @@ def main() -> None:
         cold = (time.perf_counter() - start) * 1000
         warm = statistics.median(timed_run(at) for _ in range(3))
         print(f"{info.url_path:<14}{cold:>20.0f}{warm:>18.0f}")
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"\nafter visiting every page (default models, no SmolLM2): resident {rss_mb():.0f} MB, "
+        f"peak {peak:.0f} MB (goal {MEMORY_GOAL_MB:.0f} MB, ratio {peak / MEMORY_GOAL_MB:.2f})"
+    )
+
+    at = open_page("app_pages/diffusion.py", {"steps": "50"})
+    if not at.exception:
+        slider = at.slider(key="share_at")
+        times = []
+        for value in (5, 25, 40, 10, 50, 0, 30, 45, 15, 20):
+            start = time.perf_counter()
+            slider.set_value(value).run()
+            times.append((time.perf_counter() - start) * 1000)
+            slider = at.slider(key="share_at")
+        scrub = statistics.median(times)
+        print(
+            f"diffusion page: one scrub step {scrub:.0f} ms (median of 10 whole-page reruns; goal 100 ms, "
+            f"ratio {scrub / FRAME_GOAL_MS:.2f})"
+        )
+
+    at = open_page("app_pages/gan.py", {"per_frame": "5"})
+    if not at.exception:
+        at.button(key="gan_play").click()
+        frames = [timed_run(at) for _ in range(10)]
+        frame = statistics.median(frames)
+        print(
+            f"GAN page: one Play frame (5 rounds + redraw) {frame:.0f} ms (median of 10 reruns), "
+            f"{1000 / frame:.1f} frames/s (goal 10)"
+        )
 
     for model in ("pixelcnn_mnist", "fvsbn_mnist", "made_mnist"):
         at = open_page("app_pages/pixels.py", {"model": model, "drawn": "0"})
