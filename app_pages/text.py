@@ -152,11 +152,12 @@ if finish:
     done = list(steps)
     for step in generate(lm, ids, shaping, seed, MAX_NEW[choice], first_index=len(done), stop=sentence_finished):
         done.append(step)
+        st.session_state.tx_steps = list(done)  # kept at once: a click mid-animation loses nothing
         show_text(done)
         new = len(done) - len(steps)
         progress.progress(min(1.0, new / MAX_NEW[choice]), text=f"{new} tokens")
     progress.empty()
-    st.session_state.tx_steps = steps = done
+    steps = done
     ids = prompt.ids + [s.token for s in steps]
 show_text(steps)
 
