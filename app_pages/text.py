@@ -16,6 +16,9 @@ MODEL_NAMES = {
 DEFAULT_PROMPT = "ROMEO:\nBut soft, what light"
 MAX_NEW = {CHAR: 300, SMOL: 60}  # Finish the sentence stops here at the latest
 SHOWN = 10  # candidates in the chart and as buttons
+FAMILY_QUESTION = (
+    "Maria has two brothers and three sisters. Counting her mother and father, how many people are in her family?"
+)
 PARAMS = [
     state.Param("model", CHAR, choices=(CHAR, SMOL)),
     state.Param("prompt", DEFAULT_PROMPT),
@@ -70,7 +73,15 @@ with left:
             "Ask it as a question (chat template)",
             key=state.key("chat"),
             help="Wraps the prompt in the model's chat format, so the instruct model answers it. Try the "
-            "lecture's question about counting George's family: a 135M model often gets it wrong.",
+            "family-counting question below: a 135M model often gets it wrong.",
+        )
+        st.button(
+            "Try a family-counting question",
+            key="tx_family",
+            on_click=lambda: st.session_state.update(
+                {state.key("prompt"): FAMILY_QUESTION, state.key("chat"): True, state.key("temperature"): 0.0}
+            ),
+            help="Counting people in a family, as in the lecture: the right answer is 8. Greedy decoding, chat format.",
         )
 with right:
     st.slider(

@@ -13,15 +13,24 @@ from dgm_core import checkpoints
 
 def main() -> None:
     wall = "training wall s, 2-core CPU shared with other work"
-    print(f"| checkpoint | parameters | steps (kept from) | {wall} | test metrics |")
+    print(f"| checkpoint | parameters | steps (kept from) | {wall} | measured metrics |")
     print("|---|---|---|---|---|")
+    snapshots = []
     for name in checkpoints.available():
         card = checkpoints.read_card(name)
+        if "snapshot_of" in card:
+            snapshots.append(name)
+            continue
         t = card["training"]
         kept = t.get("kept_weights_from_step", t["steps"])
-        tests = {k: v for k, v in card["metrics"].items() if k.startswith("test_")}
+        m = card["metrics"]
+        shown = [k for k in m if k.startswith("test_")] or [k for k in m if k.startswith("val_")]
+        shown += [k for k in ("classifier_fid", "classifier_fid_floor", "conditional_accuracy") if k in m]
+        tests = {k: m[k] for k in shown}
         metrics = ", ".join(f"{k} {v:.4f}" if abs(v) < 10 else f"{k} {v:.2f}" for k, v in tests.items())
         print(f"| `{name}` | {card['parameters']:,} | {t['steps']} ({kept}) | {t['wall_seconds']} | {metrics} |")
+    if snapshots:
+        print(f"\nTraining-stage snapshots (no metrics; shown on their page): {', '.join(f'`{n}`' for n in snapshots)}")
 
 
 if __name__ == "__main__":

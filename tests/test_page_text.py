@@ -99,3 +99,7 @@ def test_smollm2_on_the_page_shows_subword_pieces():
     assert at.button(key="tx_pick_0").label.startswith("␣Paris")
     at.checkbox(key="share_chat").check().run()
     assert "<|im_start|>assistant" in _text(at)
+    at.button(key="tx_family").click().run()
+    assert "Maria has two brothers" in _text(at) and at.query_params["temperature"] == "0.0"
+    _button(at, "Finish the sentence").click().run()
+    assert not at.exception and at.session_state.tx_steps  # an answer, right or wrong
