@@ -182,3 +182,11 @@ with inpaint:
         grey, known, filled = diffuse_hole(state.value("hole_example"), state.value("hole"), seed)
         show_task(grey, known, filled, "the same hole (grey digit)")
         st.caption("Diffusion works on grey levels, the PixelCNN on black and white: same digit, same hole.")
+
+st.divider()
+st.markdown(
+    "**Restoration** (removing heavy noise, undoing a blur) is on the diffusion page, under *Applications*: it needs a "
+    "model that can start from a damaged image at a matching noise level, which an autoregressive model cannot. "
+    "**Colorization** is left out on purpose: MNIST digits have no colour, so there is nothing honest to restore."
+)
+st.page_link("app_pages/diffusion.py", label="Restoration with diffusion", icon=":material/healing:")
