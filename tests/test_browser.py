@@ -113,7 +113,8 @@ def _wait_until_done(page, timeout_s: float = 120) -> None:
         quiet = 0 if page.evaluate(RUNNING) else quiet + 1
         page.wait_for_timeout(400)
     if page.locator('[data-testid="stPlotlyChart"]').count():
-        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)  # plotly draws lazily
+        # plotly draws lazily; a chart in a tab that is not shown is drawn but hidden, so wait for it to exist
+        page.wait_for_selector(".js-plotly-plot .main-svg", state="attached", timeout=30_000)
     page.wait_for_timeout(300)
 
 

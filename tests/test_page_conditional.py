@@ -15,6 +15,8 @@ def test_asking_for_a_digit_draws_it_and_reports_the_judges_agreement():
     message = next(m.value for m in at.markdown if "eight times" in m.value)
     agree = int(message.split("agrees on **")[1].split(" of 8")[0])
     assert "asked for **7**" in message and agree == sum(c.startswith("judge: 7 ") for c in first)
+    families = [m.value for m in at.markdown if m.value.startswith("**") and "asked for 7" in m.value]
+    assert families == ["**Diffusion (50 steps, guidance 2)** asked for 7:", "**Conditional GAN** asked for 7:"]
     at.slider(key="share_digit").set_value(1).run()
     assert "asked for **1**" in next(m.value for m in at.markdown if "eight times" in m.value)
 
@@ -22,7 +24,10 @@ def test_asking_for_a_digit_draws_it_and_reports_the_judges_agreement():
 def test_uncropping_and_inpainting_show_input_completions_and_truth():
     at = open_page("app_pages/conditional.py", {"keep": "14", "hole": "12", "example": "5", "hole_example": "6"})
     assert not at.exception
-    crop, hole = _rows(at)[1], _rows(at)[2]
+    rows = {row[0]: row for row in _rows(at)}
+    crop, hole = rows["y: the top rows"], rows["y: a square hole"]
+    diffused = rows["y: the same hole (grey digit)"]  # diffusion fills the same hole
+    assert len(diffused) == 6 and diffused[-1] == "ground truth"
     for row, what in ((crop, "y: the top rows"), (hole, "y: a square hole")):
         assert row[0] == what and row[-1] == "ground truth" and len(row) == 6
         assert all(c.startswith("x ~ p(x | y): judge ") for c in row[1:5])

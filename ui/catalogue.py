@@ -62,7 +62,7 @@ PAGES = [
     PageInfo(
         "GAN",
         "app_pages/gan.py",
-        "Generator vs discriminator",
+        "Discriminator versus generator",
         ":material/sports_kabaddi:",
         "gan",
         "An inspector learns to spot fakes; the forger learns to fool it. Live in 2D, then on digits.",
