@@ -50,6 +50,8 @@ def main() -> None:
     print(f"{args.sessions} sessions ({', '.join(names)}), each alone one after another: {t_alone:.1f} s")
     print(f"all at once: {t_together:.1f} s (ratio {t_together / t_alone:.2f})")
     print(f"sessions that saw exactly what they saw alone: {sum(same)} / {len(same)}")
+    retried = sum(o.retries for o in together)
+    print(f"sessions restarted after CPython's concurrent-compile error (not a wrong result): {retried}")
     for e in errors:
         print(f"  error: {e}")
     print(f"resident memory after the solo runs {rss_after_alone:.0f} MB, after the concurrent run {rss_mb():.0f} MB")
@@ -62,6 +64,7 @@ def main() -> None:
                 "seconds_alone_sequential": t_alone,
                 "seconds_concurrent": t_together,
                 "identical_to_alone": sum(same),
+                "compile_race_retries": sum(o.retries for o in together),
                 "errors": errors,
                 "rss_after_solo_mb": rss_after_alone,
                 "rss_after_concurrent_mb": rss_mb(),
