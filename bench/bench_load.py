@@ -18,17 +18,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.bench_pages import rss_mb
 from tests.load_sessions import SCENARIOS, run_concurrently, run_one
 
 RESULTS = Path(__file__).resolve().parent / "results" / "load.json"
 MEMORY_GOAL_MB = 1024
-
-
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def main() -> None:
