@@ -110,3 +110,23 @@ def test_page_plays_a_full_round_and_the_2d_game():
     assert at.session_state["share_stage"] == 1 and at.query_params["stage"] == "1"
     after = [i.url for e in at.get("image") for i in e.proto.imgs][:12]
     assert before != after  # the fakes changed (the real digits stay)
+
+
+@pytest.mark.skipif("gan_mnist" not in SHIPPED, reason="MNIST GAN not shipped")
+def test_remaining_gan_controls_respond():
+    at = open_page("app_pages/gan.py")
+    at.select_slider(key="share_g_lr").set_value(1e-2).run()
+    at.slider(key="share_k").set_value(3).run()
+    at.button(key="gan_play").click().run()
+    assert at.session_state.gan_game.d_steps == 3 * 5  # k D steps per round, 5 rounds per frame
+    assert at.session_state.gan_game.g_opt.param_groups[0]["lr"] == 1e-2
+    at.button(key="gan_pause").click().run()
+    assert not at.session_state.gan_playing
+    at.button(key="gan_reset").click().run()
+    assert at.session_state.gan_game.d_steps == 0
+    walk = [i.caption for e in at.get("image") for i in e.proto.imgs if i.caption.startswith("t = ")]
+    at.number_input(key="share_walk_to").set_value(9).run()
+    assert not at.exception and len(walk) == 8
+    if "gan_cond_mnist" in SHIPPED:
+        at.slider(key="share_digit").set_value(4).run()
+        assert not at.exception and at.query_params["digit"] == "4"

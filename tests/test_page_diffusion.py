@@ -65,3 +65,15 @@ def test_the_2d_tab_trains_and_scrubs():
     assert not at.exception
     at.slider(key="share_toy_at").set_value(40).run()
     assert not at.exception and at.query_params["toy_at"] == "40"
+
+
+def test_sampler_guidance_and_the_step_count_comparison():
+    at = open_page("app_pages/diffusion.py", {"steps": "10", "sampler": "ddpm", "guidance": "0.0"})
+    assert not at.exception
+    (key,) = at.session_state.df_runs
+    assert key[3] == "ddpm" and key[5] == 0.0
+    at.toggle(key="df_compare").set_value(True).run()
+    assert not at.exception
+    assert [c for c in _captions(at) if c.endswith(" steps")] == [
+        f"{n} steps" for n in (10, 25, 50, 250) for _ in range(4)
+    ]
