@@ -20,32 +20,40 @@ def _tensor_digest(t) -> str:
     return hashlib.sha256(t.detach().contiguous().numpy().tobytes()).hexdigest()[:16]
 
 
+def _open(path: str, query: dict):
+    """open_page, but a page exception becomes this session's error (before its state is read)."""
+    at = open_page(path, query)
+    if at.exception:
+        raise RuntimeError(at.exception[0].message)
+    return at
+
+
 def _text(seed: int):
-    at = open_page("app_pages/text.py", {"seed": str(seed), "prompt": "KING:\nWhat"})
+    at = _open("app_pages/text.py", {"seed": str(seed), "prompt": "KING:\nWhat"})
     next(b for b in at.button if b.label == "Finish the sentence").click().run()
     return at, at.code[0].value
 
 
 def _pixels(seed: int):
-    at = open_page("app_pages/pixels.py", {"seed": str(seed), "model": "fvsbn_mnist"})
+    at = _open("app_pages/pixels.py", {"seed": str(seed), "model": "fvsbn_mnist"})
     return at, _tensor_digest(at.session_state.px_run.final)
 
 
 def _diffusion(seed: int):
-    at = open_page("app_pages/diffusion.py", {"seed": str(seed), "steps": "10"})
+    at = _open("app_pages/diffusion.py", {"seed": str(seed), "steps": "10"})
     (run,) = at.session_state.df_runs.values()
     return at, _tensor_digest(run[-1].x)
 
 
 def _gan(seed: int):
-    at = open_page("app_pages/gan.py", {"seed": str(seed)})
+    at = _open("app_pages/gan.py", {"seed": str(seed)})
     for _ in range(3):
         at.button(key="gan_d_step").click().run()
     return at, _tensor_digest(at.session_state.gan_game.fakes())
 
 
 def _vae(seed: int):
-    at = open_page("app_pages/vae.py", {"seed": str(seed), "z1": "1.0", "z2": "-1.0"})
+    at = _open("app_pages/vae.py", {"seed": str(seed), "z1": "1.0", "z2": "-1.0"})
     return at, _digest([m.value for m in at.metric], [c.value for c in at.caption])
 
 
