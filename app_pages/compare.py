@@ -91,6 +91,9 @@ st.markdown(
   samples, or sharp samples and no likelihood.
 - *Conditional accuracy*: of 1,000 samples asked for digits 0, 1, ..., 9 in turn, the share the judge reads as
   the digit that was asked for.
+- *Within-digit spread*: how much the samples of one requested digit differ from each other (each pixel's
+  standard deviation across them, averaged). A generator that draws the same picture for every z has a spread
+  near 0, however high its accuracy; the notes give the test digits' own spread to compare with.
 - *Samples / s* is for a batch of 16 on this CPU: one pass for a VAE or a GAN, 784 passes pixel by pixel, 50
   denoising steps (with guidance, two passes each) for diffusion.
 - The judge itself is a classifier with test accuracy {judge_card["metrics"]["test_accuracy"]:.2%}; its

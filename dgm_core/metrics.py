@@ -82,3 +82,15 @@ def classifier_fid(judge, images_a: torch.Tensor, images_b: torch.Tensor, batch_
 def conditional_accuracy(judge, images: torch.Tensor, requested: torch.Tensor) -> float:
     """Share of class-conditional samples that the judge labels as the requested digit."""
     return accuracy(judge, images, requested)
+
+
+def within_class_spread(images: torch.Tensor, labels: torch.Tensor) -> float:
+    """How different the images of one class are from each other: per class, the standard
+    deviation of each pixel across that class's images, averaged over pixels, then over classes.
+    A conditional generator that draws one picture per digit (collapse) scores near 0; real
+    digits set the level to compare with."""
+    flat = images.reshape(len(images), -1).float()
+    spreads = [flat[labels == c].std(0).mean() for c in labels.unique() if int((labels == c).sum()) > 1]
+    if not spreads:
+        raise ValueError("within_class_spread needs at least two images of some class.")
+    return float(torch.stack(spreads).mean())

@@ -18,7 +18,8 @@ def family_label(family: str) -> str:
 def compare_rows(bench: dict | None = None, directory=None) -> list[dict]:
     """A row per generative checkpoint: exact NLL where the model has one, the ELBO /
     importance-weighted bound where it has those, classifier FID beside its floor,
-    conditional accuracy, sampling speed, size and training time."""
+    conditional accuracy and how much one digit's samples vary (collapse shows as a small
+    spread), sampling speed, size and training time."""
     speeds = (bench or {}).get("models", {})
     rows = []
     for name in checkpoints.available(directory):
@@ -39,6 +40,7 @@ def compare_rows(bench: dict | None = None, directory=None) -> list[dict]:
                 "classifier FID": m.get("classifier_fid"),
                 "FID floor (real vs real)": m.get("classifier_fid_floor"),
                 "conditional accuracy": m.get("conditional_accuracy", NOT_DEFINED),
+                "within-digit spread": m.get("within_class_spread", NOT_DEFINED),
                 "samples / s": speeds.get(name, {}).get("samples_per_second"),
                 "parameters": card["parameters"],
                 "training (s)": card["training"]["wall_seconds"],
@@ -47,6 +49,9 @@ def compare_rows(bench: dict | None = None, directory=None) -> list[dict]:
                     for note in (
                         "NLL is -log p(x | y)" if "test_conditional_nll_nats" in m else "",
                         f"{levels} grey levels: NLL not comparable" if levels != 2 else "",
+                        f"test digits' within-digit spread {m['within_class_spread_real']:.3f}"
+                        if "within_class_spread_real" in m
+                        else "",
                     )
                     if note
                 ),

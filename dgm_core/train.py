@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import json
 import math
 import shlex
 import sys
@@ -53,6 +54,7 @@ def train(
     limit: int | None = None,
     progress: bool = True,
     command: str = "",
+    overrides: dict | None = None,
 ) -> dict:
     """Train ``model_name`` (a key of ``RECIPES``) and save it; returns the model card."""
     recipe = recipe_for(model_name)
@@ -63,7 +65,7 @@ def train(
     torch.manual_seed(seed)  # parameter initialisation; batches use their own generator
     generator = torch.Generator().manual_seed(seed)
     data = recipe.load_data(source, mnist_dir, limit)
-    model = build_model(recipe.family, recipe.model_config(data))
+    model = build_model(recipe.family, {**recipe.model_config(data), **(overrides or {})})
     optimizers = recipe.optimizers(model, lr, steps)
 
     history, val_metrics, best, best_step = [], {}, None, steps
@@ -138,6 +140,20 @@ def train(
     return card
 
 
+def config_overrides(pairs: list[str]) -> dict:
+    """``["channels=48", "batch_spread=true"]`` -> ``{"channels": 48, "batch_spread": True}``."""
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise ValueError(f"--set wants KEY=VALUE, got {pair!r}.")
+        try:
+            out[key] = json.loads(value)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"--set {key}: {value!r} is not a JSON value (strings need quotes).") from err
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dgm_core.train", description=__doc__.splitlines()[0])
     parser.add_argument("model", nargs="?", default="judge", choices=sorted(RECIPES), help="what to train")
@@ -161,10 +177,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--limit", type=int, default=None, help="use only the first N training digits (trials)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="change one entry of the model config, VALUE in JSON (e.g. --set classifier_weight=0.5); repeatable",
+    )
     args = parser.parse_args(argv)
     given = argv if argv is not None else sys.argv[1:]
     command = "python -m dgm_core.train " + " ".join(shlex.quote(a) for a in given)
     try:
+        overrides = config_overrides(args.set)
         card = train(
             args.model,
             steps=args.steps,
@@ -178,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
             limit=args.limit,
             progress=not args.quiet,
             command=command,
+            overrides=overrides,
         )
     except (FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)

@@ -7,115 +7,41 @@ land in tests/screenshots/ (git ignores it) for a person to look at.
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.browser_helpers import BrowserError, chromium, running_app, wait_until_done
 from ui.catalogue import PAGES
 
-ROOT = Path(__file__).resolve().parent.parent
-SHOTS = ROOT / "tests" / "screenshots"
-CHROMIUM = os.environ.get("DGM_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
+SHOTS = Path(__file__).resolve().parent / "screenshots"
 
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while True:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            pass
-        if time.time() > deadline or proc.poll() is not None:
-            proc.kill()
-            pytest.fail("streamlit did not start:\n" + (proc.stdout.read() if proc.stdout else ""))
-        time.sleep(0.5)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    try:
+        with running_app() as url:
+            yield url
+    except BrowserError as err:
+        pytest.fail(str(err))
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"No chromium at {CHROMIUM}: the test command installs Debian's chromium (scripts/test.sh).")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-RUNNING = """() => {
-    const status = document.querySelector('[data-testid="stStatusWidget"]');
-    const busy = status && /Running|Stop/.test(status.innerText);
-    return Boolean(busy || document.querySelector('[data-testid="stSpinner"]'));
-}"""
+    try:
+        with chromium() as b:
+            yield b
+    except BrowserError as err:
+        pytest.fail(str(err))
 
 
 def _wait_until_done(page, timeout_s: float = 120) -> None:
-    """Wait until Streamlit's script run has finished: no 'running' status and no spinner,
-    three checks in a row (a run can pause between elements), then let plotly draw."""
-    page.wait_for_selector("h1", timeout=timeout_s * 1000)
-    deadline, quiet = time.time() + timeout_s, 0
-    while quiet < 3:
-        if time.time() > deadline:
-            pytest.fail(f"{page.url} was still running after {timeout_s:.0f} s")
-        quiet = 0 if page.evaluate(RUNNING) else quiet + 1
-        page.wait_for_timeout(400)
-    if page.locator('[data-testid="stPlotlyChart"]').count():
-        # plotly draws lazily; a chart in a tab that is not shown is drawn but hidden, so wait for it to exist
-        page.wait_for_selector(".js-plotly-plot .main-svg", state="attached", timeout=30_000)
-    page.wait_for_timeout(300)
+    try:
+        wait_until_done(page, timeout_s)
+    except BrowserError as err:
+        pytest.fail(str(err))
 
 
 @pytest.mark.parametrize("info", PAGES, ids=[p.url_path for p in PAGES])

@@ -81,6 +81,19 @@ def test_cli_errors_are_sentences_not_tracebacks(tmp_path, capsys):
     assert "DGM_MNIST_DIR" in capsys.readouterr().err
 
 
+def test_train_set_changes_the_config_and_the_card_records_it(tmp_path, idx_dir, capsys):
+    args = ["judge", "--steps", "2", "--eval-every", "2", "--limit", "200", "--out", str(tmp_path), "--quiet"]
+    args += ["--mnist-dir", str(idx_dir)]
+    assert train.main([*args, "--set", "hidden=16", "--set", "dropout=0.1"]) == 0
+    card = checkpoints.read_card("judge_mnist", tmp_path)
+    assert card["config"]["hidden"] == 16 and card["config"]["dropout"] == 0.1
+    assert "--set hidden=16" in card["training"]["command"]
+    capsys.readouterr()
+    for bad, message in (("nope=1", "unknown keys"), ("hidden=abc", "not a JSON value"), ("hidden", "KEY=VALUE")):
+        assert train.main([*args, "--set", bad]) == 1
+        assert message in capsys.readouterr().err
+
+
 def test_shipped_card_metrics_are_reproduced_by_evaluate():
     """Every number in a shipped card is recomputed from the weights (needs the official test set)."""
     if not mnist.test_set_available():

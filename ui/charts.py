@@ -38,18 +38,22 @@ def distribution_bars(
 
 
 def lines(
-    series: dict[str, Sequence[float]],
+    series: dict[str, Sequence[float] | tuple[Sequence[float], Sequence[float]]],
     x_title: str = "",
     y_title: str = "",
     title: str = "",
     x: Sequence[float] | None = None,
     log_x: bool = False,
 ) -> go.Figure:
-    """Several named curves over a shared x axis (default 1, 2, 3, ...)."""
+    """Several named curves over a shared x axis (default 1, 2, 3, ...); a curve given as a pair
+    (xs, ys) brings its own x values."""
     fig = go.Figure()
     for name, ys in series.items():
-        xs = list(x) if x is not None else list(range(1, len(ys) + 1))
-        fig.add_trace(go.Scatter(x=xs, y=list(ys), mode="lines", name=name))
+        if isinstance(ys, tuple):
+            xs, ys = ys
+        else:
+            xs = list(x) if x is not None else list(range(1, len(ys) + 1))
+        fig.add_trace(go.Scatter(x=list(xs), y=list(ys), mode="lines", name=name))
     fig.update_layout(
         title=title,
         height=320,
