@@ -16,6 +16,7 @@ SHIPPED_STAGES = [name for name in STAGES if name in checkpoints.available()]
 CONDITIONAL = "gan_cond_mnist"
 LR_CHOICES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2)
 ROUND = 12  # images in the round: half real, half generated
+FRAME_S = 0.1  # while playing, the arena redraws every 0.1 s: 10 frames per second
 PARAMS = [
     state.Param("shape", "ring", choices=(*SHAPES, "custom")),
     state.Param("d_lr", 1e-3, choices=LR_CHOICES),
@@ -108,7 +109,7 @@ with toy_tab:
         "Rounds per frame while playing", 1, 50, key=state.key("per_frame"), help="Each round: k D steps, one G step."
     )
 
-    @st.fragment(run_every=0.15 if st.session_state.get("gan_playing") else None)
+    @st.fragment(run_every=FRAME_S if st.session_state.get("gan_playing") else None)
     def arena() -> None:
         if st.session_state.get("gan_playing"):
             game.play(int(state.value("per_frame")), int(state.value("k")))
@@ -127,11 +128,9 @@ with toy_tab:
                 "smaller G learning rate, or more D steps per G step.",
                 icon=":material/warning:",
             )
-        d_curve = [h["d_loss"] for h in game.history if "d_loss" in h]
-        g_curve = [h["g_loss"] for h in game.history if "g_loss" in h]
-        if d_curve or g_curve:
+        if game.history:
             st.plotly_chart(
-                charts.lines({"D loss": d_curve, "G loss": g_curve}, x_title="update", y_title="loss"),
+                charts.lines(game.loss_curves(), x_title="update (D's or G's own count)", y_title="loss"),
                 key="gan_losses",
             )
 
@@ -262,8 +261,30 @@ with cond_tab:
             drawn = cond.sample(8, torch.Generator().manual_seed(seed), torch.full((8,), digit))
             verdict = judge.probs(drawn)
         charts.image_grid(drawn, [f"judge: {int(p.argmax())} ({float(p.max()):.0%})" for p in verdict], scale=3)
-        accuracy = cond_card["metrics"].get("conditional_accuracy")
-        if accuracy is not None:
-            st.caption(
-                f"Over 1,000 samples the judge reads {accuracy:.0%} of them as the requested digit (model card)."
+        metrics, config = cond_card["metrics"], cond_card["config"]
+        if "conditional_accuracy" in metrics:
+            line = f"Over 1,000 samples the judge reads {metrics['conditional_accuracy']:.0%} as the requested digit"
+            if "within_class_spread" in metrics:
+                line += (
+                    f"; samples of one digit differ from each other by {metrics['within_class_spread']:.3f} "
+                    f"(pixel spread; real test digits {metrics['within_class_spread_real']:.3f})"
+                )
+            st.caption(line + " (model card).")
+        st.markdown(
+            "**How it is told the digit.** G reads a learned vector for y beside the noise z, so z is left free for "
+            "the style. D judges whether x looks like a real example *of digit y* (a per-digit projection of its "
+            "features)"
+            + (
+                ", and a second head of D names the digit; G is also rewarded when that head reads its sample as y "
+                "(an auxiliary-classifier GAN)"
+                if config.get("classifier_weight")
+                else ""
             )
+            + (
+                ". D also sees how much each digit's images vary within a batch, so drawing the same picture for "
+                "every z gives the fakes away (the conditional version of mode collapse)"
+                if config.get("batch_spread")
+                else ""
+            )
+            + "."
+        )

@@ -261,12 +261,16 @@ class GANRecipe(Recipe):
         real, y, generator = batch
         y = y if model.num_classes else None
         (d_opt, _), (g_opt, _) = optimizers
-        fake = model.generator(model.noise(len(real), generator), y)
+        z = model.noise(len(real), generator)
+        fake = model.generator(z, y)
         d_loss = model.d_loss(real, fake.detach(), y)
         d_opt.zero_grad(set_to_none=True)
         d_loss.backward()
         d_opt.step()
         g_loss = model.g_loss(fake, y)
+        if model.config.mode_seeking:  # a second z for the same digits: their images should differ
+            z_b = model.noise(len(real), generator)
+            g_loss = g_loss + model.config.mode_seeking * model.mode_seeking_loss(fake, model.generator(z_b, y), z, z_b)
         g_opt.zero_grad(set_to_none=True)
         g_loss.backward()
         g_opt.step()
@@ -423,11 +427,12 @@ RECIPES: dict[str, Recipe] = {
     "gan_cond": GANRecipe(
         checkpoint="gan_cond_mnist",
         family="gan",
-        config={"latent": 32, "channels": 32, "num_classes": 10},
+        config={"latent": 32, "channels": 32, "num_classes": 10, "classifier_weight": 1.0, "mode_seeking": 1.0},
         steps=4000,
         batch_size=64,
         lr=2e-4,
-        summary="class-conditional GAN: G(z, y) with a learned vector per digit, a projection discriminator",
+        summary="class-conditional GAN: G(z, y) with a learned vector per digit; D with a projection and an "
+        "auxiliary digit classifier (AC-GAN); a mode-seeking term keeps z in use",
         view="grey digits scaled to [-1, 1]",
         eval_every=250,
     ),

@@ -6,17 +6,24 @@ import torch
 
 from dgm_core import checkpoints
 from dgm_core.gan2d import GAN2D, GAN2DSettings
-from dgm_core.models.gan import GAN, GANConfig
+from dgm_core.models.gan import GAN, GANConfig, batch_spread
 from tests.apptest_helpers import open_page
 
+VARIANTS = {
+    "unconditional": {},
+    "conditional": {"num_classes": 10},
+    "ac-gan with batch spread": {"num_classes": 10, "classifier_weight": 1.0, "batch_spread": True},
+}
 
-@pytest.mark.parametrize("num_classes", [0, 10])
-def test_one_d_step_lowers_d_loss_and_one_g_step_raises_d_of_g(num_classes):
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_one_d_step_lowers_d_loss_and_one_g_step_raises_d_of_g(variant):
     torch.manual_seed(0)
-    gan = GAN(GANConfig(latent=8, channels=8, num_classes=num_classes)).eval()  # eval: fixed BatchNorm statistics
+    config = GANConfig(latent=8, channels=8, **VARIANTS[variant])
+    gan = GAN(config).eval()  # eval: fixed BatchNorm statistics
     real = torch.rand(16, 1, 28, 28, generator=torch.Generator().manual_seed(1)) * 2 - 1
     z = gan.noise(16, torch.Generator().manual_seed(2))
-    y = torch.arange(16) % 10 if num_classes else None
+    y = torch.arange(16) % 10 if config.num_classes else None
     fake = gan.generator(z, y).detach()
     d_opt = torch.optim.SGD(gan.discriminator.parameters(), lr=0.05)
     before = gan.d_loss(real, fake, y)
@@ -27,11 +34,60 @@ def test_one_d_step_lowers_d_loss_and_one_g_step_raises_d_of_g(num_classes):
 
     g_opt = torch.optim.SGD(gan.generator.parameters(), lr=0.05)
     d_of_g = lambda: torch.sigmoid(gan.discriminator(gan.generator(z, y), y)).mean()  # noqa: E731
-    start = d_of_g().item()
+    g_loss = lambda: gan.g_loss(gan.generator(z, y), y)  # noqa: E731
+    start, start_loss = d_of_g().item(), g_loss()
+    g_opt.zero_grad()
+    start_loss.backward()
+    g_opt.step()
+    assert g_loss().item() < start_loss.item()
+    if not config.classifier_weight:  # with a classifier, G's loss also asks for the right digit
+        assert d_of_g().item() > start
+
+
+def test_auxiliary_classifier_learns_digits_and_g_is_pushed_toward_the_asked_digit():
+    torch.manual_seed(0)
+    gan = GAN(GANConfig(latent=8, channels=8, num_classes=10, classifier_weight=1.0)).eval()
+    real = torch.rand(20, 1, 28, 28, generator=torch.Generator().manual_seed(1)) * 2 - 1
+    y = torch.arange(20) % 10
+    ce = lambda x: torch.nn.functional.cross_entropy(gan.discriminator.judge(x, y)[1], y).item()  # noqa: E731
+    before = ce(real)
+    opt = torch.optim.SGD(gan.discriminator.parameters(), lr=0.1)
+    for _ in range(3):
+        opt.zero_grad()
+        gan.d_loss(real, real.flip(0), y).backward()
+        opt.step()
+    assert ce(real) < before  # D's classifier learns the real digits' labels
+    z = gan.noise(20, torch.Generator().manual_seed(2))
+    fake_before = ce(gan.generator(z, y))
+    g_opt = torch.optim.SGD(gan.generator.parameters(), lr=0.1)
     g_opt.zero_grad()
     gan.g_loss(gan.generator(z, y), y).backward()
     g_opt.step()
-    assert d_of_g().item() > start
+    assert ce(gan.generator(z, y)) < fake_before  # ...and G moves toward what it reads as y
+    with pytest.raises(ValueError, match="labels"):
+        GAN(GANConfig(classifier_weight=1.0))
+
+
+def test_batch_spread_is_measured_within_each_digit():
+    h = torch.randn(12, 6, generator=torch.Generator().manual_seed(0))
+    y = torch.arange(12) % 2
+    h[y == 0] = h[0].clone()  # every "0" in the batch is the same picture; the "1"s vary
+    spread = batch_spread(h, y).squeeze(1)
+    assert spread[y == 0].max() < 1e-3
+    assert spread[y == 1] == pytest.approx(h[y == 1].std(0, unbiased=False).mean().expand(6), rel=1e-5)
+    assert batch_spread(h)[0, 0] == pytest.approx(h.std(0, unbiased=False).mean(), rel=1e-5)  # no labels: whole batch
+
+
+def test_batch_spread_lets_d_see_a_collapsed_batch():
+    torch.manual_seed(0)
+    d = GAN(GANConfig(latent=8, channels=8, batch_spread=True)).discriminator
+    varied = torch.rand(8, 1, 28, 28, generator=torch.Generator().manual_seed(1)) * 2 - 1
+    collapsed = varied[:1].expand(8, -1, -1, -1)
+    with torch.no_grad():
+        d.score.weight[0, -1] = 5.0  # lean on the spread feature
+        # the same image scores differently alone in a collapsed batch than among varied ones
+        assert d(varied)[0].item() != pytest.approx(d(collapsed)[0].item())
+        assert d(collapsed[:1]).isfinite().all()  # a batch of one has no spread, and no NaN
 
 
 @pytest.mark.parametrize("loss", ["non-saturating", "minimax"])
@@ -51,6 +107,19 @@ def test_2d_steps_move_the_game_in_the_right_direction(loss):
     # the arrows point where the fakes actually went (on average)
     went = game.fakes() - fakes_before
     assert torch.nn.functional.cosine_similarity(went, moves, dim=1).mean() > 0
+
+
+def test_loss_curves_average_long_games_into_at_most_the_asked_points():
+    game = GAN2D(GAN2DSettings(shape="ring"), seed=0)
+    game.play(7, d_per_g=3)  # 21 D losses, 7 G losses
+    d_losses = [h["d_loss"] for h in game.history if "d_loss" in h]
+    short = game.loss_curves(most=100)  # short enough: every loss, at its own step
+    assert short["D loss"] == (list(range(1, 22)), d_losses)
+    curves = game.loss_curves(most=5)
+    steps, means = curves["D loss"]
+    assert steps == [5, 10, 15, 20, 21] and len(means) == 5
+    assert means[0] == pytest.approx(sum(d_losses[:5]) / 5) and means[-1] == pytest.approx(d_losses[-1])
+    assert curves["G loss"][0] == [2, 4, 6, 7] and len(curves["G loss"][1]) == 4
 
 
 def test_2d_game_replays_with_a_seed():
@@ -130,3 +199,13 @@ def test_remaining_gan_controls_respond():
     if "gan_cond_mnist" in SHIPPED:
         at.slider(key="share_digit").set_value(4).run()
         assert not at.exception and at.query_params["digit"] == "4"
+
+
+def test_mode_seeking_loss_punishes_two_codes_giving_one_picture():
+    gan = GAN(GANConfig(latent=8, channels=8, num_classes=10, mode_seeking=1.0))
+    g = torch.Generator().manual_seed(0)
+    z_a, z_b = gan.noise(4, g), gan.noise(4, g)
+    image = torch.rand(4, 1, 28, 28, generator=g)
+    same = gan.mode_seeking_loss(image, image, z_a, z_b)
+    different = gan.mode_seeking_loss(image, torch.rand(4, 1, 28, 28, generator=g), z_a, z_b)
+    assert same.item() > 1000 * different.item()

@@ -4,8 +4,10 @@ D outputs a logit: D(x) = sigmoid(logit) is its belief that x is a real digit. T
 in turns: D to tell real from generated, G to make D say "real". With the *non-saturating*
 loss G minimises -log D(G(z)) (strong gradients while D still wins easily); the original
 *minimax* loss has G minimise log(1 - D(G(z))). A class-conditional pair gets the digit y too:
-G adds a learned vector per digit to z, D adds a per-digit projection (a "projection
-discriminator") to its score.
+G reads a learned vector per digit beside z, D adds a per-digit projection (a "projection
+discriminator") to its score. With ``classifier_weight`` > 0, D also has an *auxiliary classifier*
+head (AC-GAN): it learns to name the digit of real images, and G is rewarded when D's classifier
+reads its sample as the digit that was asked for.
 
 Images are in [-1, 1] (tanh); ``to_unit`` maps them to [0, 1].
 """
@@ -26,6 +28,10 @@ class GANConfig:
     latent: int = 32
     channels: int = 32
     num_classes: int = 0  # 0 = unconditional
+    classifier_weight: float = 0.0  # > 0: D has an auxiliary classifier head (AC-GAN) with this loss weight
+    mode_seeking: float = 0.0  # > 0: G is also penalised when two z give nearly the same image (MSGAN)
+    projection: bool = True  # conditional D: a per-digit projection of its features adds to the realness score
+    batch_spread: bool = False  # D also sees how much each digit's images vary in the batch, against collapse
 
 
 class Generator(nn.Module):
@@ -33,7 +39,8 @@ class Generator(nn.Module):
         super().__init__()
         c = channels
         self.label = nn.Embedding(num_classes, latent) if num_classes else None
-        self.project = nn.Sequential(nn.Linear(latent, 4 * c * 7 * 7), nn.BatchNorm1d(4 * c * 7 * 7), nn.ReLU())
+        inputs = 2 * latent if num_classes else latent
+        self.project = nn.Sequential(nn.Linear(inputs, 4 * c * 7 * 7), nn.BatchNorm1d(4 * c * 7 * 7), nn.ReLU())
         self.body = nn.Sequential(
             nn.ConvTranspose2d(4 * c, 2 * c, 4, 2, 1),  # 7 -> 14
             nn.BatchNorm2d(2 * c),
@@ -48,12 +55,30 @@ class Generator(nn.Module):
 
     def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         if self.label is not None:
-            z = z + self.label(y)
+            # the digit's vector sits beside z, not added to it: G can tell the two apart and
+            # keep using z for the style (added, z blurred the digit, and G learned to ignore z)
+            z = torch.cat([z, self.label(y)], 1)
         return self.body(self.project(z).view(len(z), 4 * self.c, 7, 7))
 
 
+def batch_spread(h: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+    """Per image, one number: how much the features of the images in its batch vary (the
+    standard deviation across them, averaged over features); with labels, across the images
+    of *its own digit* only. Shape (N, 1). A generator that draws one picture per digit gives
+    a tell-tale small value that D can learn to call fake."""
+    if y is None:
+        y = torch.zeros(len(h), dtype=torch.long, device=h.device)
+    groups = torch.nn.functional.one_hot(y).to(h.dtype)  # (N, groups)
+    counts = groups.sum(0).clamp_min(1).unsqueeze(1)
+    mean = groups.T @ h / counts
+    var = (groups.T @ h.pow(2) / counts - mean.pow(2)).clamp_min(0)
+    return (var + 1e-8).sqrt().mean(1)[y].unsqueeze(1)
+
+
 class Discriminator(nn.Module):
-    def __init__(self, channels: int, num_classes: int):
+    def __init__(
+        self, channels: int, num_classes: int, classifier: bool = False, batch_spread: bool = False, projection=True
+    ):
         super().__init__()
         c = channels
         self.body = nn.Sequential(
@@ -63,16 +88,25 @@ class Discriminator(nn.Module):
             nn.LeakyReLU(0.2),
             nn.Flatten(),
         )
-        self.score = nn.Linear(2 * c * 7 * 7, 1)
-        self.label = nn.Embedding(num_classes, 2 * c * 7 * 7) if num_classes else None
+        self.batch_spread = batch_spread
+        self.score = nn.Linear(2 * c * 7 * 7 + batch_spread, 1)
+        self.label = nn.Embedding(num_classes, 2 * c * 7 * 7) if num_classes and projection else None
+        self.classify = nn.Linear(2 * c * 7 * 7, num_classes) if classifier else None
 
     def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         """The logit of D(x): positive means 'real'."""
+        return self.judge(x, y)[0]
+
+    def judge(self, x: torch.Tensor, y: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """The realness logit and, with an auxiliary classifier, the digit logits (else None)."""
         h = self.body(x)
-        out = self.score(h).squeeze(1)
+        if self.batch_spread:
+            out = self.score(torch.cat([h, batch_spread(h, y)], 1)).squeeze(1)
+        else:
+            out = self.score(h).squeeze(1)
         if self.label is not None:
             out = out + (self.label(y) * h).sum(1) / h.shape[1] ** 0.5
-        return out
+        return out, (self.classify(h) if self.classify is not None else None)
 
 
 class GAN(ConfigurableModule):
@@ -83,7 +117,11 @@ class GAN(ConfigurableModule):
         self.config = config
         self.num_classes = config.num_classes
         self.generator = Generator(config.latent, config.channels, config.num_classes)
-        self.discriminator = Discriminator(config.channels, config.num_classes)
+        if config.classifier_weight and not config.num_classes:
+            raise ValueError("An auxiliary classifier needs digit labels: set num_classes.")
+        self.discriminator = Discriminator(
+            config.channels, config.num_classes, config.classifier_weight > 0, config.batch_spread, config.projection
+        )
 
     def noise(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         return torch.randn(n, self.config.latent, generator=generator)
@@ -100,11 +138,25 @@ class GAN(ConfigurableModule):
         return torch.sigmoid(self.discriminator(images01 * 2 - 1, y))
 
     def d_loss(self, real: torch.Tensor, fake: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
-        """-log D(real) - log(1 - D(fake)), images in [-1, 1]."""
-        real_logit, fake_logit = self.discriminator(real, y), self.discriminator(fake, y)
-        return F.softplus(-real_logit).mean() + F.softplus(fake_logit).mean()
+        """-log D(real) - log(1 - D(fake)), images in [-1, 1]; plus, with an auxiliary classifier,
+        its cross-entropy at naming the digit of the *real* images."""
+        (real_logit, real_classes), fake_logit = self.discriminator.judge(real, y), self.discriminator(fake, y)
+        loss = F.softplus(-real_logit).mean() + F.softplus(fake_logit).mean()
+        if real_classes is not None:
+            loss = loss + self.config.classifier_weight * F.cross_entropy(real_classes, y)
+        return loss
+
+    def mode_seeking_loss(self, fake_a: torch.Tensor, fake_b: torch.Tensor, z_a: torch.Tensor, z_b: torch.Tensor):
+        """1 / (how far apart two images are per unit of distance between their codes): large when
+        G maps different z (for the same digit) to nearly the same picture (Mao et al., 2019)."""
+        ratio = (fake_a - fake_b).abs().mean() / (z_a - z_b).abs().mean()
+        return 1 / (ratio + 1e-5)
 
     def g_loss(self, fake: torch.Tensor, y: torch.Tensor | None = None, minimax: bool = False) -> torch.Tensor:
-        """Non-saturating -log D(G(z)), or the minimax log(1 - D(G(z)))."""
-        logit = self.discriminator(fake, y)
-        return -F.softplus(logit).mean() if minimax else F.softplus(-logit).mean()
+        """Non-saturating -log D(G(z)), or the minimax log(1 - D(G(z))); plus, with an auxiliary
+        classifier, its cross-entropy at reading the fake as the requested digit y."""
+        logit, classes = self.discriminator.judge(fake, y)
+        loss = -F.softplus(logit).mean() if minimax else F.softplus(-logit).mean()
+        if classes is not None:
+            loss = loss + self.config.classifier_weight * F.cross_entropy(classes, y)
+        return loss
