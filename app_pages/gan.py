@@ -271,19 +271,20 @@ with cond_tab:
                 )
             st.caption(line + " (model card).")
         st.markdown(
-            "**How it is told the digit.** G reads a learned vector for y beside the noise z, so z is left free for "
-            "the style. D judges whether x looks like a real example *of digit y* (a per-digit projection of its "
-            "features)"
+            "**How it is told the digit.** G reads a learned vector for y beside the noise z. D judges whether x "
+            "looks like a real example *of digit y* (a per-digit projection of its features)"
             + (
                 ", and a second head of D names the digit; G is also rewarded when that head reads its sample as y "
                 "(an auxiliary-classifier GAN)"
                 if config.get("classifier_weight")
                 else ""
             )
+            + ". Both pressures tempt G to draw one clear picture per digit and ignore z: mode collapse within each "
+            "digit"
             + (
-                ". D also sees how much each digit's images vary within a batch, so drawing the same picture for "
-                "every z gives the fakes away (the conditional version of mode collapse)"
-                if config.get("batch_spread")
+                ". So G is also penalised when two different z give nearly the same image (a mode-seeking term), "
+                "which keeps z in use for the style: the spread above"
+                if config.get("mode_seeking")
                 else ""
             )
             + "."

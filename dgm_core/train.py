@@ -141,7 +141,7 @@ def train(
 
 
 def config_overrides(pairs: list[str]) -> dict:
-    """``["channels=48", "batch_spread=true"]`` -> ``{"channels": 48, "batch_spread": True}``."""
+    """``["channels=48", "mode_seeking=0.5"]`` -> ``{"channels": 48, "mode_seeking": 0.5}``."""
     out = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")

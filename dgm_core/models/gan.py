@@ -7,7 +7,9 @@ loss G minimises -log D(G(z)) (strong gradients while D still wins easily); the 
 G reads a learned vector per digit beside z, D adds a per-digit projection (a "projection
 discriminator") to its score. With ``classifier_weight`` > 0, D also has an *auxiliary classifier*
 head (AC-GAN): it learns to name the digit of real images, and G is rewarded when D's classifier
-reads its sample as the digit that was asked for.
+reads its sample as the digit that was asked for. Both pressures reward G for drawing one clear
+picture per digit and ignoring z; with ``mode_seeking`` > 0 G is also penalised when two codes z
+give nearly the same image, which keeps the samples of one digit varied.
 
 Images are in [-1, 1] (tanh); ``to_unit`` maps them to [0, 1].
 """
@@ -30,8 +32,6 @@ class GANConfig:
     num_classes: int = 0  # 0 = unconditional
     classifier_weight: float = 0.0  # > 0: D has an auxiliary classifier head (AC-GAN) with this loss weight
     mode_seeking: float = 0.0  # > 0: G is also penalised when two z give nearly the same image (MSGAN)
-    projection: bool = True  # conditional D: a per-digit projection of its features adds to the realness score
-    batch_spread: bool = False  # D also sees how much each digit's images vary in the batch, against collapse
 
 
 class Generator(nn.Module):
@@ -55,30 +55,13 @@ class Generator(nn.Module):
 
     def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         if self.label is not None:
-            # the digit's vector sits beside z, not added to it: G can tell the two apart and
-            # keep using z for the style (added, z blurred the digit, and G learned to ignore z)
+            # the digit's vector sits beside z (not added to it), so the two stay distinguishable
             z = torch.cat([z, self.label(y)], 1)
         return self.body(self.project(z).view(len(z), 4 * self.c, 7, 7))
 
 
-def batch_spread(h: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
-    """Per image, one number: how much the features of the images in its batch vary (the
-    standard deviation across them, averaged over features); with labels, across the images
-    of *its own digit* only. Shape (N, 1). A generator that draws one picture per digit gives
-    a tell-tale small value that D can learn to call fake."""
-    if y is None:
-        y = torch.zeros(len(h), dtype=torch.long, device=h.device)
-    groups = torch.nn.functional.one_hot(y).to(h.dtype)  # (N, groups)
-    counts = groups.sum(0).clamp_min(1).unsqueeze(1)
-    mean = groups.T @ h / counts
-    var = (groups.T @ h.pow(2) / counts - mean.pow(2)).clamp_min(0)
-    return (var + 1e-8).sqrt().mean(1)[y].unsqueeze(1)
-
-
 class Discriminator(nn.Module):
-    def __init__(
-        self, channels: int, num_classes: int, classifier: bool = False, batch_spread: bool = False, projection=True
-    ):
+    def __init__(self, channels: int, num_classes: int, classifier: bool = False):
         super().__init__()
         c = channels
         self.body = nn.Sequential(
@@ -88,9 +71,8 @@ class Discriminator(nn.Module):
             nn.LeakyReLU(0.2),
             nn.Flatten(),
         )
-        self.batch_spread = batch_spread
-        self.score = nn.Linear(2 * c * 7 * 7 + batch_spread, 1)
-        self.label = nn.Embedding(num_classes, 2 * c * 7 * 7) if num_classes and projection else None
+        self.score = nn.Linear(2 * c * 7 * 7, 1)
+        self.label = nn.Embedding(num_classes, 2 * c * 7 * 7) if num_classes else None
         self.classify = nn.Linear(2 * c * 7 * 7, num_classes) if classifier else None
 
     def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
@@ -100,10 +82,7 @@ class Discriminator(nn.Module):
     def judge(self, x: torch.Tensor, y: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
         """The realness logit and, with an auxiliary classifier, the digit logits (else None)."""
         h = self.body(x)
-        if self.batch_spread:
-            out = self.score(torch.cat([h, batch_spread(h, y)], 1)).squeeze(1)
-        else:
-            out = self.score(h).squeeze(1)
+        out = self.score(h).squeeze(1)
         if self.label is not None:
             out = out + (self.label(y) * h).sum(1) / h.shape[1] ** 0.5
         return out, (self.classify(h) if self.classify is not None else None)
@@ -119,9 +98,7 @@ class GAN(ConfigurableModule):
         self.generator = Generator(config.latent, config.channels, config.num_classes)
         if config.classifier_weight and not config.num_classes:
             raise ValueError("An auxiliary classifier needs digit labels: set num_classes.")
-        self.discriminator = Discriminator(
-            config.channels, config.num_classes, config.classifier_weight > 0, config.batch_spread, config.projection
-        )
+        self.discriminator = Discriminator(config.channels, config.num_classes, config.classifier_weight > 0)
 
     def noise(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         return torch.randn(n, self.config.latent, generator=generator)
