@@ -5,7 +5,7 @@ import torch
 
 from dgm_core import checkpoints
 from dgm_core.data import mnist
-from dgm_core.sampling import fill_in
+from dgm_core.samplers.pixel import fill_in
 from ui import charts, layout, models, state
 
 CONDITIONAL = "pixelcnn_cond_mnist"  # the class-conditional autoregressive model

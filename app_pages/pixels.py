@@ -8,7 +8,7 @@ from dgm_core.data import mnist
 from dgm_core.images import context_picture
 from dgm_core.metrics import bits_per_dim
 from dgm_core.models.pixel_ar import FVSBN, visible_context
-from dgm_core.sampling import fill_in, override_pixel, pixel_by_pixel, record
+from dgm_core.samplers.pixel import fill_in, override_pixel, pixel_by_pixel, record
 from ui import charts, layout, models, state
 from ui.catalogue import PIXEL_MODELS
 

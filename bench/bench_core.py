@@ -28,7 +28,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dgm_core import checkpoints
-from dgm_core.sampling import pixel_by_pixel, record
+from dgm_core.samplers.pixel import pixel_by_pixel, record
 
 
 def timed(fn, repeat: int = 3) -> float:

@@ -19,7 +19,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from dgm_core.models import build_model, count_parameters
+from dgm_core.families import build_model, count_parameters
 from dgm_core.paths import assets_dir
 
 REQUIRED_CARD_KEYS = ("name", "family", "config", "data", "parameters", "training", "metrics")

@@ -14,6 +14,8 @@ from collections.abc import Callable
 
 import torch
 
+from dgm_core.data.text import windows
+
 
 def bits_per_dim(nll_nats: float, dims: int) -> float:
     """Convert a per-image NLL in nats to bits per dimension: nll / (D * ln 2)."""
@@ -79,9 +81,19 @@ def classifier_fid(judge, images_a: torch.Tensor, images_b: torch.Tensor, batch_
 
 
 @torch.no_grad()
+def _verdicts(judge, images: torch.Tensor, batch_size: int = 500) -> torch.Tensor:
+    return torch.cat([judge.decide(images[i : i + batch_size])[0] for i in range(0, len(images), batch_size)])
+
+
 def conditional_accuracy(judge, images: torch.Tensor, requested: torch.Tensor) -> float:
-    """Share of class-conditional samples that the judge labels as the requested digit."""
-    return accuracy(judge, images, requested)
+    """Share of class-conditional samples that the judge labels as the requested digit; a
+    "not a digit" verdict counts as wrong."""
+    return float((_verdicts(judge, images) == requested.long()).float().mean())
+
+
+def digit_rate(judge, images: torch.Tensor) -> float:
+    """Share of samples that the judge accepts as some digit (any verdict but "not a digit")."""
+    return float((_verdicts(judge, images) >= 0).float().mean())
 
 
 def within_class_spread(images: torch.Tensor, labels: torch.Tensor) -> float:
@@ -94,3 +106,13 @@ def within_class_spread(images: torch.Tensor, labels: torch.Tensor) -> float:
     if not spreads:
         raise ValueError("within_class_spread needs at least two images of some class.")
     return float(torch.stack(spreads).mean())
+
+
+@torch.no_grad()
+def text_nats_per_char(model, ids: torch.Tensor, batch: int = 64) -> float:
+    """Mean -log p(next character | up to ``context`` previous ones) over ``ids``, in nats."""
+    x, y = windows(ids, model.context)
+    total = 0.0
+    for start in range(0, len(x), batch):
+        total += float(model.loss(x[start : start + batch], y[start : start + batch])) * len(x[start : start + batch])
+    return total / len(x)

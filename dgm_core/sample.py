@@ -25,85 +25,9 @@ from PIL import Image
 from tqdm import tqdm
 
 from dgm_core import checkpoints
+from dgm_core.families import family
 from dgm_core.images import make_grid, to_uint8
-from dgm_core.models import PIXEL_FAMILIES, TEXT_FAMILIES
-from dgm_core.sampling import pixel_by_pixel
-
-
-def requested_labels(model, card, n: int, label: int | None) -> torch.Tensor | None:
-    """The digits a class-conditional model is asked for: ``label`` n times, or 0, 1, ..., 9, 0,
-    ... when no label is given; None for an unconditional model (which cannot take a label)."""
-    if label is not None and not model.num_classes:
-        raise ValueError(f"{card['name']} is unconditional: it cannot be asked for digit {label}.")
-    if label is not None and not 0 <= label < model.num_classes:
-        raise ValueError(f"--label must be a digit 0..{model.num_classes - 1}, not {label}.")
-    if not model.num_classes:
-        return None
-    return torch.full((n,), label) if label is not None else torch.arange(n) % model.num_classes
-
-
-def sample_pixel_density(model, card, n: int, generator: torch.Generator, label=None, progress=False):
-    """Pixel by pixel in raster order. A class-conditional model draws digit ``label``, or
-    0, 1, ..., 9, 0, ... when no label is given."""
-    labels = requested_labels(model, card, n, label)
-    steps = pixel_by_pixel(model, n, generator, label=labels)
-    for step in tqdm(steps, total=784, desc="pixels", disable=not progress, file=sys.stderr):  # noqa: B007
-        pass  # drain the step iterator; the sample is the last step's image
-    return step.image.float() / (model.levels - 1)
-
-
-def sample_vae(model, card, n: int, generator: torch.Generator, label=None, progress=False):
-    """z ~ N(0, I) through the decoder; pixel probabilities shown as grey levels."""
-    if label is not None:
-        raise ValueError(f"{card['name']} is unconditional: it cannot be asked for digit {label}.")
-    return model.sample(n, generator)
-
-
-DIFFUSION_STEPS, DIFFUSION_GUIDANCE = 50, 2.0  # the defaults behind the card's sample metrics
-
-
-def sample_diffusion(model, card, n: int, generator: torch.Generator, label=None, progress=False):
-    """From pure noise down 50 DDIM steps; a class-conditional denoiser draws digit ``label``
-    (or 0, 1, ..., 9, 0, ...) with classifier-free guidance 2.0."""
-    from dgm_core.diffusion import reverse_steps, to_unit
-
-    labels = requested_labels(model, card, n, label)
-    out = []
-    for start in range(0, n, 250):  # batches keep memory flat
-        part = None if labels is None else labels[start : start + 250]
-        steps = reverse_steps(
-            model, min(250, n - start), DIFFUSION_STEPS, generator, label=part, guidance=DIFFUSION_GUIDANCE
-        )
-        for step in tqdm(steps, total=DIFFUSION_STEPS + 1, desc="denoising", disable=not progress, file=sys.stderr):  # noqa: B007
-            pass
-        out.append(to_unit(step.x))
-    return torch.cat(out)
-
-
-def sample_gan(model, card, n: int, generator: torch.Generator, label=None, progress=False):
-    """G(z) with z ~ N(0, I); a class-conditional generator draws ``label`` (or 0, 1, ..., 9, 0, ...)."""
-    return model.sample(n, generator, requested_labels(model, card, n, label))
-
-
-SAMPLERS = {
-    "gan": sample_gan,
-    "vae": sample_vae,
-    "denoiser": sample_diffusion,
-    **{family: sample_pixel_density for family in PIXEL_FAMILIES},
-}
-
-
-@torch.inference_mode()
-def sample_images(
-    model, card: dict, n: int, seed: int = 0, label: int | None = None, progress: bool = False
-) -> torch.Tensor:
-    """``n`` samples in [0, 1], shape (n, 1, 28, 28), reproducible from ``seed``."""
-    if n < 1:
-        raise ValueError(f"--n must be at least 1, not {n}.")
-    family = card["family"]
-    if family not in SAMPLERS:
-        raise ValueError(f"{card['name']} (family {family}) is not a generative model: it has no samples.")
-    return SAMPLERS[family](model, card, n, torch.Generator().manual_seed(seed), label, progress)
+from dgm_core.samplers.images import sample_images
 
 
 def sample_text(lm, prompt: str, tokens: int, seed: int, temperature: float, top_k: int, top_p: float) -> str:
@@ -155,7 +79,13 @@ def main(argv: list[str] | None = None) -> int:
     text.add_argument("--top-p", type=float, default=1.0, help="keep the smallest set with this much probability")
     args = parser.parse_args(argv)
     try:
-        if args.model == "smollm2" or checkpoints.read_card(args.model, args.assets)["family"] in TEXT_FAMILIES:
+        if args.out.suffix not in (".png", ".npz", ".txt"):
+            raise ValueError(
+                f"--out must end in .png, .npz (images) or .txt (text), not {args.out.suffix or 'nothing'}."
+            )
+        if not args.out.parent.is_dir():
+            raise FileNotFoundError(f"the folder for --out does not exist: {args.out.parent}")
+        if args.model == "smollm2" or family(checkpoints.read_card(args.model, args.assets)["family"]).text:
             lm = load_language_model(args.model, args.assets)
             shaping = (args.temperature, args.top_k, args.top_p)
             continuation = sample_text(lm, args.prompt, args.tokens, args.seed, *shaping)

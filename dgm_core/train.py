@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import argparse
 import copy
+import dataclasses
 import json
-import math
 import shlex
 import sys
 import time
@@ -28,16 +28,9 @@ from tqdm import tqdm
 
 from dgm_core import checkpoints
 from dgm_core.data import mnist
-from dgm_core.evaluate import evaluate_model, test_data_note
-from dgm_core.models import TEXT_FAMILIES, build_model
+from dgm_core.evaluation import evaluate_model, test_data_note
+from dgm_core.families import build_model, family
 from dgm_core.recipes import RECIPES, recipe_for
-
-
-def learning_rate_factor(step: int, steps: int, warmup: int = 0) -> float:
-    """Linear warm-up over ``warmup`` steps, then cosine decay from the peak to 0 at ``steps``."""
-    if step < warmup:
-        return (step + 1) / warmup
-    return 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, steps - warmup)))
 
 
 def train(
@@ -57,15 +50,18 @@ def train(
     overrides: dict | None = None,
 ) -> dict:
     """Train ``model_name`` (a key of ``RECIPES``) and save it; returns the model card."""
-    recipe = recipe_for(model_name)
+    # a changed copy: the shared RECIPES entry stays as it is for the next run in this process
+    base = recipe_for(model_name)
+    recipe = dataclasses.replace(
+        base, batch_size=batch_size or base.batch_size, config={**base.config, **(overrides or {})}
+    )
     steps = steps or recipe.steps
-    recipe.batch_size = batch_size or recipe.batch_size
     lr = lr or recipe.lr
     eval_every = eval_every or recipe.eval_every
     torch.manual_seed(seed)  # parameter initialisation; batches use their own generator
     generator = torch.Generator().manual_seed(seed)
     data = recipe.load_data(source, mnist_dir, limit)
-    model = build_model(recipe.family, {**recipe.model_config(data), **(overrides or {})})
+    model = build_model(recipe.family, recipe.model_config(data))
     optimizers = recipe.optimizers(model, lr, steps)
 
     history, val_metrics, best, best_step = [], {}, None, steps
@@ -108,9 +104,8 @@ def train(
         model.load_state_dict(state)
 
     metrics = dict(val_metrics)
-    test_note = test_data_note(model)
-    if recipe.family in TEXT_FAMILIES:
-        test_note = "no separate test split: the validation text (last 10 %) is never trained on"
+    test_note = test_data_note(model, recipe.family)
+    if family(recipe.family).text:
         metrics.update(evaluate_model(model, recipe.family))
     elif mnist.test_set_available(mnist_dir):
         metrics.update(evaluate_model(model, recipe.family, mnist_dir))

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from dgm_core import checkpoints, evaluate, sample, train
+from dgm_core import checkpoints, evaluate, evaluation, sample, train
 from dgm_core.data import mnist
 
 
@@ -103,17 +103,42 @@ def test_shipped_card_metrics_are_reproduced_by_evaluate():
     names = [n for n in names if "snapshot_of" not in checkpoints.read_card(n)]  # stages carry no metrics
     for name in names:
         model, card = checkpoints.load_checkpoint(name)
-        measured = evaluate.evaluate_model(model, card["family"])
+        measured = evaluation.evaluate_model(model, card["family"])
         for key, value in measured.items():
             assert card["metrics"][key] == pytest.approx(value, rel=1e-5), (name, key)
 
 
 def test_core_imports_without_streamlit():
+    """Every module under dgm_core (walked, not listed) imports without streamlit, ui or app_pages."""
     code = (
-        "import sys, dgm_core, dgm_core.train, dgm_core.evaluate, dgm_core.sample, dgm_core.checkpoints; "
-        "assert 'streamlit' not in sys.modules"
+        "import importlib, pkgutil, sys, dgm_core\n"
+        "names = [m.name for m in pkgutil.walk_packages(dgm_core.__path__, 'dgm_core.')]\n"
+        "for name in names: importlib.import_module(name)\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('streamlit', 'ui', 'app_pages'))\n"
+        "assert not bad, bad\n"
+        "assert len(names) > 25, names\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_train_set_leaves_the_shared_recipe_unchanged(tmp_path, idx_dir, capsys):
+    """--set changes a copy: the next run in the same process sees the recipe as shipped."""
+    from dgm_core.recipes import RECIPES
+
+    before = dict(RECIPES["made"].config), RECIPES["made"].batch_size
+    args = ["made", "--steps", "2", "--eval-every", "2", "--limit", "100", "--out", str(tmp_path), "--quiet"]
+    assert train.main([*args, "--set", "hidden=16", "--batch-size", "8", "--mnist-dir", str(idx_dir)]) == 0
+    assert (dict(RECIPES["made"].config), RECIPES["made"].batch_size) == before
+    assert checkpoints.read_card("made_mnist", tmp_path)["config"]["hidden"] == 16
+    with pytest.raises(TypeError):
+        RECIPES["made"] = None  # the table itself is read-only
+
+
+def test_sample_checks_the_output_folder_before_sampling(tmp_path, capsys):
+    missing = tmp_path / "no" / "such" / "x.png"
+    assert sample.main(["independent_pixels_mnist", "--n", "2", "--out", str(missing)]) == 1
+    err = capsys.readouterr().err
+    assert "does not exist" in err and "pixels" not in err  # refused before any sampling progress
 
 
 def test_conditional_model_samples_the_requested_digit_label(tmp_path, idx_dir, capsys):
@@ -186,7 +211,7 @@ def test_sample_quality_metrics_in_the_cards_are_reproduced():
     if not mnist.test_set_available():
         pytest.skip("official MNIST test files not on this machine")
     model, card = checkpoints.load_checkpoint("fvsbn_mnist")
-    measured = evaluate.evaluate_samples(model, card)
+    measured = evaluation.evaluate_samples(model, card)
     for key in ("classifier_fid", "classifier_fid_floor"):
         assert card["metrics"][key] == pytest.approx(measured[key], rel=1e-4)
     assert measured["classifier_fid_floor"] < measured["classifier_fid"]

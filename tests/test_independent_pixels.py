@@ -5,7 +5,7 @@ import math
 import torch
 
 from dgm_core.models.independent_pixels import IndependentPixels, IndependentPixelsConfig
-from dgm_core.sampling import pixel_by_pixel, record
+from dgm_core.samplers.pixel import pixel_by_pixel, record
 
 
 def _model(levels=3, seed=0):

@@ -3,7 +3,7 @@
 import pytest
 
 from dgm_core import checkpoints
-from dgm_core.recipes import MnistData
+from dgm_core.data.mnist import MnistData
 from tests.apptest_helpers import open_page
 from ui.catalogue import VAE_MODELS
 

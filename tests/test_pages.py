@@ -90,7 +90,7 @@ def test_finish_the_digit_keeps_the_rows_and_draws_four_completions():
 
 
 def models_heldout():
-    from dgm_core.recipes import MnistData
+    from dgm_core.data.mnist import MnistData
 
     return MnistData.load().val_images
 
@@ -118,10 +118,10 @@ def test_compare_page_rows_are_the_cards_numbers():
     at = open_page("app_pages/compare.py")
     assert not at.exception
     table = at.dataframe[0].value
-    from dgm_core.models import GENERATIVE_FAMILIES
+    from dgm_core.families import family
 
     cards = {n: checkpoints.read_card(n) for n in checkpoints.available()}
-    generative = [n for n, c in cards.items() if c["family"] in GENERATIVE_FAMILIES and "snapshot_of" not in c]
+    generative = [n for n, c in cards.items() if family(c["family"]).generative and "snapshot_of" not in c]
     assert list(table["model"]) == generative
     # columns that mix numbers and "not defined" are shown as text (Arrow cannot hold both in a column)
     assert all(isinstance(v, str) for v in table["exact NLL (nats)"]) and "not defined" in set(table["-ELBO (nats)"])

@@ -14,7 +14,7 @@ from dgm_core.models.pixel_ar import (
     PixelCNN,
     PixelCNNConfig,
 )
-from dgm_core.sampling import pixel_by_pixel, record
+from dgm_core.samplers.pixel import pixel_by_pixel, record
 
 
 def _random(model):
@@ -138,7 +138,7 @@ def test_shipped_models_beat_the_independent_pixel_baseline(name):
     """The chain rule with context must buy likelihood: every shipped model's validation NLL is far
     below the baseline's, measured here on the same 200 held-out digits."""
     from dgm_core.data import mnist
-    from dgm_core.recipes import MnistData
+    from dgm_core.data.mnist import MnistData
 
     data = MnistData.load()
     x = mnist.evaluation_view(data.val_images[:200], 2)
@@ -166,7 +166,7 @@ def test_visible_context_found_by_gradients_lies_in_the_past(model):
 
 @torch.no_grad()
 def test_overriding_a_pixel_keeps_the_past_and_the_ledger_consistent(model):
-    from dgm_core.sampling import override_pixel
+    from dgm_core.samplers.pixel import override_pixel
 
     label = torch.tensor([1, 2]) if model.num_classes else None
     run = record(pixel_by_pixel(model, 2, torch.Generator().manual_seed(0), label=label))
@@ -179,7 +179,7 @@ def test_overriding_a_pixel_keeps_the_past_and_the_ledger_consistent(model):
 
 @torch.no_grad()
 def test_fill_in_keeps_known_pixels_and_only_looks_back(model):
-    from dgm_core.sampling import fill_in
+    from dgm_core.samplers.pixel import fill_in
 
     image = torch.randint(0, model.levels, (1, 1, 28, 28), generator=torch.Generator().manual_seed(0))
     known = torch.ones(1, 1, 28, 28, dtype=torch.bool)

