@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from dgm_core import budget_game as game
-from ui import charts, layout, state
+from ui import charts, clicks, layout, state
 
 PARAMS = [state.Param("outcomes", 8, low=2, high=12), state.Param("rounds", 0, low=0, high=2000)]
 
@@ -60,7 +60,13 @@ st.plotly_chart(
 st.subheader("2. Play rounds")
 r1, r2, r3, _ = st.columns([1, 1, 1, 3])
 rounds_key = state.key("rounds")
-r1.button("Play 1 round", on_click=lambda: st.session_state.update({rounds_key: st.session_state[rounds_key] + 1}))
+with r1:  # counted in the browser: twenty quick clicks are twenty rounds
+    played = 0
+    for _ in clicks.pending("budget_round", "Play 1 round", help="One outcome happens; every bet earns its log share."):
+        st.session_state[rounds_key] = min(2000, st.session_state[rounds_key] + 1)
+        played += 1
+    if played:
+        st.rerun()
 r2.button("Play 20 rounds", on_click=lambda: st.session_state.update({rounds_key: st.session_state[rounds_key] + 20}))
 r3.button("Start over", on_click=lambda: st.session_state.update({rounds_key: 0}))
 if not len(outcomes):

@@ -65,7 +65,7 @@ right.plotly_chart(
 st.subheader("Samples from the same seed")
 
 
-@st.cache_resource(show_spinner="Drawing samples...")
+@st.cache_resource(max_entries=16, show_spinner="Drawing samples...")
 def samples(name: str, seed: int):
     model, card = models.load(name)
     with torch.inference_mode():

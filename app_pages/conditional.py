@@ -34,7 +34,7 @@ seed = layout.seed()
 judge, _ = models.load("judge_mnist")
 
 
-@st.cache_resource(show_spinner="Drawing digits pixel by pixel...")
+@st.cache_resource(max_entries=16, show_spinner="Drawing digits pixel by pixel...")
 def draw_digit(digit: int, seed: int) -> torch.Tensor:
     model, _ = models.load(CONDITIONAL)
     gen = torch.Generator().manual_seed(seed)
@@ -49,7 +49,7 @@ def draw_digit(digit: int, seed: int) -> torch.Tensor:
         ).float()
 
 
-@st.cache_resource(show_spinner="Filling in the missing pixels...")
+@st.cache_resource(max_entries=16, show_spinner="Filling in the missing pixels...")
 def complete(example: int, mask_kind: str, size: int, seed: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """(ground truth, known mask, 4 completions) for a held-out digit under a crop or a hole."""
     model, _ = models.load(FILLER)
@@ -66,7 +66,7 @@ def complete(example: int, mask_kind: str, size: int, seed: int) -> tuple[torch.
     return truth.float(), known, done.float()
 
 
-@st.cache_resource(show_spinner="Denoising 8 digits...")
+@st.cache_resource(max_entries=16, show_spinner="Denoising 8 digits...")
 def diffuse_digit(digit: int, seed: int) -> torch.Tensor:
     from dgm_core.diffusion import sample, to_unit
 
@@ -74,14 +74,14 @@ def diffuse_digit(digit: int, seed: int) -> torch.Tensor:
     return to_unit(sample(model, 8, 50, torch.Generator().manual_seed(seed), label=digit, guidance=2.0))
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def gan_digit(digit: int, seed: int) -> torch.Tensor:
     model, _ = models.load(GAN)
     with torch.inference_mode():
         return model.sample(8, torch.Generator().manual_seed(seed), torch.full((8,), digit))
 
 
-@st.cache_resource(show_spinner="Diffusion fills the hole...")
+@st.cache_resource(max_entries=16, show_spinner="Diffusion fills the hole...")
 def diffuse_hole(example: int, size: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     """(grey ground truth, 4 diffusion inpaintings) of a held-out digit with a centred square hole."""
     from dgm_core.diffusion import from_unit, sample, to_unit

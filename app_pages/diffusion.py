@@ -17,6 +17,7 @@ from dgm_core.diffusion import (
 from dgm_core.images import ImageProblem, digit_from_upload
 from dgm_core.toy2d import SHAPES, TOY_SIGMA_MAX, sample_shape, train_toy_denoiser, vector_field
 from ui import charts, layout, models, state
+from ui.safe_text import plain
 
 NAME = "denoiser_mnist"
 STEP_CHOICES = (10, 25, 50, 250)
@@ -76,7 +77,7 @@ def reverse_run(n: int, steps: int, seed: int, sampler: str, digit: int, guidanc
     return runs[key]
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def toy_model(shape: str):
     """A 2D denoiser for this shape, trained live once per server (a few seconds) and shared."""
     bar = st.progress(0.0, text=f"Training a tiny denoiser on {SHAPES[shape]}...")
@@ -230,7 +231,7 @@ with apps_tab:
     if upload is not None:
         try:
             truth = from_unit(torch.from_numpy(digit_from_upload(upload.getvalue())).float()[None, None])
-            source = f"your picture {upload.name!r}"
+            source = f"your picture {plain(upload.name)}"  # a file name is shown as text, never markup
         except ImageProblem as problem:
             st.error(f"{problem} Using the held-out digit instead.", icon=":material/broken_image:")
     st.caption(f"Working on {source}.")

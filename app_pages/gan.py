@@ -8,7 +8,7 @@ from dgm_core import checkpoints
 from dgm_core.data import mnist
 from dgm_core.gan2d import GAN2D, LOSSES, GAN2DSettings
 from dgm_core.toy2d import SHAPES
-from ui import charts, layout, models, state
+from ui import charts, clicks, layout, models, state
 
 STAGE_STEPS = (50, 200, 500, 1000, 2000, 3000)
 STAGES = [f"gan_mnist_step{s}" for s in STAGE_STEPS] + ["gan_mnist"]
@@ -95,16 +95,22 @@ with toy_tab:
     game: GAN2D = st.session_state.gan_game
     # Learning rates and the loss apply from the next step on, without restarting the game.
     game.settings.loss = settings.loss
-    for opt, lr in ((game.d_opt, settings.d_lr), (game.g_opt, settings.g_lr)):
-        for group in opt.param_groups:
-            group["lr"] = lr
+    game.set_learning_rates(settings.d_lr, settings.g_lr)
+
+    def reset() -> None:
+        st.session_state.pop("gan_key", None)
+        clicks.forget("gan_d_step"), clicks.forget("gan_g_step")
 
     b1, b2, b3, b4, b5 = st.columns(5)
-    b1.button("D step", on_click=game.d_step, help="One discriminator update.", key="gan_d_step")
-    b2.button("G step", on_click=game.g_step, help="One generator update: the fakes move along the arrows.")
+    with b1:  # clicks are counted in the browser: twenty quick clicks are twenty steps
+        for _ in clicks.pending("gan_d_step", "D step", help="One discriminator update."):
+            game.d_step()
+    with b2:
+        for _ in clicks.pending("gan_g_step", "G step", help="One generator update: the fakes move along the arrows."):
+            game.g_step()
     b3.button("Play", type="primary", on_click=lambda: st.session_state.update(gan_playing=True), key="gan_play")
     b4.button("Pause", on_click=lambda: st.session_state.update(gan_playing=False), key="gan_pause")
-    b5.button("Reset", on_click=lambda: st.session_state.pop("gan_key", None), key="gan_reset")
+    b5.button("Reset", on_click=reset, key="gan_reset")
     st.slider(
         "Rounds per frame while playing", 1, 50, key=state.key("per_frame"), help="Each round: k D steps, one G step."
     )

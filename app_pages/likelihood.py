@@ -24,13 +24,13 @@ state.restore(PARAMS)
 seed = layout.seed()
 
 
-@st.cache_data
+@st.cache_data(max_entries=64)
 def mc_spreads(seed: int) -> list[float]:
     """Spread of 100 Monte Carlo estimates of E[x^2] for every N (the same for every visitor)."""
     return [float(lk.monte_carlo(lambda v: v**2, size, 100, seed).std()) for size in MC_SIZES]
 
 
-@st.cache_resource
+@st.cache_resource(max_entries=16)
 def classifier(seed: int):
     """The logistic regression fitted to the seed's points (read-only afterwards)."""
     return logreg.fit(*logreg.blobs(80, seed))

@@ -9,7 +9,7 @@ from dgm_core.images import context_picture
 from dgm_core.metrics import bits_per_dim
 from dgm_core.models.pixel_ar import FVSBN, visible_context
 from dgm_core.samplers.pixel import fill_in, override_pixel, pixel_by_pixel, record
-from ui import charts, layout, models, state
+from ui import charts, clicks, layout, models, state
 from ui.catalogue import PIXEL_MODELS
 
 SHIPPED = [name for name in PIXEL_MODELS if name in checkpoints.available()]
@@ -99,7 +99,9 @@ watch, finish, score, table = st.tabs(["Watch it draw", "Finish the digit", "How
 with watch:
     b1, b2, b3, b4, b5 = st.columns([1, 1, 1, 1, 3])
     speed = state.value("speed")
-    b1.button("Step", on_click=step, args=(speed,), help="Draw the next pixels (as many as the speed says).")
+    with b1:  # counted in the browser: every click is a step
+        for _ in clicks.pending("px_step", "Step", help="Draw the next pixels (as many as the speed says)."):
+            step(speed)
     b2.button("Play", on_click=lambda: st.session_state.update(px_playing=True), help="Keep drawing.")
     b3.button("Pause", on_click=lambda: st.session_state.update(px_playing=False))
     b4.button("Restart", on_click=restart, help="Back to a blank page (the seed decides the drawing).")

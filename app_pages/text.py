@@ -6,7 +6,8 @@ import torch
 from dgm_core import checkpoints
 from dgm_core.language_models import CHAR_CHECKPOINT, smollm2_missing
 from dgm_core.next_token import GREEDY, Ledger, Shaping, choose, generate, sentence_finished, shape, step_generator
-from ui import charts, layout, models, state
+from ui import charts, clicks, layout, models, state
+from ui.safe_text import plain
 
 CHAR, SMOL = "char", "smollm2"
 MODEL_NAMES = {
@@ -134,12 +135,23 @@ def next_logits(context: list[int]) -> torch.Tensor:
 
 
 def append(token: int | None = None) -> None:
-    step = choose(lm, next_logits(ids), shaping, step_generator(seed, len(steps)), token=token, shown=SHOWN)
-    st.session_state.tx_steps = [*steps, step]
+    """One more token; reads the tokens so far from the session, so several clicks in one run chain."""
+    so_far = st.session_state.tx_steps
+    context = prompt.ids + [s.token for s in so_far]
+    step = choose(lm, next_logits(context), shaping, step_generator(seed, len(so_far)), token=token, shown=SHOWN)
+    st.session_state.tx_steps = [*so_far, step]
 
 
 b1, b2, b3 = st.columns(3)
-b1.button("Next token", type="primary", on_click=append, help="Draw one token from the reshaped distribution.")
+with b1:  # counted in the browser: twenty quick clicks are twenty tokens
+    caught_up = sum(
+        append() or 1
+        for _ in clicks.pending(
+            "tx_next", "Next token", help="Draw one token from the reshaped distribution.", primary=True
+        )
+    )
+if caught_up:
+    st.rerun()  # draw the page again with the new tokens
 finish = b2.button(
     "Finish the sentence",
     help=f"Keep drawing until the sentence ends (. ! ? or a blank line), at most {MAX_NEW[choice]} tokens.",
@@ -202,7 +214,7 @@ with tab_next:
     cols = st.columns(5)
     for i, t in enumerate(top):
         cols[i % 5].button(
-            f"{labels[i]}  ({float(model_probs[t]):.2f})",
+            f"{plain(labels[i], 20)}  ({float(model_probs[t]):.2f})",  # a token is text, never markup
             key=f"tx_pick_{i}",
             on_click=append,
             args=(t,),
@@ -211,7 +223,8 @@ with tab_next:
     if steps:
         last = steps[-1]
         st.markdown(
-            f"**Last step**: chose {last.piece!r} ({last.chosen_by}) with model probability {last.model_prob:.3f}."
+            f"**Last step**: chose {plain(repr(last.piece), 30)} ({last.chosen_by}) with model probability "
+            f"{last.model_prob:.3f}."
         )
         st.plotly_chart(
             charts.distribution_bars(

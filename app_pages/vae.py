@@ -45,7 +45,7 @@ heldout, heldout_labels = models.heldout_digits()
 x_all = mnist.fixed_binarization(heldout)
 
 
-@st.cache_resource(show_spinner="Encoding 500 held-out digits...")
+@st.cache_resource(max_entries=16, show_spinner="Encoding 500 held-out digits...")
 def codes(vae_name: str) -> np.ndarray:
     """The encoder's mean code mu(x) of every held-out digit (shared across sessions)."""
     vae, _ = models.load(vae_name)
@@ -53,7 +53,7 @@ def codes(vae_name: str) -> np.ndarray:
         return vae.encode(x_all)[0].numpy()
 
 
-@st.cache_resource(show_spinner="Decoding the latent map...")
+@st.cache_resource(max_entries=16, show_spinner="Decoding the latent map...")
 def latent_map(vae_name: str) -> np.ndarray:
     vae, _ = models.load(vae_name)
     axis = torch.linspace(3, -3, GRID)  # top row: z2 = +3

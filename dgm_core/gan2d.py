@@ -12,20 +12,38 @@ vectors (the fakes you see move) and the loss history, and takes one step at a t
 - ``coverage``: the share of the data's regions that the fakes reach; when it drops low while
   D is fooled, G has collapsed onto a few modes.
 
-Everything draws from the trainer's own random generator, so a seed replays the same game.
+Everything draws from the trainer's own random generator, so a seed replays the same game, and
+nothing touches torch's global random state. Every method holds the game's lock: a page that
+steps the game from one thread while another thread of the same session draws it (a fast click
+starts a new script run before the last one has finished) sees the game before or after a step,
+never half-way.
 """
 
 from __future__ import annotations
 
+import functools
+import threading
 from dataclasses import dataclass, field
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from dgm_core.models.base import seeded_init_
 from dgm_core.toy2d import sample_shape
 
 LOSSES = ("non-saturating", "minimax")
+
+
+def _locked(method):
+    """Run ``method`` holding the game's lock (re-entrant: play calls d_step and g_step)."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self.lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper
 
 
 def _mlp(inp: int, out: int, hidden: int, act: type[nn.Module]) -> nn.Sequential:
@@ -57,11 +75,11 @@ class GAN2D:
     history: list[dict] = field(default_factory=list)
 
     def __post_init__(self):
+        self.lock = threading.RLock()
         self.rng = torch.Generator().manual_seed(self.seed)
-        torch.manual_seed(self.seed)
         h = self.settings.hidden
-        self.G = _mlp(2, 2, h, nn.ReLU)
-        self.D = _mlp(2, 1, h, nn.LeakyReLU)
+        self.G = seeded_init_(_mlp(2, 2, h, nn.ReLU), self.rng)
+        self.D = seeded_init_(_mlp(2, 1, h, nn.LeakyReLU), self.rng)
         self.d_opt = torch.optim.Adam(self.D.parameters(), lr=self.settings.d_lr, betas=(0.5, 0.999))
         self.g_opt = torch.optim.Adam(self.G.parameters(), lr=self.settings.g_lr, betas=(0.5, 0.999))
         self.z_shown = torch.randn(self.settings.shown, 2, generator=self.rng)
@@ -85,6 +103,7 @@ class GAN2D:
     def d_loss_on(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
         return F.softplus(-self.D(real)).mean() + F.softplus(self.D(fake)).mean()
 
+    @_locked
     def d_step(self) -> float:
         real = self.real(self.settings.batch)
         with torch.no_grad():
@@ -97,6 +116,7 @@ class GAN2D:
         self._log(d_loss=loss.item())
         return loss.item()
 
+    @_locked
     def g_step(self) -> float:
         fake = self.G(torch.randn(self.settings.batch, 2, generator=self.rng))
         loss = self._g_loss(self.D(fake).squeeze(1))
@@ -107,6 +127,14 @@ class GAN2D:
         self._log(g_loss=loss.item())
         return loss.item()
 
+    @_locked
+    def set_learning_rates(self, d_lr: float, g_lr: float) -> None:
+        """Change the rates from the next step on, without restarting the game."""
+        for opt, lr in ((self.d_opt, d_lr), (self.g_opt, g_lr)):
+            for group in opt.param_groups:
+                group["lr"] = lr
+
+    @_locked
     def play(self, rounds: int, d_per_g: int = 1) -> None:
         """``rounds`` times: ``d_per_g`` D steps, then one G step."""
         for _ in range(rounds):
@@ -114,9 +142,15 @@ class GAN2D:
                 self.d_step()
             self.g_step()
 
+    HISTORY_MAX = 20_000  # a fixed budget per game: past it, the older losses are thinned to every other one
+
     def _log(self, **losses) -> None:
         self.history.append({"d_steps": self.d_steps, "g_steps": self.g_steps, **losses})
+        if len(self.history) > self.HISTORY_MAX:
+            half = len(self.history) // 2
+            self.history[:half] = self.history[:half:2]
 
+    @_locked
     def loss_curves(self, most: int = 300) -> dict[str, tuple[list[int], list[float]]]:
         """{"D loss": (steps, losses), "G loss": ...}, each at most ``most`` points: past that,
         consecutive losses are averaged in equal windows (x is the last step of each window), so
@@ -132,10 +166,12 @@ class GAN2D:
             )
         return curves
 
+    @_locked
     @torch.no_grad()
     def fakes(self) -> torch.Tensor:
         return self.G(self.z_shown)
 
+    @_locked
     @torch.no_grad()
     def d_field(self, extent: float = 3.0, points: int = 60) -> tuple[torch.Tensor, torch.Tensor]:
         """The axis values and D(x) on a points x points grid over [-extent, extent]^2 (rows: y)."""
@@ -143,6 +179,7 @@ class GAN2D:
         grid = torch.stack(torch.meshgrid(axis, axis, indexing="xy"), -1).reshape(-1, 2)
         return axis, torch.sigmoid(self.D(grid)).reshape(points, points)
 
+    @_locked
     def fake_moves(self) -> tuple[torch.Tensor, torch.Tensor]:
         """The shown fakes and the direction each would move on a G step: -grad of G's loss at x."""
         x = self.fakes().requires_grad_(True)
@@ -151,6 +188,7 @@ class GAN2D:
         (grad,) = torch.autograd.grad(per_point.sum(), x)
         return x.detach(), -grad
 
+    @_locked
     @torch.no_grad()
     def coverage(self) -> float:
         """Share of the 64 data anchors that are the nearest anchor of at least one shown fake,

@@ -392,7 +392,7 @@ RECIPES: Mapping[str, Recipe] = MappingProxyType(
             batch_size=32,
             lr=2e-3,
             summary="class-conditional gated PixelCNN p(x | y): a learned vector per digit enters every gate of both "
-        "stacks",
+            "stacks",
             view=BINARY_VIEW,
             select="val_conditional_nll_nats",
             eval_every=250,

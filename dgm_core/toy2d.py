@@ -80,8 +80,7 @@ def train_toy_denoiser(
 ) -> ToyDenoiser:
     """Train a ToyDenoiser on fresh points of ``shape`` (a few seconds on a laptop CPU)."""
     gen = torch.Generator().manual_seed(seed)
-    torch.manual_seed(seed)
-    model = ToyDenoiser()
+    model = seeded_init_(ToyDenoiser(), gen)  # no global random state: sessions train side by side
     opt = torch.optim.Adam(model.parameters(), lr=3e-3)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
     for step in range(steps):

@@ -16,3 +16,12 @@ def open_page(path: str, query: dict[str, str] | None = None, timeout: float = 1
     at.switch_page(path)
     at.query_params.update(query or {})
     return at.run()
+
+
+def click_counted(at: AppTest, key: str, times: int = 1) -> AppTest:
+    """Click a stepping button of ``ui.clicks`` ``times`` times at once, the way the browser
+    reports it: the button's running click count goes up by ``times`` before the next run."""
+    current = at.session_state[key] if key in at.session_state else {"clicks": 0}
+    clicks = current.get("clicks", 0) if isinstance(current, dict) else getattr(current, "clicks", 0)
+    at.session_state[key] = {"clicks": int(clicks or 0) + times}
+    return at.run()

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tests.apptest_helpers import open_page
+from tests.apptest_helpers import click_counted, open_page
 
 
 def _digest(*parts) -> str:
@@ -48,7 +48,7 @@ def _diffusion(seed: int):
 def _gan(seed: int):
     at = _open("app_pages/gan.py", {"seed": str(seed)})
     for _ in range(3):
-        at.button(key="gan_d_step").click().run()
+        click_counted(at, "gan_d_step")
     return at, _tensor_digest(at.session_state.gan_game.fakes())
 
 

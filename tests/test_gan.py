@@ -7,7 +7,7 @@ import torch
 from dgm_core import checkpoints
 from dgm_core.gan2d import GAN2D, GAN2DSettings
 from dgm_core.models.gan import GAN, GANConfig
-from tests.apptest_helpers import open_page
+from tests.apptest_helpers import click_counted, open_page
 
 VARIANTS = {
     "unconditional": {},
@@ -141,9 +141,12 @@ def test_gan_checkpoints_load_and_make_digits_in_unit_range(name):
 def test_page_plays_a_full_round_and_the_2d_game():
     at = open_page("app_pages/gan.py", {"stage": "0"})
     assert not at.exception
-    at.button(key="gan_d_step").click().run()
-    next(b for b in at.button if b.label == "G step").click().run()
+    click_counted(at, "gan_d_step")
+    click_counted(at, "gan_g_step")
     assert [m.value for m in at.metric][:2] == ["1", "1"]
+    click_counted(at, "gan_d_step", 20)  # twenty clicks that reach the server at once: twenty steps
+    click_counted(at, "gan_g_step", 20)
+    assert [m.value for m in at.metric][:2] == ["21", "21"]
     for i in (0, 3, 7):
         at.checkbox(key=f"gan_mark_{i}").check().run()
     at.button(key="gan_submit").click().run()

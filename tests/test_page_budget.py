@@ -1,6 +1,6 @@
 """The investment game page: bets are always legal, rounds are reproducible, the truth wins."""
 
-from tests.apptest_helpers import open_page
+from tests.apptest_helpers import click_counted, open_page
 
 
 def _click(at, label):
@@ -23,7 +23,7 @@ def test_bad_bets_are_fixed_with_an_explanation_not_an_error():
 def test_rounds_play_reset_and_go_into_the_share_link():
     at = open_page("app_pages/budget.py")
     _click(at, "Play 20 rounds")
-    _click(at, "Play 1 round")
+    click_counted(at, "budget_round")
     assert at.query_params["rounds"] == "21"
     assert float(_metric(at, "Betting the true probabilities")) > float(_metric(at, "Even split")) - 15
     again = open_page("app_pages/budget.py", {"rounds": "21"})

@@ -4,7 +4,7 @@ import pytest
 
 from dgm_core import checkpoints
 from dgm_core.language_models import CHAR_CHECKPOINT, smollm2_missing
-from tests.apptest_helpers import open_page
+from tests.apptest_helpers import click_counted, open_page
 
 pytestmark = pytest.mark.skipif(CHAR_CHECKPOINT not in checkpoints.available(), reason="char model not shipped")
 
@@ -23,7 +23,7 @@ def test_type_a_prompt_step_pick_and_reset():
     at.text_area(key="share_prompt").set_value("JULIET:\nO Romeo").run()
     assert _text(at) == "JULIET:\nO Romeo"
     chart_before = at.get("plotly_chart")[0].proto.spec
-    _button(at, "Next token").click().run()
+    click_counted(at, "tx_next")
     assert not at.exception
     steps = at.session_state.tx_steps
     assert len(steps) == 1 and _text(at) == "JULIET:\nO Romeo" + steps[0].text
@@ -81,7 +81,7 @@ def test_bad_prompts_show_a_message_and_the_page_still_works(prompt, notice):
     at.text_area(key="share_prompt").set_value(prompt).run()
     assert not at.exception
     assert any(notice in i.value for i in at.info)
-    _button(at, "Next token").click().run()
+    click_counted(at, "tx_next")
     assert not at.exception and len(at.session_state.tx_steps) == 1
 
 

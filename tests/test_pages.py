@@ -5,7 +5,7 @@ import torch
 
 from dgm_core import checkpoints
 from dgm_core.data import mnist
-from tests.apptest_helpers import open_page
+from tests.apptest_helpers import click_counted, open_page
 from ui.catalogue import PAGES, PIXEL_MODELS
 
 
@@ -47,7 +47,7 @@ def test_pixels_page_steps_plays_pauses_and_scrubs():
     assert len(_pictures(at)) == 8  # default: 8 digits
     drawn = at.slider(key="share_drawn")
     assert drawn.value == 406
-    _button(at, "Step").click().run()
+    click_counted(at, "px_step")
     assert at.slider(key="share_drawn").value == 406 + 28  # one row per frame by default
     _button(at, "Play").click().run()
     playing = at.slider(key="share_drawn").value
@@ -143,7 +143,7 @@ def test_every_url_path_is_its_file_stem():
 def test_restart_and_speed_controls_of_the_drawing():
     at = open_page("app_pages/pixels.py")
     at.slider(key="share_speed").set_value(56).run()
-    _button(at, "Step").click().run()
+    click_counted(at, "px_step")
     assert at.slider(key="share_drawn").value == 406 + 56 and at.query_params["speed"] == "56"
     _button(at, "Restart").click().run()
     assert at.slider(key="share_drawn").value == 0 and not at.session_state["px_playing"] and not at.exception

@@ -36,10 +36,38 @@ def test_malformed_and_out_of_range_values_fall_back_with_a_notice():
     assert not at.exception
     assert at.number_input(key="share_seed").value == 0
     assert at.slider(key="share_n").value == 8 and at.slider(key="share_drawn").value == 406
-    notices = " ".join(i.value for i in at.info)
+    (notice,) = (i.value for i in at.info)  # one notice lists every ignored setting
+    assert notice.startswith("Link settings ignored:")
     for name in ("seed", "n", "drawn", "presenter"):
-        assert f"**{name}** ignored" in notices
+        assert f"{name} = " in notice
     assert at.query_params["seed"] == "0" and at.query_params["n"] == "8"  # the URL is repaired
+
+
+HOSTILE = "![x](http://evil.example/p.png) **Your session expired.** [Log in](http://evil.example/login)"
+
+
+@pytest.mark.parametrize("page", ["app_pages/pixels.py", "app_pages/gan.py", "app_pages/text.py"])
+def test_a_hostile_link_puts_no_markup_and_no_long_text_on_the_page(page):
+    """Markdown in a link's value is shown escaped (an image, a link or bold text would render as such),
+    cut short, in one notice, however many settings carry it."""
+    from ui.safe_text import plain
+
+    at = open_page(page, {"seed": HOSTILE, "n": "x" * 10_000, "presenter": HOSTILE})
+    assert not at.exception
+    everything = " ".join(e.value for kind in (at.info, at.markdown, at.caption, at.warning) for e in kind)
+    assert "![x](" not in everything and "**Your" not in everything
+    (notice,) = (i.value for i in at.info if i.value.startswith("Link settings ignored"))
+    assert "![x](" not in notice and "**Your" not in notice and "](http" not in notice
+    assert plain(HOSTILE) in notice and len(notice) < 400
+    assert "10,000 characters" in notice or "n = " not in notice  # a long value says how long it was
+
+
+def test_plain_escapes_every_markdown_construct():
+    from ui.safe_text import plain
+
+    escaped = plain("![a](b) **c** `d` :red[e] $f$ <b>g</b>", limit=100)
+    for construct in ("![", "](", "**", "`d`", ":red[", "$f$", "<b>"):
+        assert construct not in escaped
 
 
 def test_changing_a_control_updates_the_url():

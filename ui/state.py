@@ -22,6 +22,8 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from ui.safe_text import plain
+
 _ACTIVE = "_share_active"  # {name: Param} declared during this run
 _KEPT = "_share_kept_"  # prefix: value kept across page switches
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
@@ -54,16 +56,19 @@ class Param:
             else:
                 value = raw
         except ValueError:
-            raise ValueError(f"'{raw}' is not a valid {kind.__name__}") from None
+            what = {bool: "yes/no value", int: "whole number", float: "number"}.get(kind, "value")
+            raise ValueError(f"not a {what}") from None
         if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
-            raise ValueError(f"{raw} is outside {self.low}..{self.high}")
+            raise ValueError(f"outside {self.format(self.low)}..{self.format(self.high)}")
         if self.choices is not None and value not in self.choices:
-            raise ValueError(f"'{raw}' is not one of {', '.join(map(str, self.choices))}")
+            raise ValueError("not one of the choices")
         return value
 
     def format(self, value) -> str:
         if isinstance(value, bool):
             return "1" if value else "0"
+        if isinstance(value, float) and value.is_integer() and isinstance(self.default, int):
+            return str(int(value))
         return str(value)
 
 
@@ -93,10 +98,25 @@ def restore(params: Sequence[Param]) -> dict:
                     st.session_state[k] = p.parse(raw)
                 except ValueError as err:
                     st.session_state[k] = fallback
-                    notices.append(f"Link setting **{p.name}** ignored ({err}); using {p.format(fallback)}.")
-    for notice in notices:
-        st.info(notice, icon=":material/link_off:")
+                    # the value is shown as plain text, cut short: a link must not put markup on the page
+                    notices.append(f"{p.name} = {plain(raw)} ({err}), so {plain(p.format(fallback))}")
+    if notices:
+        _notify(notices)
     return {p.name: st.session_state[key(p.name)] for p in params}
+
+
+_NOTICE = "_share_notice"  # (placeholder, notices) of this run
+
+
+def _notify(notices: list[str]) -> None:
+    """One notice per run lists every ignored setting, however many ``restore`` calls found some."""
+    placeholder, so_far = st.session_state.get(_NOTICE) or (None, [])
+    if placeholder is None:
+        placeholder = st.empty()
+    so_far = so_far + notices
+    st.session_state[_NOTICE] = (placeholder, so_far)
+    shown = so_far[:6] + ([f"and {len(so_far) - 6} more"] if len(so_far) > 6 else [])
+    placeholder.info("Link settings ignored: " + "; ".join(shown) + ".", icon=":material/link_off:")
 
 
 def value(name: str):
@@ -107,6 +127,7 @@ def value(name: str):
 def begin_run() -> None:
     """Forget the parameters declared by the previous run (called by app.py first)."""
     st.session_state[_ACTIVE] = {}
+    st.session_state[_NOTICE] = None
 
 
 def current_query() -> dict[str, str]:
