@@ -15,6 +15,8 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
+from dgm_core.models.base import seeded_init_
+
 SHAPES = {
     "ring": "a ring of 8 Gaussians",
     "moons": "two interleaved moons",
