@@ -177,9 +177,9 @@ with reverse_tab:
     charts.image_grid(to_unit(at.x0_hat), [f"x̂₀ #{i + 1}" for i in range(len(at.x))], scale=3)
     final = to_unit(run[-1].x)
     with torch.inference_mode():
-        verdicts = judge.probs(final).argmax(1)
-    hits = int((verdicts == state.value("digit")).sum())
-    st.caption(f"The judge reads the finished digits as {verdicts.tolist()}: {hits} of 8 are the requested digit.")
+        verdicts = judge.verdicts(final)
+        hits = int((judge.decide(final)[0] == state.value("digit")).sum())
+    st.caption(f"The judge reads the finished digits as {', '.join(verdicts)}: {hits} of 8 are the requested digit.")
     if st.toggle(
         "Same seed, different step counts",
         key="df_compare",

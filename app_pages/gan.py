@@ -261,12 +261,10 @@ with cond_tab:
     else:
         st.slider("Digit y", 0, 9, key=state.key("digit"), help="The class handed to G(z, y).")
         cond, cond_card = models.load(CONDITIONAL)
-        judge, _ = models.load("judge_mnist")
         digit = int(state.value("digit"))
         with torch.inference_mode():
             drawn = cond.sample(8, torch.Generator().manual_seed(seed), torch.full((8,), digit))
-            verdict = judge.probs(drawn)
-        charts.image_grid(drawn, [f"judge: {int(p.argmax())} ({float(p.max()):.0%})" for p in verdict], scale=3)
+        charts.judged_grid(drawn)
         metrics, config = cond_card["metrics"], cond_card["config"]
         if "conditional_accuracy" in metrics:
             line = f"Over 1,000 samples the judge reads {metrics['conditional_accuracy']:.0%} as the requested digit"

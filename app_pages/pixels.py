@@ -13,7 +13,8 @@ from ui import charts, clicks, layout, models, state
 from ui.catalogue import PIXEL_MODELS
 
 SHIPPED = [name for name in PIXEL_MODELS if name in checkpoints.available()]
-DEFAULT = "pixelcnn_mnist" if "pixelcnn_mnist" in SHIPPED else SHIPPED[0]
+DEFAULT = next((m for m in ("gated_pixelcnn_mnist", "pixelcnn_mnist") if m in SHIPPED), SHIPPED[0])
+PAIR = ("pixelcnn_mnist", "gated_pixelcnn_mnist")  # the blind spot and its cure, shown side by side
 PARAMS = [
     state.Param("model", DEFAULT, choices=tuple(SHIPPED)),
     state.Param("digit", 3, low=0, high=9),
@@ -133,11 +134,17 @@ with watch:
             st.plotly_chart(
                 charts.distribution_bars(run.probs[i, 0], level_names, chosen, title="p(x_i | x_<i)"), key="pixel_dist"
             )
-            st.image(
-                context_picture(context_map(name, i, digit if conditional else None), i),
-                caption="Blue: the pixels this conditional depends on (found with gradients). Red: pixel i. "
-                "For PixelCNN the stacked masks leave a blind wedge up and to the right of pixel i.",
-            )
+            if "pixelcnn" in name and all(m in SHIPPED for m in PAIR):  # both receptive fields, same pixel
+                st.image(
+                    [context_picture(context_map(m, i, None), i, scale=4) for m in PAIR],
+                    caption=["masked PixelCNN: a blind wedge up and to the right", "gated PixelCNN: no blind spot"],
+                )
+                st.caption("Blue: the pixels p(x_i | x_<i) depends on (found with gradients). Red: pixel i.")
+            else:
+                st.image(
+                    context_picture(context_map(name, i, digit if conditional else None), i),
+                    caption="Blue: the pixels this conditional depends on (found with gradients). Red: pixel i.",
+                )
         state.sync()
 
     drawing()
@@ -177,8 +184,8 @@ with finish:
         shown.append(finished[1].float() / (levels - 1))
         judge, _ = models.load("judge_mnist")
         with torch.inference_mode():
-            verdict = judge.probs(finished[1].float() / (levels - 1))
-        captions += [f"completion: judge says {int(p.argmax())}" for p in verdict]
+            verdict = judge.verdicts(finished[1].float() / (levels - 1))
+        captions += [f"completion: judge says {v}" for v in verdict]
     charts.image_grid(torch.cat(shown), captions)
 
 with score:
@@ -204,7 +211,7 @@ with score:
     nll = float(surprise.sum())
     s1, s2 = st.columns([1, 2])
     with s1:
-        charts.image_grid(x.float() / (levels - 1), [source], scale=6)
+        charts.judged_grid(x.float() / (levels - 1), prefix=f"{source}; judge: ", scale=6)
         st.metric("-log p(x)", f"{nll:.1f} nats", help="Lower means the model finds the image more likely.")
         st.metric("bits per pixel", f"{bits_per_dim(nll, 784):.3f}")
     s2.plotly_chart(charts.heatmap(surprise.numpy(), "-log p(x_i | x_<i) per pixel", "nats"), key="surprise")

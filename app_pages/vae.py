@@ -122,14 +122,12 @@ with walk_tab:
 
 with new_tab:
     st.markdown("Generation: draw z from the prior N(0, I) and decode it. The 16-number code keeps more detail.")
-    judge, _ = models.load("judge_mnist")
     for shipped in [name, *[s for s in SHIPPED if "z16" in s]]:
         vae, _ = models.load(shipped)
         with torch.inference_mode():
             new = vae.sample(10, torch.Generator().manual_seed(layout.seed()))
-            verdict = judge.probs(new)
         st.markdown(f"**{VAE_MODELS[shipped]}**")
-        charts.image_grid(new, [f"judge: {int(p.argmax())} ({float(p.max()):.0%})" for p in verdict])
+        charts.judged_grid(new)
 
 with elbo_tab:
     rows = []

@@ -99,8 +99,10 @@ PIXEL_MODELS = {
     "fvsbn_mnist": "FVSBN: one logistic regression per pixel",
     "fvsbn_k4_mnist": "FVSBN over 4 grey levels",
     "made_mnist": "MADE: one masked layer shared by all pixels",
-    "pixelcnn_mnist": "PixelCNN: masked convolutions",
+    "pixelcnn_mnist": "PixelCNN: masked convolutions (has a blind spot)",
     "pixelcnn_cond_mnist": "PixelCNN told which digit to draw, p(x | y)",
+    "gated_pixelcnn_mnist": "Gated PixelCNN: two stacks, no blind spot",
+    "gated_pixelcnn_cond_mnist": "Gated PixelCNN told which digit to draw, p(x | y)",
 }
 
 # VAEs the VAE page offers (checkpoint -> label).

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
+import torch
 
 from dgm_core.images import mark_pixel, upscale
 from ui import layout
@@ -164,6 +165,19 @@ def image_grid(images, captions: Sequence[str] | None = None, scale: int = 3, ma
         output_format="PNG",
         width=pictures[0].shape[1] if pictures else "content",
     )
+
+
+def judged_grid(images, prefix: str = "judge: ", scale: int = 3, requested: int | None = None) -> int:
+    """``images`` in [0, 1] with the judge's verdict under each ("judge: 3 (97 %)" or "judge: not a digit");
+    returns how many the judge reads as ``requested`` (0 without one)."""
+    from ui import models  # the judge is loaded once per process
+
+    judge, _ = models.load("judge_mnist")
+    with torch.inference_mode():
+        labels, _ = judge.decide(images)
+        texts = judge.verdicts(images)
+    image_grid(images, [prefix + t for t in texts], scale=scale)
+    return 0 if requested is None else int((labels == requested).sum())
 
 
 def particles(
