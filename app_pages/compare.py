@@ -6,7 +6,7 @@ import torch
 
 from dgm_core import checkpoints
 from dgm_core.report import NOT_DEFINED, compare_rows
-from dgm_core.sample import sample_images
+from dgm_core.samplers.images import sample_images
 from ui import charts, layout, models
 
 layout.header(
@@ -89,14 +89,17 @@ st.markdown(
   the same number for real training digits, so a model can at best reach the floor. It measures how samples
   *look*, not how much probability the model assigns: a model can have a good likelihood and blurry or broken
   samples, or sharp samples and no likelihood.
+- *Digit rate*: of 1,000 samples, the share the judge accepts as some digit rather than answering "not a digit"
+  (it was trained on noise, cut-up digits, strokes and blank pages to be able to say so).
 - *Conditional accuracy*: of 1,000 samples asked for digits 0, 1, ..., 9 in turn, the share the judge reads as
-  the digit that was asked for.
+  the digit that was asked for; "not a digit" counts as wrong.
 - *Within-digit spread*: how much the samples of one requested digit differ from each other (each pixel's
   standard deviation across them, averaged). A generator that draws the same picture for every z has a spread
   near 0, however high its accuracy; the notes give the test digits' own spread to compare with.
 - *Samples / s* is for a batch of 16 on this CPU: one pass for a VAE or a GAN, 784 passes pixel by pixel, 50
   denoising steps (with guidance, two passes each) for diffusion.
-- The judge itself is a classifier with test accuracy {judge_card["metrics"]["test_accuracy"]:.2%}; its
-  features only see what helps tell digits apart.
+- The judge itself is a classifier with test accuracy {judge_card["metrics"]["test_accuracy"]:.2%}; it calls
+  {judge_card["metrics"].get("test_digits_rejected", 0):.1%} of the test digits "not a digit"; its features only
+  see what helps tell digits apart.
 """
 )

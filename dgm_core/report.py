@@ -33,6 +33,7 @@ def compare_rows(bench: dict | None = None, directory=None) -> list[dict]:
                 "IWAE bound (nats)": m.get("test_iwae_nats", NOT_DEFINED),
                 "classifier FID": m.get("classifier_fid"),
                 "FID floor (real vs real)": m.get("classifier_fid_floor"),
+                "digit rate": m.get("digit_rate"),
                 "conditional accuracy": m.get("conditional_accuracy", NOT_DEFINED),
                 "within-digit spread": m.get("within_class_spread", NOT_DEFINED),
                 "samples / s": speeds.get(name, {}).get("samples_per_second"),
