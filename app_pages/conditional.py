@@ -86,7 +86,7 @@ def gan_digit(digit: int, seed: int) -> torch.Tensor:
 @st.cache_resource(max_entries=16, show_spinner="Diffusion fills the hole...")
 def diffuse_hole(example: int, size: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     """(grey ground truth, 4 diffusion inpaintings) of a held-out digit with a centred square hole."""
-    from dgm_core.diffusion import from_unit, sample, to_unit
+    from dgm_core.diffusion import from_unit, inpaint, to_unit
 
     model, _ = models.load(DIFFUSION)
     images, _ = models.heldout_digits()
@@ -94,14 +94,8 @@ def diffuse_hole(example: int, size: int, seed: int) -> tuple[torch.Tensor, torc
     known = torch.ones(1, 1, 28, 28)
     lo = 14 - size // 2
     known[..., lo : lo + size, lo : lo + size] = 0
-    out = sample(
-        model,
-        4,
-        50,
-        torch.Generator().manual_seed(seed),
-        known=truth.expand(4, 1, 28, 28),
-        mask=known.expand(4, 1, 28, 28),
-    )
+    with torch.inference_mode():
+        out = inpaint(model, truth, known, 4, 50, torch.Generator().manual_seed(seed))
     return to_unit(truth), known.bool(), to_unit(out)
 
 

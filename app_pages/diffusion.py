@@ -10,7 +10,8 @@ from dgm_core.diffusion import (
     blur,
     centre_mask,
     from_unit,
-    restoration_start,
+    inpaint,
+    restore,
     reverse_steps,
     to_unit,
 )
@@ -236,20 +237,11 @@ with apps_tab:
             st.error(f"{problem} Using the held-out digit instead.", icon=":material/broken_image:")
     st.caption(f"Working on {source}.")
     gen = torch.Generator().manual_seed(seed)
-    kwargs: dict = {}
     if task in ("inpaint", "uncrop"):
         mask = centre_mask("hole", 12) if task == "inpaint" else centre_mask("left")
         y_image = torch.where(mask.bool(), truth, torch.zeros_like(truth))
-        kwargs = dict(known=truth.expand(4, 1, 28, 28), mask=mask.expand(4, 1, 28, 28))
-        steps_app = 50
-    elif task == "denoise":
-        y_image = truth + 0.8 * torch.randn(truth.shape, generator=gen)
-        kwargs = dict(start=y_image, sigma_start=0.8)
-        steps_app = 25
     else:
-        y_image = blur(truth, 2)
-        kwargs = dict(start=restoration_start(y_image.expand(4, 1, 28, 28), 1.5, gen), sigma_start=1.5)
-        steps_app = 25
+        y_image = truth + 0.8 * torch.randn(truth.shape, generator=gen) if task == "denoise" else blur(truth, 2)
     st.caption(
         {
             "inpaint": "The known pixels are kept; at every step they are re-noised to the current level, so the "
@@ -261,10 +253,12 @@ with apps_tab:
         }[task]
     )
     if st.button("Run the task", key="df_app_run", type="primary", help="Four outputs from the same input y."):
-        from dgm_core.diffusion import sample
-
-        with st.spinner("Denoising..."):
-            out = sample(denoiser, 4, steps_app, torch.Generator().manual_seed(seed + 1), **kwargs)
+        with st.spinner("Denoising..."), torch.inference_mode():
+            run_gen = torch.Generator().manual_seed(seed + 1)
+            if task in ("inpaint", "uncrop"):
+                out = inpaint(denoiser, truth, mask, 4, 50, run_gen)
+            else:  # the reverse process from the damaged digit's noise level
+                out = restore(denoiser, y_image, 0.8 if task == "denoise" else 1.5, 4, 25, run_gen, task == "denoise")
         st.session_state.df_app = (
             task,
             source,

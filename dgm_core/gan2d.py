@@ -26,13 +26,12 @@ import threading
 from dataclasses import dataclass, field
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from dgm_core.models.base import seeded_init_
+from dgm_core.models.gan import GENERATOR_LOSSES as LOSSES
+from dgm_core.models.gan import discriminator_loss, generator_loss
 from dgm_core.toy2d import sample_shape
-
-LOSSES = ("non-saturating", "minimax")
 
 
 def _locked(method):
@@ -95,13 +94,8 @@ class GAN2D:
             return pts[idx] + 0.05 * torch.randn(n, 2, generator=self.rng)
         return sample_shape(s.shape, n, self.rng)
 
-    def _g_loss(self, logits: torch.Tensor) -> torch.Tensor:
-        if self.settings.loss == "minimax":
-            return -F.softplus(logits).mean()  # log(1 - D(G(z)))
-        return F.softplus(-logits).mean()  # -log D(G(z))
-
     def d_loss_on(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
-        return F.softplus(-self.D(real)).mean() + F.softplus(self.D(fake)).mean()
+        return discriminator_loss(self.D(real), self.D(fake))
 
     @_locked
     def d_step(self) -> float:
@@ -119,7 +113,7 @@ class GAN2D:
     @_locked
     def g_step(self) -> float:
         fake = self.G(torch.randn(self.settings.batch, 2, generator=self.rng))
-        loss = self._g_loss(self.D(fake).squeeze(1))
+        loss = generator_loss(self.D(fake).squeeze(1), self.settings.loss)
         self.g_opt.zero_grad(set_to_none=True)
         loss.backward()
         self.g_opt.step()
@@ -184,7 +178,7 @@ class GAN2D:
         """The shown fakes and the direction each would move on a G step: -grad of G's loss at x."""
         x = self.fakes().requires_grad_(True)
         logits = self.D(x).squeeze(1)
-        per_point = -F.softplus(logits) if self.settings.loss == "minimax" else F.softplus(-logits)
+        per_point = generator_loss(logits, self.settings.loss, reduce=False)
         (grad,) = torch.autograd.grad(per_point.sum(), x)
         return x.detach(), -grad
 

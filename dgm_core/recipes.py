@@ -220,22 +220,8 @@ class GANRecipe(Recipe):
 
     def train_step(self, model, batch, optimizers):
         real, y, generator = batch
-        y = y if model.num_classes else None
         (d_opt, _), (g_opt, _) = optimizers
-        z = model.noise(len(real), generator)
-        fake = model.generator(z, y)
-        d_loss = model.d_loss(real, fake.detach(), y)
-        d_opt.zero_grad(set_to_none=True)
-        d_loss.backward()
-        d_opt.step()
-        g_loss = model.g_loss(fake, y)
-        if model.config.mode_seeking:  # a second z for the same digits: their images should differ
-            z_b = model.noise(len(real), generator)
-            g_loss = g_loss + model.config.mode_seeking * model.mode_seeking_loss(fake, model.generator(z_b, y), z, z_b)
-        g_opt.zero_grad(set_to_none=True)
-        g_loss.backward()
-        g_opt.step()
-        return {"d_loss": d_loss.item(), "g_loss": g_loss.item()}
+        return model.update(real, y if model.num_classes else None, d_opt, g_opt, generator)
 
     def validate(self, model, data):
         real = mnist.to_float(data.val_images)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
+from dgm_core.diffusion.preconditioning import edm_loss_weight, edm_scalings
 from dgm_core.models.base import seeded_init_
 
 SHAPES = {
@@ -63,9 +64,7 @@ class ToyDenoiser(nn.Module):
 
     def forward(self, x: torch.Tensor, sigma, y=None) -> torch.Tensor:
         sigma = torch.as_tensor(sigma, dtype=x.dtype).expand(len(x)).reshape(-1, 1)
-        sd = self.sigma_data
-        c_skip, c_out = sd**2 / (sigma**2 + sd**2), sigma * sd / (sigma**2 + sd**2).sqrt()
-        c_in = 1 / (sigma**2 + sd**2).sqrt()
+        c_skip, c_out, c_in = edm_scalings(sigma, self.sigma_data)
         angles = sigma.log() / 4 * 10 * self.freqs
         h = torch.cat([c_in * x, angles.sin(), angles.cos()], 1)
         return c_skip * x + c_out * self.net(h)
@@ -73,7 +72,7 @@ class ToyDenoiser(nn.Module):
     def loss(self, x0: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         sigma = torch.exp(-0.5 + 1.5 * torch.randn(len(x0), 1, generator=generator)).clamp(max=TOY_SIGMA_MAX)
         noisy = x0 + sigma * torch.randn(x0.shape, generator=generator)
-        weight = (sigma**2 + self.sigma_data**2) / (sigma * self.sigma_data) ** 2
+        weight = edm_loss_weight(sigma, self.sigma_data)
         return (weight * (self(noisy, sigma.flatten()) - x0) ** 2).mean()
 
 

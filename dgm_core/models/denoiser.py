@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from dgm_core.diffusion.preconditioning import edm_loss_weight, edm_scalings
 from dgm_core.models.base import ConfigurableModule
 
 
@@ -96,10 +97,7 @@ class Denoiser(ConfigurableModule):
     def forward(self, x: torch.Tensor, sigma: torch.Tensor | float, y: torch.Tensor | None = None) -> torch.Tensor:
         """D(x, sigma, y): the clean-image estimate, same shape as x (N, 1, 28, 28), in [-1, 1] units."""
         sigma = torch.as_tensor(sigma, dtype=x.dtype).expand(len(x)).reshape(-1, 1, 1, 1)
-        sd = self.config.sigma_data
-        c_skip = sd**2 / (sigma**2 + sd**2)
-        c_out = sigma * sd / (sigma**2 + sd**2).sqrt()
-        c_in = 1 / (sigma**2 + sd**2).sqrt()
+        c_skip, c_out, c_in = edm_scalings(sigma, self.config.sigma_data)
         c_noise = sigma.log().flatten() / 4
         return c_skip * x + c_out * self.network(c_in * x, c_noise, y)
 
@@ -111,6 +109,5 @@ class Denoiser(ConfigurableModule):
         if y is not None and self.label_embed is not None:
             drop = torch.rand(n, generator=generator) < self.config.label_dropout
             y = torch.where(drop, torch.full_like(y, self.null_label), y)
-        sd = self.config.sigma_data
-        weight = (sigma**2 + sd**2) / (sigma * sd) ** 2
+        weight = edm_loss_weight(sigma, self.config.sigma_data)
         return (weight * (self(noisy, sigma.flatten(), y) - x0) ** 2).mean()

@@ -24,6 +24,22 @@ from torch import nn
 
 from dgm_core.models.base import ConfigurableModule
 
+GENERATOR_LOSSES = ("non-saturating", "minimax")
+
+
+def discriminator_loss(real_logit: torch.Tensor, fake_logit: torch.Tensor) -> torch.Tensor:
+    """-log D(real) - log(1 - D(fake)), from D's logits (softplus keeps it stable)."""
+    return F.softplus(-real_logit).mean() + F.softplus(fake_logit).mean()
+
+
+def generator_loss(fake_logit: torch.Tensor, kind: str = "non-saturating", reduce: bool = True) -> torch.Tensor:
+    """G's loss from D's logits on fakes: non-saturating -log D(G(z)), or minimax log(1 - D(G(z))),
+    which goes flat when D rejects the fakes easily. ``reduce=False`` keeps one value per fake."""
+    if kind not in GENERATOR_LOSSES:
+        raise ValueError(f"loss must be one of {GENERATOR_LOSSES}, not {kind!r}.")
+    per_fake = -F.softplus(fake_logit) if kind == "minimax" else F.softplus(-fake_logit)
+    return per_fake.mean() if reduce else per_fake
+
 
 @dataclass
 class GANConfig:
@@ -118,7 +134,7 @@ class GAN(ConfigurableModule):
         """-log D(real) - log(1 - D(fake)), images in [-1, 1]; plus, with an auxiliary classifier,
         its cross-entropy at naming the digit of the *real* images."""
         (real_logit, real_classes), fake_logit = self.discriminator.judge(real, y), self.discriminator(fake, y)
-        loss = F.softplus(-real_logit).mean() + F.softplus(fake_logit).mean()
+        loss = discriminator_loss(real_logit, fake_logit)
         if real_classes is not None:
             loss = loss + self.config.classifier_weight * F.cross_entropy(real_classes, y)
         return loss
@@ -129,11 +145,29 @@ class GAN(ConfigurableModule):
         ratio = (fake_a - fake_b).abs().mean() / (z_a - z_b).abs().mean()
         return 1 / (ratio + 1e-5)
 
-    def g_loss(self, fake: torch.Tensor, y: torch.Tensor | None = None, minimax: bool = False) -> torch.Tensor:
-        """Non-saturating -log D(G(z)), or the minimax log(1 - D(G(z))); plus, with an auxiliary
-        classifier, its cross-entropy at reading the fake as the requested digit y."""
+    def g_loss(self, fake: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        """Non-saturating -log D(G(z)); plus, with an auxiliary classifier, its cross-entropy at reading
+        the fake as the requested digit y."""
         logit, classes = self.discriminator.judge(fake, y)
-        loss = -F.softplus(logit).mean() if minimax else F.softplus(-logit).mean()
+        loss = generator_loss(logit)
         if classes is not None:
             loss = loss + self.config.classifier_weight * F.cross_entropy(classes, y)
         return loss
+
+    def update(self, real: torch.Tensor, y: torch.Tensor | None, d_opt, g_opt, generator: torch.Generator) -> dict:
+        """One round of the game: one D step on a real batch (in [-1, 1]) and a fresh fake batch, then one G
+        step (plus the mode-seeking term when configured). Returns both losses."""
+        z = self.noise(len(real), generator)
+        fake = self.generator(z, y)
+        d_loss = self.d_loss(real, fake.detach(), y)
+        d_opt.zero_grad(set_to_none=True)
+        d_loss.backward()
+        d_opt.step()
+        g_loss = self.g_loss(fake, y)
+        if self.config.mode_seeking:  # a second z for the same digits: their images should differ
+            z_b = self.noise(len(real), generator)
+            g_loss = g_loss + self.config.mode_seeking * self.mode_seeking_loss(fake, self.generator(z_b, y), z, z_b)
+        g_opt.zero_grad(set_to_none=True)
+        g_loss.backward()
+        g_opt.step()
+        return {"d_loss": d_loss.item(), "g_loss": g_loss.item()}
