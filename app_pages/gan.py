@@ -5,14 +5,12 @@ import streamlit as st
 import torch
 
 from dgm_core import checkpoints
-from dgm_core.data import mnist
+from dgm_core.discriminator_round import deal_round
 from dgm_core.gan2d import GAN2D, LOSSES, GAN2DSettings
 from dgm_core.toy2d import SHAPES
 from ui import charts, clicks, layout, models, state
 
-STAGE_STEPS = (50, 200, 500, 1000, 2000, 3000)
-STAGES = [f"gan_mnist_step{s}" for s in STAGE_STEPS] + ["gan_mnist"]
-SHIPPED_STAGES = [name for name in STAGES if name in checkpoints.available()]
+SHIPPED_STAGES = checkpoints.training_stages("gan_mnist")  # snapshots along training, from the cards
 CONDITIONAL = "gan_cond_mnist"
 LR_CHOICES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2)
 ROUND = 12  # images in the round: half real, half generated
@@ -167,15 +165,8 @@ with round_tab:
     )
     stage = int(state.value("stage"))
     gan, card = models.load(SHIPPED_STAGES[stage])
-    round_rng = np.random.default_rng(seed)
-    real_idx = round_rng.choice(len(heldout), ROUND // 2, replace=False)
-    order = round_rng.permutation(ROUND)  # position -> item; items < ROUND // 2 are real
-    z = gan.noise(ROUND // 2, torch.Generator().manual_seed(seed))  # the same z for every stage
-    with torch.inference_mode():
-        fakes = gan.generate(z)
-        items = torch.cat([mnist.to_float(heldout[real_idx]), fakes])[torch.as_tensor(order)]
-        d_real = gan.realness(items)
-    truth_fake = [int(order[i]) >= ROUND // 2 for i in range(ROUND)]
+    deal = deal_round(gan, heldout, seed, ROUND)
+    items = deal.images
     marks = []
     for row in range(2):
         cols = st.columns(ROUND // 2)
@@ -189,9 +180,7 @@ with round_tab:
     result = st.session_state.get("gan_result")
     if result and result[:2] == (stage, seed):
         yours = result[2]
-        d_says_fake = [float(p) < 0.5 for p in d_real]
-        you = sum(a == b for a, b in zip(yours, truth_fake, strict=True))
-        d_score = sum(a == b for a, b in zip(d_says_fake, truth_fake, strict=True))
+        you, d_score = deal.score(yours)
         c1, c2 = st.columns(2)
         c1.metric("Your score", f"{you} / {ROUND}")
         c2.metric("The discriminator's score", f"{d_score} / {ROUND}", help="D says fake when D(x) < 0.5.")
@@ -199,7 +188,7 @@ with round_tab:
             items,
             [
                 f"{'FAKE' if f else 'real'} · D={float(p):.2f} · you: {'fake' if m else 'real'}"
-                for f, p, m in zip(truth_fake, d_real, yours, strict=True)
+                for f, p, m in zip(deal.is_fake, deal.realness, yours, strict=True)
             ],
             scale=3,
         )

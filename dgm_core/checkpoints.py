@@ -120,3 +120,14 @@ def update_metrics(name: str, metrics: dict, directory: Path | str | None = None
     validate_card(card)
     write_card(card, card_path(name, directory))
     return card
+
+
+def training_stages(name: str, directory: Path | str | None = None) -> list[str]:
+    """The snapshots saved along ``name``'s training (cards with ``snapshot_of: name``), early to late, then
+    ``name`` itself: read from the cards, so a retrained model with other snapshot steps needs no code change."""
+    snapshots = [
+        (read_card(other, directory)["training"]["steps"], other)
+        for other in available(directory)
+        if other != name and read_card(other, directory).get("snapshot_of") == name
+    ]
+    return [other for _, other in sorted(snapshots)] + ([name] if name in available(directory) else [])

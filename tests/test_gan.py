@@ -193,3 +193,25 @@ def test_mode_seeking_loss_punishes_two_codes_giving_one_picture():
     same = gan.mode_seeking_loss(image, image, z_a, z_b)
     different = gan.mode_seeking_loss(image, torch.rand(4, 1, 28, 28, generator=g), z_a, z_b)
     assert same.item() > 1000 * different.item()
+
+
+def test_a_discriminator_round_is_half_real_half_fake_and_scores_both_players():
+    import numpy as np
+
+    from dgm_core.discriminator_round import deal_round
+    from dgm_core.models.gan import GAN, GANConfig
+
+    gan = GAN(GANConfig(latent=4, channels=4)).eval()
+    real = (np.arange(20 * 28 * 28) % 256).astype(np.uint8).reshape(20, 28, 28)
+    deal = deal_round(gan, real, seed=3)
+    again = deal_round(gan, real, seed=3)
+    assert torch.equal(deal.images, again.images) and deal.is_fake == again.is_fake  # the seed deals the round
+    assert sum(deal.is_fake) == 6 and deal.images.shape == (12, 1, 28, 28)
+    assert deal.score(deal.is_fake)[0] == 12 and deal.score([not f for f in deal.is_fake])[0] == 0
+    assert deal.score(deal.is_fake)[1] == sum(d == f for d, f in zip(deal.d_says_fake(), deal.is_fake, strict=True))
+
+
+def test_training_stages_come_from_the_cards_early_to_late():
+    stages = checkpoints.training_stages("gan_mnist")
+    steps = [checkpoints.read_card(s)["training"]["steps"] for s in stages]
+    assert stages[-1] == "gan_mnist" and steps == sorted(steps) and len(stages) >= 2
