@@ -48,6 +48,7 @@ class Recipe:
     warmup: int = 0  # linear learning-rate warm-up steps before the cosine decay
     weight_decay: float = 0.0  # decoupled (AdamW) weight decay; 0 is plain Adam
     snapshots: tuple[int, ...] = ()  # also save the model at these steps (as <checkpoint>_step<N>)
+    max_shift: int = 0  # augmentation: shift each training digit by up to this many pixels
 
     def optimizers(self, model: nn.Module, lr: float, steps: int) -> list:
         """(optimizer, schedule) pairs: one AdamW with warm-up and cosine decay by default."""
@@ -85,6 +86,10 @@ class Recipe:
 
     def validate(self, model: nn.Module, data: MnistData) -> dict:
         raise NotImplementedError
+
+    def fit_metrics(self, model: nn.Module, data) -> dict:
+        """The validation figure measured on 500 *training* digits, so a card shows the gap (overfitting)."""
+        return {}
 
     def _indices(self, n: int, generator: torch.Generator) -> torch.Tensor:
         return torch.randint(0, n, (self.batch_size,), generator=generator)
@@ -130,17 +135,22 @@ class PixelDensityRecipe(Recipe):
 
     def batch(self, data, generator):
         idx = self._indices(len(data.train_images), generator).numpy()
-        x = mnist.training_view(data.train_images[idx], self.config["levels"], generator)
+        x = mnist.training_view(data.train_images[idx], self.config["levels"], generator, self.max_shift)
         return x, torch.tensor(data.train_labels[idx]).long()
 
     def loss(self, model, batch):
         x, y = batch
         return model.loss(x, y if model.num_classes else None)
 
-    def validate(self, model, data):
-        x = mnist.evaluation_view(data.val_images, self.config["levels"])
-        y = torch.tensor(data.val_labels).long() if model.num_classes else None
-        return nll_metrics(model, x, "val", y)
+    def validate(self, model, data, images=None, labels=None, prefix="val"):
+        images = data.val_images if images is None else images
+        labels = data.val_labels if labels is None else labels
+        x = mnist.evaluation_view(images, self.config["levels"])
+        y = torch.tensor(labels).long() if model.num_classes else None
+        return nll_metrics(model, x, prefix, y)
+
+    def fit_metrics(self, model, data):
+        return self.validate(model, data, data.train_images[:500], data.train_labels[:500], "train500")
 
 
 class VAERecipe(Recipe):
@@ -148,14 +158,17 @@ class VAERecipe(Recipe):
 
     def batch(self, data, generator):
         idx = self._indices(len(data.train_images), generator).numpy()
-        return mnist.binarize(data.train_images[idx], generator)
+        return mnist.binarize(mnist.random_shift(data.train_images[idx], generator, self.max_shift), generator)
 
     def loss(self, model, batch):
         return model.loss(batch)
 
-    def validate(self, model, data):
-        x = mnist.fixed_binarization(data.val_images)
-        return {"val_elbo_nats": -float(model.elbo_terms(x, torch.Generator().manual_seed(0)).elbo.mean())}
+    def validate(self, model, data, images=None, prefix="val"):
+        x = mnist.fixed_binarization(data.val_images if images is None else images)
+        return {f"{prefix}_elbo_nats": -float(model.elbo_terms(x, torch.Generator().manual_seed(0)).elbo.mean())}
+
+    def fit_metrics(self, model, data):
+        return self.validate(model, data, data.train_images[:500], "train500")
 
 
 class TextRecipe(Recipe):

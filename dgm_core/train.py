@@ -48,12 +48,16 @@ def train(
     progress: bool = True,
     command: str = "",
     overrides: dict | None = None,
+    max_shift: int | None = None,
 ) -> dict:
     """Train ``model_name`` (a key of ``RECIPES``) and save it; returns the model card."""
     # a changed copy: the shared RECIPES entry stays as it is for the next run in this process
     base = recipe_for(model_name)
     recipe = dataclasses.replace(
-        base, batch_size=batch_size or base.batch_size, config={**base.config, **(overrides or {})}
+        base,
+        batch_size=batch_size or base.batch_size,
+        config={**base.config, **(overrides or {})},
+        max_shift=base.max_shift if max_shift is None else max_shift,
     )
     steps = steps or recipe.steps
     lr = lr or recipe.lr
@@ -103,7 +107,8 @@ def train(
         best_step, val_metrics, state = best
         model.load_state_dict(state)
 
-    metrics = dict(val_metrics)
+    with torch.no_grad():
+        metrics = {**val_metrics, **recipe.fit_metrics(model, data)}
     test_note = test_data_note(model, recipe.family)
     if family(recipe.family).text:
         metrics.update(evaluate_model(model, recipe.family))
@@ -122,6 +127,7 @@ def train(
             "selected_by": f"lowest {recipe.select}" if recipe.select else "final step",
             "batch_size": recipe.batch_size,
             "optimizer": recipe.optimizer_note(lr),
+            "augmentation": f"random shift up to {recipe.max_shift} px" if recipe.max_shift else "none",
             "seed": seed,
             "wall_seconds": round(wall, 1),
             "device": f"cpu, {torch.get_num_threads()} threads",
@@ -173,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="use only the first N training digits (trials)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument(
+        "--shift", type=int, default=None, help="augment: move each training digit by up to N pixels (default: recipe)"
+    )
+    parser.add_argument(
         "--set",
         action="append",
         default=[],
@@ -198,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
             progress=not args.quiet,
             command=command,
             overrides=overrides,
+            max_shift=args.shift,
         )
     except (FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)

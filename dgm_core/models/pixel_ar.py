@@ -143,6 +143,7 @@ class MADEConfig:
     num_pixels: int = SIDE * SIDE
     hidden: int = 500
     mask_seed: int = 0
+    dropout: float = 0.0  # on the hidden units while training (against overfitting 4,500 digits)
 
 
 class MaskedLinear(nn.Linear):
@@ -170,13 +171,14 @@ class MADE(ChainRuleDensity):
         self.hidden_layer = MaskedLinear(d, h, degrees_hidden[:, None] >= degrees_in[None, :])
         out_mask = (degrees_in[:, None] > degrees_hidden[None, :]).repeat_interleave(k, dim=0)
         self.output_layer = MaskedLinear(h, d * k, out_mask)
+        self.dropout = nn.Dropout(config.dropout)
 
     def conditional_logits(self, x, y=None):
-        hidden = F.relu(self.hidden_layer(self._inputs(x).reshape(x.shape[0], -1)))
+        hidden = self.dropout(F.relu(self.hidden_layer(self._inputs(x).reshape(x.shape[0], -1))))
         return self.output_layer(hidden).reshape(x.shape[0], self.config.num_pixels, self.levels)
 
     def step_logits(self, x, i, y=None):
-        hidden = F.relu(self.hidden_layer(self._inputs(x).reshape(x.shape[0], -1)))
+        hidden = self.dropout(F.relu(self.hidden_layer(self._inputs(x).reshape(x.shape[0], -1))))
         rows = slice(i * self.levels, (i + 1) * self.levels)
         out = self.output_layer
         return F.linear(hidden, (out.weight * out.mask)[rows], out.bias[rows])

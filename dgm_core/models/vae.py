@@ -32,6 +32,7 @@ class VAEConfig:
     latent: int = 2
     hidden: int = 512
     beta: float = 1.0
+    dropout: float = 0.0  # on the decoder's hidden units while training (against overfitting)
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,9 @@ class VAE(ConfigurableModule):
         h = config.hidden
         self.encoder = nn.Sequential(nn.Flatten(), nn.Linear(PIXELS, h), nn.ReLU(), nn.Linear(h, h), nn.ReLU())
         self.to_mu, self.to_logvar = nn.Linear(h, config.latent), nn.Linear(h, config.latent)
+        drop = [nn.Dropout(config.dropout)] if config.dropout else []  # no layer (and same names) without it
         self.decoder = nn.Sequential(
-            nn.Linear(config.latent, h), nn.ReLU(), nn.Linear(h, h), nn.ReLU(), nn.Linear(h, PIXELS)
+            nn.Linear(config.latent, h), nn.ReLU(), *drop, nn.Linear(h, h), nn.ReLU(), *drop, nn.Linear(h, PIXELS)
         )
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
