@@ -169,18 +169,95 @@ class GatedPixelCNN(ChainRuleDensity):
 
 
 class RowCachedStepper:
-    """Per-pixel logits for a sampler that fills pixels in raster order: the vertical stack is
-    run once per row (its row-r features only depend on rows above, which are final by then),
-    and each pixel only runs the horizontal stack on its own row."""
+    """Per-pixel logits for a sampler that fills pixels in raster order, reusing all earlier work:
+
+    - the vertical stack is advanced one row at a time (its row-r features only depend on rows above
+      r, which are final by then): row r-1 of every layer from the same layer's input rows, kept;
+    - the horizontal stack is advanced one column at a time: column c of every layer only needs the
+      same layer's input at columns c-k+1..c, kept from the earlier pixels of the row. So a pixel
+      costs a handful of small matrix products (each convolution of a 1 x k window is a matrix
+      product with the kernel flattened).
+
+    The logits equal row i of ``conditional_logits`` up to float rounding (the tests check it). It
+    assumes what a raster-order sampler guarantees: pixels before i do not change between calls.
+    """
 
     def __init__(self, model: GatedPixelCNN, y: torch.Tensor | None = None):
         self.model, self.y = model, y
-        self.row, self.links = None, None
+        self.row, self.links, self.cols_done, self.features = None, None, 0, None
+        self.rows_done, self.vertical, self.pre = 0, None, None
+
+    def _vertical_row(self, x: torch.Tensor, q: int) -> None:
+        """Every vertical layer at row q (from rows <= q of its input, all final), kept for later rows."""
+        model = self.model
+        n, p = x.shape[0], model.config.channels
+        if self.vertical is None:
+            self.vertical = [x.new_zeros(n, p, SIDE, SIDE).float() for _ in range(model.layers)]
+            self.pre = [x.new_zeros(n, 2 * p, SIDE, SIDE).float() for _ in range(model.layers)]
+        bias = model._class_bias(self.y, n)
+        source = model._inputs(x)
+        for layer, conv in enumerate(model.v_convs):
+            kh, kw = conv.conv.kernel_size
+            d = conv.conv.dilation[0]
+            rows = [q - d * (kh - 1 - t) for t in range(kh)]  # the input rows this layer reads for row q
+            zeros = source.new_zeros(source[:, :, 0].shape)
+            window = torch.stack([source[:, :, r] if r >= 0 else zeros for r in rows], 2)
+            pre = F.conv2d(F.pad(window, (kw // 2, kw // 2)), conv.conv.weight, conv.conv.bias)[:, :, 0]
+            if bias is not None:
+                pre = pre + bias[:, layer, 0, :, 0]
+            self.pre[layer][:, :, q] = pre
+            self.vertical[layer][:, :, q] = gate(pre.unsqueeze(2))[:, :, 0]
+            source = self.vertical[layer]
+
+    def _start_row(self, x: torch.Tensor, row: int) -> None:
+        model = self.model
+        for q in range(self.rows_done, row):  # rows above, once each (they never change)
+            self._vertical_row(x, q)
+        self.rows_done = max(self.rows_done, row)
+        # what row `row` reads from above: link(v_pre of row - 1); row 0 reads the link of zeros
+        above = [
+            self.pre[layer][:, :, row - 1] if row > 0 else x.new_zeros(x.shape[0], link.in_channels, SIDE).float()
+            for layer, link in enumerate(model.links)
+        ]
+        self.links = [
+            F.linear(a.transpose(1, 2), link.weight.flatten(1), link.bias).transpose(1, 2)
+            for a, link in zip(above, model.links, strict=True)
+        ]
+        if model.num_classes:
+            bias = model._class_bias(self.y, x.shape[0])[:, :, 1, :, 0, 0]  # (N, layers, 2p)
+            self.links = [link + bias[:, layer, :, None] for layer, link in enumerate(self.links)]
+        n, p = x.shape[0], model.config.channels
+        # the input of every horizontal layer along this row; index 0 is the image row itself
+        self.features = [model._inputs(x[:, 0, row, :]).unsqueeze(1)] + [x.new_zeros(n, p, SIDE).float()] * model.layers
+        self.features = [f.clone() for f in self.features]
+        self.row, self.cols_done = row, 0
+
+    def _column(self, x: torch.Tensor, col: int) -> torch.Tensor:
+        """Every horizontal layer at column ``col``; returns the last layer's features (N, p)."""
+        model = self.model
+        self.features[0][:, 0, col] = model._inputs(x[:, 0, self.row, col])  # known now, needed from col+1 on
+        h = None
+        for layer, (conv, out) in enumerate(zip(model.h_convs, model.h_outs, strict=True)):
+            k = conv.k
+            # the window this layer's kernel covers at column col, zero-padded on the left
+            last = col if conv.include_centre else col - 1
+            source = self.features[layer]
+            window = source[:, :, max(0, last - k + 1) : last + 1] if last >= 0 else source[:, :, :0]
+            window = F.pad(window, (k - window.shape[2], 0))
+            pre = F.linear(window.flatten(1), conv.conv.weight.flatten(1), conv.conv.bias)
+            pre = pre + self.links[layer][:, :, col]
+            update = F.linear(gate(pre), out.weight.flatten(1), out.bias)
+            h = update if layer == 0 else self.features[layer][:, :, col] + update
+            self.features[layer + 1][:, :, col] = h
+        return h
 
     def __call__(self, x: torch.Tensor, i: int) -> torch.Tensor:
         row, col = divmod(i, SIDE)
-        if row != self.row:
-            self.links = [link[:, :, row : row + 1] for link in self.model.vertical_links(x, self.y)]
-            self.row = row
-        logits = self.model.horizontal(x[:, :, row : row + 1], self.links, self.y)  # (N, K, 1, W)
-        return logits[:, :, 0, col]
+        if row != self.row or col < self.cols_done:
+            self._start_row(x, row)
+        for c in range(self.cols_done, col + 1):
+            h = self._column(x, c)
+        self.cols_done = col + 1
+        head = self.model.head  # ReLU, 1x1, ReLU, 1x1 on one column
+        hidden = F.relu(F.linear(F.relu(h), head[1].weight.flatten(1), head[1].bias))
+        return F.linear(hidden, head[3].weight.flatten(1), head[3].bias)
