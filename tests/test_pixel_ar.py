@@ -237,7 +237,7 @@ def test_gated_row_cache_gives_exactly_the_full_pass(num_classes):
     full = model.conditional_logits(x, y)
     stepper = model.stepper(y)
     cached = torch.stack([stepper(x, i) for i in range(784)], 1)
-    assert torch.allclose(cached, full, atol=1e-5)
+    assert torch.allclose(cached, full, atol=1e-4)  # the same sums, added up in another order
 
     model = _random(MODELS["gated_cond" if num_classes else "gated"]())  # a small one: 784 full passes follow
 

@@ -235,7 +235,8 @@ class RowCachedStepper:
     def _column(self, x: torch.Tensor, col: int) -> torch.Tensor:
         """Every horizontal layer at column ``col``; returns the last layer's features (N, p)."""
         model = self.model
-        self.features[0][:, 0, col] = model._inputs(x[:, 0, self.row, col])  # known now, needed from col+1 on
+        # the image row up to col (pixels before col are final now; col itself is still to be drawn)
+        self.features[0][:, 0, : col + 1] = model._inputs(x[:, 0, self.row, : col + 1])
         h = None
         for layer, (conv, out) in enumerate(zip(model.h_convs, model.h_outs, strict=True)):
             k = conv.k
