@@ -61,10 +61,12 @@ st.subheader("2. Play rounds")
 r1, r2, r3, _ = st.columns([1, 1, 1, 3])
 rounds_key = state.key("rounds")
 with r1:  # counted in the browser: twenty quick clicks are twenty rounds
-    played = 0
-    for _ in clicks.pending("budget_round", "Play 1 round", help="One outcome happens; every bet earns its log share."):
-        st.session_state[rounds_key] = min(2000, st.session_state[rounds_key] + 1)
-        played += 1
+    played = clicks.button(
+        "budget_round",
+        "Play 1 round",
+        lambda: st.session_state.update({rounds_key: min(2000, st.session_state[rounds_key] + 1)}),
+        help="One outcome happens; every bet earns its log share.",
+    )
     if played:
         st.rerun()
 r2.button("Play 20 rounds", on_click=lambda: st.session_state.update({rounds_key: st.session_state[rounds_key] + 20}))

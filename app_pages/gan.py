@@ -101,11 +101,11 @@ with toy_tab:
 
     b1, b2, b3, b4, b5 = st.columns(5)
     with b1:  # clicks are counted in the browser: twenty quick clicks are twenty steps
-        for _ in clicks.pending("gan_d_step", "D step", help="One discriminator update."):
-            game.d_step()
+        clicks.button("gan_d_step", "D step", game.d_step, help="One discriminator update.")
     with b2:
-        for _ in clicks.pending("gan_g_step", "G step", help="One generator update: the fakes move along the arrows."):
-            game.g_step()
+        clicks.button(
+            "gan_g_step", "G step", game.g_step, help="One generator update: the fakes move along the arrows."
+        )
     b3.button("Play", type="primary", on_click=lambda: st.session_state.update(gan_playing=True), key="gan_play")
     b4.button("Pause", on_click=lambda: st.session_state.update(gan_playing=False), key="gan_pause")
     b5.button("Reset", on_click=reset, key="gan_reset")

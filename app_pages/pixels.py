@@ -101,8 +101,7 @@ with watch:
     b1, b2, b3, b4, b5 = st.columns([1, 1, 1, 1, 3])
     speed = state.value("speed")
     with b1:  # counted in the browser: every click is a step
-        for _ in clicks.pending("px_step", "Step", help="Draw the next pixels (as many as the speed says)."):
-            step(speed)
+        clicks.button("px_step", "Step", lambda: step(speed), help="Draw the next pixels (as many as the speed says).")
     b2.button("Play", on_click=lambda: st.session_state.update(px_playing=True), help="Keep drawing.")
     b3.button("Pause", on_click=lambda: st.session_state.update(px_playing=False))
     b4.button("Restart", on_click=restart, help="Back to a blank page (the seed decides the drawing).")
@@ -115,11 +114,17 @@ with watch:
             step(state.value("speed"))
             st.session_state.px_playing = st.session_state[DRAWN] < 784
         left, right = st.columns([3, 2])
+        # The position lives in DRAWN, which no widget owns: a browser that has not yet seen the newest
+        # position (clicks come fast) cannot send an old slider value back over it. The slider is made
+        # anew for every position (its key names it) and reports a scrub through its callback.
+        scrub_key = f"px_scrub_{st.session_state[DRAWN]}"
         left.slider(
             "Pixels drawn so far (raster order)",
             0,
             784,
-            key=DRAWN,
+            value=st.session_state[DRAWN],
+            key=scrub_key,
+            on_change=lambda: st.session_state.update({DRAWN: st.session_state[scrub_key]}),
             help="Scrub through the 784 steps; the red square is the next pixel.",
         )
         drawn = st.session_state[DRAWN]

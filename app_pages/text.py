@@ -144,11 +144,8 @@ def append(token: int | None = None) -> None:
 
 b1, b2, b3 = st.columns(3)
 with b1:  # counted in the browser: twenty quick clicks are twenty tokens
-    caught_up = sum(
-        append() or 1
-        for _ in clicks.pending(
-            "tx_next", "Next token", help="Draw one token from the reshaped distribution.", primary=True
-        )
+    caught_up = clicks.button(
+        "tx_next", "Next token", append, help="Draw one token from the reshaped distribution.", primary=True
     )
 if caught_up:
     st.rerun()  # draw the page again with the new tokens

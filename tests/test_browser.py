@@ -7,6 +7,7 @@ land in tests/screenshots/ (git ignores it) for a person to look at.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -68,4 +69,66 @@ def test_a_shared_link_reopens_the_same_view(server, browser):
     page.wait_for_selector("text=Pixel 201 of 784", timeout=90_000)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert "seed=5" in page.url and "n=3" in page.url
+    page.close()
+
+
+def _metric(page, label: str) -> str:
+    box = page.locator('[data-testid="stMetric"]', has_text=label).first
+    return box.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def _click_fast(page, label: str, times: int = 20) -> None:
+    """``times`` clicks within about 3 s, the way an impatient student clicks."""
+    button = page.locator("button.dgm-step", has_text=label).first
+    button.wait_for(timeout=60_000)
+    for _ in range(times):
+        button.click(delay=10)
+        page.wait_for_timeout(100)
+
+
+def _settle(page, check, timeout_s: float = 90) -> None:
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        try:
+            if check():
+                return
+        except Exception:  # the element is being redrawn
+            pass
+        page.wait_for_timeout(500)
+    _wait_until_done(page)
+
+
+def test_twenty_fast_clicks_are_twenty_steps_and_nothing_crashes(server, browser):
+    """Every click on a stepping control counts, however fast, and no click raises on the page."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{server}/gan")
+    _wait_until_done(page)
+    _click_fast(page, "D step")
+    _click_fast(page, "G step")
+    _settle(page, lambda: _metric(page, "D steps") == "20" and _metric(page, "G steps") == "20")
+    assert (_metric(page, "D steps"), _metric(page, "G steps")) == ("20", "20")
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+    page.goto(f"{server}/text")
+    _wait_until_done(page)
+    _click_fast(page, "Next token")
+
+    def tokens() -> int:
+        boxes = page.locator('[data-testid="stCode"]', has_text=" | ")  # the tokens, one box each
+        return boxes.first.inner_text().count(" | ") + 1 if boxes.count() else 0
+
+    _settle(page, lambda: tokens() == 20)
+    assert tokens() == 20 and page.locator('[data-testid="stException"]').count() == 0
+
+    page.goto(f"{server}/budget")
+    _wait_until_done(page)
+    _click_fast(page, "Play 1 round")
+    _settle(page, lambda: "rounds=20" in page.url)
+    assert "rounds=20" in page.url
+
+    page.goto(f"{server}/pixels?drawn=0&speed=1")
+    _wait_until_done(page)
+    _click_fast(page, "Step")
+    _settle(page, lambda: "drawn=20" in page.url)
+    assert "drawn=20" in page.url and page.locator('[data-testid="stException"]').count() == 0
     page.close()

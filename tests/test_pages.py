@@ -41,24 +41,34 @@ def _button(at, label):
     return next(b for b in at.button if b.label == label)
 
 
+def _drawn(at) -> int:
+    """The position of 'Watch it draw' (the slider is made anew for every position: find it by its label)."""
+    slider = next(s for s in at.slider if s.label.startswith("Pixels drawn so far"))
+    assert slider.value == at.session_state["share_drawn"]
+    return slider.value
+
+
+def _scrub(at, value: int):
+    next(s for s in at.slider if s.label.startswith("Pixels drawn so far")).set_value(value).run()
+
+
 def test_pixels_page_steps_plays_pauses_and_scrubs():
     at = open_page("app_pages/pixels.py")
     assert not at.exception
     assert len(_pictures(at)) == 8  # default: 8 digits
-    drawn = at.slider(key="share_drawn")
-    assert drawn.value == 406
+    assert _drawn(at) == 406
     click_counted(at, "px_step")
-    assert at.slider(key="share_drawn").value == 406 + 28  # one row per frame by default
+    assert _drawn(at) == 406 + 28  # one row per frame by default
     _button(at, "Play").click().run()
-    playing = at.slider(key="share_drawn").value
+    playing = _drawn(at)
     assert playing > 434 and at.session_state["px_playing"]
     at.run()
-    assert at.slider(key="share_drawn").value > playing  # each frame draws more
+    assert _drawn(at) > playing  # each frame draws more
     _button(at, "Pause").click().run()
-    paused = at.slider(key="share_drawn").value
+    paused = _drawn(at)
     at.run()
-    assert at.slider(key="share_drawn").value == paused and not at.exception
-    at.slider(key="share_drawn").set_value(30).run()
+    assert _drawn(at) == paused and not at.exception
+    _scrub(at, 30)
     assert next(m.value for m in at.markdown if m.value.startswith("**Pixel ")).startswith("**Pixel 31 of 784**")
     assert at.query_params["drawn"] == "30"
     at.slider(key="share_n").set_value(3).run()
@@ -67,11 +77,11 @@ def test_pixels_page_steps_plays_pauses_and_scrubs():
 
 def test_you_are_the_sampler_sets_the_pixel_and_the_model_goes_on():
     at = open_page("app_pages/pixels.py")
-    at.slider(key="share_drawn").set_value(300).run()
+    _scrub(at, 300)
     at.button(key="set_1").click().run()  # make pixel 300 ink
     run = at.session_state["px_run"]
     assert bool((run.final.reshape(run.final.shape[0], -1)[:, 300] == 1).all())
-    assert at.slider(key="share_drawn").value == 301 and not at.exception
+    assert _drawn(at) == 301 and not at.exception
     at.button(key="set_0").click().run()  # and pixel 301 paper
     run = at.session_state["px_run"]
     assert bool((run.final.reshape(run.final.shape[0], -1)[:, 300:302] == torch.tensor([1, 0])).all())
@@ -144,9 +154,9 @@ def test_restart_and_speed_controls_of_the_drawing():
     at = open_page("app_pages/pixels.py")
     at.slider(key="share_speed").set_value(56).run()
     click_counted(at, "px_step")
-    assert at.slider(key="share_drawn").value == 406 + 56 and at.query_params["speed"] == "56"
+    assert _drawn(at) == 406 + 56 and at.query_params["speed"] == "56"
     _button(at, "Restart").click().run()
-    assert at.slider(key="share_drawn").value == 0 and not at.session_state["px_playing"] and not at.exception
+    assert _drawn(at) == 0 and not at.session_state["px_playing"] and not at.exception
 
 
 def test_the_conditional_model_follows_the_digit_control():

@@ -14,7 +14,7 @@ def test_a_link_restores_the_page_state():
     at = open_page("app_pages/pixels.py", {"seed": "7", "n": "4", "drawn": "100", "presenter": "1"})
     assert not at.exception
     assert at.number_input(key="share_seed").value == 7
-    assert at.slider(key="share_n").value == 4 and at.slider(key="share_drawn").value == 100
+    assert at.slider(key="share_n").value == 4 and at.session_state["share_drawn"] == 100
     assert at.toggle(key="share_presenter").value is True
     assert not at.info  # nothing was ignored
 
@@ -35,7 +35,7 @@ def test_malformed_and_out_of_range_values_fall_back_with_a_notice():
     at = open_page("app_pages/pixels.py", {"seed": "banana", "n": "999", "drawn": "-3", "presenter": "maybe"})
     assert not at.exception
     assert at.number_input(key="share_seed").value == 0
-    assert at.slider(key="share_n").value == 8 and at.slider(key="share_drawn").value == 406
+    assert at.slider(key="share_n").value == 8 and at.session_state["share_drawn"] == 406
     (notice,) = (i.value for i in at.info)  # one notice lists every ignored setting
     assert notice.startswith("Link settings ignored:")
     for name in ("seed", "n", "drawn", "presenter"):

@@ -9,15 +9,15 @@ catches up, one step for every click not yet done, in order.
 
 Usage in a page::
 
-    for _ in clicks.pending("gan_d_step", "D step", help="One discriminator update."):
-        game.d_step()          # one step per click; each is marked done as soon as it is taken
+    clicks.button("gan_d_step", "D step", game.d_step, help="One discriminator update.")  # a step per click
 
 In AppTest the component cannot be clicked: set ``at.session_state[key] = {"clicks": N}``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -59,43 +59,59 @@ _counter = st.components.v2.component("dgm_click_counter", js=_JS, css=_CSS)
 MAX_PER_RUN = 200  # a bound on the work one run catches up (a stuck mouse cannot queue forever)
 
 
-def _done_key(key: str) -> str:
-    return f"_clicks_done_{key}"
+_LEDGER = "_clicks_done"  # {button key: clicks acted on}, a plain dict kept in the session
+_LOCK = "_session_writer_lock"
+
+
+def _ledger() -> dict[str, int]:
+    # Reading or writing st.session_state lets Streamlit stop the run there (a newer click asked for a
+    # rerun). A step and its "done" mark must not be split by such a stop, so the marks live in a plain
+    # dict, fetched once: changing it is not a Streamlit call.
+    return st.session_state.setdefault(_LEDGER, {})
 
 
 def clicks_seen(key: str) -> int:
     """How many clicks of this button the page has counted so far."""
     value = st.session_state.get(key)
-    clicks = getattr(value, "clicks", None) if not isinstance(value, dict) else value.get("clicks")
+    clicks = value.get("clicks") if isinstance(value, dict) else getattr(value, "clicks", None)
     try:
         return max(0, int(clicks or 0))
     except (TypeError, ValueError):
         return 0
 
 
-def pending(key: str, label: str, *, help: str | None = None, primary: bool = False) -> Iterator[int]:
-    """Draw the button and yield once for every click not yet acted on (oldest first); each click is
-    marked done when the loop asks for the next one, so a run cut short leaves the rest pending."""
-    done_key = _done_key(key)
-    done = st.session_state.get(done_key, 0)
-    _counter(
-        data={"id": key, "label": label, "help": help or "", "primary": primary, "done": done},
-        key=key,
-        default={"clicks": done},
-        on_clicks_change=lambda: None,
-    )
-    total = clicks_seen(key)
-    if total < done:  # a new page (a reload) counts from zero again
-        st.session_state[done_key] = done = total
-    todo = min(total - done, MAX_PER_RUN)
-    for i in range(todo):
-        yield i
-        st.session_state[done_key] = st.session_state.get(done_key, 0) + 1
-    if total - done > MAX_PER_RUN:
-        st.session_state[done_key] = total  # drop what is past the bound, and say so
-        st.toast(f"{total - done - MAX_PER_RUN} clicks beyond {MAX_PER_RUN} at once were ignored.")
+def session_lock() -> threading.RLock:
+    """One writer per session: Streamlit may start a session's next script run (in a new thread) while the
+    last one is still busy, so whatever changes the session's state holds this lock."""
+    return st.session_state.setdefault(_LOCK, threading.RLock())
+
+
+def button(key: str, label: str, step: Callable[[], object], *, help: str | None = None, primary: bool = False) -> int:
+    """Draw the button and call ``step()`` once for every click not yet acted on, oldest first; returns how
+    many it took. It holds the session's lock, so two overlapping runs never act on the same click, and a
+    click is marked done the moment its step returns, with no Streamlit call in between: a run stopped by a
+    newer click leaves each click either done and marked, or neither."""
+    with session_lock():
+        ledger = _ledger()
+        done = ledger.get(key, 0)
+        _counter(
+            data={"id": key, "label": label, "help": help or "", "primary": primary, "done": done},
+            key=key,
+            default={"clicks": done},
+            on_clicks_change=lambda: None,
+        )
+        total = clicks_seen(key)
+        if total < done:  # a new page (a reload) counts from zero again
+            ledger[key] = done = total
+        if total - done > MAX_PER_RUN:
+            ledger[key] = done = total - MAX_PER_RUN  # drop what is past the bound, and say so
+            st.toast(f"More than {MAX_PER_RUN} clicks at once: the oldest ones were skipped.")
+        for _ in range(total - done):
+            step()
+            ledger[key] = ledger.get(key, 0) + 1
+        return total - done
 
 
 def forget(key: str) -> None:
     """Treat every click so far as done (after a reset, old clicks must not replay)."""
-    st.session_state[_done_key(key)] = clicks_seen(key)
+    _ledger()[key] = clicks_seen(key)
