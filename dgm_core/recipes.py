@@ -87,10 +87,6 @@ class Recipe:
     def validate(self, model: nn.Module, data: MnistData) -> dict:
         raise NotImplementedError
 
-    def fit_metrics(self, model: nn.Module, data) -> dict:
-        """The validation figure measured on 500 *training* digits, so a card shows the gap (overfitting)."""
-        return {}
-
     def _indices(self, n: int, generator: torch.Generator) -> torch.Tensor:
         return torch.randint(0, n, (self.batch_size,), generator=generator)
 
@@ -149,9 +145,6 @@ class PixelDensityRecipe(Recipe):
         y = torch.tensor(labels).long() if model.num_classes else None
         return nll_metrics(model, x, prefix, y)
 
-    def fit_metrics(self, model, data):
-        return self.validate(model, data, data.train_images[:500], data.train_labels[:500], "train500")
-
 
 class VAERecipe(Recipe):
     """VAEs of binarized digits: maximize the (beta-)ELBO; a fresh binarization per batch."""
@@ -166,9 +159,6 @@ class VAERecipe(Recipe):
     def validate(self, model, data, images=None, prefix="val"):
         x = mnist.fixed_binarization(data.val_images if images is None else images)
         return {f"{prefix}_elbo_nats": -float(model.elbo_terms(x, torch.Generator().manual_seed(0)).elbo.mean())}
-
-    def fit_metrics(self, model, data):
-        return self.validate(model, data, data.train_images[:500], "train500")
 
 
 class TextRecipe(Recipe):

@@ -107,8 +107,7 @@ def train(
         best_step, val_metrics, state = best
         model.load_state_dict(state)
 
-    with torch.no_grad():
-        metrics = {**val_metrics, **recipe.fit_metrics(model, data)}
+    metrics = dict(val_metrics)
     test_note = test_data_note(model, recipe.family)
     if family(recipe.family).text:
         metrics.update(evaluate_model(model, recipe.family))
