@@ -78,7 +78,7 @@ else:
     best = np.cumsum(game.log_payoffs(truth, outcomes))
     even = np.cumsum(game.log_payoffs(np.full(k, 1 / k), outcomes))
     last = ", ".join(names[o] for o in outcomes[-10:])
-    st.markdown(f"**{len(outcomes)} rounds played.** Last outcomes: {last}")
+    st.markdown(f"**{len(outcomes)} round{'s' if len(outcomes) != 1 else ''} played.** Last outcomes: {last}")
     m1, m2, m3 = st.columns(3)
     m1.metric("Your total log payoff", f"{mine[-1]:.1f}")
     m2.metric("Betting the true probabilities", f"{best[-1]:.1f}")

@@ -8,6 +8,7 @@ from dgm_core import checkpoints
 from dgm_core.report import NOT_DEFINED, compare_rows
 from dgm_core.samplers.images import sample_images
 from ui import charts, layout, models
+from ui.catalogue import model_name
 
 layout.header(
     "Compare the families",
@@ -19,6 +20,8 @@ if not rows:
     st.warning("No generative model cards found in assets/. Train one with `python -m dgm_core.train`.")
     st.stop()
 table = pd.DataFrame(rows)
+table.insert(0, "checkpoint id", table["model"])
+table["model"] = [model_name(name) for name in table["model"]]  # names a student reads; the id stays beside
 
 
 def cell(value):
@@ -28,7 +31,12 @@ def cell(value):
     return "not measured" if value is None else value
 
 
-st.dataframe(table.map(cell).astype({"parameters": int}), hide_index=True)
+st.dataframe(
+    table.map(cell).astype({"parameters": int}),
+    hide_index=True,
+    column_order=["model", *[c for c in table.columns if c not in ("model", "checkpoint id")], "checkpoint id"],
+    column_config={"checkpoint id": st.column_config.TextColumn(help="The file name in assets/ and the CLI's name")},
+)
 
 nll = table[table["exact NLL (nats)"] != NOT_DEFINED]
 bounds = table[table["IWAE bound (nats)"] != NOT_DEFINED]
@@ -74,7 +82,7 @@ def samples(name: str, seed: int):
 
 seed = layout.seed()
 for row in rows:
-    st.markdown(f"**{row['model']}** ({row['family']})")
+    st.markdown(f"**{model_name(row['model'])}** ({row['family']}; `{row['model']}`)")
     charts.image_grid(samples(row["model"], seed), scale=2)
 
 judge_card = checkpoints.read_card("judge_mnist")

@@ -79,7 +79,7 @@ with map_tab:
         s1.slider("z1", -3.0, 3.0, step=0.05, key=state.key("z1"), help="First number of the code.")
         s2.slider("z2", -3.0, 3.0, step=0.05, key=state.key("z2"), help="Second number of the code.")
         point = (state.value("z1"), state.value("z2"))
-        st.plotly_chart(charts.scatter_classes(mu, heldout_labels, highlight=point), key="codes")
+        st.plotly_chart(charts.scatter_classes(mu, heldout_labels, highlight=point, axes=("z1", "z2")), key="codes")
         st.caption("Each dot is a held-out digit's code, coloured by its label; the star is your point.")
     with torch.inference_mode():
         decoded = model.decode(torch.tensor([point]))
@@ -97,7 +97,9 @@ with encode_tab:
     e1, e2 = st.columns([1, 1])
     with e1:
         charts.image_grid(torch.cat([x, recon]), ["784 pixels in", "784 pixels out"], scale=5)
-    e2.plotly_chart(charts.scatter_classes(mu, heldout_labels, highlight=(z[0], z[1])), key="landing")
+    e2.plotly_chart(
+        charts.scatter_classes(mu, heldout_labels, highlight=(z[0], z[1]), axes=("z1", "z2")), key="landing"
+    )
     e2.caption(f"The star: where this digit (a {int(heldout_labels[i])}) lands among the other held-out codes.")
     st.markdown(
         f"In between, the whole digit was **two numbers: z = ({z[0]:.2f}, {z[1]:.2f})**, with uncertainty "

@@ -112,3 +112,16 @@ VAE_MODELS = {
     "vae_z2_beta3_mnist": "2-number code, beta = 3 (tidier map)",
     "vae_z16_mnist": "16-number code, beta = 1",
 }
+
+# Every shipped checkpoint by a name a student can read (the compare page shows the id beside it).
+MODEL_NAMES = {
+    **{name: f"Pixel by pixel: {label}" for name, label in PIXEL_MODELS.items()},
+    **{name: f"VAE, {label}" for name, label in VAE_MODELS.items()},
+    "gan_mnist": "GAN",
+    "gan_cond_mnist": "GAN told which digit to draw",
+    "denoiser_mnist": "Diffusion (denoiser with guidance)",
+}
+
+
+def model_name(checkpoint: str) -> str:
+    return MODEL_NAMES.get(checkpoint, checkpoint)

@@ -94,7 +94,9 @@ def density_plot(samples, curves: dict[str, tuple[Sequence[float], Sequence[floa
     return fig
 
 
-def scatter_classes(points, labels, highlight: tuple[float, float] | None = None) -> go.Figure:
+def scatter_classes(
+    points, labels, highlight: tuple[float, float] | None = None, axes: tuple[str, str] = ("x1", "x2")
+) -> go.Figure:
     """2D points coloured by class, with one highlighted point (a star)."""
     points, labels = np.asarray(points), np.asarray(labels)
     fig = go.Figure()
@@ -119,8 +121,8 @@ def scatter_classes(points, labels, highlight: tuple[float, float] | None = None
         height=330,
         margin=dict(l=10, r=10, t=10, b=10),
         legend=dict(orientation="h", y=-0.2),
-        xaxis=dict(title="x1"),
-        yaxis=dict(title="x2", scaleanchor="x"),
+        xaxis=dict(title=axes[0]),
+        yaxis=dict(title=axes[1], scaleanchor="x"),
     )
     return fig
 
