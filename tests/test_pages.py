@@ -169,3 +169,13 @@ def test_the_conditional_model_follows_the_digit_control():
     key_before = at.session_state["px_key"]
     at.slider(key="share_digit").set_value(9).run()
     assert not at.exception and at.session_state["px_key"] != key_before and at.session_state["px_key"][-1] == 9
+
+
+def test_pixel_page_draws_with_the_gated_model_and_the_judge_says_not_a_digit_under_a_blank_page():
+    at = open_page("app_pages/pixels.py", {"n": "2"})
+    assert not at.exception
+    if "gated_pixelcnn_mnist" in checkpoints.available():
+        assert at.selectbox(key="share_model").value == "gated_pixelcnn_mnist"  # the default
+    at.radio(key="px_score_source").set_value("blank page").run()
+    captions = [i.caption for e in at.get("image") for i in e.proto.imgs]
+    assert any(c.startswith("blank page; judge: not a digit") for c in captions), captions
