@@ -157,3 +157,21 @@ def test_a_share_link_round_trips_on_every_page(info):
     again = open_page(info.path, kept)  # the link as the address bar shows it, in a fresh session
     assert dict(again.query_params) == kept
     assert _view(again) == _view(shared)
+
+
+HOSTILE_VALUES = ["nan", "inf", "-1e308", "9" * 400, "x" * 10_000, HOSTILE, "<script>alert(1)</script>", "[1,2]"]
+
+
+@pytest.mark.parametrize("info", PAGES, ids=[p.url_path for p in PAGES])
+def test_every_declared_parameter_survives_hostile_values(info):
+    """Wrong types, NaN, infinities, huge numbers, 10 kB strings and markup in every parameter a page declares:
+    the page renders with defaults and at most one short notice, and no markup from the link is rendered."""
+    first = open_page(info.path)
+    declared = sorted(first.session_state["_share_active"])
+    query = {name: HOSTILE_VALUES[i % len(HOSTILE_VALUES)] for i, name in enumerate(declared)}
+    at = open_page(info.path, query)
+    assert not at.exception, at.exception
+    notices = [i.value for i in at.info if i.value.startswith("Link settings ignored")]
+    assert len(notices) <= 1 and all(len(n) < 600 for n in notices)
+    shown = " ".join(e.value for kind in (at.info, at.markdown, at.caption, at.warning) for e in kind)
+    assert "![x](" not in shown and "<script>" not in shown
