@@ -86,7 +86,7 @@ def _click_fast(page, label: str, times: int = 20) -> None:
         page.wait_for_timeout(100)
 
 
-def _settle(page, check, timeout_s: float = 90) -> None:
+def _settle(page, check, timeout_s: float = 180) -> None:
     deadline = time.time() + timeout_s
     while time.time() < deadline:
         try:
