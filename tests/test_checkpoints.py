@@ -25,7 +25,14 @@ def test_save_then_load_rebuilds_an_identical_model(tmp_path):
     loaded, card = checkpoints.load_checkpoint("tiny_judge", tmp_path)
     x = torch.rand(3, 1, 28, 28)
     assert torch.equal(model(x), loaded(x))
-    assert card["config"] == {"channels": 4, "hidden": 8, "dropout": 0.3, "num_classes": 10}
+    assert card["config"] == {
+        "channels": 4,
+        "hidden": 8,
+        "dropout": 0.3,
+        "num_classes": 10,
+        "reject_class": False,
+        "min_confidence": 0.0,
+    }
     assert card["parameters"] == sum(p.numel() for p in model.parameters())
     assert not loaded.training and not any(p.requires_grad for p in loaded.parameters())
 
