@@ -43,7 +43,7 @@ export default function(component) {
 """
 _CSS = """
 .dgm-step {
-  font: inherit; font-size: 1rem; line-height: 1.6; cursor: pointer; width: 100%;
+  font: inherit; font-size: 1rem; line-height: 1.6; cursor: pointer; width: auto;
   padding: 0.25rem 0.75rem; border-radius: 0.5rem; min-height: 2.5rem;
   border: 1px solid rgba(49, 51, 63, 0.35); background: var(--st-background-color, #fff);
   color: var(--st-text-color, #262730);
