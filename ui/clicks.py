@@ -100,9 +100,9 @@ def button(key: str, label: str, step: Callable[[], object], *, help: str | None
             default={"clicks": done},
             on_clicks_change=lambda: None,
         )
-        total = clicks_seen(key)
-        if total < done:  # a new page (a reload) counts from zero again
-            ledger[key] = done = total
+        # never below what is done: a reload starts a new session (and a new ledger), so a lower count can only
+        # be a stale one, and acting on it would repeat steps
+        total = max(clicks_seen(key), done)
         if total - done > MAX_PER_RUN:
             ledger[key] = done = total - MAX_PER_RUN  # drop what is past the bound, and say so
             st.toast(f"More than {MAX_PER_RUN} clicks at once: the oldest ones were skipped.")
