@@ -256,6 +256,32 @@ def _vae(name: str, latent: int, beta: float, summary: str, **more) -> VAERecipe
     )
 
 
+def _gated_pixelcnn(name: str, num_classes: int, summary: str) -> PixelDensityRecipe:
+    """The shipped gated PixelCNNs: the same network and schedule, with or without the digit y."""
+    return PixelDensityRecipe(
+        checkpoint=name,
+        family="gated_pixelcnn",
+        config={
+            "levels": 2,
+            "channels": 32,
+            "first_kernel": 7,
+            "vertical_dilations": [1, 2, 4, 8, 1, 2],
+            "horizontal_kernel": 3,
+            "head": 64,
+            "dropout": 0.0,
+            "num_classes": num_classes,
+        },
+        steps=5000,
+        batch_size=32,
+        lr=2e-3,
+        summary=summary,
+        view=BINARY_VIEW,
+        select="val_conditional_nll_nats" if num_classes else "val_nll_nats",
+        eval_every=250,
+        warmup=200,
+    )
+
+
 RECIPES: Mapping[str, Recipe] = MappingProxyType(
     {
         "judge": JudgeRecipe(
@@ -347,51 +373,16 @@ RECIPES: Mapping[str, Recipe] = MappingProxyType(
             select="val_conditional_nll_nats",
             eval_every=250,
         ),
-        "gated_pixelcnn": PixelDensityRecipe(
-            checkpoint="gated_pixelcnn_mnist",
-            family="gated_pixelcnn",
-            config={
-                "levels": 2,
-                "channels": 32,
-                "first_kernel": 7,
-                "vertical_dilations": [1, 2, 4, 8, 1, 2],
-                "horizontal_kernel": 3,
-                "head": 64,
-                "dropout": 0.0,
-                "num_classes": 0,
-            },
-            steps=5000,
-            batch_size=32,
-            lr=2e-3,
-            summary="gated PixelCNN: vertical and horizontal stacks (no blind spot), gated tanh x sigmoid units, "
+        "gated_pixelcnn": _gated_pixelcnn(
+            "gated_pixelcnn_mnist",
+            0,
+            "gated PixelCNN: vertical and horizontal stacks (no blind spot), gated tanh x sigmoid units, "
             "dilated vertical layers that reach the top of the digit, K = 2",
-            view=BINARY_VIEW,
-            select="val_nll_nats",
-            eval_every=250,
-            warmup=200,
         ),
-        "gated_pixelcnn_cond": PixelDensityRecipe(
-            checkpoint="gated_pixelcnn_cond_mnist",
-            family="gated_pixelcnn",
-            config={
-                "levels": 2,
-                "channels": 32,
-                "first_kernel": 7,
-                "vertical_dilations": [1, 2, 4, 8, 1, 2],
-                "horizontal_kernel": 3,
-                "head": 64,
-                "dropout": 0.0,
-                "num_classes": 10,
-            },
-            steps=5000,
-            batch_size=32,
-            lr=2e-3,
-            summary="class-conditional gated PixelCNN p(x | y): a learned vector per digit enters every gate of both "
-            "stacks",
-            view=BINARY_VIEW,
-            select="val_conditional_nll_nats",
-            eval_every=250,
-            warmup=200,
+        "gated_pixelcnn_cond": _gated_pixelcnn(
+            "gated_pixelcnn_cond_mnist",
+            10,
+            "class-conditional gated PixelCNN p(x | y): a learned vector per digit enters every gate of both stacks",
         ),
         "vae_z2": _vae("vae_z2_mnist", 2, 1.0, "VAE with a 2-number code (for the latent map)"),
         "vae_z2_beta0.3": _vae("vae_z2_beta0.3_mnist", 2, 0.3, "VAE, 2-number code, beta = 0.3 (sharper, looser map)"),
