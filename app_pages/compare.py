@@ -5,9 +5,10 @@ import streamlit as st
 import torch
 
 from dgm_core import checkpoints
+from dgm_core.bill import image_bill
 from dgm_core.report import NOT_DEFINED, compare_rows
 from dgm_core.samplers.images import sample_images
-from ui import charts, layout, models
+from ui import charts, layout, models, own_digit, state
 from ui.catalogue import model_name
 
 layout.header(
@@ -15,6 +16,7 @@ layout.header(
     "Every number here comes from a model card that `python -m dgm_core.evaluate MODEL` recomputes on the "
     "official 10,000 test digits, or from `python bench/bench_core.py`.",
 )
+state.restore(own_digit.picture_params("bill"))
 rows = compare_rows(models.bench_results())
 if not rows:
     st.warning("No generative model cards found in assets/. Train one with `python -m dgm_core.train`.")
@@ -70,14 +72,44 @@ right.plotly_chart(
     key="fid_chart",
 )
 
-st.subheader("Samples from the same seed")
-
 
 @st.cache_resource(max_entries=16, show_spinner="Drawing samples...")
 def samples(name: str, seed: int):
     model, card = models.load(name)
     with torch.inference_mode():
         return sample_images(model, card, 8, seed)
+
+
+st.subheader("Your input's bill")
+st.markdown(
+    "-log p(x) is what a model charges for an image out of its fixed probability budget. Give every likelihood "
+    "model the same picture and compare the bills: which model finds it most likely, which least?"
+)
+first_sample = next((m for m in ("gated_pixelcnn_mnist", "pixelcnn_mnist") if m in {r["model"] for r in rows}), None)
+pixels, what = own_digit.picture(
+    "bill",
+    (lambda: samples(first_sample, layout.seed())[0, 0].numpy() * 255) if first_sample else None,
+    f"a sample of the {model_name(first_sample)}" if first_sample else "",
+)
+bill = image_bill(pixels, {row["model"]: models.load(row["model"]) for row in rows})
+b1, b2 = st.columns([1, 3])
+with b1:
+    charts.judged_grid(torch.from_numpy(pixels / 255.0).float()[None, None], scale=5)
+    cheapest, dearest = min(bill, key=lambda b: b.nats), max(bill, key=lambda b: b.nats)
+    st.markdown(
+        f"Most likely under **{model_name(cheapest.model)}** ({cheapest.nats:,.1f} nats), least likely under "
+        f"**{model_name(dearest.model)}** ({dearest.nats:,.1f} nats)."
+    )
+b2.plotly_chart(charts.bill_bars(bill, {r["model"]: model_name(r["model"]) for r in rows}), key="bill_chart")
+st.caption(
+    "Exact: autoregressive models add up -log p(x_i | x_<i) over the 784 pixels (the conditional ones average "
+    "p(x | y) over the ten digits). Upper bounds: a VAE cannot compute p(x), only the -ELBO and the tighter "
+    "importance-weighted bound (100 samples). GANs and the diffusion model are not on the bill: a GAN defines no "
+    "likelihood, and this denoiser is not scored by one. Bits per pixel = nats / (784 ln 2). Try a blank page: "
+    "most models find it likelier than a real digit, one reason a high likelihood does not mean good samples."
+)
+
+st.subheader("Samples from the same seed")
 
 
 seed = layout.seed()

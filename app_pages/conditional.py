@@ -1,12 +1,13 @@
 """Conditional generation p(x | y) and its applications, with the models shipped so far."""
 
+import numpy as np
 import streamlit as st
 import torch
 
 from dgm_core import checkpoints
 from dgm_core.data import mnist
 from dgm_core.samplers.pixel import fill_in
-from ui import charts, layout, models, state
+from ui import charts, layout, models, own_digit, state
 
 SHIPPED = checkpoints.available()
 # the class-conditional autoregressive model: the gated PixelCNN once shipped, else the masked one
@@ -16,9 +17,9 @@ GAN = "gan_cond_mnist"  # the class-conditional GAN (optional on this page)
 FILLER = "gated_pixelcnn_mnist" if "gated_pixelcnn_mnist" in SHIPPED else "pixelcnn_mnist"  # fills holes
 PARAMS = [
     state.Param("digit", 3, low=0, high=9),
-    state.Param("example", 0, low=0, high=499),
+    *own_digit.choice_params("uncrop"),
     state.Param("keep", 12, low=1, high=27),
-    state.Param("hole_example", 0, low=0, high=499),
+    *own_digit.choice_params("inpaint", "hole_example"),
     state.Param("hole", 10, low=2, high=20),
 ]
 
@@ -52,11 +53,10 @@ def draw_digit(digit: int, seed: int) -> torch.Tensor:
 
 
 @st.cache_resource(max_entries=16, show_spinner="Filling in the missing pixels...")
-def complete(example: int, mask_kind: str, size: int, seed: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """(ground truth, known mask, 4 completions) for a held-out digit under a crop or a hole."""
+def complete(pixels: bytes, mask_kind: str, size: int, seed: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(ground truth, known mask, 4 completions) for a digit (28 x 28 uint8 bytes) under a crop or a hole."""
     model, _ = models.load(FILLER)
-    images, _ = models.heldout_digits()
-    truth = mnist.fixed_binarization(images[example : example + 1]).long()
+    truth = mnist.evaluation_view(np.frombuffer(pixels, np.uint8).reshape(1, 28, 28), 2)
     known = torch.ones(1, 1, 28, 28, dtype=torch.bool)
     if mask_kind == "crop":
         known[..., size:, :] = False
@@ -84,13 +84,12 @@ def gan_digit(digit: int, seed: int) -> torch.Tensor:
 
 
 @st.cache_resource(max_entries=16, show_spinner="Diffusion fills the hole...")
-def diffuse_hole(example: int, size: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """(grey ground truth, 4 diffusion inpaintings) of a held-out digit with a centred square hole."""
+def diffuse_hole(pixels: bytes, size: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """(grey ground truth, 4 diffusion inpaintings) of a digit (28 x 28 uint8 bytes) with a centred square hole."""
     from dgm_core.diffusion import from_unit, inpaint, to_unit
 
     model, _ = models.load(DIFFUSION)
-    images, _ = models.heldout_digits()
-    truth = from_unit(mnist.to_float(images[example : example + 1]))
+    truth = from_unit(mnist.to_float(np.frombuffer(pixels, np.uint8).reshape(1, 28, 28)))
     known = torch.ones(1, 1, 28, 28)
     lo = 14 - size // 2
     known[..., lo : lo + size, lo : lo + size] = 0
@@ -155,24 +154,22 @@ with ask:
         )
 
 with uncrop:
-    c1, c2 = st.columns(2)
-    c1.slider("Held-out digit", 0, 499, key=state.key("example"))
-    c2.slider("Rows kept from the top", 1, 27, key=state.key("keep"))
-    show_task(*complete(state.value("example"), "crop", state.value("keep"), seed), "the top rows")
+    mine = own_digit.choose("uncrop", label="Digit to uncrop")
+    st.slider("Rows kept from the top", 1, 27, key=state.key("keep"))
+    show_task(*complete(mine.pixels.tobytes(), "crop", state.value("keep"), seed), "the top rows")
     st.caption("The PixelCNN draws the missing rows one pixel at a time, each from the rows it has seen.")
 
 with inpaint:
-    c1, c2 = st.columns(2)
-    c1.slider("Held-out digit", 0, 499, key=state.key("hole_example"))
-    c2.slider("Hole size (pixels)", 2, 20, key=state.key("hole"))
-    show_task(*complete(state.value("hole_example"), "hole", state.value("hole"), seed), "a square hole")
+    hole_digit = own_digit.choose("inpaint", "hole_example", label="Digit to fill")
+    st.slider("Hole size (pixels)", 2, 20, key=state.key("hole"))
+    show_task(*complete(hole_digit.pixels.tobytes(), "hole", state.value("hole"), seed), "a square hole")
     st.markdown(
         "Look at the lower edge of the hole: an autoregressive model fills it in raster order, so when it draws the "
         "hole it has not looked at the known pixels **below** it, and strokes often fail to join up. A diffusion "
         "model denoises the whole image at once and uses every known pixel:"
     )
     if DIFFUSION in checkpoints.available():
-        grey, known, filled = diffuse_hole(state.value("hole_example"), state.value("hole"), seed)
+        grey, known, filled = diffuse_hole(hole_digit.pixels.tobytes(), state.value("hole"), seed)
         show_task(grey, known, filled, "the same hole (grey digit)")
         st.caption("Diffusion works on grey levels, the PixelCNN on black and white: same digit, same hole.")
 

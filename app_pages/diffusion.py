@@ -4,7 +4,6 @@ import streamlit as st
 import torch
 
 from dgm_core import checkpoints
-from dgm_core.data import mnist
 from dgm_core.diffusion import (
     ForwardProcess,
     blur,
@@ -15,15 +14,14 @@ from dgm_core.diffusion import (
     reverse_steps,
     to_unit,
 )
-from dgm_core.images import ImageProblem, digit_from_upload
 from dgm_core.toy2d import SHAPES, TOY_SIGMA_MAX, sample_shape, train_toy_denoiser, vector_field
-from ui import charts, layout, models, state
-from ui.safe_text import plain
+from ui import charts, layout, models, own_digit, state
 
 NAME = "denoiser_mnist"
 STEP_CHOICES = (10, 25, 50, 250)
 PARAMS = [
-    state.Param("example", 0, low=0, high=499),
+    *own_digit.choice_params("df_forward"),
+    *own_digit.choice_params("df_apps", "app_example"),
     state.Param("sigma", 1.0, low=0.01, high=80.0),
     state.Param("digit", 3, low=0, high=9),
     state.Param("steps", 25, choices=STEP_CHOICES),
@@ -92,37 +90,46 @@ def toy_model(shape: str):
 
 
 judge, _ = models.load("judge_mnist")
-heldout, heldout_labels = models.heldout_digits()
 
 forward_tab, denoiser_tab, reverse_tab, toy_tab, apps_tab = st.tabs(
     ["Forward: add noise", "The denoiser", "Reverse: generate", "2D picture", "Applications"]
 )
 
 with forward_tab:
-    st.slider(
-        "Held-out digit",
-        0,
-        len(heldout) - 1,
-        key=state.key("example"),
-        help="A real digit that no model trained on.",
-    )
+    mine = own_digit.choose("df_forward", label="Digit to noise")
     st.select_slider(
         "Noise level σ",
         options=[0.01, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 20.0, 40.0, 80.0],
         key=state.key("sigma"),
         help="The forward process q(x_σ | x₀) = N(x₀, σ² I): the digit plus Gaussian noise of standard deviation σ.",
     )
-    x0 = from_unit(mnist.to_float(heldout[state.value("example") : state.value("example") + 1]))
+    x0 = from_unit(mine.unit())
     sigma = float(state.value("sigma"))
     noisy = ForwardProcess().sample(x0, sigma, torch.Generator().manual_seed(seed))
     snr = ForwardProcess.snr(x0, sigma)
     st.caption(
         "Pixels live in [-1, 1]; pictures clip to that range, so at large σ you see mostly black and white speckle."
     )
-    charts.image_grid(torch.cat([to_unit(x0), to_unit(noisy)]), ["x₀ (clean)", f"x_σ, σ = {sigma:g}"], scale=5)
+    charts.image_grid(torch.cat([to_unit(x0), to_unit(noisy)]), [f"x₀: {mine.name}", f"x_σ, σ = {sigma:g}"], scale=5)
     c1, c2 = st.columns(2)
     c1.metric("Signal-to-noise ratio", f"{snr:.3g}", help="Mean squared pixel of the digit over σ².")
     c2.metric("SNR in decibels", f"{10 * torch.log10(torch.tensor(snr)).item():.1f} dB")
+    back = (mine.pixels.tobytes(), sigma, seed)
+    if st.button(
+        "Denoise it back",
+        key="df_back",
+        help="Run the reverse process from this noisy digit at this σ (instead of from pure noise), 4 times.",
+    ):
+        with st.spinner("Denoising from σ..."), torch.inference_mode():
+            out = restore(denoiser, noisy, sigma, 4, 25, torch.Generator().manual_seed(seed + 1), noisy=True)
+        st.session_state.df_back = (back, to_unit(out))
+    done = st.session_state.get("df_back")
+    if done and done[0] == back:
+        charts.judged_grid(done[1], prefix="back from the noise; judge: ")
+        st.caption(
+            "Small σ: the digit comes back almost unchanged. Large σ: little of it survives the noise, and the "
+            "reverse process invents a digit of its own: from σ = 80 this is plain generation."
+        )
 
 with denoiser_tab:
     st.markdown(
@@ -221,21 +228,8 @@ with toy_tab:
 with apps_tab:
     st.radio("Task", tuple(TASKS), format_func=TASKS.get, key=state.key("task"), horizontal=True)
     task = state.value("task")
-    truth = from_unit(mnist.to_float(heldout[state.value("example") : state.value("example") + 1]))
-    source = f"held-out digit {state.value('example')}"
-    upload = st.file_uploader(
-        "Or use your own digit (optional)",
-        type=["png", "jpg", "jpeg", "bmp", "gif", "webp"],
-        key="df_upload",
-        help="A photo or drawing of one digit. It is made grey, light-on-dark and 28x28 like MNIST.",
-    )
-    if upload is not None:
-        try:
-            truth = from_unit(torch.from_numpy(digit_from_upload(upload.getvalue())).float()[None, None])
-            source = f"your picture {plain(upload.name)}"  # a file name is shown as text, never markup
-        except ImageProblem as problem:
-            st.error(f"{problem} Using the held-out digit instead.", icon=":material/broken_image:")
-    st.caption(f"Working on {source}.")
+    mine = own_digit.choose("df_apps", "app_example", label="Digit to work on")
+    truth = from_unit(mine.unit())
     gen = torch.Generator().manual_seed(seed)
     if task in ("inpaint", "uncrop"):
         mask = centre_mask("hole", 12) if task == "inpaint" else centre_mask("left")
@@ -260,18 +254,16 @@ with apps_tab:
             else:  # the reverse process from the damaged digit's noise level
                 out = restore(denoiser, y_image, 0.8 if task == "denoise" else 1.5, 4, 25, run_gen, task == "denoise")
         st.session_state.df_app = (
-            task,
-            source,
-            seed,
+            (task, mine.pixels.tobytes(), seed),
             to_unit(y_image[:1]),
             to_unit(out),
             to_unit(truth),
         )
     done = st.session_state.get("df_app")
-    if done and done[:3] == (task, source, seed):
-        _, _, _, y_shown, outs, truth_shown = done
+    if done and done[0] == (task, mine.pixels.tobytes(), seed):
+        _, y_shown, outs, truth_shown = done
         charts.image_grid(
             torch.cat([y_shown, outs, truth_shown]), ["input y", *["output x"] * 4, "ground truth"], scale=3
         )
     else:
-        st.caption("Pick a digit on the first tab, then run the task.")
+        st.caption("Choose a digit above, then run the task.")

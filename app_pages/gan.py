@@ -5,10 +5,10 @@ import streamlit as st
 import torch
 
 from dgm_core import checkpoints
-from dgm_core.discriminator_round import deal_round
+from dgm_core.discriminator_round import ask_discriminator, deal_round
 from dgm_core.gan2d import GAN2D, LOSSES, GAN2DSettings
 from dgm_core.toy2d import SHAPES
-from ui import charts, clicks, layout, models, state
+from ui import charts, clicks, layout, models, own_digit, state
 
 SHIPPED_STAGES = checkpoints.training_stages("gan_mnist")  # snapshots along training, from the cards
 CONDITIONAL = "gan_cond_mnist"
@@ -26,6 +26,7 @@ PARAMS = [
     state.Param("digit", 3, low=0, high=9),
     state.Param("walk_from", 1, low=0, high=999),
     state.Param("walk_to", 2, low=0, high=999),
+    *own_digit.choice_params("gan_d", "d_example"),
 ]
 DEFAULT_CUSTOM = [[-1.5, -1.0], [0.0, 1.5], [1.5, -1.0], [0.0, 0.0]]
 
@@ -37,8 +38,14 @@ layout.header(
 )
 state.restore(PARAMS)
 seed = layout.seed()
-toy_tab, round_tab, walk_tab, cond_tab = st.tabs(
-    ["2D: watch them train", "MNIST: you are the discriminator", "Latent walk", "Ask for a digit"]
+toy_tab, round_tab, ask_tab, walk_tab, cond_tab = st.tabs(
+    [
+        "2D: watch them train",
+        "MNIST: you are the discriminator",
+        "Ask D about your digit",
+        "Latent walk",
+        "Ask for a digit",
+    ]
 )
 
 # ----- 2D, trained live --------------------------------------------------------------------
@@ -146,7 +153,7 @@ with toy_tab:
 
 # ----- MNIST round ----------------------------------------------------------------------------
 if not SHIPPED_STAGES:
-    for tab in (round_tab, walk_tab, cond_tab):
+    for tab in (round_tab, ask_tab, walk_tab, cond_tab):
         tab.warning("The MNIST GAN is not in assets/. Train it with `python -m dgm_core.train gan`.")
     st.stop()
 
@@ -229,6 +236,20 @@ with round_tab:
             f"Final generator: classifier-feature FID {fid:.0f} against test digits "
             f"(real-versus-real floor {final_card['metrics']['classifier_fid_floor']:.0f}); lower is closer."
         )
+
+with ask_tab:
+    st.markdown(
+        "The trained discriminator gives any image a belief **D(x)** that it is real. Where does a digit of your "
+        "own land, between real digits and the generator's fakes? (Training stage as on the previous tab.)"
+    )
+    mine = own_digit.choose("gan_d", "d_example", label="Digit to show D")
+    check = ask_discriminator(gan, mine.unit(), heldout, seed)
+    a1, a2 = st.columns([1, 2])
+    with a1:
+        charts.image_grid(mine.unit(), [mine.name], scale=5)
+        st.metric("D(x) of this digit", f"{check.yours:.2f}", help="D's probability that the image is real.")
+        st.caption(f"D finds it more real than {check.rank_among_real():.0%} of 100 real held-out digits.")
+    a2.plotly_chart(charts.realness_strip(check.real, check.fake, check.yours, mine.name), key="gan_ask_chart")
 
 with walk_tab:
     st.markdown("Two noise vectors z₀ and z₁ and the straight line between them, through the final generator.")

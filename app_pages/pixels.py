@@ -3,13 +3,14 @@
 import streamlit as st
 import torch
 
-from dgm_core import checkpoints
+from dgm_core import checkpoints, report
+from dgm_core.bill import image_bill
 from dgm_core.data import mnist
 from dgm_core.images import context_picture
 from dgm_core.metrics import bits_per_dim
 from dgm_core.models.pixel_ar import FVSBN, visible_context
 from dgm_core.samplers.pixel import fill_in, override_pixel, pixel_by_pixel, record
-from ui import charts, clicks, layout, models, state
+from ui import charts, clicks, layout, models, own_digit, state
 from ui.catalogue import PIXEL_MODELS
 
 SHIPPED = [name for name in PIXEL_MODELS if name in checkpoints.available()]
@@ -22,7 +23,8 @@ PARAMS = [
     state.Param("drawn", 406, low=0, high=784),
     state.Param("speed", 28, low=1, high=112),
     state.Param("keep", 14, low=0, high=27),
-    state.Param("example", 0, low=0, high=499),
+    *own_digit.choice_params("px_finish"),
+    *own_digit.picture_params("px_score"),
 ]
 DRAWN = state.key("drawn")
 
@@ -49,7 +51,6 @@ if conditional:
     c3.slider("Digit to draw (y)", 0, 9, key=state.key("digit"), help="The class this model is conditioned on.")
 n, seed, digit = state.value("n"), layout.seed(), state.value("digit")
 label = torch.full((n,), digit) if conditional else None
-heldout, heldout_labels = models.heldout_digits()
 level_names = ["paper", "ink"] if levels == 2 else [f"level {k}" for k in range(levels)]
 
 
@@ -164,94 +165,64 @@ with watch:
 
 with finish:
     st.markdown(
-        "Keep the top rows of a real digit the models never trained on, and let the model fill in the rest: "
-        "the image version of finishing a sentence."
+        "Keep the top rows of a digit (a real one the models never trained on, or your own) and let the model fill "
+        "in the rest: the image version of finishing a sentence."
     )
-    f1, f2 = st.columns(2)
-    f1.slider("Which held-out digit", 0, 499, key=state.key("example"))
-    f2.slider("Rows to keep", 0, 27, key=state.key("keep"))
-    example, keep = state.value("example"), state.value("keep")
-    truth = mnist.evaluation_view(heldout[example : example + 1], levels)
-    true_label = int(heldout_labels[example])
+    mine = own_digit.choose("px_finish")
+    st.slider("Rows to keep", 0, 27, key=state.key("keep"), help="The model sees these rows and draws the others.")
+    keep, truth = state.value("keep"), mine.view(levels)
+    y = (digit if mine.label is None else mine.label) if conditional else None
+    job = (name, mine.pixels.tobytes(), keep, seed, y)
     if st.button("Finish it", type="primary", help="Draw 4 completions of the kept rows."):
         known = torch.zeros(1, 1, 28, 28, dtype=torch.bool)
         known[..., :keep, :] = True
         with st.spinner("Drawing the missing rows..."), torch.inference_mode():
-            gen = torch.Generator().manual_seed(seed)
-            done = fill_in(model, truth, known, 4, gen, true_label if conditional else None)
-        st.session_state.px_finish = ((name, example, keep, seed), done)
+            done = fill_in(model, truth, known, 4, torch.Generator().manual_seed(seed), y)
+        st.session_state.px_finish = (job, done.float() / (levels - 1))
     kept = truth.clone().float() / (levels - 1)
     kept[..., keep:, :] = 0.5
+    shown, captions = [truth.float() / (levels - 1), kept], [mine.name, f"what the model sees: {keep} rows"]
     finished = st.session_state.get("px_finish")
-    shown = [truth.float() / (levels - 1), kept]
-    captions = [f"the real digit ({true_label})", f"what the model sees: {keep} rows"]
-    if finished and finished[0] == (name, example, keep, seed):
-        shown.append(finished[1].float() / (levels - 1))
-        judge, _ = models.load("judge_mnist")
+    if finished and finished[0] == job:
         with torch.inference_mode():
-            verdict = judge.verdicts(finished[1].float() / (levels - 1))
-        captions += [f"completion: judge says {v}" for v in verdict]
+            captions += [f"completion: judge says {v}" for v in models.load("judge_mnist")[0].verdicts(finished[1])]
+        shown.append(finished[1])
     charts.image_grid(torch.cat(shown), captions)
 
 with score:
     st.markdown(
         "An autoregressive model gives every image an exact probability. Each square shows how surprised "
-        "the model is by that pixel, -log p(x_i | x_<i); the total is -log p(x)."
+        "the model is by that pixel, -log p(x_i | x_<i); the total is -log p(x), the image's price."
     )
-    source = st.radio(
-        "Image",
-        ["held-out real digit", "first sample from 'Watch it draw'", "random noise", "blank page"],
-        horizontal=True,
-        key="px_score_source",
+    pixels, _ = own_digit.picture(  # grey levels 0..255: every model below sees it at its own number of levels
+        "px_score", lambda: run.final[0, 0].numpy() * 255 // (levels - 1), "the first sample from 'Watch it draw'"
     )
-    pictures = {
-        "held-out real digit": lambda: mnist.evaluation_view(heldout[state.value("example")][None], levels),
-        "first sample from 'Watch it draw'": lambda: run.final[:1],
-        "random noise": lambda: torch.randint(0, levels, (1, 1, 28, 28), generator=torch.Generator().manual_seed(seed)),
-        "blank page": lambda: torch.zeros(1, 1, 28, 28, dtype=torch.long),
-    }
-    x = pictures[source]()
+    x = mnist.evaluation_view(pixels[None], levels)
     with torch.inference_mode():
         surprise = -model.pixel_log_probs(x, label[:1] if conditional else None)[0].reshape(28, 28)
     nll = float(surprise.sum())
     s1, s2 = st.columns([1, 2])
     with s1:
-        charts.judged_grid(x.float() / (levels - 1), prefix=f"{source}; judge: ", scale=6)
+        charts.judged_grid(x.float() / (levels - 1), prefix="judge: ", scale=6)
         st.metric("-log p(x)", f"{nll:.1f} nats", help="Lower means the model finds the image more likely.")
         st.metric("bits per pixel", f"{bits_per_dim(nll, 784):.3f}")
     s2.plotly_chart(charts.heatmap(surprise.numpy(), "-log p(x_i | x_<i) per pixel", "nats"), key="surprise")
+    st.markdown("**The same image's price under every autoregressive model** (exact, lower = more likely):")
+    bill = image_bill(pixels, {m: models.load(m) for m in SHIPPED})
+    st.plotly_chart(charts.bill_bars(bill, PIXEL_MODELS), key="px_bill")
 
 with table:
-    speed_of = models.bench_results().get("models", {})
-    rows = []
-    for shipped in SHIPPED:
-        c = checkpoints.read_card(shipped)
-        m = c["metrics"]
-        nll_key = "test_conditional_nll_nats" if "test_conditional_nll_nats" in m else "test_nll_nats"
-        rows.append(
-            {
-                "model": PIXEL_MODELS[shipped],
-                "levels K": c["config"]["levels"],
-                "parameters": c["parameters"],
-                "test NLL (nats)": m.get(nll_key),
-                "bits per pixel": m.get(nll_key.replace("nll_nats", "bits_per_dim")),
-                "training (s)": c["training"]["wall_seconds"],
-                "samples / s": speed_of.get(shipped, {}).get("samples_per_second"),
-            }
-        )
-    st.dataframe(rows, hide_index=True)
+    st.dataframe(report.pixel_model_rows(SHIPPED, PIXEL_MODELS, models.bench_results()), hide_index=True)
     st.caption(
         "Test NLL on the official 10,000 test digits (binarized with a fixed seed; 4 grey levels for the "
         "K = 4 model, so its number is not comparable). The conditional PixelCNN's is -log p(x | y). "
         "Samples per second: 16 digits drawn together on this app's CPU, from `python bench/bench_core.py`."
     )
-    d = 784
-    st.markdown(
-        f"**Why a separate regression per pixel does not scale.** Pixel i needs W_i with K x (i-1) weights and b_i "
-        f"with K: in total K * D(D-1)/2 + K * D. For K = 2 that is **{FVSBN.formula_parameters(2, d):,}** "
-        f"(the shipped model has {checkpoints.read_card('fvsbn_mnist')['parameters']:,}); for all 256 grey levels it "
-        f"would be **{FVSBN.formula_parameters(256, d):,}**, and no pixel's weights help any other pixel. MADE and "
-        "PixelCNN share parameters across pixels instead."
-        if "fvsbn_mnist" in SHIPPED
-        else "FVSBN is not trained yet."
-    )
+    if "fvsbn_mnist" in SHIPPED:
+        st.markdown(
+            f"**Why a separate regression per pixel does not scale.** Pixel i needs W_i with K x (i-1) weights and "
+            f"b_i with K: in total K * D(D-1)/2 + K * D. For K = 2 that is **{FVSBN.formula_parameters(2, 784):,}** "
+            f"(the shipped model has {checkpoints.read_card('fvsbn_mnist')['parameters']:,}); for all 256 grey "
+            f"levels it would be **{FVSBN.formula_parameters(256, 784):,}**, and no pixel's weights help any other "
+            "pixel. MADE and PixelCNN share parameters across pixels instead."
+        )

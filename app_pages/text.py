@@ -4,10 +4,11 @@ import streamlit as st
 import torch
 
 from dgm_core import checkpoints
+from dgm_core.bill import sentence_bill
 from dgm_core.language_models import CHAR_CHECKPOINT, smollm2_missing
 from dgm_core.next_token import GREEDY, Ledger, Shaping, choose, generate, sentence_finished, shape, step_generator
 from ui import charts, clicks, layout, models, state
-from ui.safe_text import plain
+from ui.safe_text import plain, shorten
 
 CHAR, SMOL = "char", "smollm2"
 MODEL_NAMES = {
@@ -27,6 +28,7 @@ PARAMS = [
     state.Param("temperature", 1.0, low=0.0, high=2.0),
     state.Param("top_k", 0, low=0, high=100),
     state.Param("top_p", 1.0, low=0.05, high=1.0),
+    state.Param("sentence", "To be, or not to be, that is the question."),
 ]
 
 layout.header(
@@ -187,7 +189,9 @@ shaped_probs = shape(logits, shaping)
 top = torch.topk(model_probs, min(SHOWN, len(model_probs))).indices.tolist()
 labels = [lm.piece(t) for t in top]
 
-tab_next, tab_ledger, tab_compare = st.tabs(["Next token", "Chain-rule ledger", "Greedy vs sampled"])
+tab_next, tab_ledger, tab_compare, tab_bill = st.tabs(
+    ["Next token", "Chain-rule ledger", "Greedy vs sampled", "Your sentence's bill"]
+)
 with tab_next:
     st.markdown(
         "**p(next token | text so far)** for the 10 most likely tokens: the model's own probabilities and the "
@@ -282,3 +286,42 @@ with tab_compare:
         s.markdown(f"**Sampled** (T = {used.temperature}, top-k {used.top_k or 'off'}, top-p {used.top_p})")
         s.code(sampled, language=None, wrap_lines=True)
         st.caption("Greedy text tends to loop and repeat; sampling varies but can wander off.")
+
+with tab_bill:
+    st.markdown(
+        "Type a sentence of your own: each model charges every token -log p(token | the text before it). "
+        "Darker red: more surprising (hover for the figure)."
+    )
+    st.text_input("Your sentence", key=state.key("sentence"), max_chars=400, help="Up to 400 characters.")
+    sentence = state.value("sentence")
+    judges = {CHAR: models.char_language_model}
+    if not smollm2_missing() and (
+        choice == SMOL
+        or st.checkbox(
+            "Also score it with SmolLM2",
+            key="tx_bill_smol",
+            help="Loads the 135M-parameter model (about 25 s the first time on this server).",
+        )
+    ):
+        judges[SMOL] = models.smollm2
+    for kind, load in judges.items():
+        st.markdown(f"**{MODEL_NAMES[kind]}**")
+        try:
+            bill = sentence_bill(load(), sentence)
+        except ValueError as problem:
+            st.info(str(problem), icon=":material/info:")
+            continue
+        charts.surprise_strip(bill.tokens, key=f"tx_bill_{kind}")
+        b1, b2, b3 = st.columns(3)
+        b1.metric("-log p(sentence)", f"{bill.nats:.1f} nats", help="The first token is given, not charged.")
+        b2.metric(
+            "bits per character",
+            f"{bill.bits_per_character:.2f}",
+            help="Total bits over the characters charged: fair between character and sub-word tokens.",
+        )
+        worst = bill.most_surprising
+        b3.metric("most surprising token", shorten(repr(worst.text), 20), f"{worst.nats:.1f} nats", delta_color="off")
+    st.caption(
+        "Characters the Shakespeare model never saw are dropped before scoring (a note above says which). "
+        "SmolLM2's tokens are word pieces, so it charges fewer, larger tokens; bits per character compares the two."
+    )

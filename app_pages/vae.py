@@ -7,7 +7,7 @@ import torch
 from dgm_core import checkpoints
 from dgm_core.data import mnist
 from dgm_core.images import make_grid
-from ui import charts, layout, models, state
+from ui import charts, layout, models, own_digit, state
 from ui.catalogue import VAE_MODELS
 
 SHIPPED = [name for name in VAE_MODELS if name in checkpoints.available()]
@@ -16,7 +16,7 @@ PARAMS = [
     state.Param("vae", MAP_MODELS[0] if MAP_MODELS else "", choices=tuple(MAP_MODELS)),
     state.Param("z1", 0.0, low=-3.0, high=3.0),
     state.Param("z2", 0.0, low=-3.0, high=3.0),
-    state.Param("example", 0, low=0, high=499),
+    *own_digit.choice_params("vae_encode"),
     state.Param("walk_from", 0, low=0, high=499),
     state.Param("walk_to", 1, low=0, high=499),
 ]
@@ -86,9 +86,8 @@ with map_tab:
     charts.image_grid(decoded, [f"decoded from z = ({point[0]:.2f}, {point[1]:.2f})"], scale=5)
 
 with encode_tab:
-    st.slider("Held-out digit", 0, 499, key=state.key("example"), help="A real digit no model trained on.")
-    i = state.value("example")
-    x = x_all[i : i + 1]
+    mine = own_digit.choose("vae_encode", label="Digit to encode")
+    x = mine.view(2).float()  # binarized the way the test digits are, as the VAE was trained
     with torch.inference_mode():
         mean, logvar = model.encode(x)
         recon = model.decode(mean)
@@ -100,7 +99,7 @@ with encode_tab:
     e2.plotly_chart(
         charts.scatter_classes(mu, heldout_labels, highlight=(z[0], z[1]), axes=("z1", "z2")), key="landing"
     )
-    e2.caption(f"The star: where this digit (a {int(heldout_labels[i])}) lands among the other held-out codes.")
+    e2.caption(f"The star: where {mine.name} lands among the codes of the held-out digits.")
     st.markdown(
         f"In between, the whole digit was **two numbers: z = ({z[0]:.2f}, {z[1]:.2f})**, with uncertainty "
         f"sigma = ({float(torch.exp(0.5 * logvar[0, 0])):.2f}, {float(torch.exp(0.5 * logvar[0, 1])):.2f})."

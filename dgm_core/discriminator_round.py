@@ -42,3 +42,26 @@ def deal_round(gan, real_digits: np.ndarray, seed: int, size: int = 12) -> Discr
     z = gan.noise(half, torch.Generator().manual_seed(seed))  # the same z for every training stage
     items = torch.cat([mnist.to_float(real_digits[real_idx]), gan.generate(z)])[order]
     return DiscriminatorRound(items, [int(i) >= half for i in order], gan.realness(items))
+
+
+@dataclass(frozen=True)
+class RealnessCheck:
+    """The trained D's belief D(x) that an image is real: for one digit, and for reference real and
+    generated digits, so a single number can be read against the two crowds."""
+
+    yours: float
+    real: torch.Tensor  # D(x) of held-out real digits
+    fake: torch.Tensor  # D(x) of the generator's samples
+
+    def rank_among_real(self) -> float:
+        """The share of real digits that D finds less real than this one."""
+        return float((self.real < self.yours).float().mean())
+
+
+@torch.inference_mode()
+def ask_discriminator(gan, digit01: torch.Tensor, real_digits: np.ndarray, seed: int, n: int = 100) -> RealnessCheck:
+    """D(x) for ``digit01`` ((1, 1, 28, 28) in [0, 1]) beside D(x) of ``n`` real digits and ``n`` samples."""
+    rng = np.random.default_rng(seed)
+    real = mnist.to_float(real_digits[rng.choice(len(real_digits), min(n, len(real_digits)), replace=False)])
+    fake = gan.generate(gan.noise(n, torch.Generator().manual_seed(seed)))
+    return RealnessCheck(float(gan.realness(digit01)[0]), gan.realness(real), gan.realness(fake))

@@ -53,3 +53,25 @@ def compare_rows(bench: dict | None = None, directory=None) -> list[dict]:
             }
         )
     return rows
+
+
+def pixel_model_rows(names: list[str], labels: dict[str, str], bench: dict | None = None, directory=None) -> list[dict]:
+    """The pixel page's table: one row per autoregressive image model, from its card."""
+    speeds = (bench or {}).get("models", {})
+    rows = []
+    for name in names:
+        card = checkpoints.read_card(name, directory)
+        m = card["metrics"]
+        nll_key = "test_conditional_nll_nats" if "test_conditional_nll_nats" in m else "test_nll_nats"
+        rows.append(
+            {
+                "model": labels.get(name, name),
+                "levels K": card["config"]["levels"],
+                "parameters": card["parameters"],
+                "test NLL (nats)": m.get(nll_key),
+                "bits per pixel": m.get(nll_key.replace("nll_nats", "bits_per_dim")),
+                "training (s)": card["training"]["wall_seconds"],
+                "samples / s": speeds.get(name, {}).get("samples_per_second"),
+            }
+        )
+    return rows

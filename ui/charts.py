@@ -155,6 +155,74 @@ def heatmap(values, title: str = "", colorbar: str = "") -> go.Figure:
     return fig
 
 
+def bill_bars(lines, names: dict[str, str]) -> go.Figure:
+    """Your input's bill: -log p(x) per model, exact prices in blue, upper bounds in grey, cheapest first."""
+    lines = sorted(lines, key=lambda line: line.nats)
+    labels = [f"{names.get(line.model, line.model)} ({line.kind.replace('upper bound: ', '')})" for line in lines]
+    exact = [line.kind.startswith("exact") for line in lines]
+    values = [line.nats for line in lines]
+    fig = go.Figure(
+        go.Bar(
+            x=values,
+            y=labels,
+            orientation="h",
+            marker_color=[OTHER_COLOR if e else "#8a8f98" for e in exact],
+            text=[f"{line.nats:,.1f} nats · {line.bits_per_pixel:.3f} bits/pixel" for line in lines],
+            textposition="auto",
+            hovertemplate="%{y}: %{x:,.1f} nats<extra></extra>",
+        )
+    )
+    spread = max(values) / max(min(values), 1e-9) if values else 1
+    fig.update_layout(
+        height=60 + 28 * len(lines),
+        margin=dict(l=10, r=10, t=10, b=10),
+        xaxis=dict(
+            title="-log p(x) in nats (blue: exact; grey: an upper bound)" + ("; log scale" if spread > 30 else ""),
+            type="log" if spread > 30 else "linear",
+            dtick=1 if spread > 30 else None,  # on a log axis, label only 1, 10, 100, ...
+        ),
+        yaxis=dict(autorange="reversed"),
+    )
+    return fig
+
+
+def realness_strip(real, fake, yours: float, name: str) -> go.Figure:
+    """D(x) of real digits and of fakes as two rows of dots, and one digit's D(x) as a red line."""
+    fig = go.Figure()
+    for label, values, color in (("real digits", real, OTHER_COLOR), ("generated digits", fake, "#8a8f98")):
+        v = np.asarray(values, dtype=float)
+        fig.add_trace(
+            go.Box(x=v, name=label, boxpoints="all", jitter=0.5, pointpos=0, marker_color=color, orientation="h")
+        )
+    fig.add_vline(x=yours, line_color=CHOSEN_COLOR, line_width=3, annotation_text=f"{name}: {yours:.2f}")
+    fig.update_layout(
+        height=260,
+        margin=dict(l=10, r=10, t=30, b=10),
+        xaxis=dict(title="D(x): the discriminator's belief that the image is real", range=[0, 1]),
+        showlegend=False,
+    )
+    return fig
+
+
+def surprise_strip(tokens, key: str) -> None:
+    """A sentence as a strip of tokens, each shaded by its surprise -log p(token | before) (darker red =
+    more surprising), the exact figure on hover. Token text is escaped: it is shown, never interpreted."""
+    import html
+
+    top = max((t.nats for t in tokens), default=1.0) or 1.0
+    spans = []
+    for t in tokens:
+        share = min(1.0, t.nats / top)
+        background = f"rgba(209, 73, 91, {0.08 + 0.8 * share:.2f})"
+        colour = "#ffffff" if share > 0.55 else "#1f1f1f"  # dark text on light shades, white on dark
+        text = html.escape(t.text).replace("\n", "↵<br>").replace(" ", "&nbsp;")
+        spans.append(
+            f'<span title="{t.nats:.2f} nats" style="background:{background};color:{colour};'
+            f'padding:2px 1px;border-radius:3px;font-family:monospace;font-size:1.05rem">{text}</span>'
+        )
+    st.html(f'<div id="{html.escape(key)}" style="line-height:2.1">{"".join(spans)}</div>')
+
+
 def image_grid(images, captions: Sequence[str] | None = None, scale: int = 3, marker: int | None = None) -> None:
     """Show images in [0, 1] ((N,1,H,W) or (N,H,W)) in a row that wraps, captions underneath.
     Pixels are upscaled with hard edges (presenter mode: larger); ``marker`` outlines one pixel

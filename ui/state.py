@@ -16,7 +16,7 @@ declared back into ``st.query_params``, so the address bar always reproduces the
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -38,6 +38,7 @@ class Param:
     low: float | None = None
     high: float | None = None
     choices: tuple | None = None
+    check: Callable[[str], object] | None = None  # for text values: raises ValueError with a reason
 
     def parse(self, raw: str):
         """Text from the URL -> a value, or ``ValueError`` with a sentence."""
@@ -55,7 +56,11 @@ class Param:
                     raise ValueError
             else:
                 value = raw
-        except ValueError:
+                if self.check is not None and raw != self.default:
+                    self.check(raw)
+        except ValueError as err:
+            if kind is str:  # the check's reason (written by this app, never the value itself)
+                raise ValueError(str(err) or "not accepted") from None
             what = {bool: "yes/no value", int: "whole number", float: "number"}.get(kind, "value")
             raise ValueError(f"not a {what}") from None
         if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):

@@ -1,0 +1,91 @@
+"""A student's own digit reaches every family: drawn once, carried by the link, used on each page."""
+
+import base64
+import json
+
+import numpy as np
+import pytest
+
+from dgm_core.data.own_digit import digit_from_drawing, pack
+from tests.apptest_helpers import open_page
+
+
+def _seven() -> np.ndarray:
+    """A '7' as the drawing pad would send it (RGBA, white brush on black)."""
+    rgba = np.zeros((224, 224, 4), np.uint8)
+    rgba[..., 3] = 255
+    rgba[30:50, 40:190, :3] = 255
+    for r in range(50, 200):
+        c = 185 - (r - 50) // 2
+        rgba[r, c - 9 : c + 9, :3] = 255
+    return digit_from_drawing(rgba)
+
+
+SEVEN = pack(_seven())
+
+
+def _captions(at) -> list[str]:
+    return [img.caption for element in at.get("image") for img in element.proto.imgs]
+
+
+def _pictures(at) -> list[str]:
+    return [img.url for element in at.get("image") for img in element.proto.imgs]
+
+
+# page, the choice that picks "my own digit", what the page says about the digit it uses
+PAGES = [
+    ("app_pages/pixels.py", "px_finish_source", "your digit"),
+    ("app_pages/vae.py", "vae_encode_source", "your digit"),
+    ("app_pages/gan.py", "gan_d_source", "your digit"),
+    ("app_pages/diffusion.py", "df_forward_source", "x₀: your digit"),
+    ("app_pages/conditional.py", "uncrop_source", None),
+]
+
+
+@pytest.mark.parametrize("path,choice,caption", PAGES, ids=[p[0].split("/")[1][:-3] for p in PAGES])
+def test_a_link_with_a_drawing_puts_it_through_the_page(path, choice, caption):
+    held_out = open_page(path, {choice: "held-out"})
+    mine = open_page(path, {"drawing": SEVEN, choice: "mine"})
+    assert not held_out.exception and not mine.exception, mine.exception
+    assert mine.query_params["drawing"] == SEVEN  # the link keeps carrying the exact digit
+    assert _pictures(mine) != _pictures(held_out)  # what the page computed changed with the digit
+    if caption:
+        assert caption in _captions(mine) or any(caption in m.value for m in mine.caption)
+
+
+def test_the_pad_without_a_drawing_says_what_to_do_and_uses_a_held_out_digit():
+    at = open_page("app_pages/vae.py", {"vae_encode_source": "mine"})
+    assert not at.exception
+    assert any("Draw a digit" in i.value for i in at.info)
+    assert any("held-out digit below is used" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("bad", ["x" * 10_000, "![a](http://evil/x.png)", SEVEN[:-1] + "!", "A" * 600])
+def test_a_bad_drawing_in_a_link_is_ignored_with_a_plain_notice(bad):
+    at = open_page("app_pages/vae.py", {"drawing": bad, "vae_encode_source": "mine"})
+    assert not at.exception
+    notice = " ".join(i.value for i in at.info)
+    assert "drawing" in notice and "not a packed digit" in notice
+    assert "](http" not in notice and len(notice) < 600  # echoed as short plain text, never as markup
+    assert at.query_params["drawing"] == ""
+
+
+def test_the_bill_ranks_models_and_a_blank_page_is_cheap():
+    def bill(picture: str, **extra):
+        at = open_page("app_pages/compare.py", {"bill_picture": picture, **extra})
+        assert not at.exception, at.exception
+        for chart in at.get("plotly_chart"):
+            bars = json.loads(chart.proto.spec)["data"][0]
+            if bars.get("orientation") == "h" and any("ELBO" in label for label in bars["y"]):
+                x = bars["x"]
+                if isinstance(x, dict):  # plotly sends numbers as base64 typed arrays
+                    x = np.frombuffer(base64.b64decode(x["bdata"]), dtype=x["dtype"]).tolist()
+                return dict(zip(bars["y"], x, strict=True))
+        raise AssertionError("no bill chart on the page")
+
+    digit, blank, mine = bill("digit"), bill("blank"), bill("digit", bill_source="mine", drawing=SEVEN)
+    exact = [name for name in digit if "(exact)" in name and "Gated PixelCNN" in name]
+    assert exact, digit.keys()
+    assert all(blank[name] < digit[name] for name in exact)  # the likelihood paradox, measured
+    assert mine != digit
+    assert any("(-ELBO)" in n for n in digit) and any("(IWAE" in n for n in digit)  # bounds are labelled
