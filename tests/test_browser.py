@@ -132,3 +132,45 @@ def test_twenty_fast_clicks_are_twenty_steps_and_nothing_crashes(server, browser
     _settle(page, lambda: "drawn=20" in page.url)
     assert "drawn=20" in page.url and page.locator('[data-testid="stException"]').count() == 0
     page.close()
+
+
+def _draw_seven(page) -> None:
+    """A '7' drawn with the mouse on the pad (the top canvas of the drawing component)."""
+    pad = page.locator(".upper-canvas").first
+    pad.wait_for(timeout=60_000)
+    box = pad.bounding_box()
+    x0, y0 = box["x"], box["y"]
+    page.mouse.move(x0 + 50, y0 + 40)
+    page.mouse.down()
+    for k in range(20):
+        page.mouse.move(x0 + 50 + 6 * k, y0 + 40, steps=2)
+    for k in range(28):
+        page.mouse.move(x0 + 170 - 3 * k, y0 + 40 + 6 * k, steps=2)
+    page.mouse.up()
+
+
+def test_a_digit_drawn_with_the_mouse_reaches_the_model_and_the_link(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    js_errors: list[str] = []
+    page.on("pageerror", lambda err: js_errors.append(str(err)))
+    page.goto(f"{server}/vae?vae_encode_source=mine")
+    _wait_until_done(page)
+    page.get_by_text("784 numbers to 2 and back").click()
+    _draw_seven(page)
+    _settle(page, lambda: "drawing=" in page.url and "drawing=&" not in page.url, timeout_s=60)
+    link = page.url
+    drawing = link.split("drawing=")[1].split("&")[0]
+    assert len(drawing) == 523  # 784 pixels at 4 bits, base64url
+    _wait_until_done(page)
+    assert page.get_by_text("binary models: black and white").count() >= 1  # the 28 x 28 preview
+    assert page.get_by_text("The star: where your digit lands").count() == 1  # the VAE encoded it
+    assert page.locator('[data-testid="stException"]').count() == 0 and not js_errors, js_errors
+
+    other = browser.new_page(viewport={"width": 1400, "height": 1000})  # the link reproduces the digit
+    other.goto(link)
+    _wait_until_done(other)
+    other.get_by_text("784 numbers to 2 and back").click()
+    assert other.get_by_text("The star: where your digit lands").count() == 1
+    assert other.url.split("drawing=")[1].split("&")[0] == drawing
+    other.close()
+    page.close()

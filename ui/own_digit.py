@@ -23,7 +23,7 @@ HELD_OUT, MINE = "held-out", "mine"
 SOURCE_NAMES = {HELD_OUT: "a held-out test digit", MINE: "my own digit"}
 HELD_OUT_COUNT = 500  # the validation digits of ui.models.heldout_digits
 PAD_SIZE = 224  # 8 screen pixels per MNIST pixel
-BRUSH = 18  # about 2 MNIST pixels after scaling, like a pen stroke in MNIST
+BRUSH = 22  # about 2 MNIST pixels after scaling, like a pen stroke in MNIST
 
 
 def _check(text: str) -> None:
@@ -73,6 +73,7 @@ def pad(where: str) -> Digit | None:
 
     draw_col, seen_col = st.columns([3, 2])
     with draw_col:
+        st.caption("Draw one digit with the mouse or a finger. Undo, redo and reset are in the bar above the pad.")
         canvas_key = f"own_pad_{where}_{st.session_state.get('own_pad_round', 0)}"
         result = st_canvas(
             stroke_width=BRUSH,
