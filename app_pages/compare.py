@@ -89,7 +89,7 @@ first_sample = next((m for m in ("gated_pixelcnn_mnist", "pixelcnn_mnist") if m 
 pixels, what = own_digit.picture(
     "bill",
     (lambda: samples(first_sample, layout.seed())[0, 0].numpy() * 255) if first_sample else None,
-    f"a sample of the {model_name(first_sample)}" if first_sample else "",
+    "a sample of the " + ("gated PixelCNN" if first_sample == "gated_pixelcnn_mnist" else "PixelCNN"),
 )
 bill = image_bill(pixels, {row["model"]: models.load(row["model"]) for row in rows})
 b1, b2 = st.columns([1, 3])

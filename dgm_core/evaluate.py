@@ -9,6 +9,8 @@ Examples::
 
     python -m dgm_core.evaluate judge_mnist
     python -m dgm_core.evaluate independent_pixels_mnist --write
+    python -m dgm_core.evaluate --bill my_digit.png     # one picture's -log p(x) under every model
+    python -m dgm_core.evaluate --bill test:7           # the same for official test digit 7
 """
 
 from __future__ import annotations
@@ -42,7 +44,15 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help=f"skip the sample-quality metrics (FID and conditional accuracy on {FID_SAMPLES} samples)",
     )
+    parser.add_argument(
+        "--bill",
+        metavar="PICTURE",
+        help="instead: -log p(x) of one digit under every shipped likelihood model (the compare page's bill); "
+        "a picture file, or test:N for official test digit N",
+    )
     args = parser.parse_args(argv)
+    if args.bill:
+        return _print_bill(args.bill, args.assets, args.mnist_dir)
     try:
         model, card = checkpoints.load_checkpoint(args.model, args.assets)
         metrics = evaluate_model(model, card["family"], args.mnist_dir, args.limit)
@@ -54,6 +64,26 @@ def main(argv: list[str] | None = None) -> int:
     if args.write:
         checkpoints.update_metrics(args.model, metrics, args.assets)
     print(json.dumps({"model": args.model, "metrics": metrics}, indent=2))
+    return 0
+
+
+def _print_bill(source: str, assets, mnist_dir) -> int:
+    from dgm_core.bill import image_bill
+    from dgm_core.data.mnist import load_idx
+    from dgm_core.data.own_digit import ImageProblem, digit_from_upload
+
+    try:
+        if source.startswith("test:"):
+            pixels = load_idx("test", mnist_dir)[0][int(source[5:])]
+        else:
+            pixels = digit_from_upload(Path(source).read_bytes())
+        names = [n for n in checkpoints.available(assets) if checkpoints.read_card(n, assets)["family"] != "judge"]
+        lines = image_bill(pixels, {n: checkpoints.load_checkpoint(n, assets) for n in names})
+    except (FileNotFoundError, ValueError, IndexError, ImageProblem) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    rows = [{"model": b.model, "kind": b.kind, "nats": b.nats, "bits_per_pixel": b.bits_per_pixel} for b in lines]
+    print(json.dumps({"picture": source, "bill": rows}, indent=2))
     return 0
 
 

