@@ -88,7 +88,7 @@ def _pad_drawing(size=280, stroke=22) -> np.ndarray:
 def test_a_drawing_is_made_the_way_mnist_was():
     digit = digit_from_drawing(_pad_drawing())
     assert digit.dtype == np.uint8 and digit.shape == (28, 28)
-    rows, cols = np.nonzero(digit > 50)
+    rows, _ = np.nonzero(digit > 50)
     assert rows.max() - rows.min() + 1 <= 20 and rows.max() - rows.min() + 1 >= 19  # tallest side fitted to 20
     ys, xs = np.indices(digit.shape)
     mass = digit.astype(float)

@@ -55,8 +55,8 @@ def mnist_like(ink: np.ndarray) -> np.ndarray:
     total = small.sum()
     ys, xs = np.indices(small.shape)
     cy, cx = (ys * small).sum() / total, (xs * small).sum() / total
-    top = int(round(CENTRE - cy))
-    left = int(round(CENTRE - cx))
+    top = int(np.rint(CENTRE - cy))
+    left = int(np.rint(CENTRE - cx))
     top, left = min(max(top, 0), SIZE - size[1]), min(max(left, 0), SIZE - size[0])
     out = np.zeros((SIZE, SIZE))
     out[top : top + size[1], left : left + size[0]] = small
