@@ -5,10 +5,9 @@ import streamlit as st
 import torch
 
 from dgm_core import checkpoints
-from dgm_core.bill import image_bill
 from dgm_core.report import NOT_DEFINED, compare_rows
 from dgm_core.samplers.images import sample_images
-from ui import charts, layout, models, own_digit, state
+from ui import bills, charts, layout, models, own_digit, state
 from ui.catalogue import model_name
 
 layout.header(
@@ -86,21 +85,12 @@ st.markdown(
     "model the same picture and compare the bills: which model finds it most likely, which least?"
 )
 first_sample = next((m for m in ("gated_pixelcnn_mnist", "pixelcnn_mnist") if m in {r["model"] for r in rows}), None)
-pixels, what = own_digit.picture(
+pixels, _ = own_digit.picture(
     "bill",
     (lambda: samples(first_sample, layout.seed())[0, 0].numpy() * 255) if first_sample else None,
     "a sample of the " + ("gated PixelCNN" if first_sample == "gated_pixelcnn_mnist" else "PixelCNN"),
 )
-bill = image_bill(pixels, {row["model"]: models.load(row["model"]) for row in rows})
-b1, b2 = st.columns([1, 3])
-with b1:
-    charts.judged_grid(torch.from_numpy(pixels / 255.0).float()[None, None], scale=5)
-    cheapest, dearest = min(bill, key=lambda b: b.nats), max(bill, key=lambda b: b.nats)
-    st.markdown(
-        f"Most likely under **{model_name(cheapest.model)}** ({cheapest.nats:,.1f} nats), least likely under "
-        f"**{model_name(dearest.model)}** ({dearest.nats:,.1f} nats)."
-    )
-b2.plotly_chart(charts.bill_bars(bill, {r["model"]: model_name(r["model"]) for r in rows}), key="bill_chart")
+bills.digit(pixels, [row["model"] for row in rows], model_name)
 st.caption(
     "Exact: autoregressive models add up -log p(x_i | x_<i) over the 784 pixels (the conditional ones average "
     "p(x | y) over the ten digits). Upper bounds: a VAE cannot compute p(x), only the -ELBO and the tighter "

@@ -194,7 +194,7 @@ with score:
         "An autoregressive model gives every image an exact probability. Each square shows how surprised "
         "the model is by that pixel, -log p(x_i | x_<i); the total is -log p(x), the image's price."
     )
-    pixels, _ = own_digit.picture(  # grey levels 0..255: every model below sees it at its own number of levels
+    pixels, what = own_digit.picture(  # grey levels 0..255: every model below sees it at its own number of levels
         "px_score", lambda: run.final[0, 0].numpy() * 255 // (levels - 1), "the first sample from 'Watch it draw'"
     )
     x = mnist.evaluation_view(pixels[None], levels)
@@ -203,7 +203,7 @@ with score:
     nll = float(surprise.sum())
     s1, s2 = st.columns([1, 2])
     with s1:
-        charts.judged_grid(x.float() / (levels - 1), prefix="judge: ", scale=6)
+        charts.judged_grid(x.float() / (levels - 1), prefix=f"{what}; judge: ", scale=6)
         st.metric("-log p(x)", f"{nll:.1f} nats", help="Lower means the model finds the image more likely.")
         st.metric("bits per pixel", f"{bits_per_dim(nll, 784):.3f}")
     s2.plotly_chart(charts.heatmap(surprise.numpy(), "-log p(x_i | x_<i) per pixel", "nats"), key="surprise")

@@ -4,11 +4,10 @@ import streamlit as st
 import torch
 
 from dgm_core import checkpoints
-from dgm_core.bill import sentence_bill
 from dgm_core.language_models import CHAR_CHECKPOINT, smollm2_missing
 from dgm_core.next_token import GREEDY, Ledger, Shaping, choose, generate, sentence_finished, shape, step_generator
-from ui import charts, clicks, layout, models, state
-from ui.safe_text import plain, shorten
+from ui import bills, charts, clicks, layout, models, state
+from ui.safe_text import plain
 
 CHAR, SMOL = "char", "smollm2"
 MODEL_NAMES = {
@@ -17,6 +16,7 @@ MODEL_NAMES = {
 }
 DEFAULT_PROMPT = "ROMEO:\nBut soft, what light"
 MAX_NEW = {CHAR: 300, SMOL: 60}  # Finish the sentence stops here at the latest
+MAX_SENTENCE = bills.MAX_SENTENCE
 SHOWN = 10  # candidates in the chart and as buttons
 FAMILY_QUESTION = (
     "Maria has two brothers and three sisters. Counting her mother and father, how many people are in her family?"
@@ -28,7 +28,7 @@ PARAMS = [
     state.Param("temperature", 1.0, low=0.0, high=2.0),
     state.Param("top_k", 0, low=0, high=100),
     state.Param("top_p", 1.0, low=0.05, high=1.0),
-    state.Param("sentence", "To be, or not to be, that is the question."),
+    state.Param("sentence", "To be, or not to be, that is the question.", check=bills.check_sentence),
 ]
 
 layout.header(
@@ -292,9 +292,8 @@ with tab_bill:
         "Type a sentence of your own: each model charges every token -log p(token | the text before it). "
         "Darker red: more surprising (hover for the figure)."
     )
-    st.text_input("Your sentence", key=state.key("sentence"), max_chars=400, help="Up to 400 characters.")
-    sentence = state.value("sentence")
-    judges = {CHAR: models.char_language_model}
+    st.text_input("Your sentence", key=state.key("sentence"), max_chars=MAX_SENTENCE, help="Up to 400 characters.")
+    judges = {MODEL_NAMES[CHAR]: models.char_language_model}
     if not smollm2_missing() and (
         choice == SMOL
         or st.checkbox(
@@ -303,25 +302,5 @@ with tab_bill:
             help="Loads the 135M-parameter model (about 25 s the first time on this server).",
         )
     ):
-        judges[SMOL] = models.smollm2
-    for kind, load in judges.items():
-        st.markdown(f"**{MODEL_NAMES[kind]}**")
-        try:
-            bill = sentence_bill(load(), sentence)
-        except ValueError as problem:
-            st.info(str(problem), icon=":material/info:")
-            continue
-        charts.surprise_strip(bill.tokens, key=f"tx_bill_{kind}")
-        b1, b2, b3 = st.columns(3)
-        b1.metric("-log p(sentence)", f"{bill.nats:.1f} nats", help="The first token is given, not charged.")
-        b2.metric(
-            "bits per character",
-            f"{bill.bits_per_character:.2f}",
-            help="Total bits over the characters charged: fair between character and sub-word tokens.",
-        )
-        worst = bill.most_surprising
-        b3.metric("most surprising token", shorten(repr(worst.text), 20), f"{worst.nats:.1f} nats", delta_color="off")
-    st.caption(
-        "Characters the Shakespeare model never saw are dropped before scoring (a note above says which). "
-        "SmolLM2's tokens are word pieces, so it charges fewer, larger tokens; bits per character compares the two."
-    )
+        judges[MODEL_NAMES[SMOL]] = models.smollm2
+    bills.sentence(state.value("sentence"), judges)

@@ -138,8 +138,8 @@ def test_gan_checkpoints_load_and_make_digits_in_unit_range(name):
 
 
 @pytest.mark.skipif("gan_mnist" not in SHIPPED, reason="MNIST GAN not shipped")
-def test_page_plays_a_full_round_and_the_2d_game():
-    at = open_page("app_pages/gan.py", {"stage": "0"})
+def test_pages_play_the_2d_game_and_a_full_round():
+    at = open_page("app_pages/gan.py")
     assert not at.exception
     click_counted(at, "gan_d_step")
     click_counted(at, "gan_g_step")
@@ -147,6 +147,8 @@ def test_page_plays_a_full_round_and_the_2d_game():
     click_counted(at, "gan_d_step", 20)  # twenty clicks that reach the server at once: twenty steps
     click_counted(at, "gan_g_step", 20)
     assert [m.value for m in at.metric][:2] == ["21", "21"]
+    at = open_page("app_pages/gan_digits.py", {"stage": "0"})
+    assert not at.exception
     for i in (0, 3, 7):
         at.checkbox(key=f"gan_mark_{i}").check().run()
     at.button(key="gan_submit").click().run()
@@ -174,6 +176,7 @@ def test_remaining_gan_controls_respond():
     assert not at.session_state.gan_playing
     at.button(key="gan_reset").click().run()
     assert at.session_state.gan_game.d_steps == 0
+    at = open_page("app_pages/gan_digits.py")
     walk = [i.caption for e in at.get("image") for i in e.proto.imgs if i.caption.startswith("t = ")]
     at.number_input(key="share_walk_to").set_value(9).run()
     assert not at.exception and len(walk) == 8

@@ -36,7 +36,7 @@ def _pictures(at) -> list[str]:
 PAGES = [
     ("app_pages/pixels.py", "px_finish_source", "your digit"),
     ("app_pages/vae.py", "vae_encode_source", "your digit"),
-    ("app_pages/gan.py", "gan_d_source", "your digit"),
+    ("app_pages/gan_digits.py", "gan_d_source", "your digit"),
     ("app_pages/diffusion.py", "df_forward_source", "x₀: your digit"),
     ("app_pages/conditional.py", "uncrop_source", None),
 ]

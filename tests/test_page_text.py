@@ -48,7 +48,7 @@ def test_finish_the_sentence_is_reproducible_with_the_seed_and_the_ledger_adds_u
         assert not at.exception
         texts.append(_text(at))
     assert texts[0] == texts[1] and len(texts[0]) > len("KING:\nWhat")
-    metrics = {m.label: float(m.value.split()[0]) for m in at.metric}
+    metrics = {m.label: float(m.value.split()[0]) for m in at.metric if m.label not in ("most surprising token",)}
     assert metrics["log p(generated text)"] == pytest.approx(metrics["Same, one full pass"], abs=0.011)
     assert len(at.dataframe[0].value) == len(at.session_state.tx_steps)
 

@@ -37,7 +37,7 @@ def test_encoding_another_digit_changes_its_code_and_elbo_terms():
     rec, kl, elbo = (float(_metric(at, s).split()[0]) for s in ("reconstruction", "KL(", "ELBO"))
     assert elbo == pytest.approx(rec - kl, abs=0.11) and kl >= 0
     label = int(MnistData.load().val_labels[7])
-    landing = next(c.value for c in at.caption if c.value.startswith("The star: where this digit"))
+    landing = next(c.value for c in at.caption if c.value.startswith("The star: where held-out digit 7"))
     assert f"(a {label})" in landing
 
 

@@ -120,6 +120,19 @@ def test_param_rejects_bad_text_with_a_sentence(param, raw, reason):
         param.parse(raw)
 
 
+def _drawing() -> str:
+    import numpy as np
+
+    from dgm_core.data.own_digit import pack
+
+    digit = np.zeros((28, 28), np.uint8)
+    digit[6:22, 12:16] = 255
+    return pack(digit)
+
+
+VALID_TEXT = {"drawing": _drawing()}
+
+
 def _changed_query(at) -> dict[str, str]:
     """Every parameter the page declared, moved to a valid value other than its default."""
     query = {}
@@ -130,6 +143,8 @@ def _changed_query(at) -> dict[str, str]:
             value = next(c for c in p.choices if c != p.default)
         elif isinstance(p.default, bool):
             value = not p.default
+        elif p.check is not None:  # a text with a form of its own (the drawing): a valid one
+            value = VALID_TEXT[name]
         elif isinstance(p.default, str):
             value = "Shared text"
         else:

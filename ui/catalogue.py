@@ -65,7 +65,15 @@ PAGES = [
         "Discriminator versus generator",
         ":material/sports_kabaddi:",
         "gan",
-        "An inspector learns to spot fakes; the forger learns to fool it. Live in 2D, then on digits.",
+        "An inspector learns to spot fakes; the forger learns to fool it, live in 2D.",
+    ),
+    PageInfo(
+        "GAN",
+        "app_pages/gan_digits.py",
+        "GAN on digits",
+        ":material/draw:",
+        "gan_digits",
+        "Play the discriminator against a trained generator, and ask D about a digit of your own.",
     ),
     PageInfo(
         "Diffusion",
