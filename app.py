@@ -5,6 +5,8 @@ presenter mode, share link); the share-link parameters a page declares are writt
 the URL after the page has run.
 """
 
+import pandas  # noqa: F401  (imported once here: sessions starting together must not import it at once)
+import plotly.graph_objects  # noqa: F401
 import streamlit as st
 
 from ui import layout, state

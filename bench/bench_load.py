@@ -45,7 +45,7 @@ def main() -> None:
     print(f"all at once: {t_together:.1f} s (ratio {t_together / t_alone:.2f})")
     print(f"sessions that saw exactly what they saw alone: {sum(same)} / {len(same)}")
     retried = sum(o.retries for o in together)
-    print(f"sessions restarted after CPython's concurrent-compile error (not a wrong result): {retried}")
+    print(f"sessions restarted after a CPython compile race or an AppTest driver race (not a wrong result): {retried}")
     for e in errors:
         print(f"  error: {e}")
     print(f"resident memory after the solo runs {rss_after_alone:.0f} MB, after the concurrent run {rss_mb():.0f} MB")

@@ -1,5 +1,6 @@
-"""A small load test in CI: four sessions on different pages at once in one server process get
-exactly what each gets alone (no cross-talk through the shared, cached models)."""
+"""A load test in CI: ten sessions on different pages at once in one server process, two of them
+playing the live 2D GAN, get exactly what each gets alone (no cross-talk through the shared,
+cached models, the global random state or a shared game)."""
 
 import pytest
 
@@ -15,8 +16,19 @@ NEEDED = {
 
 
 @pytest.mark.skipif(any(n not in checkpoints.available() for n in NEEDED.values()), reason="models not shipped")
-def test_four_concurrent_sessions_see_what_they_see_alone():
-    jobs = [("text", 5), ("diffusion", 6), ("gan", 7), ("pixels", 8)]
+def test_ten_concurrent_sessions_two_playing_the_2d_gan_see_what_they_see_alone():
+    jobs = [
+        ("text", 5),
+        ("diffusion", 6),
+        ("gan", 7),
+        ("pixels", 8),
+        ("gan_player", 9),
+        ("gan_player", 10),
+        ("vae", 11),
+        ("text", 12),
+        ("pixels", 13),
+        ("gan", 14),
+    ]
     alone = {job: run_one(*job) for job in jobs}
     assert all(o.error is None for o in alone.values()), [o.error for o in alone.values()]
     together = run_concurrently(jobs)
