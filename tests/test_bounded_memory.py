@@ -1,0 +1,43 @@
+"""Memory stays bounded when links ask for many different values (the full soak is bench/bench_soak.py)."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+# cached functions keyed only by these may go unbounded: their values come from a finite list
+FINITE_KEYS = {"name"}
+
+
+def _cached_functions():
+    for path in sorted([*ROOT.glob("app_pages/*.py"), *ROOT.glob("ui/*.py")]):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.FunctionDef):
+                continue
+            for deco in node.decorator_list:
+                target = deco.func if isinstance(deco, ast.Call) else deco
+                if isinstance(target, ast.Attribute) and target.attr in ("cache_resource", "cache_data"):
+                    keywords = {k.arg for k in deco.keywords} if isinstance(deco, ast.Call) else set()
+                    yield f"{path.name}:{node.name}", [a.arg for a in node.args.args], keywords
+
+
+def test_every_cache_keyed_by_user_values_has_a_bound():
+    found = list(_cached_functions())
+    assert len(found) >= 10  # the walk sees the app's caches
+    unbounded = [name for name, args, kw in found if set(args) - FINITE_KEYS and "max_entries" not in kw]
+    assert not unbounded, f"caches keyed by user values without max_entries: {unbounded}"
+
+
+@pytest.mark.slow
+def test_a_short_soak_levels_off():
+    """Eight seeds on the pages that compute per seed: after the first few, memory hardly grows."""
+    from bench.bench_soak import soak
+    from ui.catalogue import PAGES
+
+    pages = [p for p in PAGES if p.url_path in ("pixels", "diffusion", "gan", "conditional")]
+    trace = soak(8, pages, every=4, progress=False)
+    assert not trace["errors"], trace["errors"]
+    after4, after8 = trace["rss_mb_after_seeds"][4], trace["rss_mb_after_seeds"][8]
+    assert after8 - after4 < 150, trace  # a leak of one trajectory per seed would show here
+    assert after8 < 1024
