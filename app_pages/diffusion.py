@@ -19,13 +19,14 @@ from ui import charts, layout, models, own_digit, state
 
 NAME = "denoiser_mnist"
 STEP_CHOICES = (10, 25, 50, 250)
+SIGMAS = (0.01, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 20.0, 40.0, 80.0)
 PARAMS = [
     *own_digit.choice_params("df_forward"),
     *own_digit.choice_params("df_apps", "app_example"),
-    state.Param("sigma", 1.0, low=0.01, high=80.0),
+    state.Param("sigma", 1.0, choices=SIGMAS, snap_to_choices=True),
     state.Param("digit", 3, low=0, high=9),
-    state.Param("steps", 25, choices=STEP_CHOICES),
-    state.Param("guidance", 2.0, low=0.0, high=6.0),
+    state.Param("steps", 25, choices=STEP_CHOICES, snap_to_choices=True),
+    state.Param("guidance", 2.0, low=0.0, high=6.0, step=0.5),
     state.Param("sampler", "ddim", choices=("ddim", "ddpm")),
     state.Param("at", 0, low=0, high=250),
     state.Param("task", "inpaint", choices=("inpaint", "uncrop", "denoise", "deblur")),
@@ -99,7 +100,7 @@ with forward_tab:
     mine = own_digit.choose("df_forward", label="Digit to noise")
     st.select_slider(
         "Noise level σ",
-        options=[0.01, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 20.0, 40.0, 80.0],
+        options=SIGMAS,
         key=state.key("sigma"),
         help="The forward process q(x_σ | x₀) = N(x₀, σ² I): the digit plus Gaussian noise of standard deviation σ.",
     )

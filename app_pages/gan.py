@@ -11,8 +11,8 @@ LR_CHOICES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2)
 FRAME_S = 0.1  # while playing, the arena redraws every 0.1 s: 10 frames per second
 PARAMS = [
     state.Param("shape", "ring", choices=(*SHAPES, "custom")),
-    state.Param("d_lr", 1e-3, choices=LR_CHOICES),
-    state.Param("g_lr", 1e-3, choices=LR_CHOICES),
+    state.Param("d_lr", 1e-3, choices=LR_CHOICES, snap_to_choices=True),
+    state.Param("g_lr", 1e-3, choices=LR_CHOICES, snap_to_choices=True),
     state.Param("loss", "non-saturating", choices=LOSSES),
     state.Param("k", 1, low=1, high=10),
     state.Param("per_frame", 5, low=1, high=50),

@@ -10,9 +10,9 @@ from ui import charts, layout, state
 
 MC_SIZES = (10, 30, 100, 300, 1000, 3000, 10000)
 PARAMS = [
-    state.Param("n", 500, low=20, high=5000),
+    state.Param("n", 500, low=20, high=5000, step=10),
     state.Param("components", 1, low=1, high=4),
-    state.Param("mc_n", 100, choices=MC_SIZES),
+    state.Param("mc_n", 100, choices=MC_SIZES, snap_to_choices=True),
 ]
 
 layout.header(

@@ -25,9 +25,9 @@ PARAMS = [
     state.Param("model", CHAR, choices=(CHAR, SMOL)),
     state.Param("prompt", DEFAULT_PROMPT),
     state.Param("chat", False),
-    state.Param("temperature", 1.0, low=0.0, high=2.0),
+    state.Param("temperature", 1.0, low=0.0, high=2.0, step=0.05),
     state.Param("top_k", 0, low=0, high=100),
-    state.Param("top_p", 1.0, low=0.05, high=1.0),
+    state.Param("top_p", 1.0, low=0.05, high=1.0, step=0.05),
     state.Param("sentence", "To be, or not to be, that is the question.", check=bills.check_sentence),
 ]
 

@@ -14,8 +14,8 @@ SHIPPED = [name for name in VAE_MODELS if name in checkpoints.available()]
 MAP_MODELS = [name for name in SHIPPED if "z2" in name]
 PARAMS = [
     state.Param("vae", MAP_MODELS[0] if MAP_MODELS else "", choices=tuple(MAP_MODELS)),
-    state.Param("z1", 0.0, low=-3.0, high=3.0),
-    state.Param("z2", 0.0, low=-3.0, high=3.0),
+    state.Param("z1", 0.0, low=-3.0, high=3.0, step=0.05),
+    state.Param("z2", 0.0, low=-3.0, high=3.0, step=0.05),
     *own_digit.choice_params("vae_encode"),
     state.Param("walk_from", 0, low=0, high=499),
     state.Param("walk_to", 1, low=0, high=499),

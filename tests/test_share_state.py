@@ -130,7 +130,7 @@ def _drawing() -> str:
     return pack(digit)
 
 
-VALID_TEXT = {"drawing": _drawing()}
+VALID_TEXT = {"drawing": _drawing(), "sentence": "Shared text"}
 
 
 def _changed_query(at) -> dict[str, str]:
@@ -191,3 +191,28 @@ def test_every_declared_parameter_survives_hostile_values(info):
     assert len(notices) <= 1 and all(len(n) < 600 for n in notices)
     shown = " ".join(e.value for kind in (at.info, at.markdown, at.caption, at.warning) for e in kind)
     assert "![x](" not in shown and "<script>" not in shown
+
+
+@pytest.mark.parametrize(
+    "page,query,name,expected",
+    [
+        ("app_pages/diffusion.py", {"sigma": "0.3"}, "sigma", 0.35),
+        ("app_pages/diffusion.py", {"sigma": "7"}, "sigma", 5.0),
+        ("app_pages/diffusion.py", {"guidance": "2.2"}, "guidance", 2.0),
+        ("app_pages/text.py", {"temperature": "0.73"}, "temperature", 0.75),
+        ("app_pages/vae.py", {"z1": "1.234"}, "z1", 1.25),
+        ("app_pages/gan.py", {"g_lr": "0.0025"}, "g_lr", 3e-3),
+    ],
+)
+def test_a_value_between_a_sliders_options_snaps_to_the_nearest_with_a_notice(page, query, name, expected):
+    at = open_page(page, query)
+    assert not at.exception
+    assert at.session_state[f"share_{name}"] == pytest.approx(expected)
+    notice = next(i.value for i in at.info if i.value.startswith("Link settings ignored"))
+    assert f"{name} = " in notice and "between the slider's options" in notice
+    assert float(at.query_params[name]) == pytest.approx(expected)  # the canonical link holds the option
+
+
+def test_a_value_outside_the_range_still_falls_back_to_the_default():
+    at = open_page("app_pages/diffusion.py", {"sigma": "500"})
+    assert at.session_state["share_sigma"] == 1.0 and not at.exception

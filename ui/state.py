@@ -39,6 +39,8 @@ class Param:
     high: float | None = None
     choices: tuple | None = None
     check: Callable[[str], object] | None = None  # for text values: raises ValueError with a reason
+    step: float | None = None  # a slider's grid from ``low``: values in between snap to the nearest
+    snap_to_choices: bool = False  # numeric choices of a select_slider: values in between snap too
 
     def parse(self, raw: str):
         """Text from the URL -> a value, or ``ValueError`` with a sentence."""
@@ -66,7 +68,21 @@ class Param:
         if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
             raise ValueError(f"outside {self.format(self.low)}..{self.format(self.high)}")
         if self.choices is not None and value not in self.choices:
+            if self.snap_to_choices and min(self.choices) <= value <= max(self.choices):
+                return value
             raise ValueError("not one of the choices")
+        return value
+
+    def snap(self, value):
+        """The nearest value the widget can show (a slider only holds values on its grid)."""
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return value
+        if self.snap_to_choices and self.choices is not None and value not in self.choices:
+            return min(self.choices, key=lambda c: (abs(c - value), c))
+        if self.step is not None and self.low is not None:
+            n = round((value - self.low) / self.step)
+            snapped = min(self.high if self.high is not None else math.inf, self.low + n * self.step)
+            return type(self.default)(round(snapped, 10))
         return value
 
     def format(self, value) -> str:
@@ -100,7 +116,11 @@ def restore(params: Sequence[Param]) -> dict:
                 st.session_state[k] = fallback
             else:
                 try:
-                    st.session_state[k] = p.parse(raw)
+                    parsed = p.parse(raw)
+                    st.session_state[k] = p.snap(parsed)
+                    if st.session_state[k] != parsed:  # between the slider's options: the nearest one
+                        shown = p.format(st.session_state[k])
+                        notices.append(f"{p.name} = {plain(raw)} is between the slider's options, so {shown}")
                 except ValueError as err:
                     st.session_state[k] = fallback
                     # the value is shown as plain text, cut short: a link must not put markup on the page
