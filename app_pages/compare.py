@@ -10,12 +10,14 @@ from dgm_core.samplers.images import sample_images
 from ui import bills, charts, layout, models, own_digit, state
 from ui.catalogue import model_name
 
+TABS = ("The numbers", "Your input's bill", "Samples from the same seed")
+
 layout.header(
     "Compare the families",
     "Every number here comes from a model card that `python -m dgm_core.evaluate MODEL` recomputes on the "
     "official 10,000 test digits, or from `python bench/bench_core.py`.",
 )
-state.restore(own_digit.picture_params("bill"))
+state.restore([layout.tab_param(TABS), *own_digit.picture_params("bill")])
 rows = compare_rows(models.bench_results())
 if not rows:
     st.warning("No generative model cards found in assets/. Train one with `python -m dgm_core.train`.")
@@ -32,46 +34,6 @@ def cell(value):
     return "not measured" if value is None else value
 
 
-st.dataframe(
-    table.map(cell).astype({"parameters": int}),
-    hide_index=True,
-    column_order=["model", *[c for c in table.columns if c not in ("model", "checkpoint id")], "checkpoint id"],
-    column_config={"checkpoint id": st.column_config.TextColumn(help="The file name in assets/ and the CLI's name")},
-)
-
-nll = table[table["exact NLL (nats)"] != NOT_DEFINED]
-bounds = table[table["IWAE bound (nats)"] != NOT_DEFINED]
-left, right = st.columns(2)
-left.markdown("**-log p(x) of a test digit** (lower is better)")
-left.plotly_chart(
-    charts.paired_bars(
-        nll["model"],
-        nll["exact NLL (nats)"],
-        "exact NLL",
-        bounds["model"],
-        bounds["IWAE bound (nats)"],
-        "VAE bound (IWAE, >= NLL)",
-        "nats",
-    ),
-    key="nll_chart",
-)
-scored = table.dropna(subset=["classifier FID"])
-right.markdown("**Classifier-feature FID** (lower is better; log scale)")
-right.plotly_chart(
-    charts.paired_bars(
-        scored["model"],
-        scored["classifier FID"],
-        "samples vs test digits",
-        scored["model"],
-        scored["FID floor (real vs real)"],
-        "floor: training vs test digits",
-        "FID",
-        log_y=True,
-    ),
-    key="fid_chart",
-)
-
-
 @st.cache_resource(max_entries=16, show_spinner="Drawing samples...")
 def samples(name: str, seed: int):
     model, card = models.load(name)
@@ -79,57 +41,102 @@ def samples(name: str, seed: int):
         return sample_images(model, card, 8, seed)
 
 
-st.subheader("Your input's bill")
-st.markdown(
-    "-log p(x) is what a model charges for an image out of its fixed probability budget. Give every likelihood "
-    "model the same picture and compare the bills: which model finds it most likely, which least?"
-)
-first_sample = next((m for m in ("gated_pixelcnn_mnist", "pixelcnn_mnist") if m in {r["model"] for r in rows}), None)
-pixels, _ = own_digit.picture(
-    "bill",
-    (lambda: samples(first_sample, layout.seed())[0, 0].numpy() * 255) if first_sample else None,
-    "a sample of the " + ("gated PixelCNN" if first_sample == "gated_pixelcnn_mnist" else "PixelCNN"),
-)
-bills.digit(pixels, [row["model"] for row in rows], model_name)
-st.caption(
-    "Exact: autoregressive models add up -log p(x_i | x_<i) over the 784 pixels (the conditional ones average "
-    "p(x | y) over the ten digits). Upper bounds: a VAE cannot compute p(x), only the -ELBO and the tighter "
-    "importance-weighted bound (100 samples). GANs and the diffusion model are not on the bill: a GAN defines no "
-    "likelihood, and this denoiser is not scored by one. Bits per pixel = nats / (784 ln 2). Try a blank page: "
-    "most models find it likelier than a real digit, one reason a high likelihood does not mean good samples."
-)
+numbers_tab, bill_tab, samples_tab = layout.tabs(TABS)
+with numbers_tab:
+    if numbers_tab.open:
+        st.dataframe(
+            table.map(cell).astype({"parameters": int}),
+            hide_index=True,
+            column_order=["model", *[c for c in table.columns if c not in ("model", "checkpoint id")], "checkpoint id"],
+            column_config={
+                "checkpoint id": st.column_config.TextColumn(help="The file name in assets/ and the CLI's name")
+            },
+        )
 
-st.subheader("Samples from the same seed")
+        nll = table[table["exact NLL (nats)"] != NOT_DEFINED]
+        bounds = table[table["IWAE bound (nats)"] != NOT_DEFINED]
+        left, right = st.columns(2)
+        left.markdown("**-log p(x) of a test digit** (lower is better)")
+        left.plotly_chart(
+            charts.paired_bars(
+                nll["model"],
+                nll["exact NLL (nats)"],
+                "exact NLL",
+                bounds["model"],
+                bounds["IWAE bound (nats)"],
+                "VAE bound (IWAE, >= NLL)",
+                "nats",
+            ),
+            key="nll_chart",
+        )
+        scored = table.dropna(subset=["classifier FID"])
+        right.markdown("**Classifier-feature FID** (lower is better; log scale)")
+        right.plotly_chart(
+            charts.paired_bars(
+                scored["model"],
+                scored["classifier FID"],
+                "samples vs test digits",
+                scored["model"],
+                scored["FID floor (real vs real)"],
+                "floor: training vs test digits",
+                "FID",
+                log_y=True,
+            ),
+            key="fid_chart",
+        )
+        judge_card = checkpoints.read_card("judge_mnist")
+        st.markdown(
+            f"""
+        **How to read the numbers.**
+        - *Exact NLL* is -log p(x) of a binarized test digit, averaged: how much probability the model wastes on digits
+          that do not occur. Only autoregressive models compute it exactly; a VAE gives upper bounds (-ELBO, and the
+          tighter importance-weighted bound), a GAN defines no likelihood at all, and our diffusion model is trained
+          to denoise, not scored by likelihood here (one exists in principle, through its probability-flow ODE).
+        - *Classifier FID* compares the judge's features of 1,000 samples with those of 1,000 test digits; the floor is
+          the same number for real training digits, so a model can at best reach the floor. It measures how samples
+          *look*, not how much probability the model assigns: a model can have a good likelihood and blurry or broken
+          samples, or sharp samples and no likelihood.
+        - *Digit rate*: of 1,000 samples, the share the judge accepts as some digit rather than answering "not a digit"
+          (it was trained on noise, cut-up digits, strokes and blank pages to be able to say so).
+        - *Conditional accuracy*: of 1,000 samples asked for digits 0, 1, ..., 9 in turn, the share the judge reads as
+          the digit that was asked for; "not a digit" counts as wrong.
+        - *Within-digit spread*: how much the samples of one requested digit differ from each other (each pixel's
+          standard deviation across them, averaged). A generator that draws the same picture for every z has a spread
+          near 0, however high its accuracy; the notes give the test digits' own spread to compare with.
+        - *Samples / s* is for a batch of 16 on this CPU: one pass for a VAE or a GAN, 784 passes pixel by pixel, 50
+          denoising steps (with guidance, two passes each) for diffusion.
+        - The judge itself is a classifier with test accuracy {judge_card["metrics"]["test_accuracy"]:.2%}; it calls
+          {judge_card["metrics"].get("test_digits_rejected", 0):.1%} of the test digits "not a digit"; its features only
+          see what helps tell digits apart.
+        """
+        )
 
+with bill_tab:
+    if bill_tab.open:
+        st.markdown(
+            "-log p(x) is what a model charges for an image out of its fixed probability budget. Give every likelihood "
+            "model the same picture and compare the bills: which model finds it most likely, which least?"
+        )
+        first_sample = next(
+            (m for m in ("gated_pixelcnn_mnist", "pixelcnn_mnist") if m in {r["model"] for r in rows}), None
+        )
+        pixels, _ = own_digit.picture(
+            "bill",
+            (lambda: samples(first_sample, layout.seed())[0, 0].numpy() * 255) if first_sample else None,
+            "a sample of the " + ("gated PixelCNN" if first_sample == "gated_pixelcnn_mnist" else "PixelCNN"),
+        )
+        bills.digit(pixels, [row["model"] for row in rows], model_name)
+        st.caption(
+            "Exact: autoregressive models add up -log p(x_i | x_<i) over the 784 pixels (the conditional ones "
+            "average p(x | y) over the ten digits). Upper bounds: a VAE cannot compute p(x), only the -ELBO and the "
+            "tighter importance-weighted bound (100 samples). A GAN defines no likelihood and this denoiser is not "
+            "scored by one, so they are not on the bill. Bits per pixel = nats / (784 ln 2). Try a blank page: most "
+            "models find it likelier than a real digit, one reason a high likelihood does not mean good samples."
+        )
 
-seed = layout.seed()
-for row in rows:
-    st.markdown(f"**{model_name(row['model'])}** ({row['family']}; `{row['model']}`)")
-    charts.image_grid(samples(row["model"], seed), scale=2)
-
-judge_card = checkpoints.read_card("judge_mnist")
-st.markdown(
-    f"""
-**How to read the numbers.**
-- *Exact NLL* is -log p(x) of a binarized test digit, averaged: how much probability the model wastes on digits
-  that do not occur. Only autoregressive models compute it exactly; a VAE gives upper bounds (-ELBO, and the
-  tighter importance-weighted bound), a GAN defines no likelihood at all, and our diffusion model is trained
-  to denoise, not scored by likelihood here (one exists in principle, through its probability-flow ODE).
-- *Classifier FID* compares the judge's features of 1,000 samples with those of 1,000 test digits; the floor is
-  the same number for real training digits, so a model can at best reach the floor. It measures how samples
-  *look*, not how much probability the model assigns: a model can have a good likelihood and blurry or broken
-  samples, or sharp samples and no likelihood.
-- *Digit rate*: of 1,000 samples, the share the judge accepts as some digit rather than answering "not a digit"
-  (it was trained on noise, cut-up digits, strokes and blank pages to be able to say so).
-- *Conditional accuracy*: of 1,000 samples asked for digits 0, 1, ..., 9 in turn, the share the judge reads as
-  the digit that was asked for; "not a digit" counts as wrong.
-- *Within-digit spread*: how much the samples of one requested digit differ from each other (each pixel's
-  standard deviation across them, averaged). A generator that draws the same picture for every z has a spread
-  near 0, however high its accuracy; the notes give the test digits' own spread to compare with.
-- *Samples / s* is for a batch of 16 on this CPU: one pass for a VAE or a GAN, 784 passes pixel by pixel, 50
-  denoising steps (with guidance, two passes each) for diffusion.
-- The judge itself is a classifier with test accuracy {judge_card["metrics"]["test_accuracy"]:.2%}; it calls
-  {judge_card["metrics"].get("test_digits_rejected", 0):.1%} of the test digits "not a digit"; its features only
-  see what helps tell digits apart.
-"""
-)
+with samples_tab:
+    if samples_tab.open:
+        seed = layout.seed()
+        for row in rows:
+            st.markdown(f"**{model_name(row['model'])}** ({row['family']}; `{row['model']}`)")
+            charts.image_grid(samples(row["model"], seed), scale=2)

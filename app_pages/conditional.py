@@ -15,7 +15,9 @@ CONDITIONAL = "gated_pixelcnn_cond_mnist" if "gated_pixelcnn_cond_mnist" in SHIP
 DIFFUSION = "denoiser_mnist"  # diffusion with classifier-free guidance (optional on this page)
 GAN = "gan_cond_mnist"  # the class-conditional GAN (optional on this page)
 FILLER = "gated_pixelcnn_mnist" if "gated_pixelcnn_mnist" in SHIPPED else "pixelcnn_mnist"  # fills holes
+TABS = ("Ask for a digit", "Uncropping", "Inpainting")
 PARAMS = [
+    layout.tab_param(TABS),
     state.Param("digit", 3, low=0, high=9),
     *own_digit.choice_params("uncrop"),
     state.Param("keep", 12, low=1, high=27),
@@ -108,70 +110,73 @@ def show_task(truth, known, done, what: str) -> None:
     )
 
 
-ask, uncrop, inpaint = st.tabs(["Ask for a digit", "Uncropping", "Inpainting"])
+ask, uncrop, inpaint = layout.tabs(TABS)
 with ask:
-    st.slider("Digit y", 0, 9, key=state.key("digit"), help="The condition: which digit to draw.")
-    digit = state.value("digit")
-    samples = draw_digit(digit, seed)
-    hits = charts.judged_grid(samples, requested=digit)
-    accuracy = checkpoints.read_card(CONDITIONAL)["metrics"].get("conditional_accuracy")
-    gated = CONDITIONAL.startswith("gated")
-    st.markdown(
-        f"The class-conditional {'gated ' if gated else ''}PixelCNN was asked for **{digit}** eight times; the judge "
-        f'agrees on **{hits} of 8** (a "not a digit" verdict counts as a miss).'
-        + (f" Over 1,000 samples (its model card) the judge agrees {accuracy:.0%} of the time." if accuracy else "")
-        + (
-            " Its vertical stack sees every row above the pixel it draws, and the digit enters every gate, so it "
-            "keeps track of what it was asked for."
-            if gated
-            else " This masked network sees only the last 8 rows, so it often loses track of the digit."
-        )
-    )
-    for name, title, draw, note in (
-        (
-            DIFFUSION,
-            "Diffusion (50 steps, guidance 2)",
-            diffuse_digit,
-            "The denoiser sees the label at every step and the whole image at once, so it rarely drifts.",
-        ),
-        (
-            GAN,
-            "Conditional GAN",
-            gan_digit,
-            "One pass through G(z, y): instant, but a GAN has no likelihood to report.",
-        ),
-    ):
-        if name not in checkpoints.available():
-            continue
-        drawn = draw(digit, seed)
-        st.markdown(f"**{title}** asked for {digit}:")
-        hits = charts.judged_grid(drawn, requested=digit)
-        accuracy = checkpoints.read_card(name)["metrics"].get("conditional_accuracy")
+    if ask.open:
+        st.slider("Digit y", 0, 9, key=state.key("digit"), help="The condition: which digit to draw.")
+        digit = state.value("digit")
+        samples = draw_digit(digit, seed)
+        hits = charts.judged_grid(samples, requested=digit)
+        accuracy = checkpoints.read_card(CONDITIONAL)["metrics"].get("conditional_accuracy")
+        gated = CONDITIONAL.startswith("gated")
         st.markdown(
-            f"The judge agrees on **{hits} of 8**"
-            + (f"; over 1,000 samples (its model card) {accuracy:.0%}. " if accuracy else ". ")
-            + note
+            f"The class-conditional {'gated ' if gated else ''}PixelCNN was asked for **{digit}** eight times; "
+            f'the judge agrees on **{hits} of 8** (a "not a digit" verdict counts as a miss).'
+            + (f" Over 1,000 samples (its model card) the judge agrees {accuracy:.0%} of the time." if accuracy else "")
+            + (
+                " Its vertical stack sees every row above the pixel it draws, and the digit enters every gate, so it "
+                "keeps track of what it was asked for."
+                if gated
+                else " This masked network sees only the last 8 rows, so it often loses track of the digit."
+            )
         )
+        for name, title, draw, note in (
+            (
+                DIFFUSION,
+                "Diffusion (50 steps, guidance 2)",
+                diffuse_digit,
+                "The denoiser sees the label at every step and the whole image at once, so it rarely drifts.",
+            ),
+            (
+                GAN,
+                "Conditional GAN",
+                gan_digit,
+                "One pass through G(z, y): instant, but a GAN has no likelihood to report.",
+            ),
+        ):
+            if name not in checkpoints.available():
+                continue
+            drawn = draw(digit, seed)
+            st.markdown(f"**{title}** asked for {digit}:")
+            hits = charts.judged_grid(drawn, requested=digit)
+            accuracy = checkpoints.read_card(name)["metrics"].get("conditional_accuracy")
+            st.markdown(
+                f"The judge agrees on **{hits} of 8**"
+                + (f"; over 1,000 samples (its model card) {accuracy:.0%}. " if accuracy else ". ")
+                + note
+            )
 
 with uncrop:
-    mine = own_digit.choose("uncrop", label="Digit to uncrop")
-    st.slider("Rows kept from the top", 1, 27, key=state.key("keep"))
-    show_task(*complete(mine.pixels.tobytes(), "crop", state.value("keep"), seed), "the top rows")
-    st.caption("The PixelCNN draws the missing rows one pixel at a time, each from the rows it has seen.")
+    if uncrop.open:
+        mine = own_digit.choose("uncrop", label="Digit to uncrop")
+        st.slider("Rows kept from the top", 1, 27, key=state.key("keep"))
+        show_task(*complete(mine.pixels.tobytes(), "crop", state.value("keep"), seed), "the top rows")
+        st.caption("The PixelCNN draws the missing rows one pixel at a time, each from the rows it has seen.")
 
 with inpaint:
-    hole_digit = own_digit.choose("inpaint", "hole_example", label="Digit to fill")
-    st.slider("Hole size (pixels)", 2, 20, key=state.key("hole"))
-    show_task(*complete(hole_digit.pixels.tobytes(), "hole", state.value("hole"), seed), "a square hole")
-    st.markdown(
-        "Look at the lower edge of the hole: an autoregressive model fills it in raster order, so when it draws the "
-        "hole it has not looked at the known pixels **below** it, and strokes often fail to join up. A diffusion "
-        "model denoises the whole image at once and uses every known pixel:"
-    )
-    if DIFFUSION in checkpoints.available():
-        grey, known, filled = diffuse_hole(hole_digit.pixels.tobytes(), state.value("hole"), seed)
-        show_task(grey, known, filled, "the same hole (grey digit)")
-        st.caption("Diffusion works on grey levels, the PixelCNN on black and white: same digit, same hole.")
+    if inpaint.open:
+        hole_digit = own_digit.choose("inpaint", "hole_example", label="Digit to fill")
+        st.slider("Hole size (pixels)", 2, 20, key=state.key("hole"))
+        show_task(*complete(hole_digit.pixels.tobytes(), "hole", state.value("hole"), seed), "a square hole")
+        st.markdown(
+            "Look at the lower edge of the hole: an autoregressive model fills it in raster order, so when it draws "
+            "the hole it has not looked at the known pixels **below** it, and strokes often fail to join up. A "
+            "diffusion model denoises the whole image at once and uses every known pixel:"
+        )
+        if DIFFUSION in checkpoints.available():
+            grey, known, filled = diffuse_hole(hole_digit.pixels.tobytes(), state.value("hole"), seed)
+            show_task(grey, known, filled, "the same hole (grey digit)")
+            st.caption("Diffusion works on grey levels, the PixelCNN on black and white: same digit, same hole.")
 
 st.divider()
 st.markdown(

@@ -10,7 +10,9 @@ from ui import charts, layout, models, own_digit, state
 SHIPPED_STAGES = checkpoints.training_stages("gan_mnist")  # snapshots along training, from the cards
 CONDITIONAL = "gan_cond_mnist"
 ROUND = 12  # images in the round: half real, half generated
+TABS = ("You are the discriminator", "Ask D about your digit", "Latent walk", "Ask for a digit")
 PARAMS = [
+    layout.tab_param(TABS),
     state.Param("stage", max(0, len(SHIPPED_STAGES) - 1), low=0, high=max(0, len(SHIPPED_STAGES) - 1)),
     state.Param("digit", 3, low=0, high=9),
     state.Param("walk_from", 1, low=0, high=999),
@@ -29,9 +31,7 @@ if not SHIPPED_STAGES:
     st.stop()
 state.restore(PARAMS)
 seed = layout.seed()
-round_tab, ask_tab, walk_tab, cond_tab = st.tabs(
-    ["You are the discriminator", "Ask D about your digit", "Latent walk", "Ask for a digit"]
-)
+round_tab, ask_tab, walk_tab, cond_tab = layout.tabs(TABS)
 
 heldout, _ = models.heldout_digits()
 
@@ -42,140 +42,147 @@ def stage_label(i: int) -> str:
 
 
 with round_tab:
-    st.markdown(
-        "Half of these digits are real (held out from training), half come from the generator. **Mark the fakes**, "
-        "then compare your verdicts with the trained discriminator's D(x) and the truth."
-    )
-    stage = int(state.value("stage"))
-    gan, card = models.load(SHIPPED_STAGES[stage])
-    deal = deal_round(gan, heldout, seed, ROUND)
-    items = deal.images
-    marks = []
-    for row in range(2):
-        cols = st.columns(ROUND // 2)
-        for j, col in enumerate(cols):
-            i = row * (ROUND // 2) + j
-            with col:
-                charts.image_grid(items[i : i + 1], scale=3)
-                marks.append(st.checkbox("fake", key=f"gan_mark_{i}", help="Tick if you think G made this one."))
-    if st.button("Submit my verdicts", type="primary", key="gan_submit"):
-        st.session_state.gan_result = (stage, seed, list(marks))
-    result = st.session_state.get("gan_result")
-    if result and result[:2] == (stage, seed):
-        yours = result[2]
-        you, d_score = deal.score(yours)
-        c1, c2 = st.columns(2)
-        c1.metric("Your score", f"{you} / {ROUND}")
-        c2.metric("The discriminator's score", f"{d_score} / {ROUND}", help="D says fake when D(x) < 0.5.")
-        charts.image_grid(
-            items,
-            [
-                f"{'FAKE' if f else 'real'} · D={float(p):.2f} · you: {'fake' if m else 'real'}"
-                for f, p, m in zip(deal.is_fake, deal.realness, yours, strict=True)
-            ],
-            scale=3,
+    if round_tab.open:
+        st.markdown(
+            "Half of these digits are real (held out from training), half come from the generator. **Mark the fakes**, "
+            "then compare your verdicts with the trained discriminator's D(x) and the truth."
         )
-    st.divider()
-    st.markdown("**Update the generator**: the same noise z through a later checkpoint of G.")
-    st.select_slider(
-        "Training stage",
-        options=list(range(len(SHIPPED_STAGES))),
-        format_func=stage_label,
-        key=state.key("stage"),
-        help="Checkpoints saved along training, early to late.",
-    )
-    if stage < len(SHIPPED_STAGES) - 1:
-        st.button(
-            "Update the generator",
-            key="gan_update",
-            on_click=lambda: st.session_state.update(
-                {state.key("stage"): stage + 1, **{f"gan_mark_{i}": False for i in range(ROUND)}}
-            ),
-            help="Move G one training stage on; the fakes above change, the real digits stay, your marks reset.",
+        stage = int(state.value("stage"))
+        gan, card = models.load(SHIPPED_STAGES[stage])
+        deal = deal_round(gan, heldout, seed, ROUND)
+        items = deal.images
+        marks = []
+        for row in range(2):
+            cols = st.columns(ROUND // 2)
+            for j, col in enumerate(cols):
+                i = row * (ROUND // 2) + j
+                with col:
+                    charts.image_grid(items[i : i + 1], scale=3)
+                    marks.append(st.checkbox("fake", key=f"gan_mark_{i}", help="Tick if you think G made this one."))
+        if st.button("Submit my verdicts", type="primary", key="gan_submit"):
+            st.session_state.gan_result = (stage, seed, list(marks))
+        result = st.session_state.get("gan_result")
+        if result and result[:2] == (stage, seed):
+            yours = result[2]
+            you, d_score = deal.score(yours)
+            c1, c2 = st.columns(2)
+            c1.metric("Your score", f"{you} / {ROUND}")
+            c2.metric("The discriminator's score", f"{d_score} / {ROUND}", help="D says fake when D(x) < 0.5.")
+            charts.image_grid(
+                items,
+                [
+                    f"{'FAKE' if f else 'real'} · D={float(p):.2f} · you: {'fake' if m else 'real'}"
+                    for f, p, m in zip(deal.is_fake, deal.realness, yours, strict=True)
+                ],
+                scale=3,
+            )
+        st.divider()
+        st.markdown("**Update the generator**: the same noise z through a later checkpoint of G.")
+        st.select_slider(
+            "Training stage",
+            options=list(range(len(SHIPPED_STAGES))),
+            format_func=stage_label,
+            key=state.key("stage"),
+            help="Checkpoints saved along training, early to late.",
         )
-    final_card = models.load(SHIPPED_STAGES[-1])[1]
-    history = final_card["training"].get("history", [])
-    if history:
-        st.plotly_chart(
-            charts.lines(
-                {"D loss": [h["train_d_loss"] for h in history], "G loss": [h["train_g_loss"] for h in history]},
-                x=[h["step"] for h in history],
-                x_title="training step",
-                y_title="loss (one batch)",
-                title="Losses during training",
-            ),
-            key="gan_train_losses",
-        )
-    fid = final_card["metrics"].get("classifier_fid")
-    if fid is not None:
-        st.caption(
-            f"Final generator: classifier-feature FID {fid:.0f} against test digits "
-            f"(real-versus-real floor {final_card['metrics']['classifier_fid_floor']:.0f}); lower is closer."
-        )
+        if stage < len(SHIPPED_STAGES) - 1:
+            st.button(
+                "Update the generator",
+                key="gan_update",
+                on_click=lambda: st.session_state.update(
+                    {state.key("stage"): stage + 1, **{f"gan_mark_{i}": False for i in range(ROUND)}}
+                ),
+                help="Move G one training stage on; the fakes above change, the real digits stay, your marks reset.",
+            )
+        final_card = models.load(SHIPPED_STAGES[-1])[1]
+        history = final_card["training"].get("history", [])
+        if history:
+            st.plotly_chart(
+                charts.lines(
+                    {"D loss": [h["train_d_loss"] for h in history], "G loss": [h["train_g_loss"] for h in history]},
+                    x=[h["step"] for h in history],
+                    x_title="training step",
+                    y_title="loss (one batch)",
+                    title="Losses during training",
+                ),
+                key="gan_train_losses",
+            )
+        fid = final_card["metrics"].get("classifier_fid")
+        if fid is not None:
+            st.caption(
+                f"Final generator: classifier-feature FID {fid:.0f} against test digits "
+                f"(real-versus-real floor {final_card['metrics']['classifier_fid_floor']:.0f}); lower is closer."
+            )
 
 with ask_tab:
-    st.markdown(
-        "The trained discriminator gives any image a belief **D(x)** that it is real. Where does a digit of your "
-        "own land, between real digits and the generator's fakes? (Training stage as on the previous tab.)"
-    )
-    mine = own_digit.choose("gan_d", "d_example", label="Digit to show D")
-    check = ask_discriminator(gan, mine.unit(), heldout, seed)
-    a1, a2 = st.columns([1, 2])
-    with a1:
-        charts.image_grid(mine.unit(), [mine.name], scale=5)
-        st.metric("D(x) of this digit", f"{check.yours:.2f}", help="D's probability that the image is real.")
-        st.caption(f"D finds it more real than {check.rank_among_real():.0%} of 100 real held-out digits.")
-    a2.plotly_chart(charts.realness_strip(check.real, check.fake, check.yours, mine.name), key="gan_ask_chart")
+    if ask_tab.open:
+        st.markdown(
+            "The trained discriminator gives any image a belief **D(x)** that it is real. Where does a digit of your "
+            "own land, between real digits and the generator's fakes? (Training stage as on the previous tab.)"
+        )
+        mine = own_digit.choose("gan_d", "d_example", label="Digit to show D")
+        gan, _ = models.load(SHIPPED_STAGES[int(state.value("stage"))])  # the stage chosen on the first tab
+        check = ask_discriminator(gan, mine.unit(), heldout, seed)
+        a1, a2 = st.columns([1, 2])
+        with a1:
+            charts.image_grid(mine.unit(), [mine.name], scale=5)
+            st.metric("D(x) of this digit", f"{check.yours:.2f}", help="D's probability that the image is real.")
+            st.caption(f"D finds it more real than {check.rank_among_real():.0%} of 100 real held-out digits.")
+        a2.plotly_chart(charts.realness_strip(check.real, check.fake, check.yours, mine.name), key="gan_ask_chart")
 
 with walk_tab:
-    st.markdown("Two noise vectors z₀ and z₁ and the straight line between them, through the final generator.")
-    c1, c2 = st.columns(2)
-    c1.number_input("Seed of z₀", 0, 999, key=state.key("walk_from"))
-    c2.number_input("Seed of z₁", 0, 999, key=state.key("walk_to"))
-    final, _ = models.load(SHIPPED_STAGES[-1])
-    z0 = final.noise(1, torch.Generator().manual_seed(int(state.value("walk_from"))))
-    z1 = final.noise(1, torch.Generator().manual_seed(int(state.value("walk_to"))))
-    t = torch.linspace(0, 1, 8)[:, None]
-    with torch.inference_mode():
-        frames = final.generate((1 - t) * z0 + t * z1)
-    charts.image_grid(frames, [f"t = {float(v):.2f}" for v in t], scale=3)
-    st.caption("Every point on the line is a valid code: the digit morphs smoothly instead of jumping.")
+    if walk_tab.open:
+        st.markdown("Two noise vectors z₀ and z₁ and the straight line between them, through the final generator.")
+        c1, c2 = st.columns(2)
+        c1.number_input("Seed of z₀", 0, 999, key=state.key("walk_from"))
+        c2.number_input("Seed of z₁", 0, 999, key=state.key("walk_to"))
+        final, _ = models.load(SHIPPED_STAGES[-1])
+        z0 = final.noise(1, torch.Generator().manual_seed(int(state.value("walk_from"))))
+        z1 = final.noise(1, torch.Generator().manual_seed(int(state.value("walk_to"))))
+        t = torch.linspace(0, 1, 8)[:, None]
+        with torch.inference_mode():
+            frames = final.generate((1 - t) * z0 + t * z1)
+        charts.image_grid(frames, [f"t = {float(v):.2f}" for v in t], scale=3)
+        st.caption("Every point on the line is a valid code: the digit morphs smoothly instead of jumping.")
 
 with cond_tab:
-    if CONDITIONAL not in checkpoints.available():
-        st.info("The conditional GAN is not shipped yet: `python -m dgm_core.train gan_cond`.")
-    else:
-        st.slider("Digit y", 0, 9, key=state.key("digit"), help="The class handed to G(z, y).")
-        cond, cond_card = models.load(CONDITIONAL)
-        digit = int(state.value("digit"))
-        with torch.inference_mode():
-            drawn = cond.sample(8, torch.Generator().manual_seed(seed), torch.full((8,), digit))
-        charts.judged_grid(drawn)
-        metrics, config = cond_card["metrics"], cond_card["config"]
-        if "conditional_accuracy" in metrics:
-            line = f"Over 1,000 samples the judge reads {metrics['conditional_accuracy']:.0%} as the requested digit"
-            if "within_class_spread" in metrics:
-                line += (
-                    f"; samples of one digit differ from each other by {metrics['within_class_spread']:.3f} "
-                    f"(pixel spread; real test digits {metrics['within_class_spread_real']:.3f})"
+    if cond_tab.open:
+        if CONDITIONAL not in checkpoints.available():
+            st.info("The conditional GAN is not shipped yet: `python -m dgm_core.train gan_cond`.")
+        else:
+            st.slider("Digit y", 0, 9, key=state.key("digit"), help="The class handed to G(z, y).")
+            cond, cond_card = models.load(CONDITIONAL)
+            digit = int(state.value("digit"))
+            with torch.inference_mode():
+                drawn = cond.sample(8, torch.Generator().manual_seed(seed), torch.full((8,), digit))
+            charts.judged_grid(drawn)
+            metrics, config = cond_card["metrics"], cond_card["config"]
+            if "conditional_accuracy" in metrics:
+                line = (
+                    f"Over 1,000 samples the judge reads {metrics['conditional_accuracy']:.0%} as the requested digit"
                 )
-            st.caption(line + " (model card).")
-        st.markdown(
-            "**How it is told the digit.** G reads a learned vector for y beside the noise z. D judges whether x "
-            "looks like a real example *of digit y* (a per-digit projection of its features)"
-            + (
-                ", and a second head of D names the digit; G is also rewarded when that head reads its sample as y "
-                "(an auxiliary-classifier GAN)"
-                if config.get("classifier_weight")
-                else ""
+                if "within_class_spread" in metrics:
+                    line += (
+                        f"; samples of one digit differ from each other by {metrics['within_class_spread']:.3f} "
+                        f"(pixel spread; real test digits {metrics['within_class_spread_real']:.3f})"
+                    )
+                st.caption(line + " (model card).")
+            st.markdown(
+                "**How it is told the digit.** G reads a learned vector for y beside the noise z. D judges whether x "
+                "looks like a real example *of digit y* (a per-digit projection of its features)"
+                + (
+                    ", and a second head of D names the digit; G is also rewarded when that head reads its sample as y "
+                    "(an auxiliary-classifier GAN)"
+                    if config.get("classifier_weight")
+                    else ""
+                )
+                + ". Both pressures tempt G to draw one clear picture per digit and ignore z: mode collapse within "
+                "each digit"
+                + (
+                    ". So G is also penalised when two different z give nearly the same image (a mode-seeking term), "
+                    "which keeps z in use for the style: the spread above"
+                    if config.get("mode_seeking")
+                    else ""
+                )
+                + "."
             )
-            + ". Both pressures tempt G to draw one clear picture per digit and ignore z: mode collapse within each "
-            "digit"
-            + (
-                ". So G is also penalised when two different z give nearly the same image (a mode-seeking term), "
-                "which keeps z in use for the style: the spread above"
-                if config.get("mode_seeking")
-                else ""
-            )
-            + "."
-        )

@@ -16,7 +16,9 @@ from ui.catalogue import PIXEL_MODELS
 SHIPPED = [name for name in PIXEL_MODELS if name in checkpoints.available()]
 DEFAULT = next((m for m in ("gated_pixelcnn_mnist", "pixelcnn_mnist") if m in SHIPPED), SHIPPED[0])
 PAIR = ("pixelcnn_mnist", "gated_pixelcnn_mnist")  # the blind spot and its cure, shown side by side
+TABS = ("Watch it draw", "Finish the digit", "How likely is this image?", "The models")
 PARAMS = [
+    layout.tab_param(TABS),
     state.Param("model", DEFAULT, choices=tuple(SHIPPED)),
     state.Param("digit", 3, low=0, high=9),
     state.Param("n", 8, low=1, high=16),
@@ -97,132 +99,142 @@ def set_pixel(value: int) -> None:
     st.session_state[DRAWN] = i + 1
 
 
-watch, finish, score, table = st.tabs(["Watch it draw", "Finish the digit", "How likely is this image?", "The models"])
+watch, finish, score, table = layout.tabs(TABS)
 with watch:
-    b1, b2, b3, b4, b5 = st.columns([1, 1, 1, 1, 3])
-    speed = state.value("speed")
-    with b1:  # counted in the browser: every click is a step
-        clicks.button("px_step", "Step", lambda: step(speed), help="Draw the next pixels (as many as the speed says).")
-    b2.button("Play", on_click=lambda: st.session_state.update(px_playing=True), help="Keep drawing.")
-    b3.button("Pause", on_click=lambda: st.session_state.update(px_playing=False))
-    b4.button("Restart", on_click=restart, help="Back to a blank page (the seed decides the drawing).")
-    b5.slider("Speed: pixels per frame", 1, 112, key=state.key("speed"), help="28 pixels = one row per frame.")
-    run = current_run()
-
-    @st.fragment(run_every=0.3 if st.session_state.get("px_playing") else None)
-    def drawing() -> None:
-        if st.session_state.get("px_playing"):
-            step(state.value("speed"))
-            st.session_state.px_playing = st.session_state[DRAWN] < 784
-        left, right = st.columns([3, 2])
-        # The position lives in DRAWN, which no widget owns: a browser that has not yet seen the newest
-        # position (clicks come fast) cannot send an old slider value back over it. The slider is made
-        # anew for every position (its key names it) and reports a scrub through its callback.
-        scrub_key = f"px_scrub_{st.session_state[DRAWN]}"
-        left.slider(
-            "Pixels drawn so far (raster order)",
-            0,
-            784,
-            value=st.session_state[DRAWN],
-            key=scrub_key,
-            on_change=lambda: st.session_state.update({DRAWN: st.session_state[scrub_key]}),
-            help="Scrub through the 784 steps; the red square is the next pixel.",
-        )
-        drawn = st.session_state[DRAWN]
-        images = run.image_at(drawn).float() / (levels - 1)
-        with left:
-            charts.image_grid(images, marker=drawn)
-        i = min(drawn, 783)
-        row, col = divmod(i, 28)
-        chosen = int(run.final.reshape(n, -1)[0, i])
-        with right:
-            st.markdown(f"**Pixel {i + 1} of 784** (row {row + 1}, column {col + 1}) of the first digit")
-            st.plotly_chart(
-                charts.distribution_bars(run.probs[i, 0], level_names, chosen, title="p(x_i | x_<i)"), key="pixel_dist"
+    if watch.open:
+        b1, b2, b3, b4, b5 = st.columns([1, 1, 1, 1, 3])
+        speed = state.value("speed")
+        with b1:  # counted in the browser: every click is a step
+            clicks.button(
+                "px_step", "Step", lambda: step(speed), help="Draw the next pixels (as many as the speed says)."
             )
-            if "pixelcnn" in name and all(m in SHIPPED for m in PAIR):  # both receptive fields, same pixel
-                st.image(
-                    [context_picture(context_map(m, i, None), i, scale=4) for m in PAIR],
-                    caption=["masked PixelCNN: a blind wedge up and to the right", "gated PixelCNN: no blind spot"],
-                )
-                st.caption("Blue: the pixels p(x_i | x_<i) depends on (found with gradients). Red: pixel i.")
-            else:
-                st.image(
-                    context_picture(context_map(name, i, digit if conditional else None), i),
-                    caption="Blue: the pixels this conditional depends on (found with gradients). Red: pixel i.",
-                )
-        state.sync()
+        b2.button("Play", on_click=lambda: st.session_state.update(px_playing=True), help="Keep drawing.")
+        b3.button("Pause", on_click=lambda: st.session_state.update(px_playing=False))
+        b4.button("Restart", on_click=restart, help="Back to a blank page (the seed decides the drawing).")
+        b5.slider("Speed: pixels per frame", 1, 112, key=state.key("speed"), help="28 pixels = one row per frame.")
+        run = current_run()
 
-    drawing()
-    st.markdown("**You are the sampler.** Choose the next pixel yourself; the model continues from your choice.")
-    for k, col in zip(range(levels), st.columns(levels + 3), strict=False):
-        col.button(f"Make it {level_names[k]}", on_click=set_pixel, args=(k,), key=f"set_{k}")
-    st.metric(
-        "log p(x) of the first digit",
-        f"{float(run.log_probs[:, 0].sum()):.1f} nats",
-        help="Sum of the log-probabilities of all 784 choices (yours included): the chain rule in log form.",
-    )
+        @st.fragment(run_every=0.3 if st.session_state.get("px_playing") else None)
+        def drawing() -> None:
+            if st.session_state.get("px_playing"):
+                step(state.value("speed"))
+                st.session_state.px_playing = st.session_state[DRAWN] < 784
+            left, right = st.columns([3, 2])
+            # The position lives in DRAWN, which no widget owns: a browser that has not yet seen the newest
+            # position (clicks come fast) cannot send an old slider value back over it. The slider is made
+            # anew for every position (its key names it) and reports a scrub through its callback.
+            scrub_key = f"px_scrub_{st.session_state[DRAWN]}"
+            left.slider(
+                "Pixels drawn so far (raster order)",
+                0,
+                784,
+                value=st.session_state[DRAWN],
+                key=scrub_key,
+                on_change=lambda: st.session_state.update({DRAWN: st.session_state[scrub_key]}),
+                help="Scrub through the 784 steps; the red square is the next pixel.",
+            )
+            drawn = st.session_state[DRAWN]
+            images = run.image_at(drawn).float() / (levels - 1)
+            with left:
+                charts.image_grid(images, marker=drawn)
+            i = min(drawn, 783)
+            row, col = divmod(i, 28)
+            chosen = int(run.final.reshape(n, -1)[0, i])
+            with right:
+                st.markdown(f"**Pixel {i + 1} of 784** (row {row + 1}, column {col + 1}) of the first digit")
+                st.plotly_chart(
+                    charts.distribution_bars(run.probs[i, 0], level_names, chosen, title="p(x_i | x_<i)"),
+                    key="pixel_dist",
+                )
+                if "pixelcnn" in name and all(m in SHIPPED for m in PAIR):  # both receptive fields, same pixel
+                    st.image(
+                        [context_picture(context_map(m, i, None), i, scale=4) for m in PAIR],
+                        caption=["masked PixelCNN: a blind wedge up and to the right", "gated PixelCNN: no blind spot"],
+                    )
+                    st.caption("Blue: the pixels p(x_i | x_<i) depends on (found with gradients). Red: pixel i.")
+                else:
+                    st.image(
+                        context_picture(context_map(name, i, digit if conditional else None), i),
+                        caption="Blue: the pixels this conditional depends on (found with gradients). Red: pixel i.",
+                    )
+            state.sync()
+
+        drawing()
+        st.markdown("**You are the sampler.** Choose the next pixel yourself; the model continues from your choice.")
+        for k, col in zip(range(levels), st.columns(levels + 3), strict=False):
+            col.button(f"Make it {level_names[k]}", on_click=set_pixel, args=(k,), key=f"set_{k}")
+        st.metric(
+            "log p(x) of the first digit",
+            f"{float(run.log_probs[:, 0].sum()):.1f} nats",
+            help="Sum of the log-probabilities of all 784 choices (yours included): the chain rule in log form.",
+        )
 
 with finish:
-    st.markdown(
-        "Keep the top rows of a digit (a real one the models never trained on, or your own) and let the model fill "
-        "in the rest: the image version of finishing a sentence."
-    )
-    mine = own_digit.choose("px_finish")
-    st.slider("Rows to keep", 0, 27, key=state.key("keep"), help="The model sees these rows and draws the others.")
-    keep, truth = state.value("keep"), mine.view(levels)
-    y = (digit if mine.label is None else mine.label) if conditional else None
-    job = (name, mine.pixels.tobytes(), keep, seed, y)
-    if st.button("Finish it", type="primary", help="Draw 4 completions of the kept rows."):
-        known = torch.zeros(1, 1, 28, 28, dtype=torch.bool)
-        known[..., :keep, :] = True
-        with st.spinner("Drawing the missing rows..."), torch.inference_mode():
-            done = fill_in(model, truth, known, 4, torch.Generator().manual_seed(seed), y)
-        st.session_state.px_finish = (job, done.float() / (levels - 1))
-    kept = truth.clone().float() / (levels - 1)
-    kept[..., keep:, :] = 0.5
-    shown, captions = [truth.float() / (levels - 1), kept], [mine.name, f"what the model sees: {keep} rows"]
-    finished = st.session_state.get("px_finish")
-    if finished and finished[0] == job:
-        with torch.inference_mode():
-            captions += [f"completion: judge says {v}" for v in models.load("judge_mnist")[0].verdicts(finished[1])]
-        shown.append(finished[1])
-    charts.image_grid(torch.cat(shown), captions)
+    if finish.open:
+        st.markdown(
+            "Keep the top rows of a digit (a real one the models never trained on, or your own) and let the model fill "
+            "in the rest: the image version of finishing a sentence."
+        )
+        mine = own_digit.choose("px_finish")
+        st.slider("Rows to keep", 0, 27, key=state.key("keep"), help="The model sees these rows and draws the others.")
+        keep, truth = state.value("keep"), mine.view(levels)
+        y = (digit if mine.label is None else mine.label) if conditional else None
+        job = (name, mine.pixels.tobytes(), keep, seed, y)
+        if st.button("Finish it", type="primary", help="Draw 4 completions of the kept rows."):
+            known = torch.zeros(1, 1, 28, 28, dtype=torch.bool)
+            known[..., :keep, :] = True
+            with st.spinner("Drawing the missing rows..."), torch.inference_mode():
+                done = fill_in(model, truth, known, 4, torch.Generator().manual_seed(seed), y)
+            st.session_state.px_finish = (job, done.float() / (levels - 1))
+        kept = truth.clone().float() / (levels - 1)
+        kept[..., keep:, :] = 0.5
+        shown, captions = [truth.float() / (levels - 1), kept], [mine.name, f"what the model sees: {keep} rows"]
+        finished = st.session_state.get("px_finish")
+        if finished and finished[0] == job:
+            with torch.inference_mode():
+                captions += [f"completion: judge says {v}" for v in models.load("judge_mnist")[0].verdicts(finished[1])]
+            shown.append(finished[1])
+        charts.image_grid(torch.cat(shown), captions)
 
 with score:
-    st.markdown(
-        "An autoregressive model gives every image an exact probability. Each square shows how surprised "
-        "the model is by that pixel, -log p(x_i | x_<i); the total is -log p(x), the image's price."
-    )
-    pixels, what = own_digit.picture(  # grey levels 0..255: every model below sees it at its own number of levels
-        "px_score", lambda: run.final[0, 0].numpy() * 255 // (levels - 1), "the first sample from 'Watch it draw'"
-    )
-    x = mnist.evaluation_view(pixels[None], levels)
-    with torch.inference_mode():
-        surprise = -model.pixel_log_probs(x, label[:1] if conditional else None)[0].reshape(28, 28)
-    nll = float(surprise.sum())
-    s1, s2 = st.columns([1, 2])
-    with s1:
-        charts.judged_grid(x.float() / (levels - 1), prefix=f"{what}; judge: ", scale=6)
-        st.metric("-log p(x)", f"{nll:.1f} nats", help="Lower means the model finds the image more likely.")
-        st.metric("bits per pixel", f"{bits_per_dim(nll, 784):.3f}")
-    s2.plotly_chart(charts.heatmap(surprise.numpy(), "-log p(x_i | x_<i) per pixel", "nats"), key="surprise")
-    st.markdown("**The same image's price under every autoregressive model** (exact, lower = more likely):")
-    bill = image_bill(pixels, {m: models.load(m) for m in SHIPPED})
-    st.plotly_chart(charts.bill_bars(bill, PIXEL_MODELS), key="px_bill")
+    if score.open:
+        st.markdown(
+            "An autoregressive model gives every image an exact probability. Each square shows how surprised "
+            "the model is by that pixel, -log p(x_i | x_<i); the total is -log p(x), the image's price."
+        )
+        pixels, what = own_digit.picture(  # grey levels 0..255: every model below sees it at its own number of levels
+            "px_score",
+            lambda: current_run().final[0, 0].numpy() * 255 // (levels - 1),
+            "the first sample of 'Watch it draw'",
+        )
+        x = mnist.evaluation_view(pixels[None], levels)
+        with torch.inference_mode():
+            surprise = -model.pixel_log_probs(x, label[:1] if conditional else None)[0].reshape(28, 28)
+        nll = float(surprise.sum())
+        s1, s2 = st.columns([1, 2])
+        with s1:
+            charts.judged_grid(x.float() / (levels - 1), prefix=f"{what}; judge: ", scale=6)
+            st.metric("-log p(x)", f"{nll:.1f} nats", help="Lower means the model finds the image more likely.")
+            st.metric("bits per pixel", f"{bits_per_dim(nll, 784):.3f}")
+        s2.plotly_chart(charts.heatmap(surprise.numpy(), "-log p(x_i | x_<i) per pixel", "nats"), key="surprise")
+        st.markdown("**The same image's price under every autoregressive model** (exact, lower = more likely):")
+        bill = image_bill(pixels, {m: models.load(m) for m in SHIPPED})
+        st.plotly_chart(charts.bill_bars(bill, PIXEL_MODELS), key="px_bill")
 
 with table:
-    st.dataframe(report.pixel_model_rows(SHIPPED, PIXEL_MODELS, models.bench_results()), hide_index=True)
-    st.caption(
-        "Test NLL on the official 10,000 test digits (binarized with a fixed seed; 4 grey levels for the "
-        "K = 4 model, so its number is not comparable). The conditional PixelCNN's is -log p(x | y). "
-        "Samples per second: 16 digits drawn together on this app's CPU, from `python bench/bench_core.py`."
-    )
-    if "fvsbn_mnist" in SHIPPED:
-        st.markdown(
-            f"**Why a separate regression per pixel does not scale.** Pixel i needs W_i with K x (i-1) weights and "
-            f"b_i with K: in total K * D(D-1)/2 + K * D. For K = 2 that is **{FVSBN.formula_parameters(2, 784):,}** "
-            f"(the shipped model has {checkpoints.read_card('fvsbn_mnist')['parameters']:,}); for all 256 grey "
-            f"levels it would be **{FVSBN.formula_parameters(256, 784):,}**, and no pixel's weights help any other "
-            "pixel. MADE and PixelCNN share parameters across pixels instead."
+    if table.open:
+        st.dataframe(report.pixel_model_rows(SHIPPED, PIXEL_MODELS, models.bench_results()), hide_index=True)
+        st.caption(
+            "Test NLL on the official 10,000 test digits (binarized with a fixed seed; 4 grey levels for the "
+            "K = 4 model, so its number is not comparable). The conditional PixelCNN's is -log p(x | y). "
+            "Samples per second: 16 digits drawn together on this app's CPU, from `python bench/bench_core.py`."
         )
+        if "fvsbn_mnist" in SHIPPED:
+            st.markdown(
+                f"**Why a separate regression per pixel does not scale.** Pixel i needs W_i with K x (i-1) weights "
+                f"and b_i with K: in total K * D(D-1)/2 + K * D. For K = 2 that is "
+                f"**{FVSBN.formula_parameters(2, 784):,}** "
+                f"(the shipped model has {checkpoints.read_card('fvsbn_mnist')['parameters']:,}); for all 256 grey "
+                f"levels it would be **{FVSBN.formula_parameters(256, 784):,}**, and no pixel's weights help any other "
+                "pixel. MADE and PixelCNN share parameters across pixels instead."
+            )

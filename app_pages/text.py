@@ -21,7 +21,9 @@ SHOWN = 10  # candidates in the chart and as buttons
 FAMILY_QUESTION = (
     "Maria has two brothers and three sisters. Counting her mother and father, how many people are in her family?"
 )
+TABS = ("Next token", "Chain-rule ledger", "Greedy vs sampled", "Your sentence's bill")
 PARAMS = [
+    layout.tab_param(TABS),
     state.Param("model", CHAR, choices=(CHAR, SMOL)),
     state.Param("prompt", DEFAULT_PROMPT),
     state.Param("chat", False),
@@ -189,118 +191,120 @@ shaped_probs = shape(logits, shaping)
 top = torch.topk(model_probs, min(SHOWN, len(model_probs))).indices.tolist()
 labels = [lm.piece(t) for t in top]
 
-tab_next, tab_ledger, tab_compare, tab_bill = st.tabs(
-    ["Next token", "Chain-rule ledger", "Greedy vs sampled", "Your sentence's bill"]
-)
+tab_next, tab_ledger, tab_compare, tab_bill = layout.tabs(TABS)
 with tab_next:
-    st.markdown(
-        "**p(next token | text so far)** for the 10 most likely tokens: the model's own probabilities and the "
-        "reshaped ones you sample from. Move the sliders and watch the bars change before you draw."
-    )
-    st.plotly_chart(
-        charts.paired_bars(
-            labels,
-            [float(model_probs[t]) for t in top],
-            "model p",
-            labels,
-            [float(shaped_probs[t]) for t in top],
-            "after temperature / top-k / top-p",
-            "probability",
-        ),
-        key="tx_next_chart",
-    )
-    kept = int((shaped_probs > 0).sum())
-    st.caption(f"{kept} of {len(shaped_probs)} tokens keep some probability after reshaping.")
-    st.markdown("**You are the sampler**: click a token to append it instead of drawing one.")
-    cols = st.columns(5)
-    for i, t in enumerate(top):
-        cols[i % 5].button(
-            f"{plain(labels[i], 20)}  ({float(model_probs[t]):.2f})",  # a token is text, never markup
-            key=f"tx_pick_{i}",
-            on_click=append,
-            args=(t,),
-            help=f"Append {labels[i]!r}.",
-        )
-    if steps:
-        last = steps[-1]
+    if tab_next.open:
         st.markdown(
-            f"**Last step**: chose {plain(repr(last.piece), 30)} ({last.chosen_by}) with model probability "
-            f"{last.model_prob:.3f}."
+            "**p(next token | text so far)** for the 10 most likely tokens: the model's own probabilities and the "
+            "reshaped ones you sample from. Move the sliders and watch the bars change before you draw."
         )
         st.plotly_chart(
-            charts.distribution_bars(
-                [c.model_prob for c in last.candidates],
-                [c.piece for c in last.candidates],
-                chosen=next((i for i, c in enumerate(last.candidates) if c.token == last.token), None),
-                title="The distribution the last token came from (chosen in red)",
+            charts.paired_bars(
+                labels,
+                [float(model_probs[t]) for t in top],
+                "model p",
+                labels,
+                [float(shaped_probs[t]) for t in top],
+                "after temperature / top-k / top-p",
+                "probability",
             ),
-            key="tx_last_chart",
+            key="tx_next_chart",
         )
+        kept = int((shaped_probs > 0).sum())
+        st.caption(f"{kept} of {len(shaped_probs)} tokens keep some probability after reshaping.")
+        st.markdown("**You are the sampler**: click a token to append it instead of drawing one.")
+        cols = st.columns(5)
+        for i, t in enumerate(top):
+            cols[i % 5].button(
+                f"{plain(labels[i], 20)}  ({float(model_probs[t]):.2f})",  # a token is text, never markup
+                key=f"tx_pick_{i}",
+                on_click=append,
+                args=(t,),
+                help=f"Append {labels[i]!r}.",
+            )
+        if steps:
+            last = steps[-1]
+            st.markdown(
+                f"**Last step**: chose {plain(repr(last.piece), 30)} ({last.chosen_by}) with model probability "
+                f"{last.model_prob:.3f}."
+            )
+            st.plotly_chart(
+                charts.distribution_bars(
+                    [c.model_prob for c in last.candidates],
+                    [c.piece for c in last.candidates],
+                    chosen=next((i for i, c in enumerate(last.candidates) if c.token == last.token), None),
+                    title="The distribution the last token came from (chosen in red)",
+                ),
+                key="tx_last_chart",
+            )
 
 with tab_ledger:
-    if not steps:
-        st.info("Generate a few tokens: each one adds a line here.")
-    else:
-        ledger = Ledger(list(steps))
-        c1, c2, c3 = st.columns(3)
-        c1.metric("log p(generated text)", f"{ledger.log_prob:.2f} nats", help="Sum of the log p column.")
-        c2.metric(
-            "Perplexity",
-            f"{ledger.perplexity:.2f}",
-            help="exp(-average log p): how many equally likely choices the model was, on average, torn between.",
-        )
-        check = float(lm.log_probs(ids, len(prompt.ids)).sum())
-        c3.metric(
-            "Same, one full pass",
-            f"{check:.2f} nats",
-            help="log p of the generated tokens recomputed by "
-            "scoring the whole text at once: the chain rule says it equals the running sum.",
-        )
-        st.dataframe(ledger.rows(), hide_index=True, width="stretch")
-        st.caption("The model's probabilities enter log p(x), whatever reshaping was used to pick the tokens.")
+    if tab_ledger.open:
+        if not steps:
+            st.info("Generate a few tokens: each one adds a line here.")
+        else:
+            ledger = Ledger(list(steps))
+            c1, c2, c3 = st.columns(3)
+            c1.metric("log p(generated text)", f"{ledger.log_prob:.2f} nats", help="Sum of the log p column.")
+            c2.metric(
+                "Perplexity",
+                f"{ledger.perplexity:.2f}",
+                help="exp(-average log p): how many equally likely choices the model was, on average, torn between.",
+            )
+            check = float(lm.log_probs(ids, len(prompt.ids)).sum())
+            c3.metric(
+                "Same, one full pass",
+                f"{check:.2f} nats",
+                help="log p of the generated tokens recomputed by "
+                "scoring the whole text at once: the chain rule says it equals the running sum.",
+            )
+            st.dataframe(ledger.rows(), hide_index=True, width="stretch")
+            st.caption("The model's probabilities enter log p(x), whatever reshaping was used to pick the tokens.")
 
 with tab_compare:
-    st.markdown(
-        "The same prompt continued twice: always taking the most likely token (greedy) and drawing from the "
-        "reshaped distribution with the sidebar seed."
-    )
-    n_compare = st.slider(
-        "Tokens to generate",
-        5,
-        MAX_NEW[choice],
-        min(40, MAX_NEW[choice]),
-        key="tx_compare_n",
-        help="How far each version goes.",
-    )
-    if st.button("Run both", key="tx_compare"):
-        with st.status("Generating both continuations...", expanded=False):
-            greedy = "".join(s.text for s in generate(lm, prompt.ids, GREEDY, seed, n_compare))
-            sampled = "".join(s.text for s in generate(lm, prompt.ids, shaping, seed, n_compare))
-        st.session_state.tx_compared = (run_key, shaping, n_compare, greedy, sampled)
-    compared = st.session_state.get("tx_compared")
-    if compared and compared[0] == run_key:
-        _, used, n_used, greedy, sampled = compared
-        g, s = st.columns(2)
-        g.markdown("**Greedy** (temperature 0)")
-        g.code(greedy, language=None, wrap_lines=True)
-        s.markdown(f"**Sampled** (T = {used.temperature}, top-k {used.top_k or 'off'}, top-p {used.top_p})")
-        s.code(sampled, language=None, wrap_lines=True)
-        st.caption("Greedy text tends to loop and repeat; sampling varies but can wander off.")
+    if tab_compare.open:
+        st.markdown(
+            "The same prompt continued twice: always taking the most likely token (greedy) and drawing from the "
+            "reshaped distribution with the sidebar seed."
+        )
+        n_compare = st.slider(
+            "Tokens to generate",
+            5,
+            MAX_NEW[choice],
+            min(40, MAX_NEW[choice]),
+            key="tx_compare_n",
+            help="How far each version goes.",
+        )
+        if st.button("Run both", key="tx_compare"):
+            with st.status("Generating both continuations...", expanded=False):
+                greedy = "".join(s.text for s in generate(lm, prompt.ids, GREEDY, seed, n_compare))
+                sampled = "".join(s.text for s in generate(lm, prompt.ids, shaping, seed, n_compare))
+            st.session_state.tx_compared = (run_key, shaping, n_compare, greedy, sampled)
+        compared = st.session_state.get("tx_compared")
+        if compared and compared[0] == run_key:
+            _, used, n_used, greedy, sampled = compared
+            g, s = st.columns(2)
+            g.markdown("**Greedy** (temperature 0)")
+            g.code(greedy, language=None, wrap_lines=True)
+            s.markdown(f"**Sampled** (T = {used.temperature}, top-k {used.top_k or 'off'}, top-p {used.top_p})")
+            s.code(sampled, language=None, wrap_lines=True)
+            st.caption("Greedy text tends to loop and repeat; sampling varies but can wander off.")
 
 with tab_bill:
-    st.markdown(
-        "Type a sentence of your own: each model charges every token -log p(token | the text before it). "
-        "Darker red: more surprising (hover for the figure)."
-    )
-    st.text_input("Your sentence", key=state.key("sentence"), max_chars=MAX_SENTENCE, help="Up to 400 characters.")
-    judges = {MODEL_NAMES[CHAR]: models.char_language_model}
-    if not smollm2_missing() and (
-        choice == SMOL
-        or st.checkbox(
-            "Also score it with SmolLM2",
-            key="tx_bill_smol",
-            help="Loads the 135M-parameter model (about 25 s the first time on this server).",
+    if tab_bill.open:
+        st.markdown(
+            "Type a sentence of your own: each model charges every token -log p(token | the text before it). "
+            "Darker red: more surprising (hover for the figure)."
         )
-    ):
-        judges[MODEL_NAMES[SMOL]] = models.smollm2
-    bills.sentence(state.value("sentence"), judges)
+        st.text_input("Your sentence", key=state.key("sentence"), max_chars=MAX_SENTENCE, help="Up to 400 characters.")
+        judges = {MODEL_NAMES[CHAR]: models.char_language_model}
+        if not smollm2_missing() and (
+            choice == SMOL
+            or st.checkbox(
+                "Also score it with SmolLM2",
+                key="tx_bill_smol",
+                help="Loads the 135M-parameter model (about 25 s the first time on this server).",
+            )
+        ):
+            judges[MODEL_NAMES[SMOL]] = models.smollm2
+        bills.sentence(state.value("sentence"), judges)

@@ -12,7 +12,9 @@ from ui.catalogue import VAE_MODELS
 
 SHIPPED = [name for name in VAE_MODELS if name in checkpoints.available()]
 MAP_MODELS = [name for name in SHIPPED if "z2" in name]
+TABS = ("The latent map", "784 numbers to 2 and back", "Interpolate", "New digits", "ELBO and beta")
 PARAMS = [
+    layout.tab_param(TABS),
     state.Param("vae", MAP_MODELS[0] if MAP_MODELS else "", choices=tuple(MAP_MODELS)),
     state.Param("z1", 0.0, low=-3.0, high=3.0, step=0.05),
     state.Param("z2", 0.0, low=-3.0, high=3.0, step=0.05),
@@ -63,93 +65,96 @@ def latent_map(vae_name: str) -> np.ndarray:
 
 
 mu = codes(name)
-map_tab, encode_tab, walk_tab, new_tab, elbo_tab = st.tabs(
-    ["The latent map", "784 numbers to 2 and back", "Interpolate", "New digits", "ELBO and beta"]
-)
+map_tab, encode_tab, walk_tab, new_tab, elbo_tab = layout.tabs(TABS)
 with map_tab:
-    left, right = st.columns(2)
-    with left:
-        st.image(
-            latent_map(name),
-            caption="Decoded codes on a grid: z1 from -3 (left) to 3, z2 from 3 (top) to -3.",
-            width="stretch",
-        )
-    with right:
-        s1, s2 = st.columns(2)
-        s1.slider("z1", -3.0, 3.0, step=0.05, key=state.key("z1"), help="First number of the code.")
-        s2.slider("z2", -3.0, 3.0, step=0.05, key=state.key("z2"), help="Second number of the code.")
-        point = (state.value("z1"), state.value("z2"))
-        st.plotly_chart(charts.scatter_classes(mu, heldout_labels, highlight=point, axes=("z1", "z2")), key="codes")
-        st.caption("Each dot is a held-out digit's code, coloured by its label; the star is your point.")
-    with torch.inference_mode():
-        decoded = model.decode(torch.tensor([point]))
-    charts.image_grid(decoded, [f"decoded from z = ({point[0]:.2f}, {point[1]:.2f})"], scale=5)
+    if map_tab.open:
+        left, right = st.columns(2)
+        with left:
+            st.image(
+                latent_map(name),
+                caption="Decoded codes on a grid: z1 from -3 (left) to 3, z2 from 3 (top) to -3.",
+                width="stretch",
+            )
+        with right:
+            s1, s2 = st.columns(2)
+            s1.slider("z1", -3.0, 3.0, step=0.05, key=state.key("z1"), help="First number of the code.")
+            s2.slider("z2", -3.0, 3.0, step=0.05, key=state.key("z2"), help="Second number of the code.")
+            point = (state.value("z1"), state.value("z2"))
+            st.plotly_chart(charts.scatter_classes(mu, heldout_labels, highlight=point, axes=("z1", "z2")), key="codes")
+            st.caption("Each dot is a held-out digit's code, coloured by its label; the star is your point.")
+        with torch.inference_mode():
+            decoded = model.decode(torch.tensor([point]))
+        charts.image_grid(decoded, [f"decoded from z = ({point[0]:.2f}, {point[1]:.2f})"], scale=5)
 
 with encode_tab:
-    mine = own_digit.choose("vae_encode", label="Digit to encode")
-    x = mine.view(2).float()  # binarized the way the test digits are, as the VAE was trained
-    with torch.inference_mode():
-        mean, logvar = model.encode(x)
-        recon = model.decode(mean)
-        terms = model.elbo_terms(x, torch.Generator().manual_seed(layout.seed()))
-    z = mean[0].tolist()
-    e1, e2 = st.columns([1, 1])
-    with e1:
-        charts.image_grid(torch.cat([x, recon]), ["784 pixels in", "784 pixels out"], scale=5)
-    e2.plotly_chart(
-        charts.scatter_classes(mu, heldout_labels, highlight=(z[0], z[1]), axes=("z1", "z2")), key="landing"
-    )
-    e2.caption(f"The star: where {mine.name} lands among the codes of the held-out digits.")
-    st.markdown(
-        f"In between, the whole digit was **two numbers: z = ({z[0]:.2f}, {z[1]:.2f})**, with uncertainty "
-        f"sigma = ({float(torch.exp(0.5 * logvar[0, 0])):.2f}, {float(torch.exp(0.5 * logvar[0, 1])):.2f})."
-    )
-    c1, c2, c3 = st.columns(3)
-    c1.metric("reconstruction log p(x | z)", f"{float(terms.reconstruction[0]):.1f} nats")
-    c2.metric("KL(q(z | x) || p(z))", f"{float(terms.kl[0]):.1f} nats", help="What the code costs.")
-    c3.metric("ELBO = reconstruction - KL", f"{float(terms.elbo[0]):.1f} nats", help="A lower bound on log p(x).")
+    if encode_tab.open:
+        mine = own_digit.choose("vae_encode", label="Digit to encode")
+        x = mine.view(2).float()  # binarized the way the test digits are, as the VAE was trained
+        with torch.inference_mode():
+            mean, logvar = model.encode(x)
+            recon = model.decode(mean)
+            terms = model.elbo_terms(x, torch.Generator().manual_seed(layout.seed()))
+        z = mean[0].tolist()
+        e1, e2 = st.columns([1, 1])
+        with e1:
+            charts.image_grid(torch.cat([x, recon]), ["784 pixels in", "784 pixels out"], scale=5)
+        e2.plotly_chart(
+            charts.scatter_classes(mu, heldout_labels, highlight=(z[0], z[1]), axes=("z1", "z2")), key="landing"
+        )
+        e2.caption(f"The star: where {mine.name} lands among the codes of the held-out digits.")
+        st.markdown(
+            f"In between, the whole digit was **two numbers: z = ({z[0]:.2f}, {z[1]:.2f})**, with uncertainty "
+            f"sigma = ({float(torch.exp(0.5 * logvar[0, 0])):.2f}, {float(torch.exp(0.5 * logvar[0, 1])):.2f})."
+        )
+        c1, c2, c3 = st.columns(3)
+        c1.metric("reconstruction log p(x | z)", f"{float(terms.reconstruction[0]):.1f} nats")
+        c2.metric("KL(q(z | x) || p(z))", f"{float(terms.kl[0]):.1f} nats", help="What the code costs.")
+        c3.metric("ELBO = reconstruction - KL", f"{float(terms.elbo[0]):.1f} nats", help="A lower bound on log p(x).")
 
 with walk_tab:
-    w1, w2 = st.columns(2)
-    w1.slider("From held-out digit", 0, 499, key=state.key("walk_from"))
-    w2.slider("To held-out digit", 0, 499, key=state.key("walk_to"))
-    a, b = state.value("walk_from"), state.value("walk_to")
-    with torch.inference_mode():
-        ends = model.encode(x_all[[a, b]])[0]
-        t = torch.linspace(0, 1, 8)[:, None]
-        path = model.decode((1 - t) * ends[0] + t * ends[1])
-    charts.image_grid(path, [f"t = {v:.2f}" for v in t[:, 0].tolist()])
-    st.caption("The straight line between the two codes, decoded: every step is a plausible digit.")
+    if walk_tab.open:
+        w1, w2 = st.columns(2)
+        w1.slider("From held-out digit", 0, 499, key=state.key("walk_from"))
+        w2.slider("To held-out digit", 0, 499, key=state.key("walk_to"))
+        a, b = state.value("walk_from"), state.value("walk_to")
+        with torch.inference_mode():
+            ends = model.encode(x_all[[a, b]])[0]
+            t = torch.linspace(0, 1, 8)[:, None]
+            path = model.decode((1 - t) * ends[0] + t * ends[1])
+        charts.image_grid(path, [f"t = {v:.2f}" for v in t[:, 0].tolist()])
+        st.caption("The straight line between the two codes, decoded: every step is a plausible digit.")
 
 with new_tab:
-    st.markdown("Generation: draw z from the prior N(0, I) and decode it. The 16-number code keeps more detail.")
-    for shipped in [name, *[s for s in SHIPPED if "z16" in s]]:
-        vae, _ = models.load(shipped)
-        with torch.inference_mode():
-            new = vae.sample(10, torch.Generator().manual_seed(layout.seed()))
-        st.markdown(f"**{VAE_MODELS[shipped]}**")
-        charts.judged_grid(new)
+    if new_tab.open:
+        st.markdown("Generation: draw z from the prior N(0, I) and decode it. The 16-number code keeps more detail.")
+        for shipped in [name, *[s for s in SHIPPED if "z16" in s]]:
+            vae, _ = models.load(shipped)
+            with torch.inference_mode():
+                new = vae.sample(10, torch.Generator().manual_seed(layout.seed()))
+            st.markdown(f"**{VAE_MODELS[shipped]}**")
+            charts.judged_grid(new)
 
 with elbo_tab:
-    rows = []
-    for shipped in SHIPPED:
-        c = checkpoints.read_card(shipped)
-        m = c["metrics"]
-        rows.append(
-            {
-                "model": VAE_MODELS[shipped],
-                "code size": c["config"]["latent"],
-                "beta": c["config"]["beta"],
-                "-ELBO (nats)": m.get("test_elbo_nats"),
-                "IWAE bound (nats)": m.get("test_iwae_nats"),
-                "reconstruction (nats)": m.get("test_reconstruction_nats"),
-                "KL (nats)": m.get("test_kl_nats"),
-            }
+    if elbo_tab.open:
+        rows = []
+        for shipped in SHIPPED:
+            c = checkpoints.read_card(shipped)
+            m = c["metrics"]
+            rows.append(
+                {
+                    "model": VAE_MODELS[shipped],
+                    "code size": c["config"]["latent"],
+                    "beta": c["config"]["beta"],
+                    "-ELBO (nats)": m.get("test_elbo_nats"),
+                    "IWAE bound (nats)": m.get("test_iwae_nats"),
+                    "reconstruction (nats)": m.get("test_reconstruction_nats"),
+                    "KL (nats)": m.get("test_kl_nats"),
+                }
+            )
+        st.dataframe(rows, hide_index=True)
+        st.markdown(
+            "On the 10,000 official test digits (from the model cards). The ELBO trades two terms: reconstruction "
+            "(how well 784 pixels come back) against KL (how many nats the code spends away from the prior). A larger "
+            "**beta** squeezes the codes towards the prior: a tidier map, blurrier digits. The importance-weighted "
+            "bound, with 100 samples, is tighter than the ELBO: both are upper bounds on -log p(x)."
         )
-    st.dataframe(rows, hide_index=True)
-    st.markdown(
-        "On the 10,000 official test digits (from the model cards). The ELBO trades two terms: reconstruction "
-        "(how well 784 pixels come back) against KL (how many nats the code spends away from the prior). A larger "
-        "**beta** squeezes the codes towards the prior: a tidier map, blurrier digits. The importance-weighted "
-        "bound, with 100 samples, is tighter than the ELBO: both are upper bounds on -log p(x)."
-    )

@@ -25,3 +25,9 @@ def click_counted(at: AppTest, key: str, times: int = 1) -> AppTest:
     clicks = current.get("clicks", 0) if isinstance(current, dict) else getattr(current, "clicks", 0)
     at.session_state[key] = {"clicks": int(clicks or 0) + times}
     return at.run()
+
+
+def show_tab(at: AppTest, label: str) -> AppTest:
+    """Open the page's tab ``label`` (as a click on it does): only the open tab computes its content."""
+    at.session_state["share_tab"] = label
+    return at.run()

@@ -7,7 +7,7 @@ import torch
 from dgm_core import checkpoints
 from dgm_core.gan2d import GAN2D, GAN2DSettings
 from dgm_core.models.gan import GAN, GANConfig
-from tests.apptest_helpers import click_counted, open_page
+from tests.apptest_helpers import click_counted, open_page, show_tab
 
 VARIANTS = {
     "unconditional": {},
@@ -176,12 +176,12 @@ def test_remaining_gan_controls_respond():
     assert not at.session_state.gan_playing
     at.button(key="gan_reset").click().run()
     assert at.session_state.gan_game.d_steps == 0
-    at = open_page("app_pages/gan_digits.py")
+    at = open_page("app_pages/gan_digits.py", {"tab": "Latent walk"})
     walk = [i.caption for e in at.get("image") for i in e.proto.imgs if i.caption.startswith("t = ")]
     at.number_input(key="share_walk_to").set_value(9).run()
     assert not at.exception and len(walk) == 8
     if "gan_cond_mnist" in SHIPPED:
-        at.slider(key="share_digit").set_value(4).run()
+        show_tab(at, "Ask for a digit").slider(key="share_digit").set_value(4).run()
         assert not at.exception and at.query_params["digit"] == "4"
         verdicts = [i.caption for e in at.get("image") for i in e.proto.imgs if i.caption.startswith("judge: ")]
         assert len(verdicts) == 8 and sum(v.startswith("judge: 4 ") for v in verdicts) >= 6  # the card says 92 %

@@ -34,18 +34,18 @@ def _pictures(at) -> list[str]:
 
 # page, the choice that picks "my own digit", what the page says about the digit it uses
 PAGES = [
-    ("app_pages/pixels.py", "px_finish_source", "your digit"),
-    ("app_pages/vae.py", "vae_encode_source", "your digit"),
-    ("app_pages/gan_digits.py", "gan_d_source", "your digit"),
-    ("app_pages/diffusion.py", "df_forward_source", "x₀: your digit"),
-    ("app_pages/conditional.py", "uncrop_source", None),
+    ("app_pages/pixels.py", "Finish the digit", "px_finish_source", "your digit"),
+    ("app_pages/vae.py", "784 numbers to 2 and back", "vae_encode_source", "your digit"),
+    ("app_pages/gan_digits.py", "Ask D about your digit", "gan_d_source", "your digit"),
+    ("app_pages/diffusion.py", "Forward: add noise", "df_forward_source", "x₀: your digit"),
+    ("app_pages/conditional.py", "Uncropping", "uncrop_source", None),
 ]
 
 
-@pytest.mark.parametrize("path,choice,caption", PAGES, ids=[p[0].split("/")[1][:-3] for p in PAGES])
-def test_a_link_with_a_drawing_puts_it_through_the_page(path, choice, caption):
-    held_out = open_page(path, {choice: "held-out"})
-    mine = open_page(path, {"drawing": SEVEN, choice: "mine"})
+@pytest.mark.parametrize("path,tab,choice,caption", PAGES, ids=[p[0].split("/")[1][:-3] for p in PAGES])
+def test_a_link_with_a_drawing_puts_it_through_the_page(path, tab, choice, caption):
+    held_out = open_page(path, {choice: "held-out", "tab": tab})
+    mine = open_page(path, {"drawing": SEVEN, choice: "mine", "tab": tab})
     assert not held_out.exception and not mine.exception, mine.exception
     assert mine.query_params["drawing"] == SEVEN  # the link keeps carrying the exact digit
     assert _pictures(mine) != _pictures(held_out)  # what the page computed changed with the digit
@@ -54,7 +54,7 @@ def test_a_link_with_a_drawing_puts_it_through_the_page(path, choice, caption):
 
 
 def test_the_pad_without_a_drawing_says_what_to_do_and_uses_a_held_out_digit():
-    at = open_page("app_pages/vae.py", {"vae_encode_source": "mine"})
+    at = open_page("app_pages/vae.py", {"vae_encode_source": "mine", "tab": "784 numbers to 2 and back"})
     assert not at.exception
     assert any("Draw a digit" in i.value for i in at.info)
     assert any("held-out digit below is used" in c.value for c in at.caption)
@@ -72,7 +72,7 @@ def test_a_bad_drawing_in_a_link_is_ignored_with_a_plain_notice(bad):
 
 def test_the_bill_ranks_models_and_a_blank_page_is_cheap():
     def bill(picture: str, **extra):
-        at = open_page("app_pages/compare.py", {"bill_picture": picture, **extra})
+        at = open_page("app_pages/compare.py", {"bill_picture": picture, "tab": "Your input's bill", **extra})
         assert not at.exception, at.exception
         for chart in at.get("plotly_chart"):
             bars = json.loads(chart.proto.spec)["data"][0]

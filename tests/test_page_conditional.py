@@ -1,6 +1,6 @@
 """The conditional-generation page: ask for a digit, uncrop and inpaint held-out digits."""
 
-from tests.apptest_helpers import open_page
+from tests.apptest_helpers import open_page, show_tab
 
 
 def _rows(at):
@@ -22,9 +22,11 @@ def test_asking_for_a_digit_draws_it_and_reports_the_judges_agreement():
 
 
 def test_uncropping_and_inpainting_show_input_completions_and_truth():
-    at = open_page("app_pages/conditional.py", {"keep": "14", "hole": "12", "example": "5", "hole_example": "6"})
+    query = {"keep": "14", "hole": "12", "example": "5", "hole_example": "6", "tab": "Uncropping"}
+    at = open_page("app_pages/conditional.py", query)
     assert not at.exception
     rows = {row[0]: row for row in _rows(at)}
+    rows |= {row[0]: row for row in _rows(show_tab(at, "Inpainting"))}
     crop, hole = rows["y: the top rows"], rows["y: a square hole"]
     diffused = rows["y: the same hole (grey digit)"]  # diffusion fills the same hole
     assert len(diffused) == 6 and diffused[-1] == "ground truth"

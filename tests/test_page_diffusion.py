@@ -5,7 +5,7 @@ import time
 import pytest
 
 from dgm_core import checkpoints
-from tests.apptest_helpers import open_page
+from tests.apptest_helpers import open_page, show_tab
 
 pytestmark = pytest.mark.skipif("denoiser_mnist" not in checkpoints.available(), reason="denoiser not shipped")
 
@@ -22,16 +22,16 @@ def test_forward_slider_adds_noise_and_the_snr_falls():
     at = open_page("app_pages/diffusion.py", {"sigma": "0.1", "steps": "10"})
     assert not at.exception
     low = float(_metric(at, "Signal-to-noise"))
-    error_low = float(_metric(at, "Mean squared error"))
-    at.select_slider(key="share_sigma").set_value(5.0).run()
+    error_low = float(_metric(show_tab(at, "The denoiser"), "Mean squared error"))
+    show_tab(at, "Forward: add noise").select_slider(key="share_sigma").set_value(5.0).run()
     assert float(_metric(at, "Signal-to-noise")) < low / 100
     assert "x_σ, σ = 5" in _captions(at)
-    assert float(_metric(at, "Mean squared error")) > error_low  # the guess is worse under more noise
+    assert float(_metric(show_tab(at, "The denoiser"), "Mean squared error")) > error_low  # worse under more noise
     assert at.query_params["sigma"] == "5.0"
 
 
 def test_generate_then_scrub_without_recomputing():
-    at = open_page("app_pages/diffusion.py", {"steps": "10", "digit": "7"})
+    at = open_page("app_pages/diffusion.py", {"steps": "10", "digit": "7", "tab": "Reverse: generate"})
     assert not at.exception
     runs = at.session_state.df_runs
     assert len(runs) == 1
@@ -51,7 +51,7 @@ def test_generate_then_scrub_without_recomputing():
 
 
 def test_each_application_shows_input_outputs_and_truth():
-    at = open_page("app_pages/diffusion.py", {"steps": "10"})
+    at = open_page("app_pages/diffusion.py", {"steps": "10", "tab": "Applications"})
     for task in ("inpaint", "uncrop", "denoise", "deblur"):
         at.radio(key="share_task").set_value(task).run()
         at.button(key="df_app_run").click().run()
@@ -61,14 +61,15 @@ def test_each_application_shows_input_outputs_and_truth():
 
 
 def test_the_2d_tab_trains_and_scrubs():
-    at = open_page("app_pages/diffusion.py", {"steps": "10", "shape": "moons"})
+    at = open_page("app_pages/diffusion.py", {"steps": "10", "shape": "moons", "tab": "2D picture"})
     assert not at.exception
     at.slider(key="share_toy_at").set_value(40).run()
     assert not at.exception and at.query_params["toy_at"] == "40"
 
 
 def test_sampler_guidance_and_the_step_count_comparison():
-    at = open_page("app_pages/diffusion.py", {"steps": "10", "sampler": "ddpm", "guidance": "0.0"})
+    query = {"steps": "10", "sampler": "ddpm", "guidance": "0.0", "tab": "Reverse: generate"}
+    at = open_page("app_pages/diffusion.py", query)
     assert not at.exception
     (key,) = at.session_state.df_runs
     assert key[3] == "ddpm" and key[5] == 0.0

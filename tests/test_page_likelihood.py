@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.apptest_helpers import open_page
+from tests.apptest_helpers import open_page, show_tab
 
 
 def _metric(at, start):
@@ -30,25 +30,26 @@ def test_a_mixture_fits_the_hidden_data_better_than_one_gaussian():
     at = open_page("app_pages/likelihood.py", {"components": "3"})
     _fit(at)
     assert _metric(at, "KL(") < 0.1
+    show_tab(at, "KL = cross-entropy - entropy")
     assert "KL(p_data || p_theta) = H(p_data, p_theta) - H(p_data)" in " ".join(m.value for m in at.markdown)
 
 
 def test_monte_carlo_spread_shrinks_and_bad_links_fall_back():
-    at = open_page("app_pages/likelihood.py", {"mc_n": "10"})
+    at = open_page("app_pages/likelihood.py", {"mc_n": "10", "tab": "Monte Carlo"})
     small = _metric(at, "spread at this N")
     at.select_slider(key="share_mc_n").set_value(10000).run()
     assert _metric(at, "spread at this N") < small / 10
-    bad = open_page("app_pages/likelihood.py", {"mc_n": "7", "components": "9"})
+    bad = open_page("app_pages/likelihood.py", {"mc_n": "7", "components": "9", "tab": "Monte Carlo"})
     assert not bad.exception and bad.select_slider(key="share_mc_n").value == 100
     (notice,) = (i.value for i in bad.info)  # one notice names both ignored settings
     assert "mc_n = 7" in notice and "components = 9" in notice
 
 
 def test_classifier_view_answers_for_the_chosen_point():
-    at = open_page("app_pages/likelihood.py")
+    at = open_page("app_pages/likelihood.py", {"tab": "A classifier p(y | x)"})
     at.slider(key="lk_x1").set_value(0.0).run()
     at.slider(key="lk_x2").set_value(3.0).run()  # near the centre of class 2
-    assert not at.exception and at.toggle(key="lk_truth").value is False
+    assert not at.exception
     figure = next(
         json.loads(c.proto.spec)
         for c in at.get("plotly_chart")
@@ -56,7 +57,7 @@ def test_classifier_view_answers_for_the_chosen_point():
     )
     probs = [float(t) for t in figure["data"][0]["text"]]  # the bar labels (y is binary-encoded by plotly)
     assert sum(probs) == pytest.approx(1.0, abs=0.02) and probs.index(max(probs)) == 2
-    at.toggle(key="lk_truth").set_value(True).run()
+    show_tab(at, "Fit a density").toggle(key="lk_truth").set_value(True).run()
     assert not at.exception
 
 

@@ -43,7 +43,7 @@ def test_type_a_prompt_step_pick_and_reset():
 def test_finish_the_sentence_is_reproducible_with_the_seed_and_the_ledger_adds_up():
     texts = []
     for _ in range(2):
-        at = open_page("app_pages/text.py", {"seed": "11", "prompt": "KING:\nWhat"})
+        at = open_page("app_pages/text.py", {"seed": "11", "prompt": "KING:\nWhat", "tab": "Chain-rule ledger"})
         _button(at, "Finish the sentence").click().run()
         assert not at.exception
         texts.append(_text(at))
@@ -63,7 +63,7 @@ def test_temperature_zero_shapes_the_chart_to_greedy_and_the_link_keeps_it():
 
 
 def test_greedy_versus_sampled_side_by_side():
-    at = open_page("app_pages/text.py", {"temperature": "1.5"})
+    at = open_page("app_pages/text.py", {"temperature": "1.5", "tab": "Greedy vs sampled"})
     at.slider(key="tx_compare_n").set_value(20).run()
     at.button(key="tx_compare").click().run()
     assert not at.exception

@@ -4,7 +4,7 @@ import pytest
 
 from dgm_core import checkpoints
 from dgm_core.data.mnist import MnistData
-from tests.apptest_helpers import open_page
+from tests.apptest_helpers import open_page, show_tab
 from ui.catalogue import VAE_MODELS
 
 pytestmark = pytest.mark.skipif("vae_z2_mnist" not in checkpoints.available(), reason="VAE not shipped")
@@ -29,7 +29,7 @@ def test_moving_the_point_decodes_another_digit_and_updates_the_link():
 
 
 def test_encoding_another_digit_changes_its_code_and_elbo_terms():
-    at = open_page("app_pages/vae.py")
+    at = open_page("app_pages/vae.py", {"tab": "784 numbers to 2 and back"})
     before = (_metric(at, "ELBO"), next(m.value for m in at.markdown if "two numbers" in m.value))
     at.slider(key="share_example").set_value(7).run()
     after = (_metric(at, "ELBO"), next(m.value for m in at.markdown if "two numbers" in m.value))
@@ -42,10 +42,10 @@ def test_encoding_another_digit_changes_its_code_and_elbo_terms():
 
 
 def test_interpolation_and_every_shipped_beta_render():
-    at = open_page("app_pages/vae.py", {"walk_from": "3", "walk_to": "9"})
+    at = open_page("app_pages/vae.py", {"walk_from": "3", "walk_to": "9", "tab": "Interpolate"})
     assert [c for c in _captions(at) if c.startswith("t = ")] == [f"t = {v:.2f}" for v in [i / 7 for i in range(8)]]
     for name in [n for n in VAE_MODELS if "z2" in n and n in checkpoints.available()]:
         at.selectbox(key="share_vae").set_value(name).run()
         assert not at.exception
-    table = at.dataframe[0].value
+    table = show_tab(at, "ELBO and beta").dataframe[0].value
     assert len(table) == len([n for n in VAE_MODELS if n in checkpoints.available()])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import streamlit as st
 
 from ui import state
@@ -60,3 +62,14 @@ def header(title: str, intro: str) -> None:
     """Title plus two lines saying what the page is about, in the app's own words."""
     st.title(title)
     st.markdown(intro)
+
+
+def tab_param(labels: Sequence[str]) -> state.Param:
+    """The share-link parameter of a page's tabs (list it in the page's PARAMS)."""
+    return state.Param("tab", labels[0], choices=tuple(labels))
+
+
+def tabs(labels: Sequence[str]) -> Sequence:
+    """The page's tabs, the open one in the share link. Only the open tab runs its body (``if tab.open:``),
+    so a first view computes only what it shows; switching tabs reruns the page."""
+    return st.tabs(list(labels), key=state.key("tab"), on_change="rerun")

@@ -144,6 +144,16 @@ def choice_params(where: str, example_param: str = "example") -> list[state.Para
     ]
 
 
+def chosen(where: str, example_param: str = "example") -> Digit:
+    """The digit :func:`choose` chose (read from the share-link state, no widgets): for another tab."""
+    state.restore(choice_params(where, example_param))
+    if state.value(f"{where}_source") == MINE and (digit := current()) is not None:
+        return digit
+    heldout, heldout_labels = models.heldout_digits()
+    i = int(state.value(example_param))
+    return Digit(heldout[i], int(heldout_labels[i]), f"held-out digit {i} (a {int(heldout_labels[i])})")
+
+
 def choose(where: str, example_param: str = "example", label: str = "Which digit") -> Digit:
     """A held-out test digit (chosen with the page's ``example_param`` slider) or the student's own."""
     heldout, heldout_labels = models.heldout_digits()
