@@ -9,7 +9,7 @@ import pandas  # noqa: F401  (imported once here: sessions starting together mus
 import plotly.graph_objects  # noqa: F401
 import streamlit as st
 
-from ui import layout, state
+from ui import layout, models, state
 from ui.catalogue import PAGES
 
 st.set_page_config(page_title="Generative Models Playground", page_icon=":material/auto_awesome:", layout="wide")
@@ -20,6 +20,7 @@ for info in PAGES:
         st.Page(info.path, title=info.title, icon=info.icon, url_path=info.url_path, default=info.url_path == "home")
     )
 
+models.warm_up("gated_pixelcnn_mnist")  # once per process, in the background
 page = st.navigation(sections)
 state.begin_run()
 layout.sidebar()

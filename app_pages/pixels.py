@@ -9,7 +9,7 @@ from dgm_core.data import mnist
 from dgm_core.images import context_picture
 from dgm_core.metrics import bits_per_dim
 from dgm_core.models.pixel_ar import FVSBN, visible_context
-from dgm_core.samplers.pixel import fill_in, override_pixel, pixel_by_pixel, record
+from dgm_core.samplers.pixel import fill_in, override_pixel
 from ui import charts, clicks, layout, models, own_digit, state
 from ui.catalogue import PIXEL_MODELS
 
@@ -66,9 +66,7 @@ def current_run():
             if step.index % 28 == 27:  # once per row
                 bar.progress((step.index + 1) / 784, text=f"Drawing {n} digits: row {step.index // 28 + 1} of 28")
 
-        with torch.inference_mode():
-            gen = torch.Generator().manual_seed(seed)
-            st.session_state.px_run = record(pixel_by_pixel(model, n, gen, label=label), on_step=show)
+        st.session_state.px_run = models.pixel_drawing(*run_key, on_step=show)  # shared: the same for everyone
         bar.empty()
         st.session_state.px_key = run_key
     return st.session_state.px_run

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 
 import streamlit as st
+import torch
 
 from dgm_core import REPO_ROOT, checkpoints
 from dgm_core.language_models import CHAR_CHECKPOINT as CHAR_LM
@@ -46,3 +49,53 @@ def smollm2():
     from dgm_core.language_models import SmolLM2
 
     return SmolLM2.load()
+
+
+_DRAWINGS: OrderedDict = OrderedDict()  # (model, n, seed, digit) -> PixelTrajectory, shared read-only
+_DRAWINGS_LOCK = threading.Lock()
+MAX_DRAWINGS = 32
+
+
+def pixel_drawing(name: str, n: int, seed: int, digit: int | None, on_step=None):
+    """The pixel-by-pixel drawing of ``n`` digits for this seed, computed once per process and shared
+    read-only by every session (a change, such as "you are the sampler", makes a new trajectory).
+    ``on_step`` sees the steps when it is computed here."""
+    from dgm_core.samplers.pixel import pixel_by_pixel, record
+
+    key = (name, n, seed, digit)
+    with _DRAWINGS_LOCK:
+        if key in _DRAWINGS:
+            _DRAWINGS.move_to_end(key)
+            return _DRAWINGS[key]
+    model, _ = load(name)
+    label = None if digit is None else torch.full((n,), digit)
+    with torch.inference_mode():
+        run = record(pixel_by_pixel(model, n, torch.Generator().manual_seed(seed), label=label), on_step=on_step)
+    with _DRAWINGS_LOCK:
+        _DRAWINGS[key] = run
+        while len(_DRAWINGS) > MAX_DRAWINGS:
+            _DRAWINGS.popitem(last=False)
+    return run
+
+
+_WARM = threading.Event()
+
+
+def warm_up(default_pixel_model: str) -> None:
+    """Once per process, in the background: load every model and draw the pixel page's default view, so
+    the first student to open a page does not wait for it."""
+    if _WARM.is_set():
+        return
+    _WARM.set()
+
+    def work() -> None:
+        try:
+            for name in checkpoints.available():
+                load(name)
+            heldout_digits()
+            if default_pixel_model in checkpoints.available():
+                pixel_drawing(default_pixel_model, 8, 0, None)
+        except Exception as err:  # a warm-up is an optimisation: the pages compute what is missing themselves
+            print(f"warm-up stopped: {type(err).__name__}: {err}")
+
+    threading.Thread(target=work, name="warm-up", daemon=True).start()
