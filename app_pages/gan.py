@@ -5,10 +5,10 @@ import streamlit as st
 
 from dgm_core.gan2d import GAN2D, LOSSES, GAN2DSettings
 from dgm_core.toy2d import SHAPES
-from ui import charts, clicks, layout, state
+from ui import arena, charts, clicks, layout, state
 
 LR_CHOICES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2)
-FRAME_S = 0.1  # while playing, the arena redraws every 0.1 s: 10 frames per second
+FRAMES_PER_BATCH, BATCH_S = 14, 1.0  # while playing: 14 frames trained per run, played at 10 a second
 PARAMS = [
     state.Param("shape", "ring", choices=(*SHAPES, "custom")),
     state.Param("d_lr", 1e-3, choices=LR_CHOICES, snap_to_choices=True),
@@ -97,13 +97,17 @@ st.slider(
 )
 
 
-@st.fragment(run_every=FRAME_S if st.session_state.get("gan_playing") else None)
-def arena() -> None:
-    if st.session_state.get("gan_playing"):
-        game.play(int(state.value("per_frame")), int(state.value("k")))
-    axis, field = game.d_field()
-    fakes, moves = game.fake_moves()
-    st.plotly_chart(charts.gan_arena(axis, field, game.real_shown, fakes, moves), key="gan_arena")
+@st.fragment(run_every=BATCH_S if st.session_state.get("gan_playing") else None)
+def live() -> None:
+    """While playing, each run trains a batch of frames and the page plays them (ui/arena.py)."""
+    playing = bool(st.session_state.get("gan_playing"))
+    frames = []
+    for _ in range(FRAMES_PER_BATCH if playing else 1):
+        if playing:
+            game.play(int(state.value("per_frame")), int(state.value("k")))
+        frames.append(arena.frame(game))
+    st.session_state.gan_batch = st.session_state.get("gan_batch", 0) + 1
+    arena.show(game, frames, st.session_state.gan_batch, reset=not playing, key="gan_arena")
     cover = game.coverage()
     m1, m2, m3 = st.columns(3)
     m1.metric("D steps", game.d_steps)
@@ -116,14 +120,14 @@ def arena() -> None:
             "smaller G learning rate, or more D steps per G step.",
             icon=":material/warning:",
         )
-    if game.history:
+    if game.history and not playing:  # the loss curves redraw when paused, not every frame
         st.plotly_chart(
             charts.lines(game.loss_curves(), x_title="update (D's or G's own count)", y_title="loss"),
             key="gan_losses",
         )
 
 
-arena()
+live()
 st.caption(
     "Background: D(x), the inspector's belief that a point is real (bright = real). Grey: real points. Red: "
     "fakes G(z) for a fixed set of z. Arrows: where each fake moves on the next G step."

@@ -42,7 +42,7 @@ def _pixels(seed: int):
 
 
 def _diffusion(seed: int):
-    at = _open("app_pages/diffusion.py", {"seed": str(seed), "steps": "10"})
+    at = _open("app_pages/diffusion.py", {"seed": str(seed), "steps": "10", "tab": "Reverse: generate"})
     (run,) = at.session_state.df_runs.values()
     return at, _tensor_digest(run[-1].x)
 
