@@ -139,4 +139,4 @@ with samples_tab:
         seed = layout.seed()
         for row in rows:
             st.markdown(f"**{model_name(row['model'])}** ({row['family']}; `{row['model']}`)")
-            charts.image_grid(samples(row["model"], seed), scale=2)
+            charts.image_grid(samples(row["model"], seed), scale=2, what=f"A sample of the {model_name(row['model'])}")

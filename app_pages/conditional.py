@@ -116,7 +116,7 @@ with ask:
         st.slider("Digit y", 0, 9, key=state.key("digit"), help="The condition: which digit to draw.")
         digit = state.value("digit")
         samples = draw_digit(digit, seed)
-        hits = charts.judged_grid(samples, requested=digit)
+        hits = charts.judged_grid(samples, requested=digit, what=f"The PixelCNN's drawing of a {digit}")
         accuracy = checkpoints.read_card(CONDITIONAL)["metrics"].get("conditional_accuracy")
         gated = CONDITIONAL.startswith("gated")
         st.markdown(
@@ -148,7 +148,7 @@ with ask:
                 continue
             drawn = draw(digit, seed)
             st.markdown(f"**{title}** asked for {digit}:")
-            hits = charts.judged_grid(drawn, requested=digit)
+            hits = charts.judged_grid(drawn, requested=digit, what=f"{title}: a drawing of a {digit}")
             accuracy = checkpoints.read_card(name)["metrics"].get("conditional_accuracy")
             st.markdown(
                 f"The judge agrees on **{hits} of 8**"

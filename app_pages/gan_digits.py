@@ -155,7 +155,7 @@ with cond_tab:
             digit = int(state.value("digit"))
             with torch.inference_mode():
                 drawn = cond.sample(8, torch.Generator().manual_seed(seed), torch.full((8,), digit))
-            charts.judged_grid(drawn)
+            charts.judged_grid(drawn, what=f"The conditional GAN's drawing of a {digit}")
             metrics, config = cond_card["metrics"], cond_card["config"]
             if "conditional_accuracy" in metrics:
                 line = (

@@ -148,12 +148,19 @@ with watch:
                     st.image(
                         [context_picture(context_map(m, i, None), i, scale=4) for m in PAIR],
                         caption=["masked PixelCNN: a blind wedge up and to the right", "gated PixelCNN: no blind spot"],
+                        alt=[
+                            f"Receptive field of pixel {i + 1} in the masked PixelCNN: rows above and pixels to the "
+                            "left in blue, with a blind wedge up and to the right",
+                            f"Receptive field of pixel {i + 1} in the gated PixelCNN: every pixel above and to the "
+                            "left in blue",
+                        ],
                     )
                     st.caption("Blue: the pixels p(x_i | x_<i) depends on (found with gradients). Red: pixel i.")
                 else:
                     st.image(
                         context_picture(context_map(name, i, digit if conditional else None), i),
                         caption="Blue: the pixels this conditional depends on (found with gradients). Red: pixel i.",
+                        alt=f"The pixels that pixel {i + 1}'s conditional depends on, in blue; pixel {i + 1} in red",
                     )
             state.sync()
 

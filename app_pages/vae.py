@@ -74,6 +74,8 @@ with map_tab:
                 latent_map(name),
                 caption="Decoded codes on a grid: z1 from -3 (left) to 3, z2 from 3 (top) to -3.",
                 width="stretch",
+                alt=f"The latent map: the decoder's digit for each code on a {GRID} x {GRID} grid of z1 and z2 "
+                "from -3 to 3; neighbouring codes decode to similar digits",
             )
         with right:
             s1, s2 = st.columns(2)
@@ -132,7 +134,7 @@ with new_tab:
             with torch.inference_mode():
                 new = vae.sample(10, torch.Generator().manual_seed(layout.seed()))
             st.markdown(f"**{VAE_MODELS[shipped]}**")
-            charts.judged_grid(new)
+            charts.judged_grid(new, what=f"A new digit from the {VAE_MODELS[shipped]} VAE")
 
 with elbo_tab:
     if elbo_tab.open:

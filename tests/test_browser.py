@@ -59,6 +59,29 @@ def test_page_loads_in_a_real_browser_without_exception(server, browser, info):
     assert not js_errors, js_errors
     expected = "Generative Models Playground" if info.url_path == "home" else info.title
     assert page.locator("h1").first.inner_text().strip() == expected
+    assert not _accessibility_violations(page), _accessibility_violations(page)
+    page.close()
+
+
+AXE_RULES = ["color-contrast", "image-alt", "role-img-alt", "svg-img-alt", "button-name", "label"]
+
+
+def _accessibility_violations(page) -> list[str]:
+    """axe-core (bundled with axe-playwright-python, nothing fetched): text contrast of at least 4.5:1 (3:1 for
+    large text) and a text alternative for every picture, button and form field."""
+    import axe_playwright_python
+
+    page.wait_for_timeout(1000)  # Streamlit fades elements in after a run
+    page.add_script_tag(path=str(Path(axe_playwright_python.__file__).parent / "axe.min.js"))
+    result = page.evaluate("async (rules) => await axe.run(document, {runOnly: rules})", AXE_RULES)
+    return [f"{v['id']}: {node['html'][:120]}" for v in result["violations"] for node in v["nodes"]]
+
+
+def test_presenter_mode_is_readable_too(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{server}/diffusion?presenter=1")
+    _wait_until_done(page)
+    assert not _accessibility_violations(page), _accessibility_violations(page)
     page.close()
 
 

@@ -223,21 +223,37 @@ def surprise_strip(tokens, key: str) -> None:
     st.html(f'<div id="{html.escape(key)}" style="line-height:2.1">{"".join(spans)}</div>')
 
 
-def image_grid(images, captions: Sequence[str] | None = None, scale: int = 3, marker: int | None = None) -> None:
+def image_grid(
+    images,
+    captions: Sequence[str] | None = None,
+    scale: int = 3,
+    marker: int | None = None,
+    what: str = "a 28 x 28 digit picture",
+) -> None:
     """Show images in [0, 1] ((N,1,H,W) or (N,H,W)) in a row that wraps, captions underneath.
     Pixels are upscaled with hard edges (presenter mode: larger); ``marker`` outlines one pixel
-    (raster index) in every image, e.g. the next pixel a sampler draws."""
+    (raster index) in every image, e.g. the next pixel a sampler draws. Each picture gets a text
+    alternative for screen readers: ``what`` it shows, its place in the row and its caption."""
     scale = scale * 2 if layout.presenter() else scale
     pictures = [upscale(img, scale) if marker is None else mark_pixel(img, marker, scale) for img in images]
+    captions = list(captions) if captions is not None else None
+    n = len(pictures)
+    alt = [
+        f"{what}{f', {k + 1} of {n}' if n > 1 else ''}" + (f": {captions[k]}" if captions and captions[k] else "")
+        for k in range(n)
+    ]
     st.image(
         pictures,
-        caption=list(captions) if captions is not None else None,
+        caption=captions,
         output_format="PNG",
         width=pictures[0].shape[1] if pictures else "content",
+        alt=alt,
     )
 
 
-def judged_grid(images, prefix: str = "judge: ", scale: int = 3, requested: int | None = None) -> int:
+def judged_grid(
+    images, prefix: str = "judge: ", scale: int = 3, requested: int | None = None, what: str = "a digit picture"
+) -> int:
     """``images`` in [0, 1] with the judge's verdict under each ("judge: 3 (97 %)" or "judge: not a digit");
     returns how many the judge reads as ``requested`` (0 without one)."""
     from ui import models  # the judge is loaded once per process
@@ -246,7 +262,7 @@ def judged_grid(images, prefix: str = "judge: ", scale: int = 3, requested: int 
     with torch.inference_mode():
         labels, _ = judge.decide(images)
         texts = judge.verdicts(images)
-    image_grid(images, [prefix + t for t in texts], scale=scale)
+    image_grid(images, [prefix + t for t in texts], scale=scale, what=what)
     return 0 if requested is None else int((labels == requested).sum())
 
 
