@@ -5,7 +5,19 @@ import torch
 
 from dgm_core import checkpoints
 from dgm_core.language_models import CHAR_CHECKPOINT, smollm2_missing
-from dgm_core.next_token import GREEDY, Ledger, Shaping, choose, generate, sentence_finished, shape, step_generator
+from dgm_core.next_token import (
+    GREEDY,
+    Ledger,
+    Shaping,
+    choose,
+    generate,
+    parse_record,
+    record_of,
+    replay,
+    sentence_finished,
+    shape,
+    step_generator,
+)
 from ui import bills, charts, clicks, layout, models, state
 from ui.safe_text import plain
 
@@ -30,6 +42,7 @@ PARAMS = [
     state.Param("temperature", 1.0, low=0.0, high=2.0, step=0.05),
     state.Param("top_k", 0, low=0, high=100),
     state.Param("top_p", 1.0, low=0.05, high=1.0, step=0.05),
+    state.Param("tokens", "", check=parse_record),  # the generated tokens, so a link reopens the same text
     state.Param("sentence", "To be, or not to be, that is the question.", check=bills.check_sentence),
 ]
 
@@ -123,7 +136,13 @@ for note in prompt.notes:
 # Per-user run: the tokens appended to this prompt. A new prompt or model starts afresh.
 run_key = (choice, tuple(prompt.ids))
 if st.session_state.get("tx_key") != run_key:
-    st.session_state.tx_key, st.session_state.tx_steps = run_key, []
+    steps_from_link = []
+    if "tx_key" not in st.session_state and state.value("tokens"):  # a link's first open: replay its tokens
+        try:
+            steps_from_link = replay(lm, prompt.ids, parse_record(state.value("tokens")), shaping)
+        except ValueError as problem:
+            st.info(f"The link's generated tokens were left out: {problem}.", icon=":material/link_off:")
+    st.session_state.tx_key, st.session_state.tx_steps = run_key, steps_from_link
 steps = st.session_state.tx_steps
 ids = prompt.ids + [s.token for s in steps]
 
@@ -308,3 +327,5 @@ with tab_bill:
         ):
             judges[MODEL_NAMES[SMOL]] = models.smollm2
         bills.sentence(state.value("sentence"), judges)
+
+st.session_state[state.key("tokens")] = record_of(st.session_state.tx_steps)  # into the share link

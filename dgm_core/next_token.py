@@ -14,6 +14,7 @@ log p(x_t | x_<t) step by step, and that sum is the log-likelihood of the contin
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -204,3 +205,41 @@ class Ledger:
                 }
             )
         return out
+
+
+_HOW = {"sampled": "s", "greedy": "g", "you": "y"}
+MAX_RECORDED = 400  # tokens a share link may carry
+
+
+def record_of(steps: list[TokenStep]) -> str:
+    """The generated tokens as a short text for a share link: how each was chosen and its id, e.g. 's12.y4.g55'."""
+    return ".".join(f"{_HOW[s.chosen_by]}{s.token}" for s in steps)
+
+
+def parse_record(text: str) -> list[tuple[str, int]]:
+    """Inverse of :func:`record_of`: [(chosen_by, token), ...]; ``ValueError`` for anything else."""
+    if not text:
+        return []
+    parts = text.split(".")
+    if len(parts) > MAX_RECORDED:
+        raise ValueError(f"more than {MAX_RECORDED} tokens")
+    names = {v: k for k, v in _HOW.items()}
+    out = []
+    for part in parts:
+        if len(part) < 2 or part[0] not in names or not part[1:].isdigit() or len(part) > 8:
+            raise ValueError("not a list of generated tokens")
+        out.append((names[part[0]], int(part[1:])))
+    return out
+
+
+def replay(lm: LanguageModel, prompt_ids: list[int], record: list[tuple[str, int]], shaping: Shaping) -> list[TokenStep]:
+    """The steps of a recorded generation, recomputed: the same tokens, the model's probabilities for each
+    (the shaped ones under ``shaping``), and how each was chosen. ``ValueError`` if a token is not in the
+    vocabulary."""
+    steps, ids = [], list(prompt_ids)
+    cursor = lm.cursor(ids)
+    for how, token in record:
+        step = choose(lm, cursor.logits, shaping, torch.Generator(), token=token)
+        steps.append(dataclasses.replace(step, chosen_by=how))
+        cursor.push(token)
+    return steps

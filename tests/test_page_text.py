@@ -4,7 +4,7 @@ import pytest
 
 from dgm_core import checkpoints
 from dgm_core.language_models import CHAR_CHECKPOINT, smollm2_missing
-from tests.apptest_helpers import click_counted, open_page
+from tests.apptest_helpers import click_counted, open_page, show_tab
 from ui.safe_text import plain
 
 pytestmark = pytest.mark.skipif(CHAR_CHECKPOINT not in checkpoints.available(), reason="char model not shipped")
@@ -104,3 +104,27 @@ def test_smollm2_on_the_page_shows_subword_pieces():
     assert "Maria has two brothers" in _text(at) and at.query_params["temperature"] == "0.0"
     _button(at, "Finish the sentence").click().run()
     assert not at.exception and at.session_state.tx_steps  # an answer, right or wrong
+
+
+def test_a_link_carries_the_generated_tokens_and_reopens_the_same_text():
+    at = open_page("app_pages/text.py", {"seed": "3", "prompt": "KING:\nWhat"})
+    click_counted(at, "tx_next", 6)
+    at.button(key="tx_pick_1").click().run()  # one token chosen by the student
+    show_tab(at, "Chain-rule ledger")
+    tokens = at.query_params["tokens"]
+    assert tokens.count(".") == 6 and tokens.split(".")[-1].startswith("y")
+    again = open_page(
+        "app_pages/text.py", {"seed": "3", "prompt": "KING:\nWhat", "tokens": tokens, "tab": "Chain-rule ledger"}
+    )
+    assert not again.exception
+    assert _text(again) == _text(at)
+    logp = {m.label: m.value for m in at.metric}["log p(generated text)"]
+    assert {m.label: m.value for m in again.metric}["log p(generated text)"] == logp
+    assert [s.chosen_by for s in again.session_state.tx_steps][-1] == "you"
+
+
+@pytest.mark.parametrize("bad", ["s1.x2", "s99999", "s" + ".s1" * 500, "<b>"])
+def test_bad_tokens_in_a_link_are_left_out_with_a_notice(bad):
+    at = open_page("app_pages/text.py", {"tokens": bad})
+    assert not at.exception and at.session_state.tx_steps == []
+    assert any("tokens" in i.value for i in at.info)

@@ -136,7 +136,8 @@ def paired_bars(
     fig.update_layout(
         height=420,
         margin=dict(l=10, r=10, t=30, b=10),
-        yaxis=dict(title=y_title, type="log" if log_y else "linear"),
+        # on a log axis only powers of ten are labelled (plotly's minor labels read "5, 100, 2, 5, 1000")
+        yaxis=dict(title=y_title, type="log", dtick=1) if log_y else dict(title=y_title),
         legend=dict(orientation="h", y=1.02, yanchor="bottom"),
     )
     return fig
