@@ -232,7 +232,9 @@ def parse_record(text: str) -> list[tuple[str, int]]:
     return out
 
 
-def replay(lm: LanguageModel, prompt_ids: list[int], record: list[tuple[str, int]], shaping: Shaping) -> list[TokenStep]:
+def replay(
+    lm: LanguageModel, prompt_ids: list[int], record: list[tuple[str, int]], shaping: Shaping
+) -> list[TokenStep]:
     """The steps of a recorded generation, recomputed: the same tokens, the model's probabilities for each
     (the shaped ones under ``shaping``), and how each was chosen. ``ValueError`` if a token is not in the
     vocabulary."""
