@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from dgm_core.gan2d import GAN2D, LOSSES, GAN2DSettings
+from dgm_core.gan2d import GAN2D, LOSSES, GAN2DSettings, parse_log, replay
 from dgm_core.toy2d import SHAPES
 from ui import arena, charts, clicks, layout, state
 
@@ -16,6 +16,7 @@ PARAMS = [
     state.Param("loss", "non-saturating", choices=LOSSES),
     state.Param("k", 1, low=1, high=10),
     state.Param("per_frame", 5, low=1, high=50),
+    state.Param("arena", "", check=parse_log),  # the game's moves, so a link reopens the same game
 ]
 DEFAULT_CUSTOM = [[-1.5, -1.0], [0.0, 1.5], [1.5, -1.0], [0.0, 0.0]]
 
@@ -71,12 +72,20 @@ settings = GAN2DSettings(
 )
 game_key = (settings.shape, str(custom), seed)
 if st.session_state.get("gan_key") != game_key:
-    st.session_state.gan_key, st.session_state.gan_game = game_key, GAN2D(settings, seed)
-    st.session_state.gan_playing = False
+    new_game = GAN2D(settings, seed)
+    if "gan_opened" not in st.session_state and state.value("arena"):  # a link's first open: replay its game
+        bar = st.progress(0.0, text="Replaying the game from the link...")
+        replay(
+            new_game,
+            parse_log(state.value("arena")),
+            lambda done, total: bar.progress(done / max(total, 1), text=f"Replaying the game: step {done} of {total}"),
+        )
+        bar.empty()
+    st.session_state.gan_key, st.session_state.gan_game = game_key, new_game
+    st.session_state.gan_playing, st.session_state.gan_opened = False, True
 game: GAN2D = st.session_state.gan_game
-# Learning rates and the loss apply from the next step on, without restarting the game.
-game.settings.loss = settings.loss
-game.set_learning_rates(settings.d_lr, settings.g_lr)
+# Learning rates and the loss apply from the next step on, without restarting the game (and go into its log).
+game.configure(settings.d_lr, settings.g_lr, settings.loss)
 
 
 def reset() -> None:
@@ -128,6 +137,7 @@ def live() -> None:
 
 
 live()
+st.session_state[state.key("arena")] = game.log_text()  # into the share link
 st.caption(
     "Background: D(x), the inspector's belief that a point is real (bright = real). Grey: real points. Red: "
     "fakes G(z) for a fixed set of z. Arrows: where each fake moves on the next G step."

@@ -85,6 +85,27 @@ class GAN2D:
         self.anchors = self.real(64)  # fixed regions of the data for the coverage score
         self.real_shown = self.real(500)  # the real points drawn on the page
         self.d_steps = self.g_steps = 0
+        self.moves: list[list] = []  # what was done, in order, run-length coded: a share link replays it
+
+    def _settings_code(self) -> str:
+        lr = (self.d_opt.param_groups[0]["lr"], self.g_opt.param_groups[0]["lr"])
+        return f"{lr[0]:g}_{lr[1]:g}_{self.settings.loss[0]}"
+
+    def _record(self, kind: str, n: int = 1, k: int = 0) -> None:
+        if not self.moves:  # the settings the first step ran with (a link's sliders hold the latest)
+            self.moves.append(["l", self._settings_code(), 0])
+        if self.moves and self.moves[-1][0] == kind and self.moves[-1][2] == k:
+            self.moves[-1][1] += n
+        else:
+            self.moves.append([kind, n, k])
+
+    def log_text(self) -> str:
+        """The moves so far as a short text ('d3~g1~p40k1' = 3 D steps, 1 G step, 40 rounds of 1 D + 1 G;
+        'l0.001_0.003_n' = the learning rates and the loss changed); empty when too long for a link."""
+        parts = [
+            f"l{n}" if kind == "l" else (f"p{n}k{k}" if kind == "p" else f"{kind}{n}") for kind, n, k in self.moves
+        ]
+        return "~".join(parts) if len(parts) <= MAX_MOVES else ""
 
     def real(self, n: int) -> torch.Tensor:
         s = self.settings
@@ -108,6 +129,8 @@ class GAN2D:
         self.d_opt.step()
         self.d_steps += 1
         self._log(d_loss=loss.item())
+        if not self._in_play:
+            self._record("d")
         return loss.item()
 
     @_locked
@@ -119,6 +142,8 @@ class GAN2D:
         self.g_opt.step()
         self.g_steps += 1
         self._log(g_loss=loss.item())
+        if not self._in_play:
+            self._record("g")
         return loss.item()
 
     @_locked
@@ -129,12 +154,32 @@ class GAN2D:
                 group["lr"] = lr
 
     @_locked
+    def configure(self, d_lr: float, g_lr: float, loss: str) -> None:
+        """The learning rates and the generator's loss from the next step on (recorded when they change)."""
+        now = (self.d_opt.param_groups[0]["lr"], self.g_opt.param_groups[0]["lr"], self.settings.loss)
+        if (d_lr, g_lr, loss) == now:
+            return
+        if loss not in LOSSES:
+            raise ValueError(f"loss must be one of {LOSSES}, not {loss!r}.")
+        self.set_learning_rates(d_lr, g_lr)
+        self.settings.loss = loss
+        if self.moves:  # changes before the first step are the settings the log starts with
+            self.moves.append(["l", self._settings_code(), 0])
+
+    @_locked
     def play(self, rounds: int, d_per_g: int = 1) -> None:
         """``rounds`` times: ``d_per_g`` D steps, then one G step."""
-        for _ in range(rounds):
-            for _ in range(d_per_g):
-                self.d_step()
-            self.g_step()
+        self._in_play = True
+        try:
+            for _ in range(rounds):
+                for _ in range(d_per_g):
+                    self.d_step()
+                self.g_step()
+        finally:
+            self._in_play = False
+        self._record("p", rounds, d_per_g)
+
+    _in_play = False
 
     HISTORY_MAX = 20_000  # a fixed budget per game: past it, the older losses are thinned to every other one
 
@@ -196,3 +241,71 @@ class GAN2D:
         baseline = reached(self.real(self.settings.shown))
         self.rng.set_state(state)  # measuring must not change the game
         return min(1.0, reached(self.fakes()) / max(1, baseline))
+
+
+MAX_MOVES = 300  # runs of moves a share link may carry
+_LOSS_CODES = {loss[0]: loss for loss in LOSSES}
+
+
+def parse_log(text: str) -> list[tuple]:
+    """A game's moves from :meth:`GAN2D.log_text`: [("d", n), ("g", n), ("p", rounds, k), ("l", d_lr, g_lr,
+    loss)]; ``ValueError`` with a reason for anything else."""
+    if not text:
+        return []
+    parts = text.split("~")
+    if len(parts) > MAX_MOVES:
+        raise ValueError(f"more than {MAX_MOVES} moves")
+    out: list[tuple] = []
+    try:
+        for part in parts:
+            kind, rest = part[0], part[1:]
+            if kind in "dg" and rest.isdigit() and 0 < int(rest) <= 100_000:
+                out.append((kind, int(rest)))
+            elif kind == "p" and "k" in rest:
+                rounds, k = (int(v) for v in rest.split("k"))
+                if not (0 < rounds <= 100_000 and 1 <= k <= 10):
+                    raise ValueError
+                out.append(("p", rounds, k))
+            elif kind == "l":
+                d_lr, g_lr, loss = rest.split("_")
+                d, g = float(d_lr), float(g_lr)
+                if not (0 < d <= 1 and 0 < g <= 1) or loss not in _LOSS_CODES:
+                    raise ValueError
+                out.append(("l", d, g, _LOSS_CODES[loss]))
+            else:
+                raise ValueError
+    except ValueError:
+        raise ValueError("not a record of a game") from None
+    if sum(m[1] * (m[2] + 1) if m[0] == "p" else (m[1] if m[0] in "dg" else 0) for m in out) > 100_000:
+        raise ValueError("too many steps to replay")
+    return out
+
+
+def replay(game: GAN2D, moves: list[tuple], on_step=None) -> GAN2D:
+    """Play ``moves`` (from :func:`parse_log`) on a fresh ``game``: the same seed and moves give the same
+    game. ``on_step(done, total)`` is told the progress (in steps)."""
+    total = sum(m[1] * (m[2] + 1) if m[0] == "p" else (m[1] if m[0] in "dg" else 0) for m in moves)
+    done = 0
+    for move in moves:
+        if move[0] == "l":
+            game.configure(*move[1:])
+            continue
+        chunk = 50
+        left = move[1]
+        while left > 0:
+            n = min(chunk, left)
+            if move[0] == "d":
+                for _ in range(n):
+                    game.d_step()
+                done += n
+            elif move[0] == "g":
+                for _ in range(n):
+                    game.g_step()
+                done += n
+            else:
+                game.play(n, move[2])
+                done += n * (move[2] + 1)
+            left -= n
+            if on_step:
+                on_step(done, total)
+    return game

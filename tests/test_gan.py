@@ -218,3 +218,44 @@ def test_training_stages_come_from_the_cards_early_to_late():
     stages = checkpoints.training_stages("gan_mnist")
     steps = [checkpoints.read_card(s)["training"]["steps"] for s in stages]
     assert stages[-1] == "gan_mnist" and steps == sorted(steps) and len(stages) >= 2
+
+
+def test_a_game_replays_exactly_from_its_log():
+    from dgm_core.gan2d import parse_log, replay
+
+    game = GAN2D(GAN2DSettings(shape="moons"), seed=4)
+    for _ in range(3):
+        game.d_step()
+    game.g_step()
+    game.play(5, 1)
+    game.play(2, 1)  # merges with the run before
+    game.configure(3e-3, 1e-4, "minimax")
+    game.play(3, 2)
+    text = game.log_text()
+    assert text == "l0.001_0.001_n~d3~g1~p7k1~l0.003_0.0001_m~p3k2"
+    again = replay(GAN2D(GAN2DSettings(shape="moons"), seed=4), parse_log(text))
+    assert torch.equal(again.fakes(), game.fakes()) and again.log_text() == text
+    assert (again.d_steps, again.g_steps) == (game.d_steps, game.g_steps)
+
+
+@pytest.mark.parametrize("bad", ["x1", "d0", "p5", "p5k11", "l0.1_0.1_z", "d" + "9" * 9, "~".join(["d1"] * 301)])
+def test_a_bad_game_log_is_refused(bad):
+    from dgm_core.gan2d import parse_log
+
+    with pytest.raises(ValueError):
+        parse_log(bad)
+
+
+def test_a_link_reopens_the_2d_game_where_it_was():
+    at = open_page("app_pages/gan.py", {"seed": "2"})
+    click_counted(at, "gan_d_step", 4)
+    click_counted(at, "gan_g_step", 2)
+    at.button(key="gan_play").click().run()
+    at.button(key="gan_pause").click().run()
+    arena = at.query_params["arena"]
+    assert arena.startswith("l0.001_0.001_n~d4~g2~p")
+    again = open_page("app_pages/gan.py", {"seed": "2", "arena": arena})
+    assert not again.exception
+    mine, theirs = at.session_state.gan_game, again.session_state.gan_game
+    assert (theirs.d_steps, theirs.g_steps) == (mine.d_steps, mine.g_steps)
+    assert torch.equal(theirs.fakes(), mine.fakes())

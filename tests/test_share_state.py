@@ -130,7 +130,12 @@ def _drawing() -> str:
     return pack(digit)
 
 
-VALID_TEXT = {"drawing": _drawing(), "sentence": "Shared text"}
+VALID_TEXT = {  # valid texts of parameters with a form of their own (the arena matches the changed sliders)
+    "drawing": _drawing(),
+    "sentence": "Shared text",
+    "tokens": "s1.s2",
+    "arena": "l0.0001_0.0001_m~d2",
+}
 
 
 def _changed_query(at) -> dict[str, str]:
