@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from urllib.parse import quote, urlparse
 
 import pytest
 
@@ -186,7 +187,7 @@ def _bill_sentence(page) -> str:
     "path,tab,check",
     [
         ("pixels?px_score_source=mine", "How likely is this image?", "-log p(x)"),
-        ("compare?bill_source=mine", None, "Most likely under"),
+        ("compare?tab=Your+input%27s+bill&bill_source=mine", None, "Most likely under"),
     ],
     ids=["pixels", "compare"],
 )
@@ -215,4 +216,22 @@ def test_a_digit_drawn_with_the_mouse_reaches_the_models_and_the_link(server, br
     assert _drawing_in(other.url) == drawing
     assert (_metric(other, check) if check.startswith("-log") else _bill_sentence(other)) == shown
     other.close()
+    page.close()
+
+
+def test_a_hostile_link_makes_no_request_and_no_element_from_its_value(server, browser):
+    """Markdown with an image, a link and bold text in every parameter of a page: nothing is fetched from the
+    named host, no img or a element carries it, and the notice stays short."""
+    hostile = "![x](http://evil.example/p.png) **Your session expired.** [Log in](http://evil.example/login)"
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    query = "&".join(f"{name}={quote(hostile)}" for name in ("seed", "presenter", "tab", "drawing", "model", "n"))
+    page.goto(f"{server}/pixels?{query}")
+    _wait_until_done(page)
+    assert not [url for url in requested if urlparse(url).hostname == "evil.example"]  # (the page's own URL names it)
+    assert page.locator('img[src*="evil"], a[href*="evil"]').count() == 0
+    assert page.locator("strong", has_text="Your session expired").count() == 0
+    notice = page.locator('[data-testid="stAlert"]', has_text="Link settings ignored").first.inner_text()
+    assert len(notice) < 800
     page.close()

@@ -21,6 +21,12 @@ def shorten(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
 
 
+_WORD_JOINER = "\u2060"  # invisible; it keeps "http://", "www." and "a@b" from being turned into links
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z])(?=[:@])|(?<=w)(?=ww\.)")
+
+
 def plain(text: str, limit: int = 40) -> str:
-    """``text`` shortened and escaped so that markdown shows it character for character."""
-    return _SPECIAL.sub(r"\\\1", shorten(text, limit))
+    """``text`` shortened and escaped so that markdown shows it character for character. Markdown escapes do
+    not stop the renderer from turning a bare address into a link, so an invisible joiner goes before every
+    ':' and '@' that follows a letter and inside 'www.'."""
+    return _SPECIAL.sub(r"\\\1", _AUTOLINK.sub(_WORD_JOINER, shorten(text, limit)))
