@@ -7,6 +7,7 @@ land in tests/screenshots/ (git ignores it) for a person to look at.
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from urllib.parse import quote, urlparse
@@ -153,7 +154,12 @@ def test_twenty_fast_clicks_are_twenty_steps_and_nothing_crashes(server, browser
     page.goto(f"{server}/pixels?drawn=0&speed=1")
     _wait_until_done(page)
     _click_fast(page, "Step")
-    _settle(page, lambda: "drawn=20" in page.url)
+
+    def position() -> str:
+        return page.locator("strong", has_text=re.compile(r"^Pixel \d+ of 784$")).first.inner_text()
+
+    _settle(page, lambda: position().startswith("Pixel 21 of 784") and "drawn=20" in page.url)
+    assert position().startswith("Pixel 21 of 784")  # 20 steps of one pixel: the next pixel is the 21st
     assert "drawn=20" in page.url and page.locator('[data-testid="stException"]').count() == 0
     page.close()
 
