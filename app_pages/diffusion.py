@@ -127,8 +127,8 @@ with forward_tab:
         ):
             with st.spinner("Denoising from σ..."), torch.inference_mode():
                 out = restore(denoiser, noisy, sigma, 4, 25, torch.Generator().manual_seed(seed + 1), noisy=True)
-            st.session_state.df_back = (back, to_unit(out))
-        done = st.session_state.get("df_back")
+            st.session_state.df_back_result = (back, to_unit(out))
+        done = st.session_state.get("df_back_result")
         if done and done[0] == back:
             charts.judged_grid(done[1], prefix="back from the noise; judge: ")
             st.caption(

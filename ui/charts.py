@@ -317,36 +317,3 @@ def _segments(starts, vectors) -> tuple[np.ndarray, np.ndarray]:
     xs = np.stack([s[:, 0], s[:, 0] + v[:, 0], nan], 1).ravel()
     ys = np.stack([s[:, 1], s[:, 1] + v[:, 1], nan], 1).ravel()
     return xs, ys
-
-
-def gan_arena(axis, field, real, fakes, moves, extent: float = 3.0, arrow_length: float = 0.35) -> go.Figure:
-    """The 2D GAN: D(x) as the background, real points, fakes, and where each fake moves next."""
-    fig = go.Figure(
-        go.Heatmap(
-            x=np.asarray(axis),
-            y=np.asarray(axis),
-            z=np.asarray(field),
-            zmin=0,
-            zmax=1,
-            colorscale="Viridis",
-            colorbar=dict(title="D(x)"),
-            opacity=0.75,
-        )
-    )
-    r, f = np.asarray(real), np.asarray(fakes)
-    fig.add_trace(go.Scatter(x=r[:, 0], y=r[:, 1], mode="markers", name="real", marker=dict(size=4, color="#d9d9d9")))
-    m = np.asarray(moves)
-    scale = arrow_length / max(float(np.linalg.norm(m, axis=1).max()), 1e-9)
-    xs, ys = _segments(f, m * scale)
-    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="next G step", line=dict(color="white", width=1)))
-    fig.add_trace(
-        go.Scatter(x=f[:, 0], y=f[:, 1], mode="markers", name="fake G(z)", marker=dict(size=5, color=CHOSEN_COLOR))
-    )
-    fig.update_layout(
-        height=480,
-        margin=dict(l=10, r=10, t=10, b=10),
-        xaxis=dict(range=[-extent, extent]),
-        yaxis=dict(range=[-extent, extent], scaleanchor="x"),
-        legend=dict(orientation="h", y=-0.08),
-    )
-    return fig
