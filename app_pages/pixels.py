@@ -83,6 +83,13 @@ def step(by: int) -> None:
     st.session_state[DRAWN] = min(784, st.session_state[DRAWN] + by)
 
 
+def scrub(slider_key: str, made_at: int) -> None:
+    """A scrub moves the position only from the slider made for the position shown: a browser that lags
+    behind fast Step clicks still sends its older sliders' values, and those must not take steps back."""
+    if st.session_state[DRAWN] == made_at:
+        st.session_state[DRAWN] = st.session_state[slider_key]
+
+
 def restart() -> None:
     st.session_state[DRAWN], st.session_state.px_playing = 0, False
     st.session_state.pop("px_key", None)
@@ -128,7 +135,8 @@ with watch:
                 784,
                 value=st.session_state[DRAWN],
                 key=scrub_key,
-                on_change=lambda: st.session_state.update({DRAWN: st.session_state[scrub_key]}),
+                on_change=scrub,
+                args=(scrub_key, st.session_state[DRAWN]),
                 help="Scrub through the 784 steps; the red square is the next pixel.",
             )
             drawn = st.session_state[DRAWN]
