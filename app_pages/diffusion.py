@@ -15,7 +15,8 @@ from dgm_core.diffusion import (
     to_unit,
 )
 from dgm_core.toy2d import SHAPES, TOY_SIGMA_MAX, sample_shape, train_toy_denoiser, vector_field
-from ui import charts, layout, models, own_digit, state
+from ui import charts, layout, models, own_digit, player, state
+from ui.safe_text import shorten
 
 NAME = "denoiser_mnist"
 STEP_CHOICES = (10, 25, 50, 250)
@@ -79,6 +80,12 @@ def reverse_run(n: int, steps: int, seed: int, sampler: str, digit: int, guidanc
     return runs[key]
 
 
+def player_steps(steps: int, most: int = 101) -> list[int]:
+    """The steps the browser's player holds: all of them, or every k-th for a long run (and the last)."""
+    every = -(-(steps + 1) // most)
+    return sorted({*range(0, steps + 1, every), steps})
+
+
 @st.cache_resource(max_entries=16, show_spinner=False)
 def toy_model(shape: str):
     """A 2D denoiser for this shape, trained live once per server (a few seconds) and shared."""
@@ -99,6 +106,9 @@ forward_tab, denoiser_tab, reverse_tab, toy_tab, apps_tab = layout.tabs(TABS)
 with forward_tab:
     if forward_tab.open:
         mine = own_digit.choose("df_forward", label="Digit to noise")
+        moved = player.stopped_at("df_forward_player")  # the noise level the student stopped on in the browser
+        if moved is not None:
+            st.session_state[state.key("sigma")] = SIGMAS[moved]
         st.select_slider(
             "Noise level σ",
             options=SIGMAS,
@@ -110,11 +120,23 @@ with forward_tab:
         sigma = float(state.value("sigma"))
         noisy = ForwardProcess().sample(x0, sigma, torch.Generator().manual_seed(seed))
         snr = ForwardProcess.snr(x0, sigma)
-        st.caption(
-            "Pixels live in [-1, 1]; pictures clip to that range, so at large σ you see mostly black and white speckle."
+        # one noise draw, scaled: every level adds sigma times the same noise, so playing it shows the noise grow
+        noise = torch.randn(x0.shape, generator=torch.Generator().manual_seed(seed))
+        player.frames(
+            "df_forward_player",
+            [player.tile(to_unit(torch.cat([x0, x0 + s * noise]))[:, 0]) for s in SIGMAS],
+            position=SIGMAS.index(state.value("sigma")),
+            labels=[f"x₀: {shorten(mine.name, 40)}  |  x_σ with σ = {s:g}" for s in SIGMAS],
+            alt=f"{shorten(mine.name, 40)} (left) and the same digit with Gaussian noise of growing σ (right), "
+            f"{len(SIGMAS)} levels from {SIGMAS[0]:g} to {SIGMAS[-1]:g}",
+            slider="Noise level σ (one step per level)",
+            fps=2,
+            scale=5,
         )
-        charts.image_grid(
-            torch.cat([to_unit(x0), to_unit(noisy)]), [f"x₀: {mine.name}", f"x_σ, σ = {sigma:g}"], scale=5
+        st.caption(
+            "Play it to watch the noise grow level by level (the same noise, scaled by σ); stop on a level to "
+            "choose it. Pixels live in [-1, 1]; pictures clip to that range, so at large σ you see mostly black and "
+            "white speckle."
         )
         c1, c2 = st.columns(2)
         c1.metric("Signal-to-noise ratio", f"{snr:.3g}", help="Mean squared pixel of the digit over σ².")
@@ -178,21 +200,30 @@ with reverse_tab:
         c4.radio("Sampler", ("ddim", "ddpm"), format_func=SAMPLER_NAMES.get, key=state.key("sampler"))
         steps = int(state.value("steps"))
         run = reverse_run(8, steps, seed, state.value("sampler"), state.value("digit"), state.value("guidance"))
-        if state.value("at") > steps:
-            st.session_state[state.key("at")] = steps
-        st.slider(
-            "Step",
-            0,
-            steps,
-            key=state.key("at"),
-            help="Scrub through the stored trajectory: 0 is pure noise, the last step the finished digits. "
-            "Nothing is recomputed while you scrub.",
+        moved = player.stopped_at("df_player")  # the step the student stopped on in the browser
+        if moved is not None:
+            st.session_state[state.key("at")] = moved
+        shown = player_steps(steps)
+        at = min(int(state.value("at")), steps)
+        st.session_state[state.key("at")] = at
+        player.frames(
+            "df_player",
+            [
+                player.stack([player.tile(to_unit(s.x)[:, 0]), player.tile(to_unit(s.x0_hat)[:, 0])])
+                for s in (run[k] for k in shown)
+            ],
+            position=min(range(len(shown)), key=lambda f: abs(shown[f] - at)),
+            values=shown,
+            labels=[f"Step {run[k].index} of {steps}, noise level σ = {run[k].sigma:.3g}" for k in shown],
+            alt=f"The reverse process for 8 digits in {steps} steps: top row the noisy state x_t, bottom row the "
+            "denoiser's clean guess x̂₀",
+            slider="Step of the reverse process",
         )
-        at = run[int(state.value("at"))]
-        st.markdown(f"**Step {at.index} of {steps}**, noise level σ = {at.sigma:.3g}")
-        st.caption("Top row: the current noisy state x_t. Bottom row: the denoiser's clean guess x̂₀ at this step.")
-        charts.image_grid(to_unit(at.x), [f"x_t #{i + 1}" for i in range(len(at.x))], scale=3)
-        charts.image_grid(to_unit(at.x0_hat), [f"x̂₀ #{i + 1}" for i in range(len(at.x))], scale=3)
+        st.caption(
+            "Top row: the current noisy state x_t. Bottom row: the denoiser's clean guess x̂₀ at this step. The whole "
+            "trajectory was computed once; Play, the slider and the arrow keys replay it in your browser."
+            + (f" With {steps} steps the player shows every {shown[1]}th step." if len(shown) < steps + 1 else "")
+        )
         final = to_unit(run[-1].x)
         with torch.inference_mode():
             verdicts = judge.verdicts(final)

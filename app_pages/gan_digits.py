@@ -5,7 +5,7 @@ import torch
 
 from dgm_core import checkpoints
 from dgm_core.discriminator_round import ask_discriminator, deal_round
-from ui import charts, layout, models, own_digit, state
+from ui import charts, layout, models, own_digit, player, state
 
 SHIPPED_STAGES = checkpoints.training_stages("gan_mnist")  # snapshots along training, from the cards
 CONDITIONAL = "gan_cond_mnist"
@@ -47,6 +47,9 @@ with round_tab:
             "Half of these digits are real (held out from training), half come from the generator. **Mark the fakes**, "
             "then compare your verdicts with the trained discriminator's D(x) and the truth."
         )
+        moved = player.stopped_at("gan_stage_player")  # the stage the student stopped on in the browser
+        if moved is not None and moved != state.value("stage"):  # new fakes: the marks start over
+            st.session_state.update({state.key("stage"): moved, **{f"gan_mark_{i}": False for i in range(ROUND)}})
         stage = int(state.value("stage"))
         gan, card = models.load(SHIPPED_STAGES[stage])
         deal = deal_round(gan, heldout, seed, ROUND)
@@ -94,6 +97,22 @@ with round_tab:
                 ),
                 help="Move G one training stage on; the fakes above change, the real digits stay, your marks reset.",
             )
+        st.markdown("**Watch G learn**: the same 8 noise vectors z through every checkpoint, early to late.")
+        with torch.inference_mode():
+            z = gan.noise(8, torch.Generator().manual_seed(seed))
+            growth = [models.load(s)[0].generate(z)[:, 0].numpy() for s in SHIPPED_STAGES]
+        player.frames(
+            "gan_stage_player",
+            [player.tile(g) for g in growth],
+            position=stage,
+            labels=[f"G {stage_label(k)} of training" for k in range(len(SHIPPED_STAGES))],
+            alt=f"8 digits from the same noise through the generator at {len(SHIPPED_STAGES)} checkpoints of "
+            "training, from blobs to digits",
+            slider="Training stage",
+            fps=2,
+            scale=4,
+        )
+        st.caption("Stop on a stage to deal the round above from it.")
         final_card = models.load(SHIPPED_STAGES[-1])[1]
         history = final_card["training"].get("history", [])
         if history:

@@ -10,7 +10,7 @@ from dgm_core.images import context_picture
 from dgm_core.metrics import bits_per_dim
 from dgm_core.models.pixel_ar import FVSBN, visible_context
 from dgm_core.samplers.pixel import fill_in, override_pixel
-from ui import charts, clicks, layout, models, own_digit, state
+from ui import charts, clicks, layout, models, own_digit, player, state
 from ui.catalogue import PIXEL_MODELS
 
 SHIPPED = [name for name in PIXEL_MODELS if name in checkpoints.available()]
@@ -83,15 +83,8 @@ def step(by: int) -> None:
     st.session_state[DRAWN] = min(784, st.session_state[DRAWN] + by)
 
 
-def scrub(slider_key: str, made_at: int) -> None:
-    """A scrub moves the position only from the slider made for the position shown: a browser that lags
-    behind fast Step clicks still sends its older sliders' values, and those must not take steps back."""
-    if st.session_state[DRAWN] == made_at:
-        st.session_state[DRAWN] = st.session_state[slider_key]
-
-
 def restart() -> None:
-    st.session_state[DRAWN], st.session_state.px_playing = 0, False
+    st.session_state[DRAWN] = 0
     st.session_state.pop("px_key", None)
 
 
@@ -107,72 +100,67 @@ def set_pixel(value: int) -> None:
 watch, finish, score, table = layout.tabs(TABS)
 with watch:
     if watch.open:
-        b1, b2, b3, b4, b5 = st.columns([1, 1, 1, 1, 3])
+        moved = player.stopped_at("px_player")  # where the student stopped the browser's playback
+        if moved is not None:
+            st.session_state[DRAWN] = moved
+        b1, b2, b3 = st.columns([1, 1, 4])
         speed = state.value("speed")
         with b1:  # counted in the browser: every click is a step
             clicks.button(
                 "px_step", "Step", lambda: step(speed), help="Draw the next pixels (as many as the speed says)."
             )
-        b2.button("Play", on_click=lambda: st.session_state.update(px_playing=True), help="Keep drawing.")
-        b3.button("Pause", on_click=lambda: st.session_state.update(px_playing=False))
-        b4.button("Restart", on_click=restart, help="Back to a blank page (the seed decides the drawing).")
-        b5.slider("Speed: pixels per frame", 1, 112, key=state.key("speed"), help="28 pixels = one row per frame.")
+        b2.button("Restart", on_click=restart, help="Back to a blank page (the seed decides the drawing).")
+        b3.slider(
+            "Speed: pixels per frame",
+            1,
+            112,
+            key=state.key("speed"),
+            help="How many pixels one Step, one frame of Play or one arrow key draws. 28 pixels = one row.",
+        )
         run = current_run()
-
-        @st.fragment(run_every=0.3 if st.session_state.get("px_playing") else None)
-        def drawing() -> None:
-            if st.session_state.get("px_playing"):
-                step(state.value("speed"))
-                st.session_state.px_playing = st.session_state[DRAWN] < 784
-            left, right = st.columns([3, 2])
-            # The position lives in DRAWN, which no widget owns: a browser that has not yet seen the newest
-            # position (clicks come fast) cannot send an old slider value back over it. The slider is made
-            # anew for every position (its key names it) and reports a scrub through its callback.
-            scrub_key = f"px_scrub_{st.session_state[DRAWN]}"
-            left.slider(
-                "Pixels drawn so far (raster order)",
-                0,
-                784,
-                value=st.session_state[DRAWN],
-                key=scrub_key,
-                on_change=scrub,
-                args=(scrub_key, st.session_state[DRAWN]),
-                help="Scrub through the 784 steps; the red square is the next pixel.",
+        drawn = st.session_state[DRAWN]
+        left, right = st.columns([3, 2])
+        with left:
+            player.reveal(
+                "px_player",
+                (run.final.float() / (levels - 1)).reshape(n, 28, 28).numpy(),
+                position=drawn,
+                stride=speed,
+                cols=8,
+                alt=f"{n} digits drawn pixel by pixel by the {PIXEL_MODELS[name]}; drawn pixels in grey levels, "
+                "pixels still to come in slate blue, the next pixel outlined in red",
             )
-            drawn = st.session_state[DRAWN]
-            images = run.image_at(drawn).float() / (levels - 1)
-            with left:
-                charts.image_grid(images, marker=drawn)
-            i = min(drawn, 783)
-            row, col = divmod(i, 28)
-            chosen = int(run.final.reshape(n, -1)[0, i])
-            with right:
-                st.markdown(f"**Pixel {i + 1} of 784** (row {row + 1}, column {col + 1}) of the first digit")
-                st.plotly_chart(
-                    charts.distribution_bars(run.probs[i, 0], level_names, chosen, title="p(x_i | x_<i)"),
-                    key="pixel_dist",
+            st.caption(
+                "The whole drawing was computed once; Play, the slider and the arrow keys replay it in your browser. "
+                "Slate blue: not drawn yet. Red square: the next pixel. The panel on the right follows when you stop."
+            )
+        i = min(drawn, 783)
+        row, col = divmod(i, 28)
+        chosen = int(run.final.reshape(n, -1)[0, i])
+        with right:
+            st.markdown(f"**Pixel {i + 1} of 784** (row {row + 1}, column {col + 1}) of the first digit")
+            st.plotly_chart(
+                charts.distribution_bars(run.probs[i, 0], level_names, chosen, title="p(x_i | x_<i)"),
+                key="pixel_dist",
+            )
+            if "pixelcnn" in name and all(m in SHIPPED for m in PAIR):  # both receptive fields, same pixel
+                st.image(
+                    [context_picture(context_map(m, i, None), i, scale=4) for m in PAIR],
+                    caption=["masked PixelCNN: a blind wedge up and to the right", "gated PixelCNN: no blind spot"],
+                    alt=[
+                        f"Receptive field of pixel {i + 1} in the masked PixelCNN: rows above and pixels to the "
+                        "left in blue, with a blind wedge up and to the right",
+                        f"Receptive field of pixel {i + 1} in the gated PixelCNN: every pixel above and to the "
+                        "left in blue",
+                    ],
                 )
-                if "pixelcnn" in name and all(m in SHIPPED for m in PAIR):  # both receptive fields, same pixel
-                    st.image(
-                        [context_picture(context_map(m, i, None), i, scale=4) for m in PAIR],
-                        caption=["masked PixelCNN: a blind wedge up and to the right", "gated PixelCNN: no blind spot"],
-                        alt=[
-                            f"Receptive field of pixel {i + 1} in the masked PixelCNN: rows above and pixels to the "
-                            "left in blue, with a blind wedge up and to the right",
-                            f"Receptive field of pixel {i + 1} in the gated PixelCNN: every pixel above and to the "
-                            "left in blue",
-                        ],
-                    )
-                    st.caption("Blue: the pixels p(x_i | x_<i) depends on (found with gradients). Red: pixel i.")
-                else:
-                    st.image(
-                        context_picture(context_map(name, i, digit if conditional else None), i),
-                        caption="Blue: the pixels this conditional depends on (found with gradients). Red: pixel i.",
-                        alt=f"The pixels that pixel {i + 1}'s conditional depends on, in blue; pixel {i + 1} in red",
-                    )
-            state.sync()
-
-        drawing()
+                st.caption("Blue: the pixels p(x_i | x_<i) depends on (found with gradients). Red: pixel i.")
+            else:
+                st.image(
+                    context_picture(context_map(name, i, digit if conditional else None), i),
+                    caption="Blue: the pixels this conditional depends on (found with gradients). Red: pixel i.",
+                    alt=f"The pixels that pixel {i + 1}'s conditional depends on, in blue; pixel {i + 1} in red",
+                )
         st.markdown("**You are the sampler.** Choose the next pixel yourself; the model continues from your choice.")
         for k, col in zip(range(levels), st.columns(levels + 3), strict=False):
             col.button(f"Make it {level_names[k]}", on_click=set_pixel, args=(k,), key=f"set_{k}")

@@ -7,7 +7,7 @@ import torch
 from dgm_core import checkpoints
 from dgm_core.data import mnist
 from dgm_core.images import make_grid
-from ui import charts, layout, models, own_digit, state
+from ui import charts, layout, models, own_digit, player, state
 from ui.catalogue import VAE_MODELS
 
 SHIPPED = [name for name in VAE_MODELS if name in checkpoints.available()]
@@ -23,6 +23,7 @@ PARAMS = [
     state.Param("walk_to", 1, low=0, high=499),
 ]
 GRID = 15  # decoded codes per side of the latent map
+WALK_FRAMES = 41  # steps of the animated walk between two codes
 
 layout.header(
     "Generation by compression",
@@ -125,6 +126,21 @@ with walk_tab:
             path = model.decode((1 - t) * ends[0] + t * ends[1])
         charts.image_grid(path, [f"t = {v:.2f}" for v in t[:, 0].tolist()])
         st.caption("The straight line between the two codes, decoded: every step is a plausible digit.")
+        with torch.inference_mode():
+            fine = torch.linspace(0, 1, WALK_FRAMES)[:, None]
+            morph = model.decode((1 - fine) * ends[0] + fine * ends[1])[:, 0]
+        player.frames(
+            "vae_walk_player",
+            [player.tile(torch.stack([x_all[a, 0], m, x_all[b, 0]]).numpy()) for m in morph],
+            position=0,
+            labels=[f"held-out digit {a}  |  decoded at t = {v:.2f}  |  held-out digit {b}" for v in fine[:, 0]],
+            alt=f"Held-out digit {a} (left), the decoded point moving along the line between the two codes "
+            f"(middle, {WALK_FRAMES} steps), held-out digit {b} (right)",
+            slider="Position t on the line between the two codes",
+            fps=8,
+            scale=5,
+        )
+        st.caption("Play it to watch one digit morph into the other through the latent space.")
 
 with new_tab:
     if new_tab.open:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from pathlib import Path
 
+import numpy as np
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -25,6 +28,29 @@ def click_counted(at: AppTest, key: str, times: int = 1) -> AppTest:
     clicks = current.get("clicks", 0) if isinstance(current, dict) else getattr(current, "clicks", 0)
     at.session_state[key] = {"clicks": int(clicks or 0) + times}
     return at.run()
+
+
+_stops = iter(range(1, 10**9))
+
+
+def stop_player(at: AppTest, key: str, step: int) -> AppTest:
+    """Stand for a student stopping ``ui.player``'s playback (or releasing its slider) at ``step``: the
+    browser reports the step with a number that grows with every stop."""
+    at.session_state[key] = {"at": f"{step}@{next(_stops)}"}
+    return at.run()
+
+
+def player_data(at: AppTest, key: str) -> dict:
+    """What ``ui.player`` sent to the browser under ``key`` (its pictures decoded to numpy arrays)."""
+    for element in at.get("bidi_component"):
+        if element.proto.component_name.endswith("dgm_sequence_player"):
+            data = json.loads(element.proto.json)
+            if data["id"] == key:
+                for name, dtype in (("frames", np.uint8), ("image", np.uint8), ("reveal", "<u2")):
+                    if data.get(name):
+                        data[name] = np.frombuffer(base64.b64decode(data[name]), dtype)
+                return data
+    raise LookupError(f"no player {key!r} on the page")
 
 
 def show_tab(at: AppTest, label: str) -> AppTest:

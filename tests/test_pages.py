@@ -1,11 +1,12 @@
 """Every page renders through app.py (shared sidebar included) and its main controls work."""
 
+import numpy as np
 import pytest
 import torch
 
 from dgm_core import checkpoints
 from dgm_core.data import mnist
-from tests.apptest_helpers import click_counted, open_page, show_tab
+from tests.apptest_helpers import click_counted, open_page, player_data, show_tab, stop_player
 from ui.catalogue import PAGES, PIXEL_MODELS
 
 
@@ -42,37 +43,36 @@ def _button(at, label):
 
 
 def _drawn(at) -> int:
-    """The position of 'Watch it draw' (the slider is made anew for every position: find it by its label)."""
-    slider = next(s for s in at.slider if s.label.startswith("Pixels drawn so far"))
-    assert slider.value == at.session_state["share_drawn"]
-    return slider.value
+    """The position of 'Watch it draw': what the page holds, and what it sent to the browser's player."""
+    assert player_data(at, "px_player")["step"] == at.session_state["share_drawn"]
+    return at.session_state["share_drawn"]
 
 
 def _scrub(at, value: int):
-    next(s for s in at.slider if s.label.startswith("Pixels drawn so far")).set_value(value).run()
+    stop_player(at, "px_player", value)
 
 
-def test_pixels_page_steps_plays_pauses_and_scrubs():
+def test_pixels_page_steps_plays_and_scrubs():
     at = open_page("app_pages/pixels.py")
     assert not at.exception
-    assert len(_pictures(at)) == 8  # default: 8 digits
+    data = player_data(at, "px_player")
+    assert data["count"] == 785 and data["stride"] == 28  # every position, a row per frame by default
+    reveal, image = data["reveal"].reshape(data["h"], data["w"]), data["image"].reshape(data["h"], data["w"])
+    assert (reveal > 0).sum() == 8 * 784 and sorted(set(reveal[reveal > 0].tolist())) == list(range(1, 785))
+    final = at.session_state["px_run"].final.reshape(8, 28, 28)
+    assert np.array_equal(image[:28, :28] // 255, final[0].numpy()) and image[0, 28] == 255  # digit 1, then a gap
     assert _drawn(at) == 406
     click_counted(at, "px_step")
-    assert _drawn(at) == 406 + 28  # one row per frame by default
-    _button(at, "Play").click().run()
-    playing = _drawn(at)
-    assert playing > 434 and at.session_state["px_playing"]
-    at.run()
-    assert _drawn(at) > playing  # each frame draws more
-    _button(at, "Pause").click().run()
-    paused = _drawn(at)
-    at.run()
-    assert _drawn(at) == paused and not at.exception
-    _scrub(at, 30)
+    assert _drawn(at) == 406 + 28  # one row per step by default
+    _scrub(at, 30)  # played or scrubbed in the browser, stopped at 30
     assert next(m.value for m in at.markdown if m.value.startswith("**Pixel ")).startswith("**Pixel 31 of 784**")
-    assert at.query_params["drawn"] == "30"
+    assert at.query_params["drawn"] == "30" and _drawn(at) == 30
+    at.run()  # a stop is acted on once: a Step after it is not undone
+    click_counted(at, "px_step")
+    assert _drawn(at) == 58 and not at.exception
     at.slider(key="share_n").set_value(3).run()
-    assert len(_pictures(at)) == 3
+    data = player_data(at, "px_player")
+    assert (data["reveal"] > 0).sum() == 3 * 784
 
 
 def test_you_are_the_sampler_sets_the_pixel_and_the_model_goes_on():
@@ -163,8 +163,9 @@ def test_restart_and_speed_controls_of_the_drawing():
     at.slider(key="share_speed").set_value(56).run()
     click_counted(at, "px_step")
     assert _drawn(at) == 406 + 56 and at.query_params["speed"] == "56"
+    assert player_data(at, "px_player")["stride"] == 56  # the browser's Play and arrow keys draw 56 a frame too
     _button(at, "Restart").click().run()
-    assert _drawn(at) == 0 and not at.session_state["px_playing"] and not at.exception
+    assert _drawn(at) == 0 and not at.exception
 
 
 def test_the_conditional_model_follows_the_digit_control():
