@@ -164,6 +164,51 @@ def test_twenty_fast_clicks_are_twenty_steps_and_nothing_crashes(server, browser
     page.close()
 
 
+def _sent_counter(page) -> list[int]:
+    """Counts the websocket messages the page sends to the server (register before ``goto``)."""
+    sent = [0]
+    page.on("websocket", lambda ws: ws.on("framesent", lambda _payload: sent.__setitem__(0, sent[0] + 1)))
+    return sent
+
+
+def test_playback_and_scrubbing_run_in_the_browser_and_the_stop_comes_back(server, browser):
+    """Play draws frames with no message to the server; the step the student stops on reaches the page and the
+    link; the arrow keys scrub the diffusion run, and in presenter mode they work without focusing the player."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    sent = _sent_counter(page)
+    page.goto(f"{server}/pixels?drawn=0&speed=1")
+    _wait_until_done(page)
+    play, label = page.locator(".dgm-play").first, page.locator(".dgm-label").first
+    before = sent[0]
+    play.click()
+    page.wait_for_timeout(1500)
+    assert sent[0] == before  # every frame drawn in the browser
+    play.click()  # pause
+    stopped = int(re.search(r"Pixels drawn: (\d+)", label.inner_text()).group(1))
+    frames = page.evaluate("() => window.__dgmPlayer.stats.px_player.frames")
+    assert stopped >= 15 and frames >= 15  # a frame a pixel (a slow CI machine still draws 10+ a second)
+    _settle(page, lambda: f"drawn={stopped}&" in page.url + "&")
+    position = page.locator("strong", has_text=re.compile(r"^Pixel \d+ of 784$")).first.inner_text()
+    assert position == f"Pixel {stopped + 1} of 784" and f"drawn={stopped}" in page.url
+
+    page.goto(f"{server}/diffusion?tab=Reverse%3A+generate&steps=10")
+    _wait_until_done(page)
+    page.locator(".dgm-player canvas").first.click()  # focus the player
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    assert page.locator(".dgm-label").first.inner_text().startswith("Step 3 of 10")
+    _settle(page, lambda: "at=3" in page.url)
+    assert "at=3" in page.url and page.locator('[data-testid="stException"]').count() == 0
+
+    page.goto(f"{server}/diffusion?tab=Reverse%3A+generate&steps=10&presenter=1")
+    _wait_until_done(page)
+    page.locator("h1").first.click()  # the focus is on the page, not on the player
+    page.keyboard.press("End")
+    page.keyboard.press("ArrowLeft")
+    assert page.locator(".dgm-label").first.inner_text().startswith("Step 9 of 10")
+    page.close()
+
+
 def _draw_seven(page) -> None:
     """A '7' drawn with the mouse on the pad (the top canvas of the drawing component)."""
     pad = page.locator(".upper-canvas").first

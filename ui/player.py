@@ -57,9 +57,9 @@ function routeKeys(root) {
   // presenter mode: the arrow keys step the animation on screen even when no player has the focus
   window.addEventListener("keydown", (ev) => {
     if (!root.presenter || !KEYS.has(ev.key) || ev.defaultPrevented) return;
-    const t = ev.target;
-    const busy = "input, textarea, select, [role=slider], [contenteditable=true]";
-    if (t && t.closest && (t.closest(".dgm-player") || t.closest(busy))) return;
+    // the player sits in a shadow root: look along the event's whole path, not at its retargeted target
+    const busy = ".dgm-player, input, textarea, select, [role=slider], [contenteditable=true]";
+    if (ev.composedPath().some((node) => node.matches && node.matches(busy))) return;
     let p = root.players[root.active];
     if (!p || !p.box.isConnected) p = Object.values(root.players).find((q) => q.box.isConnected);
     if (p && p.key(ev)) ev.preventDefault();
