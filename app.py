@@ -12,7 +12,14 @@ import streamlit as st
 from ui import layout, models, state
 from ui.catalogue import PAGES
 
-st.set_page_config(page_title="Generative Models Playground", page_icon=":material/auto_awesome:", layout="wide")
+# presenter mode (a lecture link or the toggle) opens with the sidebar folded: the page has the screen
+presenting = st.session_state.get(state.key("presenter"), st.query_params.get("presenter") in ("1", "true"))
+st.set_page_config(
+    page_title="Generative Models Playground",
+    page_icon=":material/auto_awesome:",
+    layout="wide",
+    initial_sidebar_state="collapsed" if presenting else "auto",
+)
 
 sections: dict[str, list] = {}
 for info in PAGES:

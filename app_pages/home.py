@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import layout
-from ui.catalogue import PAGES
+from ui.catalogue import PAGES, SCENES
 
 layout.header(
     "Generative Models Playground",
@@ -25,3 +25,20 @@ for number, info in enumerate(PAGES[1:], start=1):
         st.page_link(info.path, label=f"{number}. {info.title}", icon=info.icon)
     with right:
         st.markdown(f"<span style='opacity:0.8'>{info.section}: {info.blurb}</span>", unsafe_allow_html=True)
+
+st.subheader("Lecture links")
+st.caption(
+    "One link per scene, in the order of the lecture: each opens a page on the view that shows one idea (tab, "
+    "model, step). Turn on presenter mode first and the links keep it; the arrow keys then step the animation on "
+    "screen."
+)
+paths = {info.url_path: info.path for info in PAGES}
+for number, scene in enumerate(SCENES, start=1):
+    left, right = st.columns([2, 5])
+    with left:
+        query = {**dict(scene.query), "seed": str(layout.seed())}
+        if layout.presenter():
+            query["presenter"] = "1"
+        st.page_link(paths[scene.url_path], label=f"{number}. {scene.title}", query_params=query)
+    with right:
+        st.markdown(scene.idea)

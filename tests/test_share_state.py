@@ -3,7 +3,7 @@
 import pytest
 
 from tests.apptest_helpers import open_page
-from ui.catalogue import PAGES
+from ui.catalogue import PAGES, SCENES
 from ui.state import Param
 
 # Parameters bounded by another one (the diffusion step slider cannot pass the step count).
@@ -221,3 +221,21 @@ def test_a_value_between_a_sliders_options_snaps_to_the_nearest_with_a_notice(pa
 def test_a_value_outside_the_range_still_falls_back_to_the_default():
     at = open_page("app_pages/diffusion.py", {"sigma": "500"})
     assert at.session_state["share_sigma"] == 1.0 and not at.exception
+
+
+@pytest.mark.parametrize("scene", SCENES, ids=[s.title for s in SCENES])
+def test_every_lecture_link_opens_its_view_with_nothing_ignored(scene):
+    info = next(p for p in PAGES if p.url_path == scene.url_path)
+    at = open_page(info.path, dict(scene.query))
+    assert not at.exception
+    ignored = [i.value for i in at.info if i.value.startswith("Link settings ignored")]
+    assert not ignored, ignored  # every setting of the link was taken
+    for name, value in scene.query:
+        assert at.query_params[name] == value, name
+
+
+def test_the_home_page_lists_the_lecture_links_with_the_seed_and_presenter_mode():
+    at = open_page("app_pages/home.py", {"seed": "4", "presenter": "1"})
+    scene_links = [e for e in at.get("page_link") if e.proto.query_string]  # the lecture path has no query
+    assert [e.proto.label for e in scene_links] == [f"{k}. {s.title}" for k, s in enumerate(SCENES, start=1)]
+    assert all("seed=4" in e.proto.query_string and "presenter=1" in e.proto.query_string for e in scene_links)

@@ -133,3 +133,69 @@ MODEL_NAMES = {
 
 def model_name(checkpoint: str) -> str:
     return MODEL_NAMES.get(checkpoint, checkpoint)
+
+
+@dataclass(frozen=True)
+class Scene:
+    """One scene of the lecture: a page opened on one view (tab, model, seed, step) to show one idea."""
+
+    title: str
+    url_path: str
+    query: tuple[tuple[str, str], ...]
+    idea: str
+
+
+def _scene(title: str, url_path: str, idea: str, **query: str) -> Scene:
+    return Scene(title, url_path, tuple(query.items()), idea)
+
+
+# The lecture's order, one link each (home page, "Lecture links"); tests open every one.
+SCENES = [
+    _scene("Probability is a budget", "budget", "A distribution spreads one unit of belief; more here is less there."),
+    _scene("Fit a density", "likelihood", "Maximum likelihood on samples from an unknown density.", components="2"),
+    _scene(
+        "KL is cross-entropy minus entropy",
+        "likelihood",
+        "Lowering the KL to the data and raising the log-likelihood are one move.",
+        tab="KL = cross-entropy - entropy",
+    ),
+    _scene("Monte Carlo", "likelihood", "An expectation estimated from samples, and its error.", tab="Monte Carlo"),
+    _scene("Finish the sentence", "text", "Next-token probabilities, token by token.", tokens=""),
+    _scene(
+        "The chain rule in nats", "text", "log p(text) is the sum of the steps' log-probs.", tab="Chain-rule ledger"
+    ),
+    _scene(
+        "A logistic regression per pixel",
+        "pixels",
+        "The simplest autoregressive image model draws a digit pixel by pixel.",
+        model="fvsbn_mnist",
+        drawn="0",
+        speed="28",
+    ),
+    _scene(
+        "PixelCNN's blind spot",
+        "pixels",
+        "A masked convolution cannot see up and to the right; two stacks can.",
+        model="pixelcnn_mnist",
+        drawn="300",
+        n="4",
+    ),
+    _scene("Finish my digit", "pixels", "Keep the top rows, the model draws the rest.", tab="Finish the digit"),
+    _scene("The latent map", "vae", "Two numbers per digit; every point decodes to a digit."),
+    _scene("A walk between two digits", "vae", "The line between two codes, decoded.", tab="Interpolate"),
+    _scene("Discriminator versus generator", "gan", "D and G take turns on points in the plane.", shape="ring"),
+    _scene("You are the discriminator", "gan_digits", "Spot the fakes, then watch G learn over training."),
+    _scene("Add noise", "diffusion", "The forward process: a digit disappears in noise.", sigma="1.0"),
+    _scene(
+        "Denoise from pure noise",
+        "diffusion",
+        "The reverse process, step by step.",
+        tab="Reverse: generate",
+        steps="25",
+        at="0",
+    ),
+    _scene("Diffusion in 2D", "diffusion", "Particles follow the denoiser's pull to the data.", tab="2D picture"),
+    _scene("Ask for a digit", "conditional", "p(x | y): the same models, told which digit to draw.", digit="7"),
+    _scene("Inpainting", "conditional", "Fill a hole consistently with the pixels around it.", tab="Inpainting"),
+    _scene("Compare the families", "compare", "Exact likelihoods, bounds and sample quality side by side."),
+]
