@@ -3,18 +3,15 @@
 import streamlit as st
 import torch
 
+from app_pages.tabs import diffusion as diffusion_tabs
 from dgm_core import checkpoints
 from dgm_core.diffusion import (
     ForwardProcess,
-    blur,
-    centre_mask,
     from_unit,
-    inpaint,
     restore,
-    reverse_steps,
     to_unit,
 )
-from dgm_core.toy2d import SHAPES, TOY_SIGMA_MAX, sample_shape, train_toy_denoiser, vector_field
+from dgm_core.toy2d import SHAPES
 from ui import charts, layout, models, own_digit, player, state
 from ui.safe_text import shorten
 
@@ -36,15 +33,7 @@ PARAMS = [
     state.Param("shape", "ring", choices=tuple(SHAPES)),
     state.Param("toy_at", 0, low=0, high=40),
 ]
-TOY_STEPS, TOY_PARTICLES, TOY_TRAIN_STEPS = 40, 400, 2000
-KEPT_RUNS = 8  # trajectories kept per user (a 250-step run of 8 digits is about 13 MB)
 SAMPLER_NAMES = {"ddim": "DDIM (deterministic)", "ddpm": "DDPM (ancestral, adds noise)"}
-TASKS = {
-    "inpaint": "Inpainting (a hole in the middle)",
-    "uncrop": "Uncropping (only the left half is given)",
-    "denoise": "Restoration: remove heavy noise",
-    "deblur": "Restoration: undo a blur",
-}
 
 layout.header(
     "Generation by denoising",
@@ -58,45 +47,6 @@ if NAME not in checkpoints.available():
 state.restore(PARAMS)
 seed = layout.seed()
 denoiser, card = models.load(NAME)
-
-
-def reverse_run(n: int, steps: int, seed: int, sampler: str, digit: int, guidance: float) -> list:
-    """The whole reverse trajectory, computed once and kept in this user's session, so the
-    step slider only looks things up."""
-    runs = st.session_state.setdefault("df_runs", {})
-    key = (n, steps, seed, sampler, digit, float(guidance))
-    if key not in runs:
-        bar = st.progress(0.0, text=f"Denoising {n} digits in {steps} steps...")
-        trajectory = []
-        for step in reverse_steps(
-            denoiser, n, steps, torch.Generator().manual_seed(seed), sampler, label=digit, guidance=guidance
-        ):
-            trajectory.append(step)
-            bar.progress(len(trajectory) / (steps + 1), text=f"Denoising: step {step.index} of {steps}")
-        bar.empty()
-        while len(runs) >= KEPT_RUNS:
-            runs.pop(next(iter(runs)))
-        runs[key] = trajectory
-    return runs[key]
-
-
-def player_steps(steps: int, most: int = 101) -> list[int]:
-    """The steps the browser's player holds: all of them, or every k-th for a long run (and the last)."""
-    every = -(-(steps + 1) // most)
-    return sorted({*range(0, steps + 1, every), steps})
-
-
-@st.cache_resource(max_entries=16, show_spinner=False)
-def toy_model(shape: str):
-    """A 2D denoiser for this shape, trained live once per server (a few seconds) and shared."""
-    bar = st.progress(0.0, text=f"Training a tiny denoiser on {SHAPES[shape]}...")
-    model = train_toy_denoiser(
-        shape,
-        TOY_TRAIN_STEPS,
-        on_step=lambda s, loss: bar.progress(s / TOY_TRAIN_STEPS, text=f"step {s}, loss {loss:.3f}"),
-    )
-    bar.empty()
-    return model
 
 
 judge, _ = models.load("judge_mnist")
@@ -199,11 +149,13 @@ with reverse_tab:
         )
         c4.radio("Sampler", ("ddim", "ddpm"), format_func=SAMPLER_NAMES.get, key=state.key("sampler"))
         steps = int(state.value("steps"))
-        run = reverse_run(8, steps, seed, state.value("sampler"), state.value("digit"), state.value("guidance"))
+        run = diffusion_tabs.reverse_run(
+            denoiser, 8, steps, seed, state.value("sampler"), state.value("digit"), state.value("guidance")
+        )
         moved = player.stopped_at("df_player")  # the step the student stopped on in the browser
         if moved is not None:
             st.session_state[state.key("at")] = moved
-        shown = player_steps(steps)
+        shown = diffusion_tabs.player_steps(steps)
         at = min(int(state.value("at")), steps)
         st.session_state[state.key("at")] = at
         player.frames(
@@ -237,80 +189,19 @@ with reverse_tab:
             help="The same starting noise walked down in 10, 25, 50 and 250 DDIM steps (4 digits each).",
         ):
             row = [
-                to_unit(reverse_run(4, n, seed, "ddim", state.value("digit"), state.value("guidance"))[-1].x)
+                to_unit(
+                    diffusion_tabs.reverse_run(
+                        denoiser, 4, n, seed, "ddim", state.value("digit"), state.value("guidance")
+                    )[-1].x
+                )
                 for n in STEP_CHOICES
             ]
             charts.image_grid(torch.cat(row), [f"{n} steps" for n in STEP_CHOICES for _ in range(4)], scale=2)
 
 with toy_tab:
     if toy_tab.open:
-        st.markdown(
-            "The same idea in two dimensions, where everything can be drawn. Grey: the data. Red: particles that "
-            "start as pure noise. Blue arrows: where the denoiser pulls each point of the plane at this noise level, "
-            "D(x, σ) − x, which points towards the data (the *score* direction)."
-        )
-        st.radio("Data", tuple(SHAPES), format_func=SHAPES.get, key=state.key("shape"), horizontal=True)
-        shape = state.value("shape")
-        toy = toy_model(shape)
-        toy_run = st.session_state.get("df_toy")
-        if not toy_run or toy_run[0] != (shape, seed):
-            gen = torch.Generator().manual_seed(seed)
-            steps_2d = list(
-                reverse_steps(toy, TOY_PARTICLES, TOY_STEPS, gen, sigma_start=TOY_SIGMA_MAX, shape=(TOY_PARTICLES, 2))
-            )
-            st.session_state.df_toy = toy_run = ((shape, seed), steps_2d)
-        st.slider("Time step", 0, TOY_STEPS, key=state.key("toy_at"), help="0: pure noise; the last step: samples.")
-        state_2d = toy_run[1][int(state.value("toy_at"))]
-        data = sample_shape(shape, 1500, torch.Generator().manual_seed(12345))
-        arrows = vector_field(toy, state_2d.sigma)
-        extent = 2.5 if state_2d.sigma < 2.5 else min(3 * state_2d.sigma, 3 * TOY_SIGMA_MAX)
-        st.plotly_chart(
-            charts.particles(state_2d.x, data, arrows, extent=extent, title=f"σ = {state_2d.sigma:.3g}"),
-            key="df_toy_chart",
-        )
+        diffusion_tabs.picture_2d(seed)
 
 with apps_tab:
     if apps_tab.open:
-        st.radio("Task", tuple(TASKS), format_func=TASKS.get, key=state.key("task"), horizontal=True)
-        task = state.value("task")
-        mine = own_digit.choose("df_apps", "app_example", label="Digit to work on")
-        truth = from_unit(mine.unit())
-        gen = torch.Generator().manual_seed(seed)
-        if task in ("inpaint", "uncrop"):
-            mask = centre_mask("hole", 12) if task == "inpaint" else centre_mask("left")
-            y_image = torch.where(mask.bool(), truth, torch.zeros_like(truth))
-        else:
-            y_image = truth + 0.8 * torch.randn(truth.shape, generator=gen) if task == "denoise" else blur(truth, 2)
-        st.caption(
-            {
-                "inpaint": "The known pixels are kept; at every step they are re-noised to the current level, so the "
-                "model fills the hole consistently with them.",
-                "uncrop": "Only the left half is known; the model invents the right half.",
-                "denoise": "A digit with noise of σ = 0.8 is a point on the forward process: start the reverse process "
-                "there instead of at pure noise.",
-                "deblur": "Add noise of σ = 1.5 to hide the blur, then denoise from that level.",
-            }[task]
-        )
-        if st.button("Run the task", key="df_app_run", type="primary", help="Four outputs from the same input y."):
-            with st.spinner("Denoising..."), torch.inference_mode():
-                run_gen = torch.Generator().manual_seed(seed + 1)
-                if task in ("inpaint", "uncrop"):
-                    out = inpaint(denoiser, truth, mask, 4, 50, run_gen)
-                else:  # the reverse process from the damaged digit's noise level
-                    out = restore(
-                        denoiser, y_image, 0.8 if task == "denoise" else 1.5, 4, 25, run_gen, task == "denoise"
-                    )
-            st.session_state.df_app = (
-                (task, mine.pixels.tobytes(), seed),
-                to_unit(y_image[:1]),
-                to_unit(out),
-                to_unit(truth),
-            )
-        done = st.session_state.get("df_app")
-        if done and done[0] == (task, mine.pixels.tobytes(), seed):
-            _, y_shown, outs, truth_shown = done
-            charts.image_grid(
-                torch.cat([y_shown, outs, truth_shown]), ["input y", *["output x"] * 4, "ground truth"], scale=3
-            )
-        else:
-            st.caption("Choose a digit above, then run the task.")
+        diffusion_tabs.applications(denoiser, seed)
