@@ -56,7 +56,8 @@ forward_tab, denoiser_tab, reverse_tab, toy_tab, apps_tab = layout.tabs(TABS)
 with forward_tab:
     if forward_tab.open:
         mine = own_digit.choose("df_forward", label="Digit to noise")
-        moved = player.stopped_at("df_forward_player")  # the noise level the student stopped on in the browser
+        # the noise level the student stopped on in the browser
+        moved = player.stopped_at("df_forward_player", len(SIGMAS) - 1)
         if moved is not None:
             st.session_state[state.key("sigma")] = SIGMAS[moved]
         st.select_slider(
@@ -152,7 +153,7 @@ with reverse_tab:
         run = diffusion_tabs.reverse_run(
             denoiser, 8, steps, seed, state.value("sampler"), state.value("digit"), state.value("guidance")
         )
-        moved = player.stopped_at("df_player")  # the step the student stopped on in the browser
+        moved = player.stopped_at("df_player", steps)  # the step the student stopped on in the browser
         if moved is not None:
             st.session_state[state.key("at")] = moved
         shown = diffusion_tabs.player_steps(steps)

@@ -47,7 +47,8 @@ with round_tab:
             "Half of these digits are real (held out from training), half come from the generator. **Mark the fakes**, "
             "then compare your verdicts with the trained discriminator's D(x) and the truth."
         )
-        moved = player.stopped_at("gan_stage_player")  # the stage the student stopped on in the browser
+        # the stage the student stopped on in the browser
+        moved = player.stopped_at("gan_stage_player", len(SHIPPED_STAGES) - 1)
         if moved is not None and moved != state.value("stage"):  # new fakes: the marks start over
             st.session_state.update({state.key("stage"): moved, **{f"gan_mark_{i}": False for i in range(ROUND)}})
         stage = int(state.value("stage"))

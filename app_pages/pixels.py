@@ -98,7 +98,7 @@ def set_pixel(value: int) -> None:
 watch, finish, score, table = layout.tabs(TABS)
 with watch:
     if watch.open:
-        moved = player.stopped_at("px_player")  # where the student stopped the browser's playback
+        moved = player.stopped_at("px_player", 784)  # where the student stopped the browser's playback
         if moved is not None:
             st.session_state[DRAWN] = moved
         b1, b2, b3 = st.columns([1, 1, 4])

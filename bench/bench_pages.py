@@ -1,9 +1,9 @@
 """Interaction latency of the app's pages through Streamlit's AppTest: python bench/bench_pages.py
 
 Per page: the first render (cold: models load, a drawing is sampled) and a warm rerun.
-For the pixel page: the time of one animation frame while playing (one rerun that draws
-`speed` more pixels and re-renders images, distribution and context), against the 100 ms goal.
-AppTest reruns the whole script, so a frame here is an upper bound on the fragment's own time.
+Playback and scrubbing run in the browser (ui/player.py, see bench_playback.py); what still costs a
+server rerun is measured here against the 100 ms goal: the page's answer when the player stops on a
+step (the diffusion reverse process, the pixel drawing's per-pixel panel) and one *Step* click.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.apptest_helpers import open_page
+from tests.apptest_helpers import click_counted, open_page, stop_player
 from ui.catalogue import PAGES
 
 FRAME_GOAL_MS = 100.0
@@ -51,19 +51,17 @@ def main() -> None:
         f"peak {peak:.0f} MB (goal {MEMORY_GOAL_MB:.0f} MB, ratio {peak / MEMORY_GOAL_MB:.2f})"
     )
 
-    at = open_page("app_pages/diffusion.py", {"steps": "50"})
+    at = open_page("app_pages/diffusion.py", {"steps": "50", "tab": "Reverse: generate"})
     if not at.exception:
-        slider = at.slider(key="share_at")
         times = []
         for value in (5, 25, 40, 10, 50, 0, 30, 45, 15, 20):
             start = time.perf_counter()
-            slider.set_value(value).run()
+            stop_player(at, "df_player", value)
             times.append((time.perf_counter() - start) * 1000)
-            slider = at.slider(key="share_at")
-        scrub = statistics.median(times)
+        stop = statistics.median(times)
         print(
-            f"diffusion page: one scrub step {scrub:.0f} ms (median of 10 whole-page reruns; goal 100 ms, "
-            f"ratio {scrub / FRAME_GOAL_MS:.2f})"
+            f"diffusion page: the page's answer to a stop of the player {stop:.0f} ms (median of 10 whole-page "
+            f"reruns; goal 100 ms, ratio {stop / FRAME_GOAL_MS:.2f})"
         )
 
     at = open_page("app_pages/gan.py", {"per_frame": "5"})
@@ -76,17 +74,23 @@ def main() -> None:
             f"{1000 / frame:.1f} frames/s (goal 10)"
         )
 
-    for model in ("pixelcnn_mnist", "fvsbn_mnist", "made_mnist"):
+    for model in ("gated_pixelcnn_mnist", "pixelcnn_mnist", "fvsbn_mnist", "made_mnist"):
         at = open_page("app_pages/pixels.py", {"model": model, "drawn": "0"})
         if at.exception:
             print(f"{model}: not shipped, skipped")
             continue
-        next(b for b in at.button if b.label == "Play").click()
-        frames = [timed_run(at) for _ in range(10)]
-        frame = statistics.median(frames)
+        steps, stops = [], []
+        for k in range(10):
+            start = time.perf_counter()
+            click_counted(at, "px_step")
+            steps.append((time.perf_counter() - start) * 1000)
+            start = time.perf_counter()
+            stop_player(at, "px_player", 100 + 37 * k)
+            stops.append((time.perf_counter() - start) * 1000)
+        step, stop = statistics.median(steps), statistics.median(stops)
         print(
-            f"\npixel page, {model}: one animation frame {frame:.0f} ms (median of 10; "
-            f"goal {FRAME_GOAL_MS:.0f} ms, ratio {frame / FRAME_GOAL_MS:.2f})"
+            f"pixel page, {model}: one Step click {step:.0f} ms, a stop of the player {stop:.0f} ms (medians of 10; "
+            f"goal {FRAME_GOAL_MS:.0f} ms, ratios {step / FRAME_GOAL_MS:.2f} and {stop / FRAME_GOAL_MS:.2f})"
         )
 
 

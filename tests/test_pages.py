@@ -71,6 +71,9 @@ def test_pixels_page_steps_plays_and_scrubs():
     at.run()  # a stop is acted on once: a Step after it is not undone
     click_counted(at, "px_step")
     assert _drawn(at) == 58 and not at.exception
+    for forged in (99_999, -5):  # a hand-made message from outside the player's range changes nothing
+        stop_player(at, "px_player", forged)
+        assert _drawn(at) == 58 and not at.exception
     at.slider(key="share_n").set_value(3).run()
     data = player_data(at, "px_player")
     assert (data["reveal"] > 0).sum() == 3 * 784

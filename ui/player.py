@@ -15,7 +15,7 @@ Two kinds of sequence:
 
 Usage in a page::
 
-    moved = player.stopped_at("px_player")       # before anything else reads the position
+    moved = player.stopped_at("px_player", 784)  # before anything else reads the position
     if moved is not None:
         position = moved
     player.reveal("px_player", final_images, position=position, alt="...")
@@ -260,8 +260,9 @@ _player = st.components.v2.component("dgm_sequence_player", js=_JS, css=_CSS)
 _SEEN = "_player_seen"  # {player key: the last stop acted on}
 
 
-def stopped_at(key: str) -> int | None:
-    """The step the student stopped on in the browser, once per stop (``None`` when nothing new)."""
+def stopped_at(key: str, high: int) -> int | None:
+    """The step the student stopped on in the browser, once per stop (``None`` when nothing new). A step
+    outside 0..``high`` (only a hand-made message could send one) is ignored."""
     value = st.session_state.get(key)
     raw = value.get("at") if isinstance(value, dict) else getattr(value, "at", None)
     try:
@@ -272,7 +273,7 @@ def stopped_at(key: str) -> int | None:
     if seq <= seen.get(key, 0):
         return None
     seen[key] = seq
-    return step
+    return step if 0 <= step <= high else None
 
 
 def _grid(arrays: np.ndarray, cols: int | None, fill) -> np.ndarray:
