@@ -54,6 +54,7 @@ def smollm2():
 _DRAWINGS: OrderedDict = OrderedDict()  # (model, n, seed, digit) -> PixelTrajectory, shared read-only
 _DRAWINGS_LOCK = threading.Lock()
 MAX_DRAWINGS = 32
+_IN_FLIGHT: dict = {}  # drawings being computed now -> an event set when done
 
 
 def pixel_drawing(name: str, n: int, seed: int, digit: int | None, on_step=None):
@@ -67,15 +68,33 @@ def pixel_drawing(name: str, n: int, seed: int, digit: int | None, on_step=None)
         if key in _DRAWINGS:
             _DRAWINGS.move_to_end(key)
             return _DRAWINGS[key]
-    model, _ = load(name)
-    label = None if digit is None else torch.full((n,), digit)
-    with torch.inference_mode():
-        run = record(pixel_by_pixel(model, n, torch.Generator().manual_seed(seed), label=label), on_step=on_step)
-    with _DRAWINGS_LOCK:
-        _DRAWINGS[key] = run
-        while len(_DRAWINGS) > MAX_DRAWINGS:
-            _DRAWINGS.popitem(last=False)
-    return run
+        busy = _IN_FLIGHT.get(key)
+        if busy is None:  # this thread draws it; others asking meanwhile wait for it instead of drawing it again
+            busy = _IN_FLIGHT[key] = threading.Event()
+            mine = True
+        else:
+            mine = False
+    if not mine:
+        busy.wait(timeout=120)
+        with _DRAWINGS_LOCK:
+            if key in _DRAWINGS:
+                return _DRAWINGS[key]
+        # the other drawing failed or took too long: draw it here
+    try:
+        model, _ = load(name)
+        label = None if digit is None else torch.full((n,), digit)
+        with torch.inference_mode():
+            run = record(pixel_by_pixel(model, n, torch.Generator().manual_seed(seed), label=label), on_step=on_step)
+        with _DRAWINGS_LOCK:
+            _DRAWINGS[key] = run
+            while len(_DRAWINGS) > MAX_DRAWINGS:
+                _DRAWINGS.popitem(last=False)
+        return run
+    finally:
+        if mine:
+            with _DRAWINGS_LOCK:
+                _IN_FLIGHT.pop(key, None)
+            busy.set()
 
 
 _WARM = threading.Event()
@@ -90,11 +109,11 @@ def warm_up(default_pixel_model: str) -> None:
 
     def work() -> None:
         try:
+            if default_pixel_model in checkpoints.available():  # the slowest default view first
+                pixel_drawing(default_pixel_model, 8, 0, None)
             for name in checkpoints.available():
                 load(name)
             heldout_digits()
-            if default_pixel_model in checkpoints.available():
-                pixel_drawing(default_pixel_model, 8, 0, None)
         except Exception as err:  # a warm-up is an optimisation: the pages compute what is missing themselves
             print(f"warm-up stopped: {type(err).__name__}: {err}")
 
