@@ -9,6 +9,7 @@ import pandas  # noqa: F401  (imported once here: sessions starting together mus
 import plotly.graph_objects  # noqa: F401
 import streamlit as st
 
+from app_pages.tabs import conditional
 from ui import layout, models, state
 from ui.catalogue import PAGES
 
@@ -27,7 +28,7 @@ for info in PAGES:
         st.Page(info.path, title=info.title, icon=info.icon, url_path=info.url_path, default=info.url_path == "home")
     )
 
-models.warm_up("gated_pixelcnn_mnist")  # once per process, in the background
+models.warm_up("gated_pixelcnn_mnist", [conditional.default_view])  # once per process, in the background
 page = st.navigation(sections)
 state.begin_run()
 layout.sidebar()

@@ -100,9 +100,9 @@ def pixel_drawing(name: str, n: int, seed: int, digit: int | None, on_step=None)
 _WARM = threading.Event()
 
 
-def warm_up(default_pixel_model: str) -> None:
-    """Once per process, in the background: load every model and draw the pixel page's default view, so
-    the first student to open a page does not wait for it."""
+def warm_up(default_pixel_model: str, default_views=()) -> None:
+    """Once per process, in the background: draw the pixel page's default view, compute the other
+    ``default_views`` (callables) and load every model, so the first student to open a page does not wait."""
     if _WARM.is_set():
         return
     _WARM.set()
@@ -111,6 +111,8 @@ def warm_up(default_pixel_model: str) -> None:
         try:
             if default_pixel_model in checkpoints.available():  # the slowest default view first
                 pixel_drawing(default_pixel_model, 8, 0, None)
+            for view in default_views:
+                view()
             for name in checkpoints.available():
                 load(name)
             heldout_digits()

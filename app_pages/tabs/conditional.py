@@ -1,0 +1,90 @@
+"""The samplers behind *p(x | y) and applications*, cached once per process and shared read-only; ``default_view``
+computes the page's first view (digit 3, seed 0) so the server can prepare it before anyone asks."""
+
+import numpy as np
+import streamlit as st
+import torch
+
+from dgm_core import checkpoints
+from dgm_core.data import mnist
+from dgm_core.samplers.pixel import fill_in
+from ui import models
+
+SHIPPED = checkpoints.available()
+# the class-conditional autoregressive model: the gated PixelCNN once shipped, else the masked one
+CONDITIONAL = "gated_pixelcnn_cond_mnist" if "gated_pixelcnn_cond_mnist" in SHIPPED else "pixelcnn_cond_mnist"
+DIFFUSION = "denoiser_mnist"  # diffusion with classifier-free guidance (optional on this page)
+GAN = "gan_cond_mnist"  # the class-conditional GAN (optional on this page)
+FILLER = "gated_pixelcnn_mnist" if "gated_pixelcnn_mnist" in SHIPPED else "pixelcnn_mnist"  # fills holes
+DEFAULT_DIGIT = 3  # the page's default y
+
+
+@st.cache_resource(max_entries=16, show_spinner="Drawing digits pixel by pixel...")
+def draw_digit(digit: int, seed: int) -> torch.Tensor:
+    model, _ = models.load(CONDITIONAL)
+    gen = torch.Generator().manual_seed(seed)
+    with torch.inference_mode():
+        return fill_in(
+            model,
+            torch.zeros(1, 1, 28, 28, dtype=torch.long),
+            torch.zeros(1, 1, 28, 28, dtype=torch.bool),
+            8,
+            gen,
+            digit,
+        ).float()
+
+
+@st.cache_resource(max_entries=16, show_spinner="Filling in the missing pixels...")
+def complete(pixels: bytes, mask_kind: str, size: int, seed: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(ground truth, known mask, 4 completions) for a digit (28 x 28 uint8 bytes) under a crop or a hole."""
+    model, _ = models.load(FILLER)
+    truth = mnist.evaluation_view(np.frombuffer(pixels, np.uint8).reshape(1, 28, 28), 2)
+    known = torch.ones(1, 1, 28, 28, dtype=torch.bool)
+    if mask_kind == "crop":
+        known[..., size:, :] = False
+    else:
+        lo = 14 - size // 2
+        known[..., lo : lo + size, lo : lo + size] = False
+    with torch.inference_mode():
+        done = fill_in(model, truth, known, 4, torch.Generator().manual_seed(seed))
+    return truth.float(), known, done.float()
+
+
+@st.cache_resource(max_entries=16, show_spinner="Denoising 8 digits...")
+def diffuse_digit(digit: int, seed: int) -> torch.Tensor:
+    from dgm_core.diffusion import sample, to_unit
+
+    model, _ = models.load(DIFFUSION)
+    return to_unit(sample(model, 8, 50, torch.Generator().manual_seed(seed), label=digit, guidance=2.0))
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def gan_digit(digit: int, seed: int) -> torch.Tensor:
+    model, _ = models.load(GAN)
+    with torch.inference_mode():
+        return model.sample(8, torch.Generator().manual_seed(seed), torch.full((8,), digit))
+
+
+@st.cache_resource(max_entries=16, show_spinner="Diffusion fills the hole...")
+def diffuse_hole(pixels: bytes, size: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """(grey ground truth, 4 diffusion inpaintings) of a digit (28 x 28 uint8 bytes) with a centred square hole."""
+    from dgm_core.diffusion import from_unit, inpaint, to_unit
+
+    model, _ = models.load(DIFFUSION)
+    truth = from_unit(mnist.to_float(np.frombuffer(pixels, np.uint8).reshape(1, 28, 28)))
+    known = torch.ones(1, 1, 28, 28)
+    lo = 14 - size // 2
+    known[..., lo : lo + size, lo : lo + size] = 0
+    with torch.inference_mode():
+        out = inpaint(model, truth, known, 4, 50, torch.Generator().manual_seed(seed))
+    return to_unit(truth), known.bool(), to_unit(out)
+
+
+def default_view() -> None:
+    """The first tab's samples for the default digit and seed 0 (what a new visitor sees)."""
+    if CONDITIONAL in SHIPPED:
+        draw_digit(DEFAULT_DIGIT, 0)
+    if DIFFUSION in SHIPPED:
+        diffuse_digit(DEFAULT_DIGIT, 0)
+    if GAN in SHIPPED:
+        gan_digit(DEFAULT_DIGIT, 0)
