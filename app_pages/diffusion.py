@@ -71,11 +71,11 @@ with forward_tab:
         sigma = float(state.value("sigma"))
         noisy = ForwardProcess().sample(x0, sigma, torch.Generator().manual_seed(seed))
         snr = ForwardProcess.snr(x0, sigma)
-        # one noise draw, scaled: every level adds sigma times the same noise, so playing it shows the noise grow
-        noise = torch.randn(x0.shape, generator=torch.Generator().manual_seed(seed))
+        # the same seed at every level: the same noise scaled by sigma, so playing it shows the noise grow
+        levels = [ForwardProcess().sample(x0, s, torch.Generator().manual_seed(seed)) for s in SIGMAS]
         player.frames(
             "df_forward_player",
-            [player.tile(to_unit(torch.cat([x0, x0 + s * noise]))[:, 0]) for s in SIGMAS],
+            [player.tile(to_unit(torch.cat([x0, x_s]))[:, 0]) for x_s in levels],
             position=SIGMAS.index(state.value("sigma")),
             labels=[f"x₀: {shorten(mine.name, 40)}  |  x_σ with σ = {s:g}" for s in SIGMAS],
             alt=f"{shorten(mine.name, 40)} (left) and the same digit with Gaussian noise of growing σ (right), "

@@ -5,6 +5,7 @@ import torch
 
 from dgm_core import checkpoints
 from dgm_core.discriminator_round import ask_discriminator, deal_round
+from dgm_core.latent import line_between
 from ui import charts, layout, models, own_digit, player, state
 
 SHIPPED_STAGES = checkpoints.training_stages("gan_mnist")  # snapshots along training, from the cards
@@ -34,6 +35,15 @@ seed = layout.seed()
 round_tab, ask_tab, walk_tab, cond_tab = layout.tabs(TABS)
 
 heldout, _ = models.heldout_digits()
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def growth_frames(seed: int) -> list:
+    """The same 8 noise vectors through every training stage's G, tiled one picture per stage (computed once
+    per seed, not on every click of the round)."""
+    with torch.inference_mode():
+        z = models.load(SHIPPED_STAGES[-1])[0].noise(8, torch.Generator().manual_seed(seed))
+        return [player.tile(models.load(s)[0].generate(z)[:, 0].numpy()) for s in SHIPPED_STAGES]
 
 
 def stage_label(i: int) -> str:
@@ -99,12 +109,9 @@ with round_tab:
                 help="Move G one training stage on; the fakes above change, the real digits stay, your marks reset.",
             )
         st.markdown("**Watch G learn**: the same 8 noise vectors z through every checkpoint, early to late.")
-        with torch.inference_mode():
-            z = gan.noise(8, torch.Generator().manual_seed(seed))
-            growth = [models.load(s)[0].generate(z)[:, 0].numpy() for s in SHIPPED_STAGES]
         player.frames(
             "gan_stage_player",
-            [player.tile(g) for g in growth],
+            growth_frames(seed),
             position=stage,
             labels=[f"G {stage_label(k)} of training" for k in range(len(SHIPPED_STAGES))],
             alt=f"8 digits from the same noise through the generator at {len(SHIPPED_STAGES)} checkpoints of "
@@ -159,9 +166,9 @@ with walk_tab:
         final, _ = models.load(SHIPPED_STAGES[-1])
         z0 = final.noise(1, torch.Generator().manual_seed(int(state.value("walk_from"))))
         z1 = final.noise(1, torch.Generator().manual_seed(int(state.value("walk_to"))))
-        t = torch.linspace(0, 1, 8)[:, None]
+        t, codes = line_between(z0, z1, 8)
         with torch.inference_mode():
-            frames = final.generate((1 - t) * z0 + t * z1)
+            frames = final.generate(codes)
         charts.image_grid(frames, [f"t = {float(v):.2f}" for v in t], scale=3)
         st.caption("Every point on the line is a valid code: the digit morphs smoothly instead of jumping.")
 

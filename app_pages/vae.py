@@ -7,6 +7,7 @@ import torch
 from dgm_core import checkpoints
 from dgm_core.data import mnist
 from dgm_core.images import make_grid
+from dgm_core.latent import line_between
 from ui import charts, layout, models, own_digit, player, state
 from ui.catalogue import VAE_MODELS
 
@@ -122,18 +123,18 @@ with walk_tab:
         a, b = state.value("walk_from"), state.value("walk_to")
         with torch.inference_mode():
             ends = model.encode(x_all[[a, b]])[0]
-            t = torch.linspace(0, 1, 8)[:, None]
-            path = model.decode((1 - t) * ends[0] + t * ends[1])
-        charts.image_grid(path, [f"t = {v:.2f}" for v in t[:, 0].tolist()])
+            t, codes = line_between(ends[0], ends[1], 8)
+            path = model.decode(codes)
+        charts.image_grid(path, [f"t = {v:.2f}" for v in t.tolist()])
         st.caption("The straight line between the two codes, decoded: every step is a plausible digit.")
         with torch.inference_mode():
-            fine = torch.linspace(0, 1, WALK_FRAMES)[:, None]
-            morph = model.decode((1 - fine) * ends[0] + fine * ends[1])[:, 0]
+            fine, codes = line_between(ends[0], ends[1], WALK_FRAMES)
+            morph = model.decode(codes)[:, 0]
         player.frames(
             "vae_walk_player",
             [player.tile(torch.stack([x_all[a, 0], m, x_all[b, 0]]).numpy()) for m in morph],
             position=0,
-            labels=[f"held-out digit {a}  |  decoded at t = {v:.2f}  |  held-out digit {b}" for v in fine[:, 0]],
+            labels=[f"held-out digit {a}  |  decoded at t = {v:.2f}  |  held-out digit {b}" for v in fine],
             alt=f"Held-out digit {a} (left), the decoded point moving along the line between the two codes "
             f"(middle, {WALK_FRAMES} steps), held-out digit {b} (right)",
             slider="Position t on the line between the two codes",

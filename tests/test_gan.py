@@ -7,7 +7,7 @@ import torch
 from dgm_core import checkpoints
 from dgm_core.gan2d import GAN2D, GAN2DSettings
 from dgm_core.models.gan import GAN, GANConfig
-from tests.apptest_helpers import click_counted, open_page, show_tab
+from tests.apptest_helpers import click_counted, open_page, player_data, show_tab, stop_player
 
 VARIANTS = {
     "unconditional": {},
@@ -162,6 +162,12 @@ def test_pages_play_the_2d_game_and_a_full_round():
     assert at.session_state["share_stage"] == 1 and at.query_params["stage"] == "1"
     after = [i.url for e in at.get("image") for i in e.proto.imgs][:12]
     assert before != after  # the fakes changed (the real digits stay)
+    growth = player_data(at, "gan_stage_player")  # Watch G learn: one picture per stage, at the current one
+    assert growth["count"] == len(checkpoints.training_stages("gan_mnist")) and growth["step"] == 1
+    at.checkbox(key="gan_mark_2").check().run()
+    stop_player(at, "gan_stage_player", 0)  # stopped on the first stage in the browser: its fakes, marks cleared
+    assert at.query_params["stage"] == "0" and not at.checkbox(key="gan_mark_2").value
+    assert [i.url for e in at.get("image") for i in e.proto.imgs][:12] != after
 
 
 @pytest.mark.skipif("gan_mnist" not in SHIPPED, reason="MNIST GAN not shipped")

@@ -4,7 +4,7 @@ import pytest
 
 from dgm_core import checkpoints
 from dgm_core.data.mnist import MnistData
-from tests.apptest_helpers import open_page, show_tab
+from tests.apptest_helpers import open_page, player_data, show_tab
 from ui.catalogue import VAE_MODELS
 
 pytestmark = pytest.mark.skipif("vae_z2_mnist" not in checkpoints.available(), reason="VAE not shipped")
@@ -44,6 +44,10 @@ def test_encoding_another_digit_changes_its_code_and_elbo_terms():
 def test_interpolation_and_every_shipped_beta_render():
     at = open_page("app_pages/vae.py", {"walk_from": "3", "walk_to": "9", "tab": "Interpolate"})
     assert [c for c in _captions(at) if c.startswith("t = ")] == [f"t = {v:.2f}" for v in [i / 7 for i in range(8)]]
+    walk = player_data(at, "vae_walk_player")  # the same line in 41 frames: digit 3 | decoded point | digit 9
+    frames = walk["frames"].reshape(walk["count"], walk["h"], walk["w"])
+    assert walk["count"] == 41 and walk["labels"][0].endswith("t = 0.00  |  held-out digit 9")
+    assert (frames[:, :, :28] == frames[0, :, :28]).all() and not (frames[0, :, 30:58] == frames[-1, :, 30:58]).all()
     for name in [n for n in VAE_MODELS if "z2" in n and n in checkpoints.available()]:
         at.selectbox(key="share_vae").set_value(name).run()
         assert not at.exception
