@@ -1,0 +1,191 @@
+"""The room store: the same behaviour in the server process and in a real redis-server."""
+
+from __future__ import annotations
+
+import pytest
+
+from dgm_core.classroom.store import (
+    CODE_RE,
+    NICKNAME_MAX,
+    ROOM_TTL_S,
+    MemoryStore,
+    NotPresenter,
+    RedisStore,
+    clean_nickname,
+    new_student_id,
+    normalize_code,
+    open_store,
+)
+from tests.redis_helpers import redis_missing, redis_server
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(scope="module")
+def redis_url():
+    why = redis_missing()
+    if why:
+        pytest.skip(why)
+    with redis_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["memory", "redis"])
+def store(request):
+    clock = Clock()
+    if request.param == "memory":
+        made = MemoryStore(clock=clock)
+    else:
+        made = RedisStore(request.getfixturevalue("redis_url"), clock=clock)
+    made.test_clock = clock
+    return made
+
+
+def opened(store, question="invest-1"):
+    code, key = store.create_room()
+    store.set_activity(code, key, {"kind": "invest", "question": question, "open": True})
+    return code, key
+
+
+def test_a_new_room_has_a_short_readable_code_and_a_long_key(store):
+    code, key = store.create_room()
+    assert CODE_RE.match(code) and len(key) >= 20
+    room = store.room(code)
+    assert room.code == code and room.scene is None and room.scene_rev == 0 and room.activity is None
+    assert store.is_presenter(code, key)
+    assert store.room(code.lower()) == room  # typed in lower case
+
+
+def test_codes_typed_badly_find_no_room(store):
+    assert store.room("") is None and store.room("ZZZZZ") is None and store.room("<b>x</b>") is None
+    assert normalize_code(" ab cd e ") == "ABCDE" and normalize_code("ABCD0") is None  # 0 is not in the alphabet
+
+
+def test_every_presenter_action_needs_the_key(store):
+    code, key = store.create_room()
+    student = new_student_id()
+    store.join(code, student)
+    for forged in (None, "", "made-up-key", key + "x", key[:-1]):
+        assert not store.is_presenter(code, forged)
+        with pytest.raises(NotPresenter):
+            store.set_scene(code, forged, {"page": "gan", "query": {}})
+        with pytest.raises(NotPresenter):
+            store.set_activity(code, forged, {"kind": "invest", "question": "invest-1", "open": True})
+        with pytest.raises(NotPresenter):
+            store.set_hide_names(code, forged, True)
+        with pytest.raises(NotPresenter):
+            store.reset(code, forged)
+        with pytest.raises(NotPresenter):
+            store.close(code, forged)
+    _, other_key = store.create_room()
+    with pytest.raises(NotPresenter):  # one room's key moves no other room
+        store.set_scene(code, other_key, {"page": "gan", "query": {}})
+    room = store.room(code)
+    assert room.scene is None and room.activity is None and not room.hide_names
+    assert store.students(code) == {student: ""}
+
+
+def test_scene_moves_raise_the_revision(store):
+    code, key = store.create_room()
+    assert store.set_scene(code, key, {"page": "text", "query": {"seed": "3"}}) == 1
+    assert store.set_scene(code, key, {"page": "gan", "query": {"tab": "Ring"}}) == 2
+    room = store.room(code)
+    assert room.scene == {"page": "gan", "query": {"tab": "Ring"}} and room.scene_rev == 2
+
+
+def test_one_vote_per_student_per_question_the_last_one_counts(store):
+    code, _ = opened(store)
+    a, b = new_student_id(), new_student_id()
+    assert store.join(code, a) and store.join(code, b)
+    for i in range(1000):  # a script hammering one session
+        assert store.vote(code, a, "invest-1", [i, 1])
+    assert store.vote(code, b, "invest-1", [0.5, 0.5])
+    assert store.votes(code, "invest-1") == {a: [999, 1], b: [0.5, 0.5]}
+
+
+def test_votes_only_from_joined_students_on_the_open_question(store):
+    code, key = opened(store)
+    joined, stranger = new_student_id(), new_student_id()
+    store.join(code, joined)
+    assert not store.vote(code, stranger, "invest-1", 1)  # never joined
+    assert not store.vote(code, joined, "invest-2", 1)  # not the open question
+    assert not store.vote("ZZZZZ", joined, "invest-1", 1)  # no such room
+    store.set_activity(code, key, {"kind": "invest", "question": "invest-1", "open": False})
+    assert not store.vote(code, joined, "invest-1", 1)  # closed
+    assert store.votes(code, "invest-1") == {}
+    store.set_activity(code, key, {"kind": "invest", "question": "invest-1", "open": True})
+    assert store.vote(code, joined, "invest-1", 1)
+    with pytest.raises(ValueError):
+        store.vote(code, joined, "invest-1", "x" * 5000)  # an answer is small
+    with pytest.raises(ValueError):
+        store.set_activity(code, key, {"kind": "invest"})  # an activity names its question
+
+
+def test_rooms_expire_after_idle_hours_and_activity_keeps_them(store):
+    code, key = opened(store)
+    student = new_student_id()
+    store.join(code, student)
+    store.test_clock.now += ROOM_TTL_S - 60
+    assert store.vote(code, student, "invest-1", 1)  # a vote touches the room
+    store.test_clock.now += ROOM_TTL_S - 60
+    assert store.room(code) is not None
+    store.test_clock.now += ROOM_TTL_S + 1
+    assert store.room(code) is None
+    assert not store.join(code, new_student_id()) and not store.is_presenter(code, key)
+    assert store.votes(code, "invest-1") == {} and store.students(code) == {}
+    with pytest.raises(NotPresenter):
+        store.set_scene(code, key, {"page": "gan", "query": {}})
+
+
+def test_hostile_nicknames_are_kept_as_capped_plain_text(store):
+    code, _ = store.create_room()
+    hostile = "**bold** <script>alert(1)</script> ![x](http://evil/x.png)\n\x00\u202e" + "A" * 100
+    student = new_student_id()
+    assert store.join(code, student, hostile)
+    name = store.students(code)[student]
+    assert len(name) == NICKNAME_MAX and "\n" not in name and "\x00" not in name and "\u202e" not in name
+    assert name == clean_nickname(hostile) and name.startswith("**bold** <script>")  # text, escaped when shown
+    assert store.join(code, student, "  Ada  ") and store.students(code) == {student: "Ada"}  # renamed, once
+
+
+def test_reset_forgets_answers_and_close_forgets_the_room(store):
+    code, key = opened(store)
+    student = new_student_id()
+    store.join(code, student)
+    store.vote(code, student, "invest-1", [1, 0])
+    store.set_hide_names(code, key, True)
+    assert store.room(code).hide_names
+    store.reset(code, key)
+    assert store.votes(code, "invest-1") == {} and store.room(code).activity is None
+    assert store.students(code) == {student: ""}  # students stay joined
+    store.close(code, key)
+    assert store.room(code) is None
+
+
+def test_bad_student_ids_cannot_join(store):
+    code, _ = store.create_room()
+    for bad in ("", "x", "a b c d e f g h", "<script>alert</script>", "x" * 100):
+        assert not store.join(code, bad)
+    assert store.students(code) == {}
+
+
+def test_two_stores_on_one_redis_share_rooms(redis_url):
+    one, two = open_store(redis_url), open_store(redis_url)
+    code, key = one.create_room()
+    student = new_student_id()
+    assert two.join(code, student, "Bo")
+    one.set_activity(code, key, {"kind": "sampler", "question": "sampler-1", "open": True})
+    assert two.vote(code, student, "sampler-1", 7)
+    assert one.votes(code, "sampler-1") == {student: 7} and two.is_presenter(code, key)
+
+
+def test_the_setting_picks_the_store():
+    assert isinstance(open_store(None), MemoryStore) and isinstance(open_store("memory"), MemoryStore)
+    with pytest.raises(ValueError, match="DGM_ROOMS"):
+        open_store("postgres://x")
