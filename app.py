@@ -10,7 +10,7 @@ import plotly.graph_objects  # noqa: F401
 import streamlit as st
 
 from app_pages.tabs import conditional
-from ui import layout, models, state
+from ui import classroom, layout, models, state
 from ui.catalogue import PAGES
 
 # presenter mode (a lecture link or the toggle) opens with the sidebar folded: the page has the screen
@@ -32,8 +32,10 @@ models.warm_up("gated_pixelcnn_mnist", [conditional.default_view])  # once per p
 page = st.navigation(sections)
 state.begin_run()
 layout.sidebar()
+classroom.box(page)  # class mode (#28): the class box, the join screen, following the lecturer, activities
 try:
     page.run()
 finally:
     state.sync()
+    classroom.after_page(page)  # class mode (#28): the presenter's scene is published
 layout.share_box()

@@ -1,0 +1,180 @@
+"""Class mode in AppTest: a presenter session and student sessions of one server share the in-process store."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.apptest_helpers import open_page
+from ui import classroom
+
+
+def texts(at) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [w.value for w in at.warning]
+    parts += [i.value for i in at.info] + [s.value for s in at.success] + [h.value for h in at.subheader]
+    return "\n".join(str(p) for p in parts)
+
+
+def no_errors(at) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def start_class():
+    presenter = open_page("app_pages/home.py", {"presenter": "1"})
+    presenter.button(key="class_start").click().run()
+    no_errors(presenter)
+    code = presenter.session_state["share_room"]
+    return presenter, code
+
+
+def join(code: str, page: str = "app_pages/home.py", **query):
+    student = open_page(page, {"room": code, **query})
+    no_errors(student)
+    return on_scene(student)
+
+
+def on_scene(student):
+    """AppTest runs the page it was told to run, even after the script switched pages (a browser follows the
+    switch): point it at the page the student was moved to."""
+    applied = student.session_state["_class_applied"] if "_class_applied" in student.session_state else None
+    if applied:
+        student.switch_page(f"app_pages/{applied['page']}.py")
+    return student
+
+
+def scene_rev(code: str) -> int:
+    return classroom.store().room(code).scene_rev
+
+
+def test_start_a_class_shows_the_code_and_students_land_on_the_presenters_scene():
+    presenter, code = start_class()
+    assert presenter.query_params["room"] == code and len(presenter.query_params["pkey"]) >= 20
+    assert presenter.get("imgs") or presenter.get("image"), "the join QR code"
+    assert any(code in h.proto.body for h in presenter.get("html")), "the code, large"
+    assert any(f"?room={code}" in c.value for c in presenter.code), "the join link"
+    presenter.switch_page("app_pages/budget.py")
+    presenter.run()
+    presenter.slider(key="share_outcomes").set_value(5).run()
+    student = join(code)
+    assert student.query_params["room"] == code and "pkey" not in student.query_params
+    assert student.query_params["outcomes"] == "5", "the student landed on the presenter's page and settings"
+    assert f"Class {code}" in texts(student) and "follows the lecturer" in texts(student)
+    assert student.session_state["share_presenter"] is False, "a phone is not a projector"
+
+
+def test_a_wrong_or_malformed_code_gets_a_sentence_and_the_normal_app():
+    student = join("ZZZZZ")
+    assert "No class with the code ZZZZZ is open" in texts(student)
+    assert "room" not in student.query_params and student.title[0].value
+    bad = join("<b>hi</b>")
+    assert "room" in texts(bad) and "not a class code" in texts(bad)
+    assert "room" not in bad.query_params
+
+
+def test_a_forged_presenter_key_moves_nothing():
+    presenter, code = start_class()
+    rev = scene_rev(code)
+    forger = join(code, pkey="made-up-key-made-up-key", presenter="1")
+    assert "does not open class" in texts(forger)
+    assert "pkey" not in forger.query_params
+    assert not [b for b in forger.button if b.key.startswith("class_open_")], "no presenter controls"
+    forger.switch_page("app_pages/gan.py")
+    forger.run()
+    forger.button(key="class_leave")  # a student's controls
+    assert scene_rev(code) == rev and classroom.store().room(code).activity is None
+    # the presenter's parameters without the key: a student, again
+    copycat = join(code, presenter="1")
+    copycat.switch_page("app_pages/vae.py")
+    copycat.run()
+    assert scene_rev(code) == rev
+    assert presenter.run().session_state["_class_role"] == "presenter"  # the real presenter still is
+
+
+def test_a_student_who_explores_comes_back_with_one_click():
+    presenter, code = start_class()
+    presenter.switch_page("app_pages/budget.py")
+    presenter.run()
+    student = join(code)
+    student.slider(key="share_outcomes").set_value(3).run()
+    student.run()  # the bar's next poll (every half second in a browser)
+    assert "exploring on your own" in texts(student)
+    student.button(key="class_back").click().run()
+    on_scene(student).run()
+    no_errors(student)
+    assert student.query_params["outcomes"] == "8" and "follows the lecturer" in texts(student)
+
+
+def test_investment_challenge_one_bet_per_student_and_the_class_mixture():
+    presenter, code = start_class()
+    presenter.button(key="class_open_invest").click().run()
+    no_errors(presenter)
+    activity = classroom.store().room(code).activity
+    assert activity["kind"] == "invest" and activity["open"]
+    student = join(code, nickname="x")
+    student.text_input(key="class_nickname").input("**Bold** <i>x</i>").run()
+    q = activity["question"]
+    for i in range(activity["outcomes"]):
+        student.number_input(key=f"class_bet_{q}_{i}").set_value(0.0)
+    student.number_input(key=f"class_bet_{q}_0").set_value(1_000_000.0)
+    student.button(key=f"class_send_{q}").click().run()
+    student.button(key=f"class_send_{q}").click().run()  # twice: still one answer
+    assert "Your answer is in" in texts(student)
+    other = join(code)
+    other.button(key=f"class_send_{q}").click().run()  # the even split
+    presenter.run()
+    assert "2 answers" in texts(presenter)
+    assert "sum to 1.000" in texts(presenter) and "mixture" in texts(presenter)
+    presenter.button(key="class_round").click().run()
+    assert "Rounds so far" in texts(presenter)
+    board = presenter.dataframe[0].value
+    assert "**Bold** <i>x</i>" in list(board["student"]), "the nickname as text in a table cell"
+    assert "<i>x</i>" not in "".join(h.proto.body for h in presenter.get("html")), "never as HTML"
+
+
+def test_real_or_generated_counts_the_room_beside_the_discriminator():
+    presenter, code = start_class()
+    presenter.button(key="class_open_real_fake").click().run()
+    no_errors(presenter)
+    q = classroom.store().room(code).activity["question"]
+    student = join(code)
+    deal = classroom._round(classroom.store().room(code).activity["seed"])
+    for i, fake in enumerate(deal.is_fake):
+        student.checkbox(key=f"class_mark_{q}_{i}").set_value(fake)
+    student.button(key=f"class_send_{q}").click().run()
+    presenter.run()
+    metrics = {m.label: m.value for m in presenter.metric}
+    assert metrics["The room's accuracy"] == "100%" and metrics["The discriminator's accuracy"].endswith("%")
+    presenter.button(key="class_close").click().run()
+    assert "Digits that fooled most of the room:** none" in texts(presenter)
+    student.run()
+    assert not [b for b in student.button if b.key == f"class_send_{q}"], "closed: no more answers"
+
+
+def test_the_class_is_the_sampler_appends_the_most_voted_token():
+    presenter, code = start_class()
+    presenter.button(key="class_open_sampler").click().run()
+    no_errors(presenter)
+    activity = classroom.store().room(code).activity
+    one, two = join(code), join(code)
+    one.button(key=f"class_vote_{activity['question']}_3").click().run()
+    two.button(key=f"class_vote_{activity['question']}_3").click().run()
+    presenter.run()
+    assert "2 answers" in texts(presenter)
+    presenter.button(key="class_append").click().run()
+    no_errors(presenter)
+    after = classroom.store().room(code).activity
+    view = classroom._sampler_view(activity["prompt"], ())
+    assert after["tokens"] == [view["tokens"][3]] and after["question"] != activity["question"]
+    assert "Chain-rule ledger" in texts(presenter)
+    one.run()
+    assert [b for b in one.button if b.key.startswith(f"class_vote_{after['question']}_")], "the next vote"
+
+
+@pytest.mark.parametrize("action", ["class_end"])
+def test_ending_the_class_sends_students_back_to_the_app(action):
+    presenter, code = start_class()
+    student = join(code)
+    presenter.button(key=action).click().run()
+    assert classroom.store().room(code) is None
+    student.run()
+    no_errors(student)
+    assert "No class with the code" in texts(student) and "room" not in student.query_params

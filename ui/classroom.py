@@ -1,0 +1,720 @@
+"""Class mode: the room follows the lecturer and plays along, on one link.
+
+``app.py`` calls :func:`box` before the page runs (the sidebar's class box, the presenter's join screen, a
+student's "following" bar and the open activity at the top of the page) and :func:`after_page` after it (the
+presenter's scene is published; a student who moved on their own is marked as exploring).
+
+Roles come from the link: ``?room=CODE`` joins a class as a student (``sid``, a random id, keeps the same
+student across a reload or a lost connection); ``?room=CODE&pkey=...`` is the presenter's own link. Every
+presenter action passes the key to the store, which refuses it without the right one, so a crafted link
+moves nothing. Rooms live in ``dgm_core.classroom.store`` (in this process, or Redis with ``DGM_ROOMS``).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+
+import numpy as np
+import streamlit as st
+
+from dgm_core import budget_game, checkpoints
+from dgm_core.classroom import activities as act
+from dgm_core.classroom.store import (
+    CODE_RE,
+    STUDENT_RE,
+    NotPresenter,
+    RoomStore,
+    new_student_id,
+    normalize_code,
+    open_store,
+)
+from ui import charts, layout, models, state
+from ui.catalogue import PAGES
+from ui.safe_text import plain
+
+POLL_S = float(os.environ.get("DGM_CLASS_POLL_S", "0.5"))  # how often a student's view looks for a move
+ROOM = state.Param("room", "", check=lambda raw: _check_code(raw))
+CLASS_NAMES = {"room", "pkey", "sid"}  # never part of a scene
+NOT_IN_SCENE = CLASS_NAMES | {"presenter"}  # a student's phone is not a projector
+ROUND_SIZE = 10  # digits in "Real or generated?"
+GAN = "gan_mnist"
+PAGE_OF = {"invest": "budget", "real_fake": "gan_digits", "sampler": "text"}
+DEFAULT_PROMPT = "ROMEO:\n"
+
+# session-state keys of this module
+_ROLE, _JOINED, _SEEN_REV, _SEEN_ACT = "_class_role", "_class_joined", "_class_seen_rev", "_class_seen_act"
+_FOLLOW, _APPLIED, _PUBLISHED, _SHOW_JOIN = "_class_follow", "_class_applied", "_class_published", "class_show_join"
+_NOTICE = "_class_notice"
+
+
+def _check_code(raw: str) -> None:
+    if normalize_code(raw) is None:
+        raise ValueError("not a class code")
+
+
+@st.cache_resource(show_spinner=False)
+def store() -> RoomStore:
+    """The rooms of this server: in this process, or in Redis when ``DGM_ROOMS=redis://host:port/db``."""
+    return open_store(os.environ.get("DGM_ROOMS", ""))
+
+
+def _store_errors() -> tuple[type[BaseException], ...]:
+    try:
+        from redis.exceptions import RedisError
+
+        return (OSError, RedisError)
+    except ImportError:
+        return (OSError,)
+
+
+STORE_ERRORS = _store_errors()
+
+# -- who is who --------------------------------------------------------------------------------------------
+
+
+def code() -> str | None:
+    """The class this session is in, or None."""
+    return normalize_code(st.session_state.get(state.key("room"), ""))
+
+
+def role() -> str | None:
+    """'presenter', 'student' or None (not in a class)."""
+    return st.session_state.get(_ROLE) if code() else None
+
+
+def _key() -> str | None:
+    return st.session_state.get("_class_pkey")
+
+
+def _sid() -> str | None:
+    return st.session_state.get("_class_sid")
+
+
+def _leave(notice: str | None = None) -> None:
+    left = code()
+    st.session_state[state.key("room")] = ""
+    st.session_state.pop(state.key("room"), None)
+    st.session_state.pop("_share_kept_room", None)
+    # not a share-link parameter any more in this run, so sync() drops it from the address
+    st.session_state.get("_share_active", {}).pop("room", None)
+    if left:
+        st.session_state["_class_left"] = left
+    for name in (_ROLE, _JOINED, "_class_pkey", "_class_sid", _APPLIED, _PUBLISHED, _SEEN_REV, _SEEN_ACT):
+        st.session_state.pop(name, None)
+    if notice:
+        st.session_state[_NOTICE] = notice
+
+
+def _restore() -> None:
+    """Read the class settings of the link (only declared while in a class, so other links stay as they were)."""
+    raw_key, raw_sid = st.query_params.get("pkey"), st.query_params.get("sid")
+    if raw_key and len(raw_key) <= 64:
+        st.session_state["_class_pkey"] = raw_key
+    if raw_sid and STUDENT_RE.match(raw_sid) and not st.session_state.get("_class_sid"):
+        st.session_state["_class_sid"] = raw_sid
+    if st.session_state.get(state.key("room")):
+        state.restore([ROOM])  # in a class: the session's value wins
+        return
+    raw_room = st.query_params.get("room")
+    left = st.session_state.get("_class_left")
+    if raw_room and (left is None or normalize_code(raw_room) != left):
+        st.session_state.pop(state.key("room"), None)
+        state.restore([ROOM])  # a join link (a malformed code gets the usual "link settings ignored" notice)
+        if not st.session_state.get(state.key("room")):
+            st.session_state.get("_share_active", {}).pop("room", None)
+
+
+def _membership() -> None:
+    """Check the link's class against the store: who this session is, or a sentence saying why not."""
+    wanted = code()
+    if wanted is None:
+        st.session_state.pop(_ROLE, None)
+        return
+    rooms = store()
+    room = rooms.room(wanted)
+    if room is None:
+        _leave(
+            f"No class with the code {plain(wanted)} is open: it may have ended, or been idle for hours. "
+            "Check the code with your lecturer; meanwhile the app works as usual."
+        )
+        return
+    if _key():
+        if rooms.is_presenter(wanted, _key()):
+            st.session_state[_ROLE] = "presenter"
+            return
+        st.session_state.pop("_class_pkey", None)
+        st.session_state[_NOTICE] = (
+            f"This link's presenter key does not open class {wanted}: you are in the class as a student."
+        )
+    st.session_state[_ROLE] = "student"
+    sid = _sid()
+    if not sid:
+        sid = st.session_state["_class_sid"] = new_student_id()
+    if st.session_state.get(_JOINED) != (wanted, sid) or sid not in rooms.students(wanted):
+        if not rooms.join(wanted, sid, st.session_state.get("class_nickname", "")):
+            _leave(f"Class {wanted} is full or has ended.")
+            return
+        st.session_state[_JOINED] = (wanted, sid)
+        st.session_state.setdefault(_FOLLOW, True)
+        if room.scene is not None and st.session_state.get(_FOLLOW, True):
+            st.session_state[_SEEN_REV] = room.scene_rev
+            st.session_state[_SEEN_ACT] = _activity_mark(room.activity)
+            _apply(room.scene, room.code)  # a student who just joined lands where the lecturer is
+
+
+# -- scenes ------------------------------------------------------------------------------------------------
+
+_BY_URL = {info.url_path: info for info in PAGES}
+_BY_TITLE = {info.title: info for info in PAGES}
+
+
+def _scene_now(page) -> dict | None:
+    info = _BY_TITLE.get(getattr(page, "title", None))
+    if info is None:
+        return None
+    query = {k: v for k, v in state.current_query().items() if k not in NOT_IN_SCENE}
+    return {"page": info.url_path, "query": query}
+
+
+def _same_view(applied: dict, now: dict | None) -> bool:
+    if now is None or applied.get("page") != now["page"]:
+        return False
+    mine = now["query"]
+    return all(mine.get(k, v) == v for k, v in applied.get("query", {}).items())
+
+
+def _apply(scene: dict, room_code: str) -> None:
+    """Move this student's view to the presenter's scene: their own settings give way to the scene's."""
+    info = _BY_URL.get(str(scene.get("page")))
+    if info is None:
+        return
+    query = {
+        str(k): str(v)[:500]
+        for k, v in (scene.get("query") or {}).items()
+        if str(k) not in NOT_IN_SCENE and str(k).isidentifier()
+    }
+    for k in list(st.session_state):
+        name = k[len("share_") :] if k.startswith("share_") else k[len("_share_kept_") :]
+        if (k.startswith("share_") or k.startswith("_share_kept_")) and name not in NOT_IN_SCENE:
+            del st.session_state[k]
+    st.session_state[_APPLIED] = {"page": info.url_path, "query": query}
+    st.session_state[_FOLLOW] = True
+    st.switch_page(info.path, query_params={**query, "room": room_code, "sid": _sid() or ""})
+
+
+def _activity_mark(activity: dict | None):
+    if not activity:
+        return None
+    return (activity.get("question"), activity.get("open"), activity.get("rounds"), len(activity.get("tokens", ())))
+
+
+# -- the calls app.py makes --------------------------------------------------------------------------------
+
+
+def box(page) -> None:
+    """Before the page: the class box in the sidebar and, in a class, what sits at the top of the page."""
+    _restore()
+    try:
+        _membership()
+    except STORE_ERRORS as err:
+        _leave(f"The class rooms cannot be reached right now ({type(err).__name__}); the app works as usual.")
+    notice = st.session_state.pop(_NOTICE, None)
+    if notice:
+        st.warning(notice, icon=":material/groups:")
+    try:
+        _sidebar()
+        if role() == "presenter":
+            if st.session_state.get(_SHOW_JOIN):
+                _join_screen()
+            _presenter_panel()
+        elif role() == "student":
+            _student_bar()
+            _student_panel()
+    except STORE_ERRORS as err:
+        st.warning(f"The class rooms cannot be reached right now ({type(err).__name__}).", icon=":material/groups:")
+
+
+def after_page(page) -> None:
+    """After the page ran: the presenter publishes where they are; a student who moved is exploring; the
+    link keeps the class settings that are not share-link parameters."""
+    if not code():
+        return
+    who = role()
+    try:
+        now = _scene_now(page)
+        if who == "presenter" and now is not None and now != st.session_state.get(_PUBLISHED):
+            store().set_scene(code(), _key(), now)
+            st.session_state[_PUBLISHED] = now
+        elif who == "student" and st.session_state.get(_FOLLOW, True):
+            applied = st.session_state.get(_APPLIED)
+            if applied is not None and not _same_view(applied, now):
+                st.session_state[_FOLLOW] = False
+    except (*STORE_ERRORS, NotPresenter):
+        pass  # the next run says what is wrong (box checks the room and the key first)
+    extra = {"pkey": _key()} if who == "presenter" else {"sid": _sid()} if who == "student" else {}
+    for name, value in extra.items():
+        if value and st.query_params.get(name) != value:
+            st.query_params[name] = value
+
+
+# -- the sidebar -------------------------------------------------------------------------------------------
+
+
+def _sidebar() -> None:
+    with st.sidebar.expander("Class mode", icon=":material/groups:", expanded=bool(code())):
+        if role() == "presenter":
+            _presenter_controls()
+        elif role() == "student":
+            _student_controls()
+        else:
+            _join_form()
+            if layout.presenter():
+                st.button(
+                    "Start a class",
+                    key="class_start",
+                    type="primary",
+                    on_click=_start,
+                    help="Opens a room: students join with a code or a QR code, follow your screen and answer the "
+                    "class activities on their own device.",
+                )
+            else:
+                st.caption("Lecturers: turn on presenter mode to start a class.")
+
+
+def _start() -> None:
+    room_code, key = store().create_room()
+    st.session_state.update({state.key("room"): room_code, "_class_pkey": key, _ROLE: "presenter", _SHOW_JOIN: True})
+    st.session_state.pop(_PUBLISHED, None)
+
+
+def _join_form() -> None:
+    with st.form("class_join", border=False):
+        st.text_input("Class code", key="class_code_typed", max_chars=8, help="The five letters on the projector.")
+        st.text_input(
+            "Nickname (optional)",
+            key="class_nickname",
+            max_chars=24,
+            help="Shown only on the class leaderboard; leave it empty to stay anonymous.",
+        )
+        if st.form_submit_button("Join the class"):
+            typed = normalize_code(st.session_state.get("class_code_typed", ""))
+            if typed is None or store().room(typed) is None:
+                shown = plain(st.session_state.get("class_code_typed", ""), 12)
+                st.warning(f"No open class has the code {shown}. Check it on the projector.")
+            else:
+                st.session_state[state.key("room")] = typed
+                st.rerun()
+
+
+def _presenter_controls() -> None:
+    room_code, rooms = code(), store()
+    room = rooms.room(room_code)
+    st.markdown(f"**Class {room_code}** · {len(rooms.students(room_code))} students")
+    st.toggle("Show the join screen", key=_SHOW_JOIN, help="The QR code, link and code, large, above the page.")
+    st.toggle(
+        "Hide nicknames",
+        value=room.hide_names,
+        key="class_hide_names",
+        on_change=lambda: rooms.set_hide_names(room_code, _key(), st.session_state["class_hide_names"]),
+        help="The leaderboard then shows no names.",
+    )
+    st.caption("Open an activity; students answer it on their own device.")
+    for kind, label in act.KINDS.items():
+        st.button(label, key=f"class_open_{kind}", on_click=_open_activity, args=(kind,), help=f"Opens {label}.")
+    if room.activity:
+        st.button("Remove the activity", key="class_clear", on_click=_set_activity, args=(None,))
+    st.button(
+        "Reset the answers",
+        key="class_reset",
+        on_click=lambda: rooms.reset(room_code, _key()),
+        help="Forgets every answer and the activity; students stay in the class.",
+    )
+    st.button("End the class", key="class_end", on_click=_end, help="Deletes the room; students go back to the app.")
+    st.caption("Your address holds the presenter key: share the join link or code, never your address bar.")
+
+
+def _end() -> None:
+    store().close(code(), _key())
+    _leave("The class has ended.")
+
+
+def _student_controls() -> None:
+    st.markdown(f"**In class {code()}**")
+    st.text_input(
+        "Nickname (optional)",
+        key="class_nickname",
+        max_chars=24,
+        on_change=lambda: store().join(code(), _sid(), st.session_state.get("class_nickname", "")),
+        help="Shown only on the class leaderboard (the lecturer can hide names).",
+    )
+    st.button("Leave the class", key="class_leave", on_click=_leave, args=("You left the class.",))
+
+
+# -- the presenter's screen --------------------------------------------------------------------------------
+
+
+def join_link(room_code: str) -> str:
+    base = ""
+    try:
+        base = (st.context.url or "").split("?")[0]
+    except (AttributeError, RuntimeError):
+        pass
+    for info in PAGES:  # the join link opens the home page
+        if base.endswith("/" + info.url_path):
+            base = base[: -len(info.url_path)]
+    return f"{base.rstrip('/')}/?room={room_code}"
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def qr_png(text: str) -> bytes:
+    import segno
+
+    buffer = io.BytesIO()
+    segno.make(text, error="m").save(buffer, kind="png", scale=12, border=2)
+    return buffer.getvalue()
+
+
+def _join_screen() -> None:
+    room_code = code()
+    if not CODE_RE.match(room_code or ""):
+        return
+    link = join_link(room_code)
+    with st.container(border=True):
+        left, right = st.columns([1, 2], vertical_alignment="center")
+        left.image(qr_png(link), width=320, caption="Scan to join")
+        with right:
+            st.markdown("### Join the class: scan the code, or open the link and type the code")
+            # the code is five letters of a fixed alphabet (checked), so it is safe inside the HTML
+            st.html(
+                f'<div data-testid="class-code" style="font-size:7rem;font-weight:700;letter-spacing:0.5rem;'
+                f'font-family:monospace;line-height:1.1">{room_code}</div>'
+            )
+            st.code(link, language=None)
+            st.caption("No account needed. Your answers are anonymous unless you choose a nickname.")
+
+
+def _open_activity(kind: str) -> None:
+    seed = int(st.session_state.get(state.key("seed"), 0))
+    n = int(time.time() * 10) % 10**9  # a new question id: a re-opened activity starts with no answers
+    activity: dict = {"kind": kind, "question": f"{kind}-{n}", "open": True, "seed": seed}
+    if kind == "invest":
+        activity.update(outcomes=int(st.session_state.get(state.key("outcomes"), 4) or 4), rounds=0)
+    elif kind == "sampler":
+        prompt = st.session_state.get(state.key("prompt")) or DEFAULT_PROMPT
+        activity.update(prompt=str(prompt)[-200:], tokens=[], n=n)
+    _set_activity(activity)
+    st.session_state[_SHOW_JOIN] = False
+    info = _BY_URL[PAGE_OF[kind]]
+    st.session_state["_class_goto"] = info.path
+
+
+def _set_activity(activity: dict | None) -> None:
+    store().set_activity(code(), _key(), activity)
+
+
+def _presenter_panel() -> None:
+    goto = st.session_state.pop("_class_goto", None)
+    if goto:
+        st.switch_page(goto)  # the students follow to the activity's page
+    room = store().room(code())
+    if room is None or not room.activity:
+        return
+    _live_results()
+
+
+@st.fragment(run_every=POLL_S)
+def _live_results() -> None:
+    rooms, room_code = store(), code()
+    room = rooms.room(room_code)
+    if room is None or not room.activity:
+        return
+    activity = room.activity
+    answers = rooms.votes(room_code, activity["question"])
+    with st.container(border=True):
+        title = act.KINDS.get(activity["kind"], "Activity")
+        state_word = "open" if activity.get("open") else "closed"
+        st.subheader(f"{title} · {len(answers)} answers · {state_word}")
+        if activity["kind"] == "invest":
+            _invest_results(activity, answers, room)
+        elif activity["kind"] == "real_fake":
+            _real_fake_results(activity, answers)
+        elif activity["kind"] == "sampler":
+            _sampler_results(activity, answers)
+        if activity.get("open"):
+            st.button(
+                "Close the activity", key="class_close", on_click=_set_activity, args=({**activity, "open": False},)
+            )
+        else:
+            st.button("Reopen it", key="class_reopen", on_click=_set_activity, args=({**activity, "open": True},))
+
+
+def _names(room, rooms) -> dict[str, str]:
+    if room.hide_names:
+        return {}
+    return rooms.students(room.code)
+
+
+# -- the investment challenge ------------------------------------------------------------------------------
+
+
+def _truth(activity: dict) -> tuple[np.ndarray, list[str]]:
+    k = int(activity.get("outcomes", 4))
+    return budget_game.hidden_process(k, int(activity.get("seed", 0))), [chr(ord("A") + i) for i in range(k)]
+
+
+def _invest_results(activity: dict, answers: dict, room) -> None:
+    truth, names = _truth(activity)
+    outcomes = budget_game.draw_outcomes(truth, int(activity.get("rounds", 0)), int(activity.get("seed", 0)))
+    summary = act.invest_summary(answers, truth, outcomes)
+    reveal = st.toggle("Show the true probabilities", key="class_reveal_truth", help="Only on this screen.")
+    if reveal:
+        figure = charts.paired_bars(names, summary.mixture, "the class's average bet", names, truth, "truth", "share")
+    else:
+        figure = charts.distribution_bars(summary.mixture, names, title="The class's average bet", y_title="share")
+    st.plotly_chart(figure, key="class_invest_chart")
+    st.caption(
+        f"Averaging {summary.students} budgets gives a budget again: every share is at least 0 and they sum to "
+        f"{summary.mixture.sum():.3f}. The class's bet is a mixture of its students' distributions."
+    )
+    left, right = st.columns(2)
+    left.button(
+        "Play a round",
+        key="class_round",
+        on_click=_set_activity,
+        args=({**activity, "rounds": int(activity.get("rounds", 0)) + 1},),
+        help="One outcome of the hidden process happens; every bet earns the log of its share.",
+    )
+    if len(outcomes):
+        right.metric(
+            "The class's log payoff",
+            f"{summary.class_log_payoff[-1]:.2f}",
+            help="Sum over rounds of log q_class(outcome); betting the truth would earn "
+            f"{summary.truth_log_payoff[-1]:.2f}.",
+        )
+        st.markdown("Rounds so far: " + ", ".join(names[o] for o in outcomes[-20:]))
+        names_of = _names(room, store())
+        board = [
+            {"rank": i + 1, "student": names_of.get(s) or "anonymous", "log payoff": round(v, 2)}
+            for i, (s, v) in enumerate(summary.leaderboard[:10])
+        ]
+        if board:  # a table cell shows its text as text (nicknames are never read as markup)
+            st.dataframe(board, hide_index=True, key="class_board")
+
+
+def _invest_form(activity: dict, question: str) -> None:
+    _, names = _truth(activity)
+    k = len(names)
+    st.markdown(
+        f"Split **${budget_game.BUDGET:,}** over the outcomes {', '.join(names)}. You earn the log of the "
+        "share you put on what happens."
+    )
+    cols = st.columns(min(k, 4))
+    for i, name in enumerate(names):
+        cols[i % len(cols)].number_input(
+            f"On {name} ($)",
+            min_value=0.0,
+            step=10_000.0,
+            value=budget_game.BUDGET / k,
+            format="%.0f",
+            key=f"class_bet_{question}_{i}",
+        )
+    if st.button("Send my bet", key=f"class_send_{question}", type="primary"):
+        amounts = [float(st.session_state[f"class_bet_{question}_{i}"]) for i in range(k)]
+        _send(question, amounts)
+
+
+# -- real or generated? ------------------------------------------------------------------------------------
+
+
+@st.cache_resource(max_entries=8, show_spinner="Dealing the digits...")
+def _round(seed: int):
+    from dgm_core.discriminator_round import deal_round
+
+    stages = checkpoints.training_stages(GAN)
+    gan, _ = models.load(stages[-1])
+    heldout, _ = models.heldout_digits()
+    return deal_round(gan, heldout, seed, ROUND_SIZE)
+
+
+def _real_fake_results(activity: dict, answers: dict) -> None:
+    deal = _round(int(activity.get("seed", 0)))
+    summary = act.real_fake_summary(answers, deal.is_fake, deal.d_says_fake())
+    left, right = st.columns(2)
+    shown = "-" if summary.students == 0 else f"{summary.class_accuracy:.0%}"
+    left.metric("The room's accuracy", shown, help="The average share of digits a student labelled right.")
+    right.metric("The discriminator's accuracy", f"{summary.d_accuracy:.0%}", help="D says generated when D(x) < 0.5.")
+    closed = not activity.get("open")
+    captions = [
+        f"{share:.0%} say generated" + (f" · {'GENERATED' if fake else 'real'}" if closed else "")
+        for share, fake in zip(summary.marked_fake, deal.is_fake, strict=True)
+    ]
+    charts.image_grid(deal.images, captions, scale=3)
+    if closed and summary.students:
+        fooled = ", ".join(str(i + 1) for i in summary.fooled) or "none"
+        st.markdown(f"**Digits that fooled most of the room:** {fooled} (counted from the left, 1 to {ROUND_SIZE}).")
+    elif not closed:
+        st.caption("Close the activity to reveal which digits were generated and which fooled the room.")
+
+
+def _real_fake_form(activity: dict, question: str) -> None:
+    deal = _round(int(activity.get("seed", 0)))
+    st.markdown("Half of these digits are real, half were made by the GAN. **Tick the ones you think are generated.**")
+    cols = st.columns(5)
+    for i in range(ROUND_SIZE):
+        with cols[i % 5]:
+            charts.image_grid(deal.images[i : i + 1], scale=3)
+            st.checkbox("generated", key=f"class_mark_{question}_{i}", help="Tick if you think the GAN made it.")
+    if st.button("Send my answers", key=f"class_send_{question}", type="primary"):
+        _send(question, [bool(st.session_state.get(f"class_mark_{question}_{i}")) for i in range(ROUND_SIZE)])
+
+
+# -- the class is the sampler ------------------------------------------------------------------------------
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _sampler_view(prompt: str, tokens: tuple[int, ...]) -> dict:
+    """The candidates for the next token after prompt + tokens, and the class sentence's ledger."""
+    from dgm_core.next_token import Ledger, Shaping, candidates, replay
+
+    lm = models.char_language_model()
+    prompt_ids = lm.encode(prompt).ids
+    steps = replay(lm, prompt_ids, [("the class", t) for t in tokens], Shaping())
+    cursor = lm.cursor(prompt_ids + list(tokens))
+    top = candidates(lm, cursor.logits, Shaping(), 10)
+    ledger = Ledger(steps)
+    return {
+        "tokens": [c.token for c in top],
+        "pieces": [c.piece for c in top],
+        "probs": [c.model_prob for c in top],
+        "text": prompt + lm.decode(list(tokens)),
+        "rows": ledger.rows(),
+        "log_prob": ledger.log_prob,
+    }
+
+
+def _sampler_results(activity: dict, answers: dict) -> None:
+    view = _sampler_view(str(activity.get("prompt", "")), tuple(activity.get("tokens", ())))
+    counts = act.tally(answers, view["tokens"])
+    total = max(1, sum(counts))
+    st.markdown("**The class's sentence so far:**")
+    st.code(view["text"], language=None, wrap_lines=True)
+    st.plotly_chart(
+        charts.paired_bars(
+            view["pieces"],
+            [c / total for c in counts],
+            "the class's votes",
+            view["pieces"],
+            view["probs"],
+            "the model's p(next token | context)",
+            "share",
+        ),
+        key="class_sampler_chart",
+    )
+    best = act.winner(view["tokens"], counts, view["probs"])
+    if best is not None and activity.get("open"):
+        tokens = [*activity.get("tokens", ()), best]
+        n = int(activity.get("n", 0)) + 1
+        st.button(
+            f"Append the winner, {plain(view['pieces'][view['tokens'].index(best)], 20)}",
+            key="class_append",
+            type="primary",
+            on_click=_set_activity,
+            args=({**activity, "tokens": tokens, "n": n, "question": f"sampler-{n}"},),
+            help="Adds the most-voted token (a tie goes to the model's favourite) and opens the next vote.",
+        )
+    if view["rows"]:
+        st.markdown(
+            f"**Chain-rule ledger**: log p(class sentence) = sum of the steps' log p = **{view['log_prob']:.2f} nats**"
+        )
+        st.dataframe(view["rows"], hide_index=True, key="class_ledger")
+
+
+def _sampler_form(activity: dict, question: str) -> None:
+    view = _sampler_view(str(activity.get("prompt", "")), tuple(activity.get("tokens", ())))
+    st.markdown("**Vote the next token** of the class's sentence:")
+    st.code(view["text"][-200:], language=None, wrap_lines=True)
+    cols = st.columns(5)
+    for i, (token, piece) in enumerate(zip(view["tokens"], view["pieces"], strict=True)):
+        if cols[i % 5].button(plain(piece, 20), key=f"class_vote_{question}_{i}", help=f"Vote for {piece!r}."):
+            _send(question, int(token))
+
+
+# -- the student's view ------------------------------------------------------------------------------------
+
+
+def _send(question: str, answer) -> None:
+    if store().vote(code(), _sid(), question, answer):
+        st.session_state[f"class_sent_{question}"] = True
+    else:
+        st.session_state[f"class_sent_{question}"] = False
+        st.warning("That answer was not counted: the lecturer has closed this activity.")
+
+
+def _student_bar() -> None:
+    _follow()
+
+
+@st.fragment(run_every=POLL_S)
+def _follow() -> None:
+    """Every POLL_S: follow the presenter's move, or notice a new activity."""
+    room_code = code()
+    room = store().room(room_code) if room_code else None
+    if room is None:
+        st.rerun(scope="app")  # the full run says the class has ended
+    following = st.session_state.get(_FOLLOW, True)
+    if room.scene is not None and room.scene_rev != st.session_state.get(_SEEN_REV):
+        st.session_state[_SEEN_REV] = room.scene_rev
+        if following:
+            _apply(room.scene, room_code)
+    if _activity_mark(room.activity) != st.session_state.get(_SEEN_ACT, "unseen"):
+        st.session_state[_SEEN_ACT] = _activity_mark(room.activity)
+        st.rerun(scope="app")
+    if following:
+        st.caption(
+            f"Class {room_code} · your screen follows the lecturer.",
+            help="Change anything to explore on your own; one click brings you back.",
+        )
+    else:
+        left, right = st.columns([3, 1], vertical_alignment="center")
+        left.info(f"Class {room_code} · you are exploring on your own.", icon=":material/explore:")
+        back = right.button(
+            "Back to the lecture",
+            key="class_back",
+            type="primary",
+            help="Your screen goes where the lecturer is and follows again.",
+        )
+        if back:
+            st.session_state[_FOLLOW] = True
+            if room.scene is not None:
+                st.session_state[_SEEN_REV] = room.scene_rev
+                _apply(room.scene, room_code)
+
+
+def _student_panel() -> None:
+    room = store().room(code())
+    if room is not None:
+        st.session_state[_SEEN_ACT] = _activity_mark(room.activity)
+    if room is None or not room.activity or not room.activity.get("open"):
+        return
+    _answer(room.activity)
+
+
+@st.fragment
+def _answer(activity: dict) -> None:
+    question = activity["question"]
+    with st.container(border=True):
+        st.subheader(act.KINDS.get(activity["kind"], "Activity"))
+        if activity["kind"] == "invest":
+            _invest_form(activity, question)
+        elif activity["kind"] == "real_fake":
+            _real_fake_form(activity, question)
+        elif activity["kind"] == "sampler":
+            _sampler_form(activity, question)
+        sent = st.session_state.get(f"class_sent_{question}")
+        if sent:
+            st.success(
+                "Your answer is in. You can change it until the lecturer closes the activity.",
+                icon=":material/how_to_vote:",
+            )
