@@ -265,3 +265,49 @@ def test_a_link_reopens_the_2d_game_where_it_was():
     mine, theirs = at.session_state.gan_game, again.session_state.gan_game
     assert (theirs.d_steps, theirs.g_steps) == (mine.d_steps, mine.g_steps)
     assert torch.equal(theirs.fakes(), mine.fakes())
+
+
+def test_diffaugment_shifts_and_cuts_out_yet_lets_g_learn_through_it():
+    """T(x) keeps a centred digit's ink when it only shifts it (the margin absorbs the move), blanks one 8 x 8
+    square with cut-out, draws a fresh T per image, and passes gradients back to x (so G is taught through it)."""
+    from dgm_core.models.gan import CUTOUT, diff_augment
+
+    ink = torch.zeros(6, 1, 28, 28)
+    ink[:, :, 8:20, 8:20] = torch.rand(6, 1, 12, 12, generator=torch.Generator().manual_seed(0))
+    x = (ink * 2 - 1).requires_grad_(True)
+    moved = diff_augment(x, "translation", torch.Generator().manual_seed(1))
+    assert torch.allclose((moved + 1).sum((1, 2, 3)), (x + 1).sum((1, 2, 3)))
+    assert not all(torch.equal(moved[i], x[i]) for i in range(6))
+    cut = diff_augment(torch.ones(6, 1, 28, 28), "cutout", torch.Generator().manual_seed(2))
+    assert ((cut == -1).sum((1, 2, 3)) == CUTOUT * CUTOUT).all()
+    assert len({tuple(torch.nonzero(c[0] == -1)[0].tolist()) for c in cut}) > 1
+    diff_augment(x, "translation,cutout", torch.Generator().manual_seed(3)).sum().backward()
+    assert x.grad.abs().sum() > 0
+    with pytest.raises(ValueError, match="diffaugment knows"):
+        GAN(GANConfig(latent=4, channels=4, diffaugment="colour"))
+
+
+def test_the_moving_average_of_g_draws_the_samples_and_trails_the_live_g(tmp_path):
+    """After each G step the average moves (1 - d) of the way to the live weights, d = min(ema, (1+t)/(10+t));
+    samples come from the average; it is saved and loaded with the checkpoint."""
+    torch.manual_seed(0)
+    gan = GAN(GANConfig(latent=8, channels=4, diffaugment="translation,cutout", ema=0.99))
+    d_opt = torch.optim.Adam(gan.discriminator.parameters(), lr=1e-2)
+    g_opt = torch.optim.Adam(gan.generator.parameters(), lr=1e-2)
+    real = torch.rand(8, 1, 28, 28) * 2 - 1
+    first = next(gan.generator_ema.parameters())
+    before = first.detach().clone()
+    gan.update(real, None, d_opt, g_opt, torch.Generator().manual_seed(0))
+    live = next(gan.generator.parameters()).detach()
+    assert torch.allclose(first, before * (2 / 11) + live * (9 / 11), atol=1e-6)
+    for _ in range(3):
+        gan.update(real, None, d_opt, g_opt, torch.Generator().manual_seed(0))
+    assert int(gan.ema_updates) == 4 and not torch.allclose(first, next(gan.generator.parameters()))
+    gan.eval()
+    z = gan.noise(3, torch.Generator().manual_seed(4))
+    assert torch.allclose(gan.generate(z), (gan.generator_ema(z) + 1) / 2)
+    assert not torch.allclose(gan.generate(z), (gan.generator(z) + 1) / 2)
+    card = {"name": "g", "family": "gan", "data": {}, "training": {}, "metrics": {}}
+    checkpoints.save_checkpoint(gan, card, tmp_path)
+    loaded, _ = checkpoints.load_checkpoint("g", tmp_path)
+    assert torch.allclose(loaded.generate(z), gan.generate(z))
