@@ -311,3 +311,15 @@ def test_the_moving_average_of_g_draws_the_samples_and_trails_the_live_g(tmp_pat
     checkpoints.save_checkpoint(gan, card, tmp_path)
     loaded, _ = checkpoints.load_checkpoint("g", tmp_path)
     assert torch.allclose(loaded.generate(z), gan.generate(z))
+
+
+def test_truncation_keeps_codes_inside_and_leaves_the_plain_prior_as_it_was():
+    gan = GAN(GANConfig(latent=8, channels=4))
+    plain = gan.noise(500, torch.Generator().manual_seed(0))
+    assert torch.equal(plain, torch.randn(500, 8, generator=torch.Generator().manual_seed(0)))
+    cut = gan.noise(500, torch.Generator().manual_seed(0), truncation=0.5)
+    assert cut.abs().max() <= 0.5 and torch.equal(cut, gan.noise(500, torch.Generator().manual_seed(0), 0.5))
+    inside = plain.abs() <= 0.5
+    assert torch.equal(cut[inside], plain[inside])  # only the entries outside were drawn again
+    with pytest.raises(ValueError, match="positive"):
+        gan.noise(2, torch.Generator().manual_seed(0), truncation=0.0)

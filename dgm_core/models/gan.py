@@ -186,15 +186,29 @@ class GAN(ConfigurableModule):
         """What D sees of an image in [-1, 1]: x itself, or T(x) with DiffAugment."""
         return diff_augment(x, self.config.diffaugment, generator) if self.config.diffaugment else x
 
-    def noise(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
-        return torch.randn(n, self.config.latent, generator=generator)
+    def noise(self, n: int, generator: torch.Generator | None = None, truncation: float | None = None) -> torch.Tensor:
+        """z ~ N(0, I), shape (n, latent). With ``truncation`` t (the "truncation trick", Brock et al., 2019)
+        every entry beyond +-t is drawn again until it falls inside: G then only sees codes near the middle
+        of the prior, where it was trained most, so samples get cleaner and less varied."""
+        z = torch.randn(n, self.config.latent, generator=generator)
+        if truncation is None:
+            return z
+        if not truncation > 0:
+            raise ValueError(f"truncation must be positive, not {truncation}.")
+        outside = z.abs() > truncation
+        while outside.any():
+            z[outside] = torch.randn(int(outside.sum()), generator=generator)
+            outside = z.abs() > truncation
+        return z
 
     def generate(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         """G(z[, y]) in [0, 1], shape (N, 1, 28, 28) (drawn by the moving average of G when there is one)."""
         return (self.drawing_generator(z, y) + 1) / 2
 
-    def sample(self, n: int, generator: torch.Generator, y: torch.Tensor | None = None) -> torch.Tensor:
-        return self.generate(self.noise(n, generator), y)
+    def sample(
+        self, n: int, generator: torch.Generator, y: torch.Tensor | None = None, truncation: float | None = None
+    ) -> torch.Tensor:
+        return self.generate(self.noise(n, generator, truncation), y)
 
     def realness(self, images01: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         """D(x) in (0, 1) for images in [0, 1]: the discriminator's probability that x is real."""
