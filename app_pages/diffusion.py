@@ -12,7 +12,7 @@ from dgm_core.diffusion import (
     to_unit,
 )
 from dgm_core.toy2d import SHAPES
-from ui import charts, layout, models, own_digit, player, state
+from ui import charts, downloads, layout, models, own_digit, player, state
 from ui.safe_text import shorten
 
 NAME = "denoiser_mnist"
@@ -73,11 +73,13 @@ with forward_tab:
         snr = ForwardProcess.snr(x0, sigma)
         # the same seed at every level: the same noise scaled by sigma, so playing it shows the noise grow
         levels = [ForwardProcess().sample(x0, s, torch.Generator().manual_seed(seed)) for s in SIGMAS]
+        noising = [player.tile(to_unit(torch.cat([x0, x_s]))[:, 0]) for x_s in levels]
+        noising_labels = [f"x₀: {shorten(mine.name, 40)}  |  x_σ with σ = {s:g}" for s in SIGMAS]
         player.frames(
             "df_forward_player",
-            [player.tile(to_unit(torch.cat([x0, x_s]))[:, 0]) for x_s in levels],
+            noising,
             position=SIGMAS.index(state.value("sigma")),
-            labels=[f"x₀: {shorten(mine.name, 40)}  |  x_σ with σ = {s:g}" for s in SIGMAS],
+            labels=noising_labels,
             alt=f"{shorten(mine.name, 40)} (left) and the same digit with Gaussian noise of growing σ (right), "
             f"{len(SIGMAS)} levels from {SIGMAS[0]:g} to {SIGMAS[-1]:g}",
             slider="Noise level σ (one step per level)",
@@ -88,6 +90,16 @@ with forward_tab:
             "Play it to watch the noise grow level by level (the same noise, scaled by σ); stop on a level to "
             "choose it. Pixels live in [-1, 1]; pictures clip to that range, so at large σ you see mostly black and "
             "white speckle."
+        )
+        downloads.frames(
+            "df_forward_player",
+            noising,
+            noising_labels,
+            caption="The forward process of diffusion: the same Gaussian noise, scaled by a growing σ, added to a "
+            "digit",
+            stem=f"forward_noising_seed{seed}",
+            fps=2,
+            scale=5,
         )
         c1, c2 = st.columns(2)
         c1.metric("Signal-to-noise ratio", f"{snr:.3g}", help="Mean squared pixel of the digit over σ².")
@@ -159,15 +171,17 @@ with reverse_tab:
         shown = diffusion_tabs.player_steps(steps)
         at = min(int(state.value("at")), steps)
         st.session_state[state.key("at")] = at
+        reverse_frames = [
+            player.stack([player.tile(to_unit(s.x)[:, 0]), player.tile(to_unit(s.x0_hat)[:, 0])])
+            for s in (run[k] for k in shown)
+        ]
+        reverse_labels = [f"Step {run[k].index} of {steps}, noise level σ = {run[k].sigma:.3g}" for k in shown]
         player.frames(
             "df_player",
-            [
-                player.stack([player.tile(to_unit(s.x)[:, 0]), player.tile(to_unit(s.x0_hat)[:, 0])])
-                for s in (run[k] for k in shown)
-            ],
+            reverse_frames,
             position=min(range(len(shown)), key=lambda f: abs(shown[f] - at)),
             values=shown,
-            labels=[f"Step {run[k].index} of {steps}, noise level σ = {run[k].sigma:.3g}" for k in shown],
+            labels=reverse_labels,
             alt=f"The reverse process for 8 digits in {steps} steps: top row the noisy state x_t, bottom row the "
             "denoiser's clean guess x̂₀",
             slider="Step of the reverse process",
@@ -176,6 +190,16 @@ with reverse_tab:
             "Top row: the current noisy state x_t. Bottom row: the denoiser's clean guess x̂₀ at this step. The whole "
             "trajectory was computed once; Play, the slider and the arrow keys replay it in your browser."
             + (f" With {steps} steps the player shows every {shown[1]}th step." if len(shown) < steps + 1 else "")
+        )
+        downloads.frames(
+            "df_player",
+            reverse_frames,
+            reverse_labels,
+            caption=f"Reverse diffusion, {SAMPLER_NAMES[state.value('sampler')]}, digit {state.value('digit')}, "
+            f"guidance w = {state.value('guidance'):g}, seed {seed}. Top: the noisy state x_t; bottom: the "
+            "denoiser's clean guess x̂₀",
+            stem=f"reverse_diffusion_{state.value('sampler')}_{steps}steps_seed{seed}",
+            scale=3,
         )
         final = to_unit(run[-1].x)
         with torch.inference_mode():

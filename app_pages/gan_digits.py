@@ -6,7 +6,7 @@ import torch
 from dgm_core import checkpoints
 from dgm_core.discriminator_round import ask_discriminator, deal_round
 from dgm_core.latent import line_between
-from ui import charts, layout, models, own_digit, player, state
+from ui import charts, downloads, layout, models, own_digit, player, state
 
 SHIPPED_STAGES = checkpoints.training_stages("gan_mnist")  # snapshots along training, from the cards
 CONDITIONAL = "gan_cond_mnist"
@@ -109,11 +109,12 @@ with round_tab:
                 help="Move G one training stage on; the fakes above change, the real digits stay, your marks reset.",
             )
         st.markdown("**Watch G learn**: the same 8 noise vectors z through every checkpoint, early to late.")
+        stage_labels = [f"G {stage_label(k)} of training" for k in range(len(SHIPPED_STAGES))]
         player.frames(
             "gan_stage_player",
             growth_frames(seed),
             position=stage,
-            labels=[f"G {stage_label(k)} of training" for k in range(len(SHIPPED_STAGES))],
+            labels=stage_labels,
             alt=f"8 digits from the same noise through the generator at {len(SHIPPED_STAGES)} checkpoints of "
             "training, from blobs to digits",
             slider="Training stage",
@@ -121,6 +122,14 @@ with round_tab:
             scale=4,
         )
         st.caption("Stop on a stage to deal the round above from it.")
+        downloads.frames(
+            "gan_stage_player",
+            growth_frames(seed),
+            stage_labels,
+            caption=f"The same 8 noise vectors z (seed {seed}) through the generator at checkpoints along training",
+            stem=f"gan_training_stages_seed{seed}",
+            fps=2,
+        )
         final_card = models.load(SHIPPED_STAGES[-1])[1]
         history = final_card["training"].get("history", [])
         if history:

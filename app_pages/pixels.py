@@ -8,7 +8,7 @@ from dgm_core import checkpoints
 from dgm_core.images import context_picture
 from dgm_core.models.pixel_ar import visible_context
 from dgm_core.samplers.pixel import fill_in, override_pixel
-from ui import charts, clicks, layout, models, own_digit, player, state
+from ui import charts, clicks, downloads, layout, models, own_digit, player, state
 from ui.catalogue import PIXEL_MODELS
 
 SHIPPED = [name for name in PIXEL_MODELS if name in checkpoints.available()]
@@ -118,10 +118,11 @@ with watch:
         run = current_run()
         drawn = st.session_state[DRAWN]
         left, right = st.columns([3, 2])
+        drawing = (run.final.float() / (levels - 1)).reshape(n, 28, 28).numpy()
         with left:
             player.reveal(
                 "px_player",
-                (run.final.float() / (levels - 1)).reshape(n, 28, 28).numpy(),
+                drawing,
                 position=drawn,
                 stride=speed,
                 cols=8,
@@ -131,6 +132,16 @@ with watch:
             st.caption(
                 "The whole drawing was computed once; Play, the slider and the arrow keys replay it in your browser. "
                 "Slate blue: not drawn yet. Red square: the next pixel. The panel on the right follows when you stop."
+            )
+            downloads.reveal(
+                "px_player",
+                drawing,
+                cols=8,
+                stride=max(8, speed),
+                caption=f"{n} digits drawn pixel by pixel by the {PIXEL_MODELS[name]}"
+                + (f", told to draw a {digit}" if conditional else "")
+                + f" (seed {seed})",
+                stem=f"pixel_by_pixel_{name}_seed{seed}",
             )
         i = min(drawn, 783)
         row, col = divmod(i, 28)

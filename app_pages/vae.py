@@ -8,7 +8,7 @@ from dgm_core import checkpoints
 from dgm_core.data import mnist
 from dgm_core.images import make_grid
 from dgm_core.latent import line_between
-from ui import charts, layout, models, own_digit, player, state
+from ui import charts, downloads, layout, models, own_digit, player, state
 from ui.catalogue import VAE_MODELS
 
 SHIPPED = [name for name in VAE_MODELS if name in checkpoints.available()]
@@ -130,11 +130,13 @@ with walk_tab:
         with torch.inference_mode():
             fine, codes = line_between(ends[0], ends[1], WALK_FRAMES)
             morph = model.decode(codes)[:, 0]
+        walk = [player.tile(torch.stack([x_all[a, 0], m, x_all[b, 0]]).numpy()) for m in morph]
+        walk_labels = [f"held-out digit {a}  |  decoded at t = {v:.2f}  |  held-out digit {b}" for v in fine]
         player.frames(
             "vae_walk_player",
-            [player.tile(torch.stack([x_all[a, 0], m, x_all[b, 0]]).numpy()) for m in morph],
+            walk,
             position=0,
-            labels=[f"held-out digit {a}  |  decoded at t = {v:.2f}  |  held-out digit {b}" for v in fine],
+            labels=walk_labels,
             alt=f"Held-out digit {a} (left), the decoded point moving along the line between the two codes "
             f"(middle, {WALK_FRAMES} steps), held-out digit {b} (right)",
             slider="Position t on the line between the two codes",
@@ -142,6 +144,15 @@ with walk_tab:
             scale=5,
         )
         st.caption("Play it to watch one digit morph into the other through the latent space.")
+        downloads.frames(
+            "vae_walk_player",
+            walk,
+            walk_labels,
+            caption=f"A walk in the latent space of the VAE ({VAE_MODELS[name]}): the straight line between the codes "
+            "of two held-out digits, decoded",
+            stem=f"vae_walk_{a}_to_{b}",
+            scale=5,
+        )
 
 with new_tab:
     if new_tab.open:
