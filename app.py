@@ -10,14 +10,14 @@ import plotly.graph_objects  # noqa: F401
 import streamlit as st
 
 from app_pages.tabs import conditional
-from ui import classroom, layout, models, state
+from ui import classroom, layout, models, state, static
 from ui.catalogue import PAGES
 
 # presenter mode (a lecture link or the toggle) opens with the sidebar folded: the page has the screen
 presenting = st.session_state.get(state.key("presenter"), st.query_params.get("presenter") in ("1", "true"))
 st.set_page_config(
     page_title="Generative Models Playground",
-    page_icon=":material/auto_awesome:",
+    page_icon=str(static.FOLDER / "icon.png"),  # a file, not a material icon: those are fetched from a font host
     layout="wide",
     initial_sidebar_state="collapsed" if presenting else "auto",
 )

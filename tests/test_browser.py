@@ -14,30 +14,12 @@ from urllib.parse import quote, urlparse
 
 import pytest
 
-from tests.browser_helpers import BrowserError, chromium, running_app, wait_until_done
+from tests.browser_helpers import BrowserError, wait_until_done
 from ui.catalogue import PAGES
 
 SHOTS = Path(__file__).resolve().parent / "screenshots"
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def server():
-    try:
-        with running_app() as url:
-            yield url
-    except BrowserError as err:
-        pytest.fail(str(err))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        with chromium() as b:
-            yield b
-    except BrowserError as err:
-        pytest.fail(str(err))
 
 
 def _wait_until_done(page, timeout_s: float = 120) -> None:

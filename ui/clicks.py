@@ -3,7 +3,7 @@
 A plain ``st.button`` is a one-run trigger: while a script run is still busy, Streamlit merges
 the reruns that further clicks ask for, so twenty quick clicks on *Next token* can end up as one
 or four steps. This button keeps a running count of its clicks in the page (a small
-``st.components.v2`` component: inline HTML and JS, no build step, nothing fetched) and sends the
+``st.components.v2`` component, ui/static/clicks.mjs: no build step, nothing fetched) and sends the
 count, not the click. A count is never merged away: the next run sees the latest total and the page
 catches up, one step for every click not yet done, in order.
 
@@ -21,40 +21,9 @@ from collections.abc import Callable
 
 import streamlit as st
 
-_JS = """
-export default function(component) {
-  const { data, setStateValue, parentElement } = component;
-  const counts = (window.__dgmClickCounts = window.__dgmClickCounts || {});
-  counts[data.id] = Math.max(counts[data.id] || 0, data.done || 0);
-  let button = parentElement.querySelector("button");
-  if (!button) {
-    button = document.createElement("button");
-    parentElement.appendChild(button);
-  }
-  button.className = data.primary ? "dgm-step primary" : "dgm-step";
-  button.textContent = data.label;
-  button.title = data.help || "";
-  button.setAttribute("aria-label", data.label);
-  button.onclick = () => {
-    counts[data.id] += 1;
-    setStateValue("clicks", counts[data.id]);
-  };
-}
-"""
-_CSS = """
-.dgm-step {
-  font: inherit; font-size: 1rem; line-height: 1.6; cursor: pointer; width: auto;
-  padding: 0.25rem 0.75rem; border-radius: 0.5rem; min-height: 2.5rem;
-  border: 1px solid rgba(49, 51, 63, 0.35); background: var(--st-background-color, #fff);
-  color: var(--st-text-color, #262730);
-}
-.dgm-step:hover { border-color: var(--st-primary-color, #b3261e); color: var(--st-primary-color, #b3261e); }
-.dgm-step:focus-visible { outline: 2px solid var(--st-primary-color, #b3261e); outline-offset: 2px; }
-.dgm-step.primary { background: var(--st-primary-color, #b3261e); border-color: var(--st-primary-color, #b3261e);
-  color: #fff; }
-.dgm-step.primary:hover { filter: brightness(0.9); color: #fff; }
-"""
-_counter = st.components.v2.component("dgm_click_counter", js=_JS, css=_CSS)
+from ui import static
+
+_counter = st.components.v2.component("dgm_click_counter", js=static.read("clicks.mjs"), css=static.read("clicks.css"))
 
 MAX_PER_RUN = 200  # a bound on the work one run catches up (a stuck mouse cannot queue forever)
 

@@ -6,28 +6,14 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from ui import state
+from ui import state, static
 
 MAX_SEED = 2**31 - 1
 GLOBAL_PARAMS = [state.Param("seed", 0, low=0, high=MAX_SEED), state.Param("presenter", False)]
 
-# Readable everywhere: captions in a darker grey at full opacity (Streamlit fades them to 2.7:1), 6.1:1 on the page.
-READABLE_CSS = """
-<style>
-[data-testid="stCaptionContainer"], [data-testid="stWidgetLabel"] p, [data-testid="stImageCaption"]
-  { color: #555a66 !important; opacity: 1 !important; }
-</style>
-"""
-
-# Presenter mode: larger type and pictures for a projector, less chrome.
-PRESENTER_CSS = """
-<style>
-html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
-[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.35rem; }
-h1 { font-size: 3rem !important; }
-[data-testid="stToolbar"], [data-testid="stDecoration"], footer { display: none !important; }
-</style>
-"""
+# Readable everywhere (captions at full contrast) and presenter mode (projector-sized, the way back kept).
+READABLE_CSS = f"<style>{static.read('readable.css')}</style>"
+PRESENTER_CSS = f"<style>{static.read('presenter.css')}</style>"
 
 
 def sidebar() -> None:

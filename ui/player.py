@@ -20,8 +20,8 @@ Usage in a page::
         position = moved
     player.reveal("px_player", final_images, position=position, alt="...")
 
-The drawing is a small ``st.components.v2`` component: inline HTML, CSS and JS, no build step, nothing
-fetched, so it works offline. In AppTest it draws nothing; a test sets ``at.session_state[key] =
+The drawing is a small ``st.components.v2`` component (``ui/static/player.mjs`` and ``player.css``): no build
+step, nothing fetched, so it works offline. In AppTest it draws nothing; a test sets ``at.session_state[key] =
 {"at": "STEP@SEQ"}`` to stand for a stop in the browser.
 """
 
@@ -34,228 +34,13 @@ from collections.abc import Sequence
 import numpy as np
 import streamlit as st
 
-from ui import layout
+from ui import layout, static
 
 GAP = 2  # pixels of page colour between the images of a row
 BACKGROUND = 255
 
-_JS = r"""
-const UNKNOWN = [58, 62, 74];   // a pixel not drawn yet (the digit's paper is black)
-const MARK = [214, 39, 40];     // the next pixel
-const KEYS = new Set(["ArrowLeft", "ArrowRight", "Home", "End", " "]);
 
-function bytes(b64) {
-  const raw = atob(b64 || "");
-  const out = new Uint8Array(raw.length);
-  for (let i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
-  return out;
-}
-
-function routeKeys(root) {
-  if (root.keysInstalled) return;
-  root.keysInstalled = true;
-  // presenter mode: the arrow keys step the animation on screen even when no player has the focus
-  window.addEventListener("keydown", (ev) => {
-    if (!root.presenter || !KEYS.has(ev.key) || ev.defaultPrevented) return;
-    // the player sits in a shadow root: look along the event's whole path, not at its retargeted target
-    const busy = ".dgm-player, input, textarea, select, [role=slider], [contenteditable=true]";
-    if (ev.composedPath().some((node) => node.matches && node.matches(busy))) return;
-    let p = root.players[root.active];
-    if (!p || !p.box.isConnected) p = Object.values(root.players).find((q) => q.box.isConnected);
-    if (p && p.key(ev)) ev.preventDefault();
-  });
-}
-
-export default function(component) {
-  const { data, setStateValue, parentElement } = component;
-  const root = (window.__dgmPlayer = window.__dgmPlayer || { players: {}, stats: {} });
-  root.presenter = !!data.presenter;
-  routeKeys(root);
-  let p = root.players[data.id];
-  let box = parentElement.querySelector(".dgm-player");
-  if (!p || !box || p.box !== box) {
-    box = document.createElement("div");
-    box.className = "dgm-player";
-    box.tabIndex = 0;
-    box.innerHTML = `
-      <canvas role="img"></canvas>
-      <div class="dgm-label"></div>
-      <div class="dgm-controls">
-        <button type="button" data-act="start" title="Back to the start (Home)"
-          aria-label="Back to the start">|&#x25C0;</button>
-        <button type="button" data-act="back" title="One step back (left arrow)"
-          aria-label="One step back">&#x25C0;</button>
-        <button type="button" data-act="play" class="dgm-play" title="Play or pause (space)">Play</button>
-        <button type="button" data-act="next" title="One step forward (right arrow)"
-          aria-label="One step forward">&#x25B6;</button>
-        <button type="button" data-act="end" title="To the end (End)" aria-label="To the end">&#x25B6;|</button>
-        <label class="dgm-speed">Speed <select></select></label>
-      </div>
-      <input type="range" min="0" step="1">`;
-    parentElement.appendChild(box);
-    p = root.players[data.id] = {
-      box, canvas: box.querySelector("canvas"), label: box.querySelector(".dgm-label"),
-      range: box.querySelector("input"), play: box.querySelector(".dgm-play"), select: box.querySelector("select"),
-      version: null, pos: 0, playing: false, seq: 0, timer: null, serverStep: null, last: 0,
-    };
-    root.stats[data.id] = root.stats[data.id] || { frames: 0, playMs: 0, scrubMs: [], reports: 0 };
-    const stats = root.stats[data.id];
-
-    p.draw = (t) => {
-      const d = p.data, w = d.w, h = d.h, px = p.pixels;
-      p.pos = t = Math.max(0, Math.min(p.count - 1, t));
-      const marks = [];
-      if (d.kind === "frames") {
-        const base = t * w * h;
-        for (let i = 0; i < w * h; i++) {
-          const v = p.frames[base + i];
-          px[4 * i] = px[4 * i + 1] = px[4 * i + 2] = v; px[4 * i + 3] = 255;
-        }
-      } else {
-        for (let i = 0; i < w * h; i++) {
-          const r = p.reveal[i];
-          if (r === 0 || r <= t) {
-            const v = p.image[i];
-            px[4 * i] = px[4 * i + 1] = px[4 * i + 2] = v;
-          } else {
-            px[4 * i] = UNKNOWN[0]; px[4 * i + 1] = UNKNOWN[1]; px[4 * i + 2] = UNKNOWN[2];
-            if (r === t + 1) marks.push(i);
-          }
-          px[4 * i + 3] = 255;
-        }
-      }
-      p.offCtx.putImageData(p.imageData, 0, 0);
-      const ctx = p.ctx, s = d.scale;
-      ctx.imageSmoothingEnabled = false;
-      ctx.drawImage(p.off, 0, 0, w * s, h * s);
-      ctx.strokeStyle = `rgb(${MARK.join(",")})`;
-      ctx.lineWidth = Math.max(2, s / 3);
-      for (const i of marks) ctx.strokeRect((i % w) * s + 1, Math.floor(i / w) * s + 1, s - 2, s - 2);
-      p.label.textContent = d.labels ? d.labels[t] : d.label.replace("{t}", t).replace("{t1}", t + 1);
-      p.range.value = t;
-      if (p.playing) stats.frames += 1;
-    };
-    p.report = () => {
-      p.seq = Math.max(p.seq + 1, Date.now());
-      stats.reports += 1;
-      p.send("at", `${p.data.values ? p.data.values[p.pos] : p.pos}@${p.seq}`);
-    };
-    p.later = () => { clearTimeout(p.timer); p.timer = setTimeout(p.report, 350); };
-    p.stop = (report) => {
-      if (p.playing) stats.playMs += performance.now() - p.started;
-      const was = p.playing;
-      p.playing = false;
-      p.play.textContent = "Play";
-      if (report && was) p.report();
-    };
-    p.tick = (now) => {
-      if (!p.playing) return;
-      if (!p.box.isConnected) { p.stop(false); return; }
-      if (now - p.last >= 1000 / Number(p.select.value) - 2) {
-        p.last = now;
-        p.draw(Math.min(p.count - 1, p.pos + (p.data.stride || 1)));
-        if (p.pos >= p.count - 1) { p.stop(true); return; }
-      }
-      requestAnimationFrame(p.tick);
-    };
-    p.toggle = () => {
-      if (p.playing) { p.stop(true); return; }
-      if (p.pos >= p.count - 1) p.draw(0);
-      p.playing = true; p.started = p.last = performance.now();
-      p.play.textContent = "Pause";
-      requestAnimationFrame(p.tick);
-    };
-    p.move = (t) => {
-      p.stop(false);
-      const t0 = performance.now();
-      p.draw(t);
-      stats.scrubMs.push(performance.now() - t0);
-      p.later();
-    };
-    p.key = (ev) => {
-      root.active = p.data.id;
-      const step = p.data.stride || 1;
-      if (ev.key === "ArrowLeft") p.move(p.pos - step);
-      else if (ev.key === "ArrowRight") p.move(p.pos + step);
-      else if (ev.key === "Home") p.move(0);
-      else if (ev.key === "End") p.move(p.count - 1);
-      else if (ev.key === " ") p.toggle();
-      else return false;
-      return true;
-    };
-    box.addEventListener("keydown", (ev) => {
-      if (ev.target === p.range && ev.key !== " ") return;  // the slider steps by itself
-      if (p.key(ev)) ev.preventDefault();
-    });
-    box.addEventListener("pointerdown", () => { root.active = p.data.id; });
-    box.querySelector(".dgm-controls").addEventListener("click", (ev) => {
-      const act = ev.target.closest("button")?.dataset.act;
-      const step = p.data.stride || 1;
-      if (act === "play") p.toggle();
-      else if (act === "start") p.move(0);
-      else if (act === "end") p.move(p.count - 1);
-      else if (act === "back") p.move(p.pos - step);
-      else if (act === "next") p.move(p.pos + step);
-    });
-    p.range.addEventListener("input", () => {
-      p.stop(false);
-      const t0 = performance.now();
-      p.draw(Number(p.range.value));
-      stats.scrubMs.push(performance.now() - t0);
-    });
-    p.range.addEventListener("change", () => p.report());
-  }
-  p.send = setStateValue;
-  p.data = data;
-  if (data.version !== p.version) {
-    p.stop(false);
-    p.version = data.version;
-    p.count = data.count;
-    if (data.kind === "frames") p.frames = bytes(data.frames);
-    else { p.image = bytes(data.image); p.reveal = new Uint16Array(bytes(data.reveal).buffer); }
-    p.off = document.createElement("canvas");
-    p.off.width = data.w; p.off.height = data.h;
-    p.offCtx = p.off.getContext("2d");
-    p.imageData = p.offCtx.createImageData(data.w, data.h);
-    p.pixels = p.imageData.data;
-    p.canvas.width = data.w * data.scale; p.canvas.height = data.h * data.scale;
-    p.ctx = p.canvas.getContext("2d");
-    p.canvas.setAttribute("aria-label", data.alt);
-    p.range.max = data.count - 1;
-    p.range.setAttribute("aria-label", data.slider);
-    p.serverStep = null;
-  }
-  const speeds = JSON.stringify(data.speeds);
-  if (p.speeds !== speeds) {
-    p.speeds = speeds;
-    p.select.innerHTML = data.speeds.map(([name, fps]) => `<option value="${fps}">${name}</option>`).join("");
-    p.select.value = String(data.fps);
-  }
-  if (data.step !== p.serverStep) {  // the server moved (a Step click, a link, a new drawing): show its step
-    p.serverStep = data.step;
-    p.stop(false);
-    p.draw(data.step);
-  }
-}
-"""
-
-_CSS = """
-.dgm-player { display: inline-flex; flex-direction: column; gap: 0.35rem; outline: none; max-width: 100%; }
-.dgm-player:focus-visible { outline: 2px solid #b3364a; outline-offset: 4px; }
-.dgm-player canvas { max-width: 100%; height: auto; image-rendering: pixelated; }
-.dgm-label { font-weight: 600; color: #262730; }
-.dgm-controls { display: flex; flex-wrap: wrap; gap: 0.4rem; align-items: center; }
-.dgm-controls button { font: inherit; min-width: 2.5rem; min-height: 2.3rem; padding: 0.1rem 0.7rem; cursor: pointer;
-  border-radius: 0.5rem; border: 1px solid rgba(49, 51, 63, 0.35); background: #fff; color: #262730; }
-.dgm-controls button:hover, .dgm-controls button:focus-visible { border-color: #b3364a; color: #b3364a; }
-.dgm-controls .dgm-play { background: #b3364a; border-color: #b3364a; color: #fff; min-width: 5rem; }
-.dgm-controls .dgm-play:hover, .dgm-controls .dgm-play:focus-visible { color: #fff; filter: brightness(0.9); }
-.dgm-speed { color: #262730; }
-.dgm-speed select { font: inherit; padding: 0.15rem; border-radius: 0.4rem; }
-.dgm-player input[type=range] { width: 100%; accent-color: #b3364a; }
-"""
-
-_player = st.components.v2.component("dgm_sequence_player", js=_JS, css=_CSS)
+_player = st.components.v2.component("dgm_sequence_player", js=static.read("player.mjs"), css=static.read("player.css"))
 
 _SEEN = "_player_seen"  # {player key: the last stop acted on}
 
@@ -312,6 +97,7 @@ def _b64(array: np.ndarray) -> str:
 def _show(key: str, data: dict, scale: int) -> None:
     data["scale"] = scale * 2 if layout.presenter() else scale
     data["presenter"] = layout.presenter()
+    data["ack"] = st.session_state.get(_SEEN, {}).get(key, 0)  # the last stop acted on: older answers are echoes
     data["version"] = hashlib.blake2b(
         (data.get("frames") or data.get("image", "") + data.get("reveal", "")).encode(), digest_size=8
     ).hexdigest()

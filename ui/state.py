@@ -27,6 +27,10 @@ from ui.safe_text import plain
 _ACTIVE = "_share_active"  # {name: Param} declared during this run
 _KEPT = "_share_kept_"  # prefix: value kept across page switches
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+# The longest value a link may carry. The longest the app writes is a text page's 400 recorded tokens (at most
+# 3,600 characters), so a share link stays under about 8 KB; the server itself answers a bare HTTP 400 to an
+# address past about 150 KB, and a value past this limit is refused with the usual notice long before that.
+MAX_LINK_VALUE = 4_000
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,8 @@ class Param:
     def parse(self, raw: str):
         """Text from the URL -> a value, or ``ValueError`` with a sentence."""
         kind = type(self.default)
+        if len(raw) > MAX_LINK_VALUE:
+            raise ValueError(f"longer than the {MAX_LINK_VALUE:,} characters a link value may hold")
         try:
             if kind is bool:
                 if raw.lower() not in _TRUE | _FALSE:
