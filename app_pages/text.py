@@ -3,6 +3,7 @@
 import streamlit as st
 import torch
 
+from app_pages.tabs import attention as attention_tab
 from app_pages.tabs import text as text_tabs
 from app_pages.tabs.text import CHAR, MAX_NEW, SMOL
 from dgm_core import checkpoints
@@ -21,7 +22,7 @@ from ui import bills, clicks, layout, state
 
 DEFAULT_PROMPT = "ROMEO:\nBut soft, what light"
 SHOWN = 10  # candidates in the chart and as buttons
-TABS = ("Next token", "Chain-rule ledger", "Greedy vs sampled", "Your sentence's bill")
+TABS = ("Next token", "Chain-rule ledger", "Greedy vs sampled", "Your sentence's bill", "Inside the transformer")
 PARAMS = [
     layout.tab_param(TABS),
     state.Param("model", CHAR, choices=(CHAR, SMOL)),
@@ -32,6 +33,7 @@ PARAMS = [
     state.Param("top_p", 1.0, low=0.05, high=1.0, step=0.05),
     state.Param("tokens", "", check=parse_record),  # the generated tokens, so a link reopens the same text
     state.Param("sentence", "To be, or not to be, that is the question.", check=bills.check_sentence),
+    *attention_tab.PARAMS,
 ]
 
 layout.header(
@@ -127,7 +129,7 @@ if finish:
 show_text(steps)
 
 
-tab_next, tab_ledger, tab_compare, tab_bill = layout.tabs(TABS)
+tab_next, tab_ledger, tab_compare, tab_bill, tab_inside = layout.tabs(TABS)
 with tab_next:
     if tab_next.open:
         text_tabs.next_token(lm, steps, next_logits(ids), shaping, append, SHOWN)
@@ -143,5 +145,9 @@ with tab_compare:
 with tab_bill:
     if tab_bill.open:
         text_tabs.sentence_bill(choice)
+
+with tab_inside:
+    if tab_inside.open:
+        attention_tab.inside(lm, ids)
 
 st.session_state[state.key("tokens")] = record_of(st.session_state.tx_steps)  # into the share link

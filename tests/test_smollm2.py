@@ -44,3 +44,37 @@ def test_odd_prompts(lm, text):
     prompt = lm.encode(text)
     assert prompt.ids and len(prompt.ids) <= lm.context
     assert lm.cursor(prompt.ids).logits.ndim == 1
+
+
+def test_attention_shown_is_causal_and_from_the_predicting_pass(lm):
+    ids = lm.encode("The capital of France is").ids
+    view = lm.attention(ids, recent=5)
+    assert (view.layers, view.heads) == (lm.model.config.num_hidden_layers, lm.model.config.num_attention_heads)
+    assert lm.model.config._attn_implementation == "eager"  # the implementation that generates is the one shown
+    assert view.last.shape[-1] == len(ids) and view.recent.shape[-2:] == (5, 5)
+    assert torch.allclose(view.last.sum(-1), torch.ones(()), atol=1e-4)
+    assert (view.recent[..., torch.ones(5, 5, dtype=torch.bool).triu(1)] == 0).all()  # nothing on later tokens
+    assert float((view.logits - lm.cursor(ids).logits).abs().max()) <= 1e-3
+    assert lm.decode([int(view.logits.argmax())]) == " Paris"
+
+
+@torch.inference_mode()
+def test_attention_shown_recomputes_the_first_layers_output(lm):
+    """Layer 0's attention output at the last position, rebuilt from the weights shown and the values: v from
+    the layer's own projections (3 key/value heads shared by 9 query heads), mixed by the shown weights."""
+    ids = lm.encode("Once upon a time there was").ids
+    seen = {}
+    attn = lm.model.model.layers[0].self_attn
+    hook = attn.register_forward_hook(
+        lambda _m, args, kwargs, out: seen.update(x=kwargs["hidden_states"], y=out[0]), with_kwargs=True
+    )
+    try:
+        view = lm.attention(ids)
+    finally:
+        hook.remove()
+    config = lm.model.config
+    heads, groups = config.num_attention_heads, config.num_key_value_heads
+    d = config.hidden_size // heads
+    v = attn.v_proj(seen["x"][0]).view(len(ids), groups, d)  # (T, kv heads, d)
+    mixed = torch.cat([view.last[0, h] @ v[:, h // (heads // groups)] for h in range(heads)])
+    assert float((attn.o_proj(mixed) - seen["y"][0, -1]).abs().max()) <= 1e-4

@@ -131,8 +131,33 @@ MODEL_NAMES = {
 }
 
 
+# Short names for chart axes (the long name goes in the hover).
+SHORT_NAMES = {
+    "independent_pixels_mnist": "Independent pixels",
+    "fvsbn_mnist": "FVSBN",
+    "fvsbn_k4_mnist": "FVSBN, 4 levels",
+    "made_mnist": "MADE",
+    "pixelcnn_mnist": "PixelCNN",
+    "pixelcnn_cond_mnist": "PixelCNN p(x|y)",
+    "gated_pixelcnn_mnist": "Gated PixelCNN",
+    "gated_pixelcnn_cond_mnist": "Gated PixelCNN p(x|y)",
+    "vae_z2_mnist": "VAE, 2 numbers",
+    "vae_z2_beta0.3_mnist": "VAE, 2 numbers, β 0.3",
+    "vae_z2_beta3_mnist": "VAE, 2 numbers, β 3",
+    "vae_z16_mnist": "VAE, 16 numbers",
+    "gan_mnist": "GAN",
+    "gan_cond_mnist": "GAN p(x|y)",
+    "denoiser_mnist": "Diffusion",
+}
+
+
 def model_name(checkpoint: str) -> str:
     return MODEL_NAMES.get(checkpoint, checkpoint)
+
+
+def short_name(checkpoint: str) -> str:
+    """A name short enough for a chart's axis (at most 24 characters)."""
+    return SHORT_NAMES.get(checkpoint, checkpoint)
 
 
 @dataclass(frozen=True)
@@ -163,6 +188,12 @@ SCENES = [
     _scene("Finish the sentence", "text", "Next-token probabilities, token by token.", tokens=""),
     _scene(
         "The chain rule in nats", "text", "log p(text) is the sum of the steps' log-probs.", tab="Chain-rule ledger"
+    ),
+    _scene(
+        "Inside the transformer",
+        "text",
+        "Which earlier tokens each attention head weighs for the next token; none after it (causal masking).",
+        tab="Inside the transformer",
     ),
     _scene(
         "A logistic regression per pixel",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -128,18 +129,54 @@ def scatter_classes(
 
 
 def paired_bars(
-    labels_a, values_a, name_a: str, labels_b, values_b, name_b: str, y_title: str, log_y: bool = False
+    labels_a,
+    values_a,
+    name_a: str,
+    labels_b,
+    values_b,
+    name_b: str,
+    y_title: str,
+    log_y: bool = False,
+    *,
+    horizontal: bool = False,
+    hover: dict[str, str] | None = None,
 ) -> go.Figure:
-    """Two named bar series (each with its own labels) on one axis, legend on top."""
-    fig = go.Figure(go.Bar(x=list(labels_a), y=np.asarray(values_a, dtype=float), name=name_a))
-    fig.add_bar(x=list(labels_b), y=np.asarray(values_b, dtype=float), name=name_b)
-    fig.update_layout(
-        height=420,
-        margin=dict(l=10, r=10, t=30, b=10),
-        # on a log axis only powers of ten are labelled (plotly's minor labels read "5, 100, 2, 5, 1000")
-        yaxis=dict(title=y_title, type="log", dtick=1) if log_y else dict(title=y_title),
-        legend=dict(orientation="h", y=1.02, yanchor="bottom"),
-    )
+    """Two named bar series (each with its own labels) on one axis, legend on top. ``horizontal``: one row per
+    label (long or many labels stay readable, the chart grows with them); ``hover``: label -> a longer name
+    shown on hover. ``y_title`` names the value axis either way."""
+    hover = hover or {}
+
+    def bar(labels, values, name):
+        labels = list(labels)
+        values = np.asarray(values, dtype=float)
+        full = [hover.get(label, label) for label in labels]
+        if horizontal:
+            return go.Bar(
+                y=labels,
+                x=values,
+                name=name,
+                orientation="h",
+                customdata=full,
+                hovertemplate="%{customdata}: %{x:,.4g}<extra>" + name + "</extra>",
+            )
+        return go.Bar(x=labels, y=values, name=name, customdata=full, hovertemplate="%{customdata}: %{y:,.4g}")
+
+    fig = go.Figure([bar(labels_a, values_a, name_a), bar(labels_b, values_b, name_b)])
+    # on a log axis only powers of ten are labelled (plotly's minor labels read "5, 100, 2, 5, 1000")
+    value_axis = dict(title=y_title, type="log", dtick=1) if log_y else dict(title=y_title)
+    if horizontal:
+        rows = list(dict.fromkeys([*labels_a, *labels_b]))
+        fig.update_layout(
+            height=110 + 34 * len(rows),
+            margin=dict(l=10, r=20, t=40, b=10),
+            xaxis=value_axis,
+            yaxis=dict(autorange="reversed", categoryorder="array", categoryarray=rows, automargin=True),
+            barmode="group",
+            bargap=0.25,
+        )
+    else:
+        fig.update_layout(height=420, margin=dict(l=10, r=10, t=30, b=10), yaxis=value_axis)
+    fig.update_layout(legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0))
     return fig
 
 
@@ -156,33 +193,47 @@ def heatmap(values, title: str = "", colorbar: str = "") -> go.Figure:
     return fig
 
 
+BOUND_COLOR = "#8a8f98"
+
+
 def bill_bars(lines, names: dict[str, str]) -> go.Figure:
-    """Your input's bill: -log p(x) per model, exact prices in blue, upper bounds in grey, cheapest first."""
+    """Your input's bill: -log p(x) per model, exact prices in blue, upper bounds in grey (the legend says
+    which), cheapest first; each bar's price is written beside it, inside the chart."""
     lines = sorted(lines, key=lambda line: line.nats)
     labels = [f"{names.get(line.model, line.model)} ({line.kind.replace('upper bound: ', '')})" for line in lines]
-    exact = [line.kind.startswith("exact") for line in lines]
     values = [line.nats for line in lines]
-    fig = go.Figure(
-        go.Bar(
-            x=values,
-            y=labels,
+    spread = max(values) / max(min(values), 1e-9) if values else 1
+    log = spread > 30
+    fig = go.Figure()
+    for exact, name, colour in ((True, "exact -log p(x)", OTHER_COLOR), (False, "an upper bound", BOUND_COLOR)):
+        picked = [k for k, line in enumerate(lines) if line.kind.startswith("exact") == exact]
+        fig.add_bar(
+            x=[values[k] for k in picked],
+            y=[labels[k] for k in picked],
+            name=name,
             orientation="h",
-            marker_color=[OTHER_COLOR if e else "#8a8f98" for e in exact],
-            text=[f"{line.nats:,.1f} nats · {line.bits_per_pixel:.3f} bits/pixel" for line in lines],
-            textposition="auto",
+            marker_color=colour,
+            text=[f"{lines[k].nats:,.1f} nats · {lines[k].bits_per_pixel:.3f} bits/pixel" for k in picked],
+            textposition="outside",
+            cliponaxis=False,
             hovertemplate="%{y}: %{x:,.1f} nats<extra></extra>",
         )
-    )
-    spread = max(values) / max(min(values), 1e-9) if values else 1
+    top = max(values, default=1.0)
+    # room on the right for the longest price written beside its bar (about 30 characters)
+    span = (math.log10(max(min(values, default=1.0), 1e-9)) - 0.1, math.log10(top) + 1.0) if log else (0, top * 1.8)
     fig.update_layout(
-        height=60 + 28 * len(lines),
-        margin=dict(l=10, r=10, t=10, b=10),
+        height=110 + 28 * len(lines),
+        margin=dict(l=10, r=20, t=40, b=10),
         xaxis=dict(
-            title="-log p(x) in nats (blue: exact; grey: an upper bound)" + ("; log scale" if spread > 30 else ""),
-            type="log" if spread > 30 else "linear",
-            dtick=1 if spread > 30 else None,  # on a log axis, label only 1, 10, 100, ...
+            title="-log p(x) in nats" + (" (log scale)" if log else ""),
+            type="log" if log else "linear",
+            dtick=1 if log else None,  # on a log axis, label only 1, 10, 100, ...
+            range=list(span),
         ),
-        yaxis=dict(autorange="reversed"),
+        yaxis=dict(autorange="reversed", categoryorder="array", categoryarray=labels, automargin=True),
+        barmode="overlay",
+        legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0),
+        uniformtext=dict(minsize=11, mode="show"),
     )
     return fig
 
@@ -205,13 +256,21 @@ def realness_strip(real, fake, yours: float, name: str) -> go.Figure:
     return fig
 
 
-def surprise_strip(tokens, key: str) -> None:
+def surprise_strip(tokens, key: str, given: str = "") -> None:
     """A sentence as a strip of tokens, each shaded by its surprise -log p(token | before) (darker red =
-    more surprising), the exact figure on hover. Token text is escaped: it is shown, never interpreted."""
+    more surprising), the exact figure on hover; ``given`` (the first token, not charged) leads it, outlined.
+    Token text is escaped: it is shown, never interpreted."""
     import html
 
     top = max((t.nats for t in tokens), default=1.0) or 1.0
     spans = []
+    if given:
+        text = html.escape(given).replace("\n", "↵<br>").replace(" ", "&nbsp;")
+        spans.append(
+            '<span title="the first token: nothing before it, so it is given, not charged" '
+            'style="outline:1px dashed #555a66;color:#1f1f1f;padding:2px 1px;border-radius:3px;'
+            f'font-family:monospace;font-size:1.05rem">{text}</span>'
+        )
     for t in tokens:
         share = min(1.0, t.nats / top)
         background = f"rgba(209, 73, 91, {0.08 + 0.8 * share:.2f})"
@@ -317,3 +376,128 @@ def _segments(starts, vectors) -> tuple[np.ndarray, np.ndarray]:
     xs = np.stack([s[:, 0], s[:, 0] + v[:, 0], nan], 1).ravel()
     ys = np.stack([s[:, 1], s[:, 1] + v[:, 1], nan], 1).ravel()
     return xs, ys
+
+
+def _token_text(pieces: Sequence[str], limit: int = 12) -> list[str]:
+    """Token pieces for plotly labels: shortened, and escaped (plotly reads a subset of HTML in its text)."""
+    import html
+
+    return [html.escape(p if len(p) <= limit else p[: limit - 1] + "…") for p in pieces]
+
+
+def attention_strip(weights: Sequence[float], pieces: Sequence[str], title: str = "") -> go.Figure:
+    """How much the position that predicts the next token takes from each visible token (oldest left)."""
+    weights = np.asarray(weights, dtype=float)
+    x = list(range(len(pieces)))
+    labels = _token_text(pieces)
+    fig = go.Figure(
+        go.Bar(
+            x=x,
+            y=weights,
+            marker_color=OTHER_COLOR,
+            hovertext=[f"{lab}: {w:.3f}" for lab, w in zip(labels, weights, strict=True)],
+            hoverinfo="text",
+        )
+    )
+    fig.update_layout(
+        title=title,
+        height=260,
+        margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+        yaxis=dict(title="attention weight", range=[0, max(1e-9, float(weights.max(initial=0))) * 1.15]),
+        xaxis=dict(tickmode="array", tickvals=x, ticktext=labels, tickangle=0, tickfont=dict(family="monospace")),
+    )
+    return fig
+
+
+def attention_matrix(weights, pieces: Sequence[str], title: str = "") -> go.Figure:
+    """Rows: the position that looks; columns: the position seen. Cells above the diagonal (a later token) are
+    left blank: causal masking gives them weight 0."""
+    z = np.asarray(weights, dtype=float).copy()
+    z[np.triu(np.ones_like(z, dtype=bool), 1)] = np.nan
+    labels = _token_text(pieces, 8)
+    ticks = list(range(len(labels)))
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=ticks,
+            y=ticks,
+            zmin=0,
+            colorscale="Blues",
+            colorbar=dict(title="weight"),
+            hovertemplate="looking: %{y}<br>seen: %{x}<br>weight %{z:.3f}<extra></extra>",
+        )
+    )
+    axis = dict(tickmode="array", tickvals=ticks, ticktext=labels, tickfont=dict(family="monospace", size=10))
+    fig.update_layout(
+        title=title,
+        height=420,
+        margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+        xaxis=dict(**axis, title="seen token", tickangle=0),
+        yaxis=dict(**axis, title="looking token", autorange="reversed"),
+    )
+    return fig
+
+
+def attention_overview(focus, pieces: Sequence[Sequence[str]], chosen: tuple[int, int] | None = None) -> go.Figure:
+    """Every layer (row) x head (column): the largest weight of the predicting position (colour) and the token
+    it falls on (text); the chosen layer and head outlined."""
+    z = np.asarray(focus, dtype=float)
+    layers, heads = z.shape
+    text = [_token_text(row, 6) for row in pieces]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[f"head {h + 1}" for h in range(heads)],
+            y=[f"layer {k + 1}" for k in range(layers)],
+            text=text,
+            texttemplate="%{text}",
+            zmin=0,
+            zmax=1,
+            colorscale="Blues",
+            colorbar=dict(title="largest<br>weight"),
+            hovertemplate="%{y}, %{x}: %{z:.2f} on %{text}<extra></extra>",
+        )
+    )
+    if chosen is not None:
+        layer, head = chosen
+        fig.add_shape(
+            type="rect", x0=head - 0.5, x1=head + 0.5, y0=layer - 0.5, y1=layer + 0.5, line=dict(color=CHOSEN_COLOR)
+        )
+    fig.update_layout(
+        height=min(900, 90 + 26 * layers),
+        margin=dict(l=10, r=10, t=10, b=10),
+        yaxis=dict(autorange="reversed"),
+        xaxis=dict(side="top"),
+    )
+    return fig
+
+
+def trajectories(path, data=None, extent: float = 2.5, title: str = "", shown: int = 80) -> go.Figure:
+    """Particles' paths through the plane: ``path`` (S, N, 2) is every particle at each of S states; the first
+    ``shown`` particles are drawn as lines from start to end, every particle's end as a red dot, over the data."""
+    p = np.asarray(path, dtype=float)
+    fig = go.Figure()
+    if data is not None:
+        d = np.asarray(data)
+        fig.add_trace(
+            go.Scattergl(x=d[:, 0], y=d[:, 1], mode="markers", name="data", marker=dict(size=3, color="#b0b0b0"))
+        )
+    k = min(shown, p.shape[1])
+    nan = np.full((1, k), np.nan)
+    xs = np.concatenate([p[:, :k, 0], nan]).T.ravel()  # one segment list per particle, NaN between particles
+    ys = np.concatenate([p[:, :k, 1], nan]).T.ravel()
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="paths", line=dict(color=OTHER_COLOR, width=1)))
+    fig.add_trace(
+        go.Scattergl(
+            x=p[-1, :, 0], y=p[-1, :, 1], mode="markers", name="samples", marker=dict(size=4, color=CHOSEN_COLOR)
+        )
+    )
+    fig.update_layout(
+        title=title,
+        height=420,
+        margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+        xaxis=dict(range=[-extent, extent]),
+        yaxis=dict(range=[-extent, extent], scaleanchor="x"),
+        legend=dict(orientation="h", y=-0.1),
+    )
+    return fig

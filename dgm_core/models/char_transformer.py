@@ -33,19 +33,28 @@ class CharTransformerConfig:
 
 
 class CausalSelfAttention(nn.Module):
+    """Each head mixes the values v_j of positions j <= t with weights softmax_j(q_t . k_j / sqrt(d)).
+
+    The weights are computed here, not inside a fused kernel, so that what the text page shows
+    (``attention_weights``) is exactly what the model used: there is no second implementation."""
+
     def __init__(self, width: int, heads: int, dropout: float):
         super().__init__()
         self.heads, self.dropout = heads, dropout
         self.qkv = nn.Linear(width, 3 * width)
         self.out = nn.Linear(width, width)
 
-    def forward(self, h: torch.Tensor) -> torch.Tensor:
+    def forward(self, h: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(output (N, T, W), attention weights (N, heads, T, T): row t over the positions it looks at)."""
         n, t, w = h.shape
         q, k, v = self.qkv(h).split(w, dim=2)
         q, k, v = (a.view(n, t, self.heads, w // self.heads).transpose(1, 2) for a in (q, k, v))
-        # is_causal: position t attends to positions <= t only (the future is masked out).
-        y = F.scaled_dot_product_attention(q, k, v, is_causal=True, dropout_p=self.dropout if self.training else 0.0)
-        return self.out(y.transpose(1, 2).reshape(n, t, w))
+        scores = q @ k.transpose(-2, -1) / math.sqrt(w // self.heads)
+        # causal mask: position t attends to positions <= t only; a later one gets weight exactly 0
+        future = torch.ones(t, t, dtype=torch.bool, device=h.device).triu(1)
+        weights = torch.softmax(scores.masked_fill(future, float("-inf")), dim=-1)
+        y = F.dropout(weights, self.dropout, self.training) @ v
+        return self.out(y.transpose(1, 2).reshape(n, t, w)), weights
 
 
 class Block(nn.Module):
@@ -56,9 +65,11 @@ class Block(nn.Module):
         self.mlp = nn.Sequential(nn.Linear(width, 4 * width), nn.GELU(), nn.Linear(4 * width, width))
         self.drop = nn.Dropout(dropout)
 
-    def forward(self, h: torch.Tensor) -> torch.Tensor:
-        h = h + self.drop(self.attention(self.norm1(h)))
-        return h + self.drop(self.mlp(self.norm2(h)))
+    def forward(self, h: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(the block's output, its attention weights)."""
+        mixed, weights = self.attention(self.norm1(h))
+        h = h + self.drop(mixed)
+        return h + self.drop(self.mlp(self.norm2(h))), weights
 
 
 class CharTransformer(ConfigurableModule):
@@ -98,14 +109,21 @@ class CharTransformer(ConfigurableModule):
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         """Logits (N, T, V): entry [n, t] scores the character that follows ids[n, :t+1]."""
+        return self.forward_with_attention(ids)[0]
+
+    def forward_with_attention(self, ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(logits (N, T, V), the attention weights every block used (layers, N, heads, T, T)): entry
+        [l, n, h, t, j] is how much head h of layer l at position t took from position j (0 for j > t)."""
         _n, t = ids.shape
         if t > self.config.context:
             raise ValueError(f"{t} tokens exceed the context of {self.config.context}.")
         h = self.token_embedding(ids) + self.position_embedding(torch.arange(t, device=ids.device))
         h = self.drop(h)
+        used = []
         for block in self.blocks:
-            h = block(h)
-        return self.head(self.norm(h))
+            h, weights = block(h)
+            used.append(weights)
+        return self.head(self.norm(h)), torch.stack(used)
 
     def loss(self, ids: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         """Mean -log p(target | past) in nats per character."""
