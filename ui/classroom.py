@@ -382,14 +382,14 @@ def _join_screen() -> None:
         return
     link = join_link(room_code)
     with st.container(border=True):
-        left, right = st.columns([1, 2], vertical_alignment="center")
-        left.image(qr_png(link), width=320, caption="Scan to join")
+        left, right = st.columns([2, 3], vertical_alignment="center")
+        left.image(qr_png(link), width="stretch", caption="Scan to join")  # the caption is its text alternative
         with right:
             st.markdown("### Join the class: scan the code, or open the link and type the code")
             # the code is five letters of a fixed alphabet (checked), so it is safe inside the HTML
             st.html(
-                f'<div data-testid="class-code" style="font-size:7rem;font-weight:700;letter-spacing:0.5rem;'
-                f'font-family:monospace;line-height:1.1">{room_code}</div>'
+                f'<div data-testid="class-code" style="font-size:clamp(2.5rem,7vw,7rem);font-weight:700;'
+                f'letter-spacing:0.3rem;font-family:monospace;line-height:1.1">{room_code}</div>'
             )
             st.code(link, language=None)
             st.caption("No account needed. Your answers are anonymous unless you choose a nickname.")
@@ -520,9 +520,13 @@ def _invest_form(activity: dict, question: str) -> None:
             format="%.0f",
             key=f"class_bet_{question}_{i}",
         )
-    if st.button("Send my bet", key=f"class_send_{question}", type="primary"):
-        amounts = [float(st.session_state[f"class_bet_{question}_{i}"]) for i in range(k)]
-        _send(question, amounts)
+    st.button(
+        "Send my bet",
+        key=f"class_send_{question}",
+        type="primary",
+        on_click=lambda: _send(question, [float(st.session_state[f"class_bet_{question}_{i}"]) for i in range(k)]),
+        help="You can send again to change it until the lecturer closes the challenge.",
+    )
 
 
 # -- real or generated? ------------------------------------------------------------------------------------
@@ -566,8 +570,15 @@ def _real_fake_form(activity: dict, question: str) -> None:
         with cols[i % 5]:
             charts.image_grid(deal.images[i : i + 1], scale=3)
             st.checkbox("generated", key=f"class_mark_{question}_{i}", help="Tick if you think the GAN made it.")
-    if st.button("Send my answers", key=f"class_send_{question}", type="primary"):
-        _send(question, [bool(st.session_state.get(f"class_mark_{question}_{i}")) for i in range(ROUND_SIZE)])
+    st.button(
+        "Send my answers",
+        key=f"class_send_{question}",
+        type="primary",
+        on_click=lambda: _send(
+            question, [bool(st.session_state.get(f"class_mark_{question}_{i}")) for i in range(ROUND_SIZE)]
+        ),
+        help="You can send again to change them until the lecturer closes the activity.",
+    )
 
 
 # -- the class is the sampler ------------------------------------------------------------------------------
@@ -637,19 +648,22 @@ def _sampler_form(activity: dict, question: str) -> None:
     st.code(view["text"][-200:], language=None, wrap_lines=True)
     cols = st.columns(5)
     for i, (token, piece) in enumerate(zip(view["tokens"], view["pieces"], strict=True)):
-        if cols[i % 5].button(plain(piece, 20), key=f"class_vote_{question}_{i}", help=f"Vote for {piece!r}."):
-            _send(question, int(token))
+        # a callback, not `if st.button(...)`: the click counts even when another fragment's poll runs first
+        cols[i % 5].button(
+            plain(piece, 20),
+            key=f"class_vote_{question}_{i}",
+            help=f"Vote for {piece!r}.",
+            on_click=_send,
+            args=(question, int(token)),
+        )
 
 
 # -- the student's view ------------------------------------------------------------------------------------
 
 
 def _send(question: str, answer) -> None:
-    if store().vote(code(), _sid(), question, answer):
-        st.session_state[f"class_sent_{question}"] = True
-    else:
-        st.session_state[f"class_sent_{question}"] = False
-        st.warning("That answer was not counted: the lecturer has closed this activity.")
+    """A student's answer (a button's callback): kept in the room, once per student and question."""
+    st.session_state[f"class_sent_{question}"] = bool(store().vote(code(), _sid(), question, answer))
 
 
 def _student_bar() -> None:
@@ -663,6 +677,11 @@ def _follow() -> None:
     room = store().room(room_code) if room_code else None
     if room is None:
         st.rerun(scope="app")  # the full run says the class has ended
+    if st.session_state.pop("_class_back", False):  # "Back to the lecture" was clicked
+        st.session_state[_FOLLOW] = True
+        st.session_state[_SEEN_REV] = room.scene_rev
+        if room.scene is not None:
+            _apply(room.scene, room_code)
     following = st.session_state.get(_FOLLOW, True)
     if room.scene is not None and room.scene_rev != st.session_state.get(_SEEN_REV):
         st.session_state[_SEEN_REV] = room.scene_rev
@@ -679,17 +698,13 @@ def _follow() -> None:
     else:
         left, right = st.columns([3, 1], vertical_alignment="center")
         left.info(f"Class {room_code} · you are exploring on your own.", icon=":material/explore:")
-        back = right.button(
+        right.button(
             "Back to the lecture",
             key="class_back",
             type="primary",
+            on_click=lambda: st.session_state.update({"_class_back": True}),
             help="Your screen goes where the lecturer is and follows again.",
         )
-        if back:
-            st.session_state[_FOLLOW] = True
-            if room.scene is not None:
-                st.session_state[_SEEN_REV] = room.scene_rev
-                _apply(room.scene, room_code)
 
 
 def _student_panel() -> None:
@@ -713,6 +728,8 @@ def _answer(activity: dict) -> None:
         elif activity["kind"] == "sampler":
             _sampler_form(activity, question)
         sent = st.session_state.get(f"class_sent_{question}")
+        if sent is False:
+            st.warning("That answer was not counted: the lecturer has closed this activity.")
         if sent:
             st.success(
                 "Your answer is in. You can change it until the lecturer closes the activity.",
