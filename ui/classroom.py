@@ -42,6 +42,7 @@ ROUND_SIZE = 10  # digits in "Real or generated?"
 GAN = "gan_mnist"
 PAGE_OF = {"invest": "budget", "real_fake": "gan_digits", "sampler": "text"}
 DEFAULT_PROMPT = "ROMEO:\n"
+REAPPLY_S = 5.0  # a view that differs from the scene this soon after a move is moved again, not "exploring"
 
 # session-state keys of this module
 _ROLE, _JOINED, _SEEN_REV, _SEEN_ACT = "_class_role", "_class_joined", "_class_seen_rev", "_class_seen_act"
@@ -185,7 +186,15 @@ def _same_view(applied: dict, now: dict | None) -> bool:
     return all(mine.get(k, v) == v for k, v in applied.get("query", {}).items())
 
 
-def _apply(scene: dict, room_code: str) -> None:
+def _stale(applied: dict, now: dict) -> bool:
+    """The view differs from the scene only by settings back at their values from before the move."""
+    before = st.session_state.get("_class_before", {})
+    mine = now["query"]
+    changed = [k for k, v in applied.get("query", {}).items() if k in mine and mine[k] != v]
+    return bool(changed) and all(before.get(k) == mine[k] for k in changed)
+
+
+def _apply(scene: dict, room_code: str, retry: bool = False) -> None:
     """Move this student's view to the presenter's scene: their own settings give way to the scene's."""
     info = _BY_URL.get(str(scene.get("page")))
     if info is None:
@@ -199,8 +208,11 @@ def _apply(scene: dict, room_code: str) -> None:
         name = k[len("share_") :] if k.startswith("share_") else k[len("_share_kept_") :]
         if (k.startswith("share_") or k.startswith("_share_kept_")) and name not in NOT_IN_SCENE:
             del st.session_state[k]
+    st.session_state["_class_before"] = state.current_query()  # the view being left (the last full run's)
     st.session_state[_APPLIED] = {"page": info.url_path, "query": query}
     st.session_state[_FOLLOW] = True
+    st.session_state["_class_applied_at"] = time.time()
+    st.session_state["_class_retries"] = st.session_state.get("_class_retries", 0) + 1 if retry else 0
     st.switch_page(info.path, query_params={**query, "room": room_code, "sid": _sid() or ""})
 
 
@@ -250,7 +262,13 @@ def after_page(page) -> None:
         elif who == "student" and st.session_state.get(_FOLLOW, True):
             applied = st.session_state.get(_APPLIED)
             if applied is not None and not _same_view(applied, now):
-                st.session_state[_FOLLOW] = False
+                # Right after a move, a message the browser sent before it saw the move can carry the widgets' old
+                # values back (the follow poll runs twice a second): move again rather than call it exploring.
+                recent = time.time() - st.session_state.get("_class_applied_at", 0) < REAPPLY_S
+                if recent and st.session_state.get("_class_retries", 0) < 2 and _stale(applied, now):
+                    st.session_state["_class_reapply"] = True
+                else:
+                    st.session_state[_FOLLOW] = False
     except (*STORE_ERRORS, NotPresenter):
         pass  # the next run says what is wrong (box checks the room and the key first)
     extra = {"pkey": _key()} if who == "presenter" else {"sid": _sid()} if who == "student" else {}
@@ -677,6 +695,8 @@ def _follow() -> None:
     room = store().room(room_code) if room_code else None
     if room is None:
         st.rerun(scope="app")  # the full run says the class has ended
+    if st.session_state.pop("_class_reapply", False) and st.session_state.get(_APPLIED):
+        _apply(st.session_state[_APPLIED], room_code, retry=True)
     if st.session_state.pop("_class_back", False):  # "Back to the lecture" was clicked
         st.session_state[_FOLLOW] = True
         st.session_state[_SEEN_REV] = room.scene_rev

@@ -1,0 +1,259 @@
+"""Class mode in chromium: a presenter and students in separate browser contexts (separate people).
+
+The same class is played twice: on one app server with rooms in its memory, and on two app servers behind
+HAProxy (deploy/haproxy.cfg: sticky cookie, websocket upgrade) that share one redis-server, with the presenter
+and the students spread over both replicas. Students join by the code and by the link, follow a scene change,
+answer each activity, the presenter sees the counts, and a forged presenter link moves nobody.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from tests.browser_helpers import chromium, wait_until_done
+from tests.class_servers import app_server, balancer, haproxy_missing, ports
+from tests.redis_helpers import redis_missing, redis_server
+
+pytestmark = pytest.mark.browser
+
+HISTORY = """() => {
+  window.__urls = [location.href];
+  for (const name of ['pushState', 'replaceState']) {
+    const original = history[name];
+    history[name] = function (...args) { const out = original.apply(this, args); window.__urls.push(location.href);
+      return out; };
+  }
+}"""
+FOLLOW_S = 60  # generous: the goal (1.5 s) is measured by bench/bench_class.py, not asserted here
+
+
+def query(page) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}
+
+
+def wait_query(page, name: str, value: str, timeout_s: float = FOLLOW_S) -> float:
+    """Wait until the page's address has name=value (the student's view followed); returns the seconds taken."""
+    start = time.time()
+    page.wait_for_function(
+        "([n, v]) => new URLSearchParams(location.search).get(n) === v", arg=[name, value], timeout=timeout_s * 1000
+    )
+    return time.time() - start
+
+
+def wait_path(page, path: str, timeout_s: float = FOLLOW_S) -> None:
+    page.wait_for_function("p => location.pathname.endsWith(p)", arg=path, timeout=timeout_s * 1000)
+
+
+def see(page, text: str, timeout_s: float = FOLLOW_S) -> None:
+    page.get_by_text(text).first.wait_for(state="visible", timeout=timeout_s * 1000)
+
+
+def new_person(browser, url: str):
+    context = browser.new_context(viewport={"width": 1300, "height": 1000})
+    context.set_default_timeout(60_000)  # the machine is shared: generous waits, never fixed sleeps
+    context.set_default_navigation_timeout(120_000)
+    page = context.new_page()
+    page.add_init_script(f"({HISTORY})()")
+    errors: list[str] = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.goto(url)
+    wait_until_done(page)
+    return context, page, errors
+
+
+def open_class_box(page) -> None:
+    """Unfold the sidebar (presenter mode folds it) and the class box in it."""
+    unfold = page.locator('[data-testid="stExpandSidebarButton"]')
+    if unfold.count() and unfold.first.is_visible():
+        unfold.first.click()
+        page.locator('[data-testid="stSidebarUserContent"]').wait_for(state="visible")
+    expander = page.locator('[data-testid="stExpander"]').filter(has_text="Class mode").first
+    if not expander.locator('[data-testid="stExpanderDetails"]').is_visible():
+        expander.locator("summary").click()
+
+
+def set_seed(page, seed: int) -> None:
+    box = page.get_by_label("Random seed", exact=True)
+    box.fill(str(seed))
+    box.press("Enter")
+    wait_query(page, "seed", str(seed))
+
+
+def click_key(page, key_prefix: str, nth: int = 0) -> None:
+    page.locator(f'[class*="st-key-{key_prefix}"] button').nth(nth).click()
+
+
+SHOTS = Path(__file__).resolve().parent / "screenshots"
+PEOPLE: dict = {}  # name -> page of the class being played, for screenshots when a step fails
+
+
+def play_a_class(browser, presenter_base: str, student_bases: list[str], scene_of=None) -> dict:
+    """The whole scenario; ``scene_of(code)`` reads the stored scene revision when the store is reachable."""
+    PEOPLE.clear()
+    try:
+        return _play(browser, presenter_base, student_bases, scene_of)
+    except Exception:
+        SHOTS.mkdir(exist_ok=True)
+        for name, page in PEOPLE.items():
+            page.screenshot(path=str(SHOTS / f"class_{name}.png"))
+            print(name, page.url)
+        raise
+
+
+def _play(browser, presenter_base: str, student_bases: list[str], scene_of=None) -> dict:
+    ctx_p, pres, errors_p = new_person(browser, presenter_base + "/")
+    PEOPLE["presenter"] = pres
+    pres.get_by_text("Presenter mode", exact=True).click()
+    wait_until_done(pres)
+    open_class_box(pres)
+    pres.get_by_role("button", name="Start a class").click()
+    pres.wait_for_function("() => new URLSearchParams(location.search).get('room')", timeout=30_000)
+    code = query(pres)["room"]
+    assert len(query(pres).get("pkey", "")) >= 20
+    see(pres, "Join the class: scan the code")
+    pres.locator('[data-testid="stImage"] img').first.wait_for(state="visible", timeout=10_000)  # the QR code
+
+    # one student types the code, the other opens the join link (what the QR code holds)
+    ctx_a, one, errors_a = new_person(browser, student_bases[0] + "/")
+    open_class_box(one)
+    one.get_by_label("Class code", exact=True).fill(code.lower())
+    one.get_by_role("button", name="Join the class").click()
+    ctx_b, two, errors_b = new_person(browser, f"{student_bases[1 % len(student_bases)]}/?room={code}")
+    PEOPLE.update(one=one, two=two)
+    for student in (one, two):
+        see(student, "your screen follows the lecturer")
+        assert "pkey" not in query(student)
+
+    # the presenter moves: both students follow
+    set_seed(pres, 7)
+    follow = [wait_query(s, "seed", "7") for s in (one, two)]
+
+    # a forged presenter link (a made-up key, presenter mode on) is a student and moves nobody
+    ctx_f, forger, errors_f = new_person(
+        browser, f"{student_bases[0]}/?room={code}&pkey=made-up-{'x' * 20}&presenter=1"
+    )
+    see(forger, f"does not open class {code}")
+    rev = scene_of(code) if scene_of else None
+    open_class_box(forger)
+    assert forger.get_by_role("button", name="The class is the sampler").count() == 0
+    set_seed(forger, 99)  # the forger explores on their own
+    see(forger, "exploring on your own")
+    if scene_of:
+        assert scene_of(code) == rev, "the forged link changed the room's scene"
+    set_seed(pres, 8)  # the presenter's next move arrives; the forger's never did
+    for student in (one, two):
+        wait_query(student, "seed", "8")
+        assert not [u for u in student.evaluate("window.__urls") if "seed=99" in u]
+
+    # the class is the sampler, on the text page: two votes, counted on the projector
+    open_class_box(pres)
+    pres.get_by_role("button", name="The class is the sampler").click()
+    wait_path(pres, "/text")
+    for student in (one, two):
+        wait_path(student, "/text")
+        student.locator('[class*="st-key-class_vote_"] button').first.wait_for()
+        click_key(student, "class_vote_", 0)
+        see(student, "Your answer is in")
+    see(pres, "2 answers")
+    pres.get_by_role("button", name=re.compile("Append the winner")).click()
+    see(pres, "Chain-rule ledger")
+
+    # the investment challenge, on the budget page
+    open_class_box(pres)
+    pres.get_by_role("button", name="The investment challenge").click()
+    wait_path(pres, "/budget")
+    for student in (one, two):
+        wait_path(student, "/budget")
+        student.get_by_role("button", name="Send my bet").click()
+        see(student, "Your answer is in")
+    see(pres, "2 answers")
+    see(pres, "mixture")
+
+    # real or generated?, on the GAN digits page
+    open_class_box(pres)
+    pres.get_by_role("button", name="Real or generated?").click()
+    wait_path(pres, "/gan_digits")
+    for i, student in enumerate((one, two)):
+        wait_path(student, "/gan_digits")
+        student.locator('[class*="st-key-class_mark_"] label').nth(i).click()
+        student.get_by_role("button", name="Send my answers").click()
+        see(student, "Your answer is in")
+    see(pres, "2 answers")
+    see(pres, "The room's accuracy")
+
+    for errors in (errors_p, errors_a, errors_b, errors_f):
+        assert not errors, errors
+    for page in (pres, one, two, forger):
+        assert page.locator('[data-testid="stException"]').count() == 0
+    cookies = {
+        name: {c["name"]: c["value"] for c in ctx.cookies()}
+        for name, ctx in (("presenter", ctx_p), ("one", ctx_a), ("two", ctx_b), ("forger", ctx_f))
+    }
+    for ctx in (ctx_p, ctx_a, ctx_b, ctx_f):
+        ctx.close()
+    return {"code": code, "follow_s": follow, "cookies": cookies}
+
+
+def test_a_class_on_one_server_with_rooms_in_memory():
+    (port,) = ports(1)
+    with app_server(port) as (url, _), chromium() as browser:
+        play_a_class(browser, url, [url])
+
+
+def test_a_class_across_two_servers_behind_haproxy_sharing_one_redis():
+    why = redis_missing() or haproxy_missing()
+    if why:
+        pytest.skip(why)
+    import redis
+
+    p_app1, p_app2, p_lb = ports(3)
+    with redis_server() as rooms, app_server(p_app1, rooms) as _, app_server(p_app2, rooms) as _:
+        client = redis.Redis.from_url(rooms, decode_responses=True)
+
+        def scene_of(code: str) -> str:
+            return client.hget(f"dgm:room:{code}", "scene_rev")
+
+        with balancer(p_lb, [p_app1, p_app2]) as (url, stats), chromium() as browser:
+            before = stats()
+            result = play_a_class(browser, url, [url], scene_of)
+            after = stats()
+    replica = {who: jar.get("DGMSERVER") for who, jar in result["cookies"].items()}
+    assert set(replica.values()) == {"app1", "app2"}, f"both replicas got people: {replica}"
+    assert replica["presenter"] != replica["one"] or replica["presenter"] != replica["two"], replica
+    assert all(after[s] > before.get(s, 0) for s in ("app1", "app2")), (before, after)
+
+
+def test_haproxy_keeps_each_session_on_its_replica():
+    """Every request of a browser (page, static files, websocket) goes to the replica its cookie names."""
+    why = haproxy_missing()
+    if why:
+        pytest.skip(why)
+    p_app1, p_app2, p_lb = ports(3)
+    with app_server(p_app1) as _, app_server(p_app2) as _, balancer(p_lb, [p_app1, p_app2]) as (url, stats):
+        with chromium() as browser:
+            seen = []
+            for _ in range(4):
+                before = stats()
+                ctx = browser.new_context()
+                page = ctx.new_page()
+                page.goto(url + "/")
+                wait_until_done(page)
+                first = {c["name"]: c["value"] for c in ctx.cookies()}["DGMSERVER"]
+                page.get_by_label("Random seed", exact=True).fill("5")
+                page.get_by_label("Random seed", exact=True).press("Enter")
+                wait_query(page, "seed", "5")
+                page.reload()  # a reload is a new websocket: it must land on the same replica
+                wait_until_done(page)
+                assert {c["name"]: c["value"] for c in ctx.cookies()}["DGMSERVER"] == first
+                ctx.close()
+                after = stats()
+                other = "app2" if first == "app1" else "app1"
+                # every request of this browser (page, scripts, websocket, the reload) went to its own replica
+                assert after[first] > before[first] and after[other] == before[other], (first, before, after)
+                seen.append(first)
+    assert sorted(seen) == ["app1", "app1", "app2", "app2"], seen
