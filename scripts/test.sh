@@ -16,5 +16,13 @@ if [ ! -x "${DGM_CHROMIUM:-/usr/bin/chromium}" ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 
+# Debian's redis-server and haproxy for class mode's tests (rooms shared by two app servers behind a balancer).
+if ! command -v redis-server >/dev/null || ! command -v haproxy >/dev/null; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server haproxy >/dev/null
+fi
+
 python -m ruff check .
 python -m pytest "$@"
