@@ -112,7 +112,7 @@ def _play(browser, presenter_base: str, student_bases: list[str], scene_of=None)
     wait_until_done(pres)
     open_class_box(pres)
     pres.get_by_role("button", name="Start a class").click()
-    pres.wait_for_function("() => new URLSearchParams(location.search).get('room')", timeout=30_000)
+    pres.wait_for_function("() => new URLSearchParams(location.search).get('pkey')")
     code = query(pres)["room"]
     assert len(query(pres).get("pkey", "")) >= 20
     see(pres, "Join the class: scan the code")
