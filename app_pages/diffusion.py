@@ -4,6 +4,7 @@ import streamlit as st
 import torch
 
 from app_pages.tabs import diffusion as diffusion_tabs
+from app_pages.tabs import flow2d
 from dgm_core import checkpoints
 from dgm_core.diffusion import (
     ForwardProcess,
@@ -32,6 +33,7 @@ PARAMS = [
     state.Param("task", "inpaint", choices=("inpaint", "uncrop", "denoise", "deblur")),
     state.Param("shape", "ring", choices=tuple(SHAPES)),
     state.Param("toy_at", 0, low=0, high=40),
+    *flow2d.PARAMS,
 ]
 SAMPLER_NAMES = {"ddim": "DDIM (deterministic)", "ddpm": "DDPM (ancestral, adds noise)"}
 
@@ -226,6 +228,7 @@ with reverse_tab:
 with toy_tab:
     if toy_tab.open:
         diffusion_tabs.picture_2d(seed)
+        flow2d.section(seed, state.value("shape"))
 
 with apps_tab:
     if apps_tab.open:

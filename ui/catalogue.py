@@ -226,6 +226,15 @@ SCENES = [
         at="0",
     ),
     _scene("Diffusion in 2D", "diffusion", "Particles follow the denoiser's pull to the data.", tab="2D picture"),
+    _scene(
+        "Flow matching beside diffusion",
+        "diffusion",
+        "A sketched L learned two ways: straight flow paths need fewer steps than the diffusion sampler.",
+        tab="2D picture",
+        learn="my sketch",
+        sketch="AAAAAAAAAAAAAAAAAAAAAAPAAAADwAAAA8AAAAPAAAADwAAAA8AAAAPAAAADwAAAA8AAAAPAAAADwAAAA8AAAAPAAAADwAAAA8AAAAP"
+        "AAAADwAAAA8AAAAPAAAADwAAAA___wAP__8AD___AA___wAAAAAAAAAAAAAAAAAAAAAA",
+    ),
     _scene("Ask for a digit", "conditional", "p(x | y): the same models, told which digit to draw.", digit="7"),
     _scene("Inpainting", "conditional", "Fill a hole consistently with the pixels around it.", tab="Inpainting"),
     _scene("Compare the families", "compare", "Exact likelihoods, bounds and sample quality side by side."),

@@ -1,0 +1,54 @@
+"""The diffusion page's 2D picture: your own sketch, learned by diffusion and by flow matching side by side."""
+
+import numpy as np
+import pytest
+
+from app_pages.tabs import flow2d
+from dgm_core import sketch2d
+from tests.apptest_helpers import open_page
+
+TAB = "2D picture"
+
+
+def letter_l() -> str:
+    mask = np.zeros((sketch2d.GRID, sketch2d.GRID), dtype=bool)
+    mask[4:28, 6:10] = True
+    mask[24:28, 6:26] = True
+    return sketch2d.pack(mask)
+
+
+@pytest.fixture
+def quick(monkeypatch):
+    monkeypatch.setattr(flow2d, "TRAIN_STEPS", 300)  # the page's 2,000 steps are timed by bench/bench_flow2d.py
+
+
+def captions(at) -> str:
+    return " ".join(c.value for c in at.caption)
+
+
+def test_without_a_sketch_the_page_asks_for_one():
+    at = open_page("app_pages/diffusion.py", {"tab": TAB, "learn": "my sketch"})
+    assert not at.exception
+    assert any("Paint on the black pad" in i.value for i in at.info)
+    assert not [b for b in at.button if b.key == "fm_train"]
+
+
+def test_a_sketch_from_the_link_is_learned_both_ways(quick):
+    at = open_page("app_pages/diffusion.py", {"tab": TAB, "learn": "my sketch", "sketch": letter_l(), "fm_steps": "4"})
+    assert not at.exception
+    at.button(key="fm_train").click().run(timeout=300)
+    assert not at.exception
+    text = captions(at)
+    assert "'Looks right' here" in text and "diffusion" in text and "flow matching" in text
+    keys = {c.proto.id.split("-")[-1] for c in at.get("plotly_chart")}
+    assert {"fm_losses", "fm_paths_diffusion", "fm_paths_flow matching", "fm_steps_chart"} <= keys
+    assert at.query_params["sketch"] == [letter_l()] or at.query_params["sketch"] == letter_l()
+    at.select_slider(key="share_fm_steps").set_value(16).run()  # more steps: the paths are redrawn, no retraining
+    assert not at.exception and "16 steps" in str(at.get("plotly_chart")[-2].proto.spec)
+
+
+def test_a_damaged_sketch_in_a_link_falls_back_with_a_notice():
+    at = open_page("app_pages/diffusion.py", {"tab": TAB, "learn": "my sketch", "sketch": "AAAA"})
+    assert not at.exception
+    assert any(i.value.startswith("Link settings ignored") for i in at.info)
+    assert any("Paint on the black pad" in i.value for i in at.info)
