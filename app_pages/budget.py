@@ -34,7 +34,7 @@ def put(amounts) -> None:
 if BET_KEYS[0] not in st.session_state:
     put(np.full(k, game.BUDGET / k))
 
-st.subheader("1. Place your bets")
+st.header("1. Place your bets")
 p1, p2, p3 = st.columns(3)
 p1.button("Even split", on_click=put, args=(np.full(k, game.BUDGET / k),), help="The same amount on every outcome.")
 p2.button("All on A", on_click=put, args=(np.eye(k)[0] * game.BUDGET,), help="Everything on one outcome: risky.")
@@ -53,11 +53,11 @@ for i, key in enumerate(BET_KEYS):
 bet = game.normalize_allocation([st.session_state[key] for key in BET_KEYS])
 for note in bet.notes:
     st.warning(note, icon=":material/rule:")
-st.plotly_chart(
-    charts.distribution_bars(bet.shares, names, title="Your shares q", y_title="share of budget"), key="shares"
+charts.show(
+    st, charts.distribution_bars(bet.shares, names, title="Your shares q", y_title="share of budget"), key="shares"
 )
 
-st.subheader("2. Play rounds")
+st.header("2. Play rounds")
 r1, r2, r3, _ = st.columns([1, 1, 1, 3])
 rounds_key = state.key("rounds")
 with r1:  # counted in the browser: twenty quick clicks are twenty rounds
@@ -89,14 +89,15 @@ else:
             "A model that gives zero probability to something that can occur is infinitely wrong."
         )
     else:
-        st.plotly_chart(
+        charts.show(
+            st,
             charts.lines({"you": mine, "true probabilities": best, "even split": even}, "round", "total log payoff"),
             key="payoffs",
         )
 
-st.subheader("3. Why the true probabilities win")
+st.header("3. Why the true probabilities win")
 if st.toggle("Reveal the hidden probabilities", key="reveal"):
-    st.plotly_chart(charts.distribution_bars(truth, names, title="The true probabilities p"), key="truth")
+    charts.show(st, charts.distribution_bars(truth, names, title="The true probabilities p"), key="truth")
     yours, top = game.expected_log_payoff(truth, bet.shares), game.expected_log_payoff(truth, truth)
     st.markdown(
         f"Expected payoff per round, sum_k p_k log q_k: **yours {yours:.3f}**, the best possible **{top:.3f}** "

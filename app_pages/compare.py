@@ -8,7 +8,7 @@ from dgm_core import checkpoints
 from dgm_core.report import NOT_DEFINED, compare_rows
 from dgm_core.samplers.images import sample_images
 from ui import bills, charts, layout, models, own_digit, state
-from ui.catalogue import model_name
+from ui.catalogue import model_name, short_name
 
 TABS = ("The numbers", "Your input's bill", "Samples from the same seed")
 
@@ -56,31 +56,42 @@ with numbers_tab:
         nll = table[table["exact NLL (nats)"] != NOT_DEFINED]
         bounds = table[table["IWAE bound (nats)"] != NOT_DEFINED]
         left, right = st.columns(2)
+        short = {short_name(c): name for c, name in zip(table["checkpoint id"], table["model"], strict=True)}
+
+        def shorts(rows):
+            return [short_name(c) for c in rows["checkpoint id"]]
+
         left.markdown("**-log p(x) of a test digit** (lower is better)")
-        left.plotly_chart(
+        charts.show(
+            left,
             charts.paired_bars(
-                nll["model"],
+                shorts(nll),
                 nll["exact NLL (nats)"],
                 "exact NLL",
-                bounds["model"],
+                shorts(bounds),
                 bounds["IWAE bound (nats)"],
                 "VAE bound (IWAE, >= NLL)",
                 "nats",
+                horizontal=True,
+                hover=short,
             ),
             key="nll_chart",
         )
         scored = table.dropna(subset=["classifier FID"])
         right.markdown("**Classifier-feature FID** (lower is better; log scale)")
-        right.plotly_chart(
+        charts.show(
+            right,
             charts.paired_bars(
-                scored["model"],
+                shorts(scored),
                 scored["classifier FID"],
                 "samples vs test digits",
-                scored["model"],
+                shorts(scored),
                 scored["FID floor (real vs real)"],
                 "floor: training vs test digits",
                 "FID",
                 log_y=True,
+                horizontal=True,
+                hover=short,
             ),
             key="fid_chart",
         )

@@ -42,14 +42,18 @@ seed = layout.seed()
 judge, _ = models.load("judge_mnist")
 
 
-def show_task(truth, known, done, what: str) -> None:
+def show_task(truth, known, done, what: str) -> tuple[int, int, int]:
+    """The damaged digit, the completions and the truth in a row; returns (completions the judge reads as the
+    same digit as the truth, completions, the judge's label of the truth)."""
     damaged = torch.where(known, truth, torch.full_like(truth, 0.5))  # grey: what the model does not get
     with torch.inference_mode():
         verdict = judge.verdicts(done)
+        labels, _ = judge.decide(torch.cat([done, truth]))
     charts.image_grid(
         torch.cat([damaged, done, truth]),
         [f"y: {what}", *[f"x ~ p(x | y): judge {v}" for v in verdict], "ground truth"],
     )
+    return int((labels[:-1] == labels[-1]).sum()), len(done), int(labels[-1])
 
 
 ask, uncrop, inpaint = layout.tabs(TABS)
@@ -109,15 +113,28 @@ with inpaint:
     if inpaint.open:
         hole_digit = own_digit.choose("inpaint", "hole_example", label="Digit to fill")
         st.slider("Hole size (pixels)", 2, 20, key=state.key("hole"))
-        show_task(*complete(hole_digit.pixels.tobytes(), "hole", state.value("hole"), seed), "a square hole")
+        hole = state.value("hole")
+        ar_same, ar_n, label = show_task(*complete(hole_digit.pixels.tobytes(), "hole", hole, seed), "a square hole")
         st.markdown(
             "Look at the lower edge of the hole: an autoregressive model fills it in raster order, so when it draws "
-            "the hole it has not looked at the known pixels **below** it, and strokes often fail to join up. A "
-            "diffusion model denoises the whole image at once and uses every known pixel:"
+            "the hole it has not looked at the known pixels **below** it, and strokes may fail to join up. A "
+            "diffusion model denoises the whole image at once, so every known pixel, above and below, can shape "
+            "the fill. Whether that helps on this digit, the judge tells below:"
         )
         if DIFFUSION in checkpoints.available():
-            grey, known, filled = diffuse_hole(hole_digit.pixels.tobytes(), state.value("hole"), seed)
-            show_task(grey, known, filled, "the same hole (grey digit)")
+            grey, known, filled = diffuse_hole(hole_digit.pixels.tobytes(), hole, seed)
+            df_same, df_n, _ = show_task(grey, known, filled, "the same hole (grey digit)")
+            verdict = (
+                f"The judge reads **{ar_same} of {ar_n}** PixelCNN fills and **{df_same} of {df_n}** diffusion fills "
+                f"as the same digit as the original (a {label})."
+            )
+            if df_same / df_n < ar_same / ar_n:
+                verdict += (
+                    " Here seeing every pixel did **not** help: this diffusion model keeps the known pixels by "
+                    "overwriting them at every step (the simplest way to inpaint), so the hole's inside is free to "
+                    "become another digit's strokes. A smaller hole, or one over part of a stroke, usually goes better."
+                )
+            st.markdown(verdict)
             st.caption("Diffusion works on grey levels, the PixelCNN on black and white: same digit, same hole.")
 
 st.divider()

@@ -130,7 +130,8 @@ def live() -> None:
             icon=":material/warning:",
         )
     if game.history and not playing:  # the loss curves redraw when paused, not every frame
-        st.plotly_chart(
+        charts.show(
+            st,
             charts.lines(game.loss_curves(), x_title="update (D's or G's own count)", y_title="loss"),
             key="gan_losses",
         )

@@ -71,8 +71,10 @@ with round_tab:
             for j, col in enumerate(cols):
                 i = row * (ROUND // 2) + j
                 with col:
-                    charts.image_grid(items[i : i + 1], scale=3)
-                    marks.append(st.checkbox("fake", key=f"gan_mark_{i}", help="Tick if you think G made this one."))
+                    charts.image_grid(items[i : i + 1], scale=3, what=f"Digit {i + 1} of {ROUND}: real or generated?")
+                    marks.append(
+                        st.checkbox(f"{i + 1}: fake", key=f"gan_mark_{i}", help="Tick if you think G made this one.")
+                    )
         if st.button("Submit my verdicts", type="primary", key="gan_submit"):
             st.session_state.gan_result = (stage, seed, list(marks))
         result = st.session_state.get("gan_result")
@@ -82,14 +84,14 @@ with round_tab:
             c1, c2 = st.columns(2)
             c1.metric("Your score", f"{you} / {ROUND}")
             c2.metric("The discriminator's score", f"{d_score} / {ROUND}", help="D says fake when D(x) < 0.5.")
-            charts.image_grid(
-                items,
-                [
-                    f"{'FAKE' if f else 'real'} · D={float(p):.2f} · you: {'fake' if m else 'real'}"
-                    for f, p, m in zip(deal.is_fake, deal.realness, yours, strict=True)
-                ],
-                scale=3,
-            )
+            captions = [
+                f"{'FAKE' if f else 'real'} · D={float(p):.2f} · you: {'fake' if m else 'real'}"
+                for f, p, m in zip(deal.is_fake, deal.realness, yours, strict=True)
+            ]
+            half = ROUND // 2
+            for row in range(2):  # two rows of six, as the digits were dealt
+                part = slice(row * half, (row + 1) * half)
+                charts.image_grid(items[part], captions[part], scale=3, what=f"Row {row + 1} of the dealt digits")
         st.divider()
         st.markdown("**Update the generator**: the same noise z through a later checkpoint of G.")
         st.select_slider(
@@ -133,7 +135,8 @@ with round_tab:
         final_card = models.load(SHIPPED_STAGES[-1])[1]
         history = final_card["training"].get("history", [])
         if history:
-            st.plotly_chart(
+            charts.show(
+                st,
                 charts.lines(
                     {"D loss": [h["train_d_loss"] for h in history], "G loss": [h["train_g_loss"] for h in history]},
                     x=[h["step"] for h in history],
@@ -164,7 +167,7 @@ with ask_tab:
             charts.image_grid(mine.unit(), [mine.name], scale=5)
             st.metric("D(x) of this digit", f"{check.yours:.2f}", help="D's probability that the image is real.")
             st.caption(f"D finds it more real than {check.rank_among_real():.0%} of 100 real held-out digits.")
-        a2.plotly_chart(charts.realness_strip(check.real, check.fake, check.yours, mine.name), key="gan_ask_chart")
+        charts.show(a2, charts.realness_strip(check.real, check.fake, check.yours, mine.name), key="gan_ask_chart")
 
 with walk_tab:
     if walk_tab.open:

@@ -17,7 +17,7 @@ st.markdown(
     "(GAN), or remove noise (diffusion)."
 )
 
-st.subheader("Lecture path")
+st.header("Lecture path")
 st.caption("The pages in the order of the lecture. The sidebar's seed makes every picture reproducible.")
 for number, info in enumerate(PAGES[1:], start=1):
     left, right = st.columns([2, 5])
@@ -26,7 +26,7 @@ for number, info in enumerate(PAGES[1:], start=1):
     with right:
         st.markdown(f"<span style='opacity:0.8'>{info.section}: {info.blurb}</span>", unsafe_allow_html=True)
 
-st.subheader("Lecture links")
+st.header("Lecture links")
 st.caption(
     "One link per scene, in the order of the lecture: each opens a page on the view that shows one idea (tab, "
     "model, step). Turn on presenter mode first and the links keep it; the arrow keys then step the animation on "

@@ -89,7 +89,7 @@ with fit_tab:
         curves = {"p_theta (yours)": (lk.GRID, np.exp(log_q(lk.GRID)))}
         if show_truth:
             curves["true p_data"] = (lk.GRID, np.exp(lk.data_log_density(lk.GRID)))
-        plot.plotly_chart(charts.density_plot(x, curves), key="density")
+        charts.show(plot, charts.density_plot(x, curves), key="density")
         if st.button(
             "Fit by maximum likelihood", type="primary", help="Gradient ascent on the average log-likelihood."
         ):
@@ -97,7 +97,8 @@ with fit_tab:
             bar = st.progress(0.0, text="Climbing the log-likelihood...")
             for step in lk.fit(model, x, steps=300, every=20):
                 q = lambda v, p=step.params: lk.mixture_log_density(v, p["weights"], p["means"], p["stds"])  # noqa: E731
-                plot.plotly_chart(
+                charts.show(
+                    plot,
                     charts.density_plot(x, {"p_theta (fitting)": (lk.GRID, np.exp(q(lk.GRID)))}),
                     key=f"density_fit_{step.step}",
                 )
@@ -118,7 +119,8 @@ with kl_tab:
         log_q = your_density(int(state.value("components")))
         ce, h = lk.cross_entropy(lk.data_log_density, log_q), lk.entropy(lk.data_log_density)
         kl = ce - h
-        st.plotly_chart(
+        charts.show(
+            st,
             charts.distribution_bars(
                 [ce, h, ce - h],
                 ["cross-entropy H(p_data, p_theta)", "entropy H(p_data)", "KL = difference"],
@@ -144,7 +146,8 @@ with mc_tab:
         estimates = lk.monte_carlo(lambda v: v**2, n_mc, 200, seed)
         truth = lk.true_second_moment()
         c1, c2 = st.columns(2)
-        c1.plotly_chart(
+        charts.show(
+            c1,
             charts.density_plot(estimates, {}, title=f"200 estimates with N = {n_mc} (truth {truth:.2f})").update_xaxes(
                 range=[truth - 6, truth + 6], title="estimate"
             ),
@@ -152,7 +155,8 @@ with mc_tab:
         )
         spreads = mc_spreads(seed)
         reference = spreads[0] * np.sqrt(MC_SIZES[0] / np.asarray(MC_SIZES))
-        c2.plotly_chart(
+        charts.show(
+            c2,
             charts.lines(
                 {"spread of the estimates": spreads, "1 / sqrt(N)": reference}, "N", "std", x=MC_SIZES, log_x=True
             ).update_yaxes(type="log"),
@@ -173,10 +177,15 @@ with clf_tab:
         x2 = p2.slider("x2 of your point", -4.0, 5.0, 0.0, 0.1, key="lk_x2")
         probs = logreg.predict(w, b, [x1, x2])[0]
         g1, g2 = st.columns(2)
-        g1.plotly_chart(charts.scatter_classes(points, labels, highlight=(x1, x2)), key="clf_points")
-        g2.plotly_chart(
+        charts.show(g1, charts.scatter_classes(points, labels, highlight=(x1, x2)), key="clf_points")
+        charts.show(
+            g2,
             charts.distribution_bars(
-                probs, ["class 0", "class 1", "class 2"], int(probs.argmax()), title="p_theta(y | your point)"
+                probs,
+                ["class 0", "class 1", "class 2"],
+                int(probs.argmax()),
+                title="p_theta(y | your point)",
+                colors=charts.CLASS_COLORS,  # each class in its scatter colour; the likeliest one outlined
             ),
             key="clf_probs",
         )

@@ -148,7 +148,8 @@ with watch:
         chosen = int(run.final.reshape(n, -1)[0, i])
         with right:
             st.markdown(f"**Pixel {i + 1} of 784** (row {row + 1}, column {col + 1}) of the first digit")
-            st.plotly_chart(
+            charts.show(
+                st,
                 charts.distribution_bars(run.probs[i, 0], level_names, chosen, title="p(x_i | x_<i)"),
                 key="pixel_dist",
             )

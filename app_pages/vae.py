@@ -20,8 +20,9 @@ PARAMS = [
     state.Param("z1", 0.0, low=-3.0, high=3.0, step=0.05),
     state.Param("z2", 0.0, low=-3.0, high=3.0, step=0.05),
     *own_digit.choice_params("vae_encode"),
-    state.Param("walk_from", 0, low=0, high=499),
-    state.Param("walk_to", 1, low=0, high=499),
+    # a 3 and an 8 whose straight line stays among 3s and 8s under the 2-number VAE (judged frame by frame)
+    state.Param("walk_from", 154, low=0, high=499),
+    state.Param("walk_to", 404, low=0, high=499),
 ]
 GRID = 15  # decoded codes per side of the latent map
 WALK_FRAMES = 41  # steps of the animated walk between two codes
@@ -84,7 +85,7 @@ with map_tab:
             s1.slider("z1", -3.0, 3.0, step=0.05, key=state.key("z1"), help="First number of the code.")
             s2.slider("z2", -3.0, 3.0, step=0.05, key=state.key("z2"), help="Second number of the code.")
             point = (state.value("z1"), state.value("z2"))
-            st.plotly_chart(charts.scatter_classes(mu, heldout_labels, highlight=point, axes=("z1", "z2")), key="codes")
+            charts.show(st, charts.scatter_classes(mu, heldout_labels, highlight=point, axes=("z1", "z2")), key="codes")
             st.caption("Each dot is a held-out digit's code, coloured by its label; the star is your point.")
         with torch.inference_mode():
             decoded = model.decode(torch.tensor([point]))
@@ -102,8 +103,8 @@ with encode_tab:
         e1, e2 = st.columns([1, 1])
         with e1:
             charts.image_grid(torch.cat([x, recon]), ["784 pixels in", "784 pixels out"], scale=5)
-        e2.plotly_chart(
-            charts.scatter_classes(mu, heldout_labels, highlight=(z[0], z[1]), axes=("z1", "z2")), key="landing"
+        charts.show(
+            e2, charts.scatter_classes(mu, heldout_labels, highlight=(z[0], z[1]), axes=("z1", "z2")), key="landing"
         )
         e2.caption(f"The star: where {mine.name} lands among the codes of the held-out digits.")
         st.markdown(
@@ -118,27 +119,34 @@ with encode_tab:
 with walk_tab:
     if walk_tab.open:
         w1, w2 = st.columns(2)
-        w1.slider("From held-out digit", 0, 499, key=state.key("walk_from"))
-        w2.slider("To held-out digit", 0, 499, key=state.key("walk_to"))
+        w1.slider("From held-out example no.", 0, 499, key=state.key("walk_from"), help="One of 500 held-out digits.")
+        w2.slider("To held-out example no.", 0, 499, key=state.key("walk_to"), help="One of 500 held-out digits.")
         a, b = state.value("walk_from"), state.value("walk_to")
+        name_a, name_b = (f"held-out example {k} (a {int(heldout_labels[k])})" for k in (a, b))
+        st.markdown(f"From **{name_a}** to **{name_b}**.")
         with torch.inference_mode():
             ends = model.encode(x_all[[a, b]])[0]
             t, codes = line_between(ends[0], ends[1], 8)
             path = model.decode(codes)
         charts.image_grid(path, [f"t = {v:.2f}" for v in t.tolist()])
-        st.caption("The straight line between the two codes, decoded: every step is a plausible digit.")
+        st.caption(
+            "The straight line between the two codes, decoded. Each point decodes to a smooth picture, but it need "
+            "not be either digit, or any digit: the line can leave the region of the map the training digits "
+            "occupy, or cross another class's region on the way (with 2 numbers, classes lie side by side). Try "
+            "two digits whose dots lie close together on the map for a clean morph."
+        )
         with torch.inference_mode():
             fine, codes = line_between(ends[0], ends[1], WALK_FRAMES)
             morph = model.decode(codes)[:, 0]
         walk = [player.tile(torch.stack([x_all[a, 0], m, x_all[b, 0]]).numpy()) for m in morph]
-        walk_labels = [f"held-out digit {a}  |  decoded at t = {v:.2f}  |  held-out digit {b}" for v in fine]
+        walk_labels = [f"{name_a}  |  decoded at t = {v:.2f}  |  {name_b}" for v in fine]
         player.frames(
             "vae_walk_player",
             walk,
             position=0,
             labels=walk_labels,
-            alt=f"Held-out digit {a} (left), the decoded point moving along the line between the two codes "
-            f"(middle, {WALK_FRAMES} steps), held-out digit {b} (right)",
+            alt=f"{name_a} (left), the decoded point moving along the line between the two codes "
+            f"(middle, {WALK_FRAMES} steps), {name_b} (right)",
             slider="Position t on the line between the two codes",
             fps=8,
             scale=5,

@@ -139,6 +139,9 @@ def bench_denoiser(model, n: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=16, help="samples per pixel-by-pixel run")
+    parser.add_argument(
+        "--models", nargs="+", metavar="NAME", help="time only these checkpoints; the others keep their last figures"
+    )
     args = parser.parse_args()
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
     results = {
@@ -146,7 +149,10 @@ def main() -> None:
         "torch": torch.__version__,
         "models": {},
     }
-    for name in checkpoints.available():
+    if args.models:  # keep the other models' figures from the last full run
+        kept = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+        results["models"] = kept.get("models", {})
+    for name in args.models or checkpoints.available():
         load_s = timed(lambda name=name: checkpoints.load_checkpoint(name))
         model, card = checkpoints.load_checkpoint(name)
         print(f"\n{name} ({card['family']}, {card['parameters']:,} parameters): load {load_s * 1000:.1f} ms")
@@ -164,8 +170,11 @@ def main() -> None:
                 continue
             figures |= bench_gan(model, args.n)
         results["models"][name] = figures
-    with torch.inference_mode(False):  # the 2D GAN trains: it needs gradients
-        results["gan2d"] = bench_gan2d()
+    if args.models and "gan2d" in kept:
+        results["gan2d"] = kept["gan2d"]
+    else:
+        with torch.inference_mode(False):  # the 2D GAN trains: it needs gradients
+            results["gan2d"] = bench_gan2d()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak resident memory: {peak_mb:.0f} MB")
     results["peak_rss_mb"] = peak_mb

@@ -85,6 +85,7 @@ class TokenCharge:
 class SentenceBill:
     tokens: list[TokenCharge]
     characters: int  # characters charged for (everything after the first token)
+    given: str = ""  # the first token: it has nothing before it, so it is shown but not charged
 
     @property
     def nats(self) -> float:
@@ -109,4 +110,4 @@ def sentence_bill(lm, text: str) -> SentenceBill:
     logp = lm.log_probs(ids, 1)
     pieces = [lm.decode(ids[: t + 1])[len(lm.decode(ids[:t])) :] for t in range(1, len(ids))]
     tokens = [TokenCharge(p, float(-lp)) for p, lp in zip(pieces, logp.tolist(), strict=True)]
-    return SentenceBill(tokens, sum(len(p) for p in pieces))
+    return SentenceBill(tokens, sum(len(p) for p in pieces), given=lm.decode(ids[:1]))

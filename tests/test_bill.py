@@ -102,7 +102,7 @@ def test_sentence_bill_matches_the_shipped_character_model():
     lm = CharLanguageModel(*checkpoints.load_checkpoint(CHAR_CHECKPOINT))
     text = "ROMEO: But soft"
     bill = sentence_bill(lm, text)
-    assert "".join(t.text for t in bill.tokens) == text[1:]
+    assert "".join(t.text for t in bill.tokens) == text[1:] and bill.given == text[0]  # nothing lost, nothing twice
     ids = lm.encode(text).ids
     assert bill.nats == pytest.approx(-float(lm.log_probs(ids, 1).sum()))
     assert bill.most_surprising.nats == max(t.nats for t in bill.tokens)

@@ -34,6 +34,12 @@ def test_page_loads_in_a_real_browser_without_exception(server, browser, info):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     js_errors: list[str] = []
     page.on("pageerror", lambda err: js_errors.append(str(err)))
+    outside: list[str] = []  # offline by design: every request goes to the app's own server
+    page.on(
+        "request",
+        lambda r: outside.append(r.url) if urlparse(r.url).scheme in ("http", "https", "ws", "wss")
+        and urlparse(r.url).hostname not in ("127.0.0.1", "localhost") else None,
+    )
     page.goto(f"{server}/{'' if info.url_path == 'home' else info.url_path}")
     _wait_until_done(page)
     SHOTS.mkdir(exist_ok=True)
@@ -41,6 +47,7 @@ def test_page_loads_in_a_real_browser_without_exception(server, browser, info):
     exceptions = page.locator('[data-testid="stException"]')
     assert exceptions.count() == 0, exceptions.first.inner_text()
     assert not js_errors, js_errors
+    assert not outside, outside
     expected = "Generative Models Playground" if info.url_path == "home" else info.title
     assert page.locator("h1").first.inner_text().strip() == expected
     assert not _accessibility_violations(page), _accessibility_violations(page)

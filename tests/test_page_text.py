@@ -1,5 +1,7 @@
 """The Finish-the-sentence page: type, step, finish, pick a token, reset, compare, share."""
 
+import re
+
 import pytest
 
 from dgm_core import checkpoints
@@ -128,3 +130,12 @@ def test_bad_tokens_in_a_link_are_left_out_with_a_notice(bad):
     at = open_page("app_pages/text.py", {"tokens": bad})
     assert not at.exception and at.session_state.tx_steps == []
     assert any("tokens" in i.value for i in at.info)
+
+
+def test_the_sentence_bill_shows_the_whole_sentence_first_character_included():
+    at = open_page("app_pages/text.py", {"tab": "Your sentence's bill", "sentence": "To be, or not to be"})
+    strips = [h.proto.body for h in at.get("html") if "sentence_bill_0" in h.proto.body]
+    assert strips, "no surprise strip on the page"
+    shown = re.sub(r"<[^>]+>", "", strips[0]).replace("&nbsp;", " ")
+    assert shown == "To be, or not to be"  # the first token is shown (given), the rest charged
+    assert "given, not charged" in strips[0]

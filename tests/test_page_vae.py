@@ -46,7 +46,7 @@ def test_interpolation_and_every_shipped_beta_render():
     assert [c for c in _captions(at) if c.startswith("t = ")] == [f"t = {v:.2f}" for v in [i / 7 for i in range(8)]]
     walk = player_data(at, "vae_walk_player")  # the same line in 41 frames: digit 3 | decoded point | digit 9
     frames = walk["frames"].reshape(walk["count"], walk["h"], walk["w"])
-    assert walk["count"] == 41 and walk["labels"][0].endswith("t = 0.00  |  held-out digit 9")
+    assert walk["count"] == 41 and walk["labels"][0].endswith("t = 0.00  |  held-out example 9 (a 0)")
     assert (frames[:, :, :28] == frames[0, :, :28]).all() and not (frames[0, :, 30:58] == frames[-1, :, 30:58]).all()
     for name in [n for n in VAE_MODELS if "z2" in n and n in checkpoints.available()]:
         at.selectbox(key="share_vae").set_value(name).run()

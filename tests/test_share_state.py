@@ -239,3 +239,14 @@ def test_the_home_page_lists_the_lecture_links_with_the_seed_and_presenter_mode(
     scene_links = [e for e in at.get("page_link") if e.proto.query_string]  # the lecture path has no query
     assert [e.proto.label for e in scene_links] == [f"{k}. {s.title}" for k, s in enumerate(SCENES, start=1)]
     assert all("seed=4" in e.proto.query_string and "presenter=1" in e.proto.query_string for e in scene_links)
+
+
+def test_a_link_value_over_the_limit_is_refused_before_any_check():
+    from ui.state import MAX_LINK_VALUE, Param
+
+    with pytest.raises(ValueError, match="over 4,000 characters"):
+        Param("tokens", "", check=lambda raw: None).parse("s1." * (MAX_LINK_VALUE // 3 + 1))
+    from dgm_core.next_token import MAX_RECORDED
+
+    longest = ".".join(["s99999"] * MAX_RECORDED)  # the most tokens a link records, with 5-digit ids
+    assert len(longest) < MAX_LINK_VALUE  # the app's own longest value fits

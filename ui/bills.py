@@ -10,6 +10,7 @@ import torch
 
 from dgm_core.bill import image_bill, sentence_bill
 from ui import charts, models
+from ui.catalogue import short_name
 from ui.safe_text import shorten
 
 MAX_SENTENCE = 400  # characters; a longer text (from a link) is refused with the usual notice
@@ -32,7 +33,9 @@ def digit(pixels: np.ndarray, names: list[str], label: Callable[[str], str]) -> 
             f"Most likely under **{label(cheapest.model)}** ({cheapest.nats:,.1f} nats), least likely under "
             f"**{label(dearest.model)}** ({dearest.nats:,.1f} nats)."
         )
-    right.plotly_chart(charts.bill_bars(bill, {name: label(name) for name in names}), key="bill_chart")
+    charts.show(
+        right, charts.bill_bars(bill, {n: short_name(n) for n in names}, {n: label(n) for n in names}), key="bill_chart"
+    )
 
 
 def sentence(text: str, judges: dict[str, Callable]) -> None:
@@ -45,7 +48,7 @@ def sentence(text: str, judges: dict[str, Callable]) -> None:
         except ValueError as problem:
             st.info(str(problem), icon=":material/info:")
             continue
-        charts.surprise_strip(bill.tokens, key=f"sentence_bill_{number}")
+        charts.surprise_strip(bill.tokens, key=f"sentence_bill_{number}", given=bill.given)
         b1, b2, b3 = st.columns(3)
         b1.metric("-log p(sentence)", f"{bill.nats:.1f} nats", help="The first token is given, not charged.")
         b2.metric(

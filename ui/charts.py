@@ -14,6 +14,8 @@ from dgm_core.images import mark_pixel, upscale
 from ui import layout
 
 CHOSEN_COLOR, OTHER_COLOR = "#d1495b", "#5b8def"
+# one colour per class, the same in every chart of a page (a scatter of the classes and their probabilities)
+CLASS_COLORS = ("#1f77b4", "#e07b00", "#2a9d4b", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 
 
 def distribution_bars(
@@ -22,12 +24,25 @@ def distribution_bars(
     chosen: int | None = None,
     title: str = "",
     y_title: str = "probability",
+    colors: Sequence[str] | None = None,
 ) -> go.Figure:
-    """Bar chart of a categorical distribution; the ``chosen`` outcome is highlighted."""
+    """Bar chart of a categorical distribution; the ``chosen`` outcome is highlighted: in red, or, when the
+    outcomes have ``colors`` of their own (classes coloured alike elsewhere on the page), by a thick outline."""
     probs = np.asarray(probs, dtype=float)
-    colors = [CHOSEN_COLOR if i == chosen else OTHER_COLOR for i in range(len(probs))]
+    if colors is None:
+        colors = [CHOSEN_COLOR if i == chosen else OTHER_COLOR for i in range(len(probs))]
+        outline = dict(width=0)
+    else:
+        colors = list(colors)[: len(probs)]
+        outline = dict(width=[4 if i == chosen else 0 for i in range(len(probs))], color="#1f2430")
     fig = go.Figure(
-        go.Bar(x=list(labels), y=probs, marker_color=colors, text=[f"{p:.2f}" for p in probs], textposition="outside")
+        go.Bar(
+            x=list(labels),
+            y=probs,
+            marker=dict(color=colors, line=outline),
+            text=[f"{p:.2f}" for p in probs],
+            textposition="outside",
+        )
     )
     fig.update_layout(
         title=title,
@@ -105,7 +120,11 @@ def scatter_classes(
         sel = labels == c
         fig.add_trace(
             go.Scatter(
-                x=points[sel, 0], y=points[sel, 1], mode="markers", name=f"class {c}", marker=dict(size=6, opacity=0.7)
+                x=points[sel, 0],
+                y=points[sel, 1],
+                mode="markers",
+                name=f"class {c}",
+                marker=dict(size=6, opacity=0.7, color=CLASS_COLORS[int(c) % len(CLASS_COLORS)]),
             )
         )
     if highlight is not None:
@@ -196,11 +215,33 @@ def heatmap(values, title: str = "", colorbar: str = "") -> go.Figure:
 BOUND_COLOR = "#8a8f98"
 
 
-def bill_bars(lines, names: dict[str, str]) -> go.Figure:
+def _short_kind(kind: str) -> str:
+    """A bill line's kind in a few characters for an axis label ('' for a plain exact price)."""
+    parts = []
+    if "IWAE" in kind:
+        parts.append("IWAE")
+    elif "ELBO" in kind:
+        parts.append("-ELBO")
+    if "averaged" in kind:
+        parts.append("mean over y")
+    if "grey levels" in kind:
+        parts.append(kind.split("; ")[-1].split(",")[0])
+    return ", ".join(parts)
+
+
+def bill_bars(lines, names: dict[str, str], long_names: dict[str, str] | None = None) -> go.Figure:
     """Your input's bill: -log p(x) per model, exact prices in blue, upper bounds in grey (the legend says
-    which), cheapest first; each bar's price is written beside it, inside the chart."""
+    which), cheapest first; each bar's price is written beside it, inside the chart. ``names``: short axis
+    labels; ``long_names``: what the hover says."""
     lines = sorted(lines, key=lambda line: line.nats)
-    labels = [f"{names.get(line.model, line.model)} ({line.kind.replace('upper bound: ', '')})" for line in lines]
+    long_names = long_names or names
+
+    def label(line) -> str:
+        kind = _short_kind(line.kind)
+        return f"{names.get(line.model, line.model)}" + (f" ({kind})" if kind else "")
+
+    labels = [label(line) for line in lines]
+    hover = [f"{long_names.get(line.model, line.model)} ({line.kind})" for line in lines]
     values = [line.nats for line in lines]
     spread = max(values) / max(min(values), 1e-9) if values else 1
     log = spread > 30
@@ -216,11 +257,12 @@ def bill_bars(lines, names: dict[str, str]) -> go.Figure:
             text=[f"{lines[k].nats:,.1f} nats · {lines[k].bits_per_pixel:.3f} bits/pixel" for k in picked],
             textposition="outside",
             cliponaxis=False,
-            hovertemplate="%{y}: %{x:,.1f} nats<extra></extra>",
+            customdata=[hover[k] for k in picked],
+            hovertemplate="%{customdata}: %{x:,.1f} nats<extra></extra>",
         )
     top = max(values, default=1.0)
     # room on the right for the longest price written beside its bar (about 30 characters)
-    span = (math.log10(max(min(values, default=1.0), 1e-9)) - 0.1, math.log10(top) + 1.0) if log else (0, top * 1.8)
+    span = (math.log10(max(min(values, default=1.0), 1e-9)) - 0.1, math.log10(top) + 1.2) if log else (0, top * 2.0)
     fig.update_layout(
         height=110 + 28 * len(lines),
         margin=dict(l=10, r=20, t=40, b=10),
@@ -327,10 +369,11 @@ def judged_grid(
 
 
 def particles(
-    points, data=None, arrows: tuple | None = None, extent: float = 2.5, title: str = "", arrow_scale: float = 0.3
+    points, data=None, arrows: tuple | None = None, extent: float = 2.5, title: str = "", arrow_scale: float = 0.9
 ) -> go.Figure:
     """2D particles (red) over data points (grey), with optional arrows (grid, vectors) drawn as
-    short line segments from each grid point."""
+    short line segments from each grid point; the longest arrow is ``arrow_scale`` grid cells long, so arrows
+    never run into each other whatever the noise level (their lengths compare within one picture)."""
     fig = go.Figure()
     if data is not None:
         d = np.asarray(data)
@@ -340,7 +383,9 @@ def particles(
     if arrows is not None:
         grid, vec = (np.asarray(a) for a in arrows)
         norm = np.linalg.norm(vec, axis=1, keepdims=True)
-        vec = vec / np.maximum(norm.max(), 1e-9) * arrow_scale * extent
+        xs = np.unique(grid[:, 0])
+        cell = float(np.diff(xs).min()) if len(xs) > 1 else extent
+        vec = vec / np.maximum(norm.max(), 1e-9) * arrow_scale * cell
         xs, ys = _segments(grid, vec)
         fig.add_trace(
             go.Scatter(x=xs, y=ys, mode="lines", name="pull D(x, σ) - x", line=dict(color=OTHER_COLOR, width=1))
@@ -501,3 +546,37 @@ def trajectories(path, data=None, extent: float = 2.5, title: str = "", shown: i
         legend=dict(orientation="h", y=-0.1),
     )
     return fig
+
+
+def describe(fig: go.Figure, limit: int = 12) -> str:
+    """A text alternative for a chart, read from the figure itself: its title, its axes, and each series
+    (with its values when there are few, e.g. the bars of a distribution)."""
+
+    def title_of(thing) -> str:
+        text = getattr(getattr(thing, "title", None), "text", None)
+        return str(text) if text else ""
+
+    layout_ = fig.layout
+    parts = [title_of(layout_) or "A chart"]
+    axes = [
+        f"{name}: {title_of(axis)}" for name, axis in (("x", layout_.xaxis), ("y", layout_.yaxis)) if title_of(axis)
+    ]
+    if axes:
+        parts.append("axes " + ", ".join(axes))
+    for trace in list(fig.data)[:4]:
+        kind = {"bar": "bars", "scatter": "points or lines", "scattergl": "points", "heatmap": "a heatmap"}.get(
+            trace.type, trace.type
+        )
+        series = f"{trace.name}: {kind}" if getattr(trace, "name", None) else kind
+        horizontal = getattr(trace, "orientation", None) == "h"
+        labels, values = (trace.y, trace.x) if horizontal else (getattr(trace, "x", None), getattr(trace, "y", None))
+        if trace.type == "bar" and labels is not None and values is not None and len(labels) <= limit:
+            series += " (" + "; ".join(f"{lab}: {float(v):.3g}" for lab, v in zip(labels, values, strict=False)) + ")"
+        parts.append(series)
+    return ". ".join(parts) + "."
+
+
+def show(where, fig: go.Figure, *, alt: str | None = None, **kwargs):
+    """``where.plotly_chart(fig)`` (``where``: ``st`` or a column) with a text alternative for screen readers:
+    ``alt``, or one read from the figure (:func:`describe`)."""
+    return where.plotly_chart(fig, alt=alt or describe(fig), **kwargs)

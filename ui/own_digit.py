@@ -66,6 +66,27 @@ def _forget() -> None:
     st.session_state["own_pad_round"] = st.session_state.get("own_pad_round", 0) + 1  # a fresh, empty pad
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def _pad_picture(drawing: str) -> dict:
+    """The pad's starting content for a packed drawing: one picture object (a data URI, nothing fetched) filling
+    the pad, in the drawing component's own JSON format."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    try:
+        pixels = unpack(drawing)
+    except ImageProblem:
+        return {"objects": []}
+    picture = Image.fromarray(pixels).resize((PAD_SIZE, PAD_SIZE), Image.Resampling.BILINEAR)
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG")
+    src = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    image = {"type": "image", "left": 0, "top": 0, "width": PAD_SIZE, "height": PAD_SIZE, "scaleX": 1, "scaleY": 1}
+    return {"objects": [image | {"originX": "left", "originY": "top", "src": src, "selectable": False}]}
+
+
 def pad(where: str) -> Digit | None:
     """The drawing pad (white brush on black, undo and reset in its toolbar), an upload box, and the
     28 x 28 digit the models get, side by side. Returns the student's digit, if any."""
@@ -75,6 +96,9 @@ def pad(where: str) -> Digit | None:
     with draw_col:
         st.caption("Draw one digit with the mouse or a finger. Undo, redo and reset are in the bar above the pad.")
         canvas_key = f"own_pad_{where}_{st.session_state.get('own_pad_round', 0)}"
+        # A pad opens with the digit the student already has (from a link, another page or an upload) as a
+        # picture on it, so a reopened link can be drawn on further; strokes are added on top of it.
+        start = st.session_state.setdefault(f"_pad_start_{canvas_key}", st.session_state.get(state.key(DRAWING), ""))
         result = st_canvas(
             stroke_width=BRUSH,
             stroke_color="#ffffff",
@@ -82,10 +106,16 @@ def pad(where: str) -> Digit | None:
             height=PAD_SIZE,
             width=PAD_SIZE,
             drawing_mode="freedraw",
+            initial_drawing=_pad_picture(start) if start else None,
             return_image_data=True,
             key=canvas_key,
         )
-        strokes = (result.json_data or {}).get("objects", []) if result is not None else []
+        objects = (result.json_data or {}).get("objects", []) if result is not None else []
+        strokes = [o for o in objects if str(o.get("type", "")).lower() != "image"]  # the starting picture is no stroke
+        cleared = f"_cleared_{canvas_key}"
+        if start and not objects and not st.session_state.get(cleared):  # the pad's own reset took the picture away
+            st.session_state[cleared] = True
+            st.session_state[state.key(DRAWING)] = ""
         # Only a change counts (a new stroke, an undo, a new file): whichever came last is the digit.
         seen = f"_seen_{canvas_key}"
         if strokes:

@@ -50,7 +50,7 @@ class Param:
         """Text from the URL -> a value, or ``ValueError`` with a sentence."""
         kind = type(self.default)
         if len(raw) > MAX_LINK_VALUE:
-            raise ValueError(f"longer than the {MAX_LINK_VALUE:,} characters a link value may hold")
+            raise ValueError(f"over {MAX_LINK_VALUE:,} characters")
         try:
             if kind is bool:
                 if raw.lower() not in _TRUE | _FALSE:

@@ -77,9 +77,10 @@ def picture_2d(seed: int) -> None:
     st.slider("Time step", 0, TOY_STEPS, key=state.key("toy_at"), help="0: pure noise; the last step: samples.")
     state_2d = toy_run[1][int(state.value("toy_at"))]
     data = sample_shape(shape, 1500, torch.Generator().manual_seed(12345))
-    arrows = vector_field(toy, state_2d.sigma)
     extent = 2.5 if state_2d.sigma < 2.5 else min(3 * state_2d.sigma, 3 * TOY_SIGMA_MAX)
-    st.plotly_chart(
+    arrows = vector_field(toy, state_2d.sigma, extent=extent)  # over the plane shown, so the arrows spread out
+    charts.show(
+        st,
         charts.particles(state_2d.x, data, arrows, extent=extent, title=f"σ = {state_2d.sigma:.3g}"),
         key="df_toy_chart",
     )

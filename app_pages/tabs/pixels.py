@@ -9,7 +9,7 @@ from dgm_core.data import mnist
 from dgm_core.metrics import bits_per_dim
 from dgm_core.models.pixel_ar import FVSBN
 from ui import charts, models, own_digit
-from ui.catalogue import PIXEL_MODELS
+from ui.catalogue import PIXEL_MODELS, short_name
 
 
 def price(model, levels: int, label, shipped: list[str], first_sample) -> None:
@@ -33,10 +33,10 @@ def price(model, levels: int, label, shipped: list[str], first_sample) -> None:
         charts.judged_grid(x.float() / (levels - 1), prefix=f"{what}; judge: ", scale=6)
         st.metric("-log p(x)", f"{nll:.1f} nats", help="Lower means the model finds the image more likely.")
         st.metric("bits per pixel", f"{bits_per_dim(nll, 784):.3f}")
-    s2.plotly_chart(charts.heatmap(surprise.numpy(), "-log p(x_i | x_<i) per pixel", "nats"), key="surprise")
+    charts.show(s2, charts.heatmap(surprise.numpy(), "-log p(x_i | x_<i) per pixel", "nats"), key="surprise")
     st.markdown("**The same image's price under every autoregressive model** (exact, lower = more likely):")
     bill = image_bill(pixels, {m: models.load(m) for m in shipped})
-    st.plotly_chart(charts.bill_bars(bill, PIXEL_MODELS), key="px_bill")
+    charts.show(st, charts.bill_bars(bill, {m: short_name(m) for m in shipped}, PIXEL_MODELS), key="px_bill")
 
 
 def models_table(shipped: list[str]) -> None:
