@@ -16,6 +16,25 @@ if [ ! -x "${DGM_CHROMIUM:-/usr/bin/chromium}" ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 
+# Debian's node checks the syntax of the components' JavaScript (ui/static/*.mjs).
+if ! command -v node >/dev/null; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs >/dev/null
+fi
+
+# Debian's fonts for the judge's non-digit letters and symbols (dgm_core/data/junk.py renders them).
+if [ ! -f /usr/share/fonts/opentype/comic-neue/ComicNeue-Regular.otf ] || [ ! -f /usr/share/fonts/opentype/urw-base35/URWGothic-Book.otf ] \
+  || [ ! -f /usr/share/fonts/truetype/freefont/FreeSans.ttf ] || [ ! -f /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf ] \
+  || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+    fonts-dejavu-core fonts-liberation fonts-freefont-ttf fonts-urw-base35 fonts-comic-neue >/dev/null
+fi
+
 # Debian's redis-server and haproxy for class mode's tests (rooms shared by two app servers behind a balancer).
 if ! command -v redis-server >/dev/null || ! command -v haproxy >/dev/null; then
   SUDO=""
@@ -25,4 +44,4 @@ if ! command -v redis-server >/dev/null || ! command -v haproxy >/dev/null; then
 fi
 
 python -m ruff check .
-python -m pytest "$@"
+python -m pytest --durations=25 "$@"

