@@ -3,20 +3,22 @@
 import numpy as np
 import streamlit as st
 
+from dgm_core import sketch2d
 from dgm_core.gan2d import GAN2D, LOSSES, GAN2DSettings, parse_log, replay
 from dgm_core.toy2d import SHAPES
-from ui import arena, charts, clicks, layout, state
+from ui import arena, charts, clicks, layout, sketch_pad, state
 
 LR_CHOICES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2)
 FRAMES_PER_BATCH, BATCH_S = 14, 1.0  # while playing: 14 frames trained per run, played at 10 a second
 PARAMS = [
-    state.Param("shape", "ring", choices=(*SHAPES, "custom")),
+    state.Param("shape", "ring", choices=(*SHAPES, "custom", "sketch")),
     state.Param("d_lr", 1e-3, choices=LR_CHOICES, snap_to_choices=True),
     state.Param("g_lr", 1e-3, choices=LR_CHOICES, snap_to_choices=True),
     state.Param("loss", "non-saturating", choices=LOSSES),
     state.Param("k", 1, low=1, high=10),
     state.Param("per_frame", 5, low=1, high=50),
     state.Param("arena", "", check=parse_log),  # the game's moves, so a link reopens the same game
+    sketch_pad.PARAM,  # a brushed distribution (shared with the diffusion page's 2D picture)
 ]
 DEFAULT_CUSTOM = [[-1.5, -1.0], [0.0, 1.5], [1.5, -1.0], [0.0, 0.0]]
 
@@ -32,8 +34,8 @@ seed = layout.seed()
 c1, c2, c3 = st.columns(3)
 c1.radio(
     "Real data",
-    (*SHAPES, "custom"),
-    format_func=lambda s: SHAPES.get(s, "points you place"),
+    (*SHAPES, "custom", "sketch"),
+    format_func=lambda s: SHAPES.get(s, {"custom": "points you place", "sketch": "my sketch"}.get(s)),
     key=state.key("shape"),
     help="The distribution G must learn to imitate.",
 )
@@ -62,9 +64,22 @@ if state.value("shape") == "custom":
     if not pts:
         st.info("No valid points in the table: using the default four.")
     custom = pts or DEFAULT_CUSTOM
+if state.value("shape") == "sketch":  # the painted cells' centres are the real points (each with a little noise)
+    pad_col, seen_col = st.columns([2, 3])
+    with pad_col:
+        sketch_pad.pad("gan")
+    mask = sketch_pad.current()
+    if mask is None:
+        seen_col.info("Paint on the black pad: the cells you touch become the real data. Until then: the default four.")
+    else:
+        custom = sketch2d.cell_centres(mask).tolist()
+        seen_col.plotly_chart(
+            charts.particles(np.zeros((0, 2)), np.asarray(custom), extent=sketch2d.EXTENT, title="The real data"),
+            key="gan_sketch_data",
+        )
 
 settings = GAN2DSettings(
-    shape=state.value("shape"),
+    shape="custom" if state.value("shape") == "sketch" else state.value("shape"),
     d_lr=state.value("d_lr"),
     g_lr=state.value("g_lr"),
     loss=state.value("loss"),

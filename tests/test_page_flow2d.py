@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import torch
 
 from app_pages.tabs import flow2d
 from dgm_core import sketch2d
@@ -52,3 +53,21 @@ def test_a_damaged_sketch_in_a_link_falls_back_with_a_notice():
     assert not at.exception
     assert any(i.value.startswith("Link settings ignored") for i in at.info)
     assert any("Paint on the black pad" in i.value for i in at.info)
+
+
+def test_the_2d_gan_learns_the_same_sketch():
+    at = open_page("app_pages/gan.py", {"shape": "sketch", "sketch": letter_l()})
+    assert not at.exception
+    game = at.session_state["gan_game"]
+    centres = sketch2d.cell_centres(sketch2d.unpack(letter_l()))
+    assert game.settings.shape == "custom" and np.allclose(game.settings.custom_points, centres.tolist())
+    real = game.real(500)
+    assert float(torch.cdist(real, centres).min(dim=1).values.max()) < 0.3  # every real point sits on the L
+    assert "gan_sketch_data" in " ".join(c.proto.id for c in at.get("plotly_chart"))
+
+
+def test_the_2d_gan_without_a_sketch_uses_the_default_points():
+    at = open_page("app_pages/gan.py", {"shape": "sketch"})
+    assert not at.exception
+    assert any("Paint on the black pad" in i.value for i in at.info)
+    assert len(at.session_state["gan_game"].settings.custom_points) == 4

@@ -9,62 +9,25 @@ from dgm_core import sketch2d
 from dgm_core.diffusion import reverse_steps
 from dgm_core.flow_matching import STEP_CHOICES, ToyVelocity, flow_steps, steps_to_look_right, train_2d
 from dgm_core.toy2d import SHAPES, TOY_SIGMA_MAX, ToyDenoiser, sample_shape
-from ui import charts, state
+from ui import charts, sketch_pad, state
 
 TRAIN_STEPS = 2000  # each model; both together take about 10 s on a 2-core CPU
 PARTICLES = 600
-PAD = 320  # pixels of the sketch pad
-BRUSH = 14
 MINE = "my sketch"
 PARAMS = [
-    state.Param("sketch", "", check=sketch2d.check),  # the painted cells, 128 characters
+    sketch_pad.PARAM,  # the painted cells, shared with the 2D GAN page
     state.Param("learn", "shape", choices=("shape", MINE)),
     state.Param("fm_steps", 8, choices=STEP_CHOICES),
 ]
 
 
-def _pad() -> None:
-    """The sketch pad (white brush on black); a change of the drawing becomes the sketch in the link."""
-    from streamlit_drawable_canvas import st_canvas
-
-    round_ = st.session_state.get("fm_pad_round", 0)
-    key = f"fm_pad_{round_}"
-    result = st_canvas(
-        stroke_width=BRUSH,
-        stroke_color="#ffffff",
-        background_color="#000000",
-        height=PAD,
-        width=PAD,
-        drawing_mode="freedraw",
-        return_image_data=True,
-        key=key,
-    )
-    strokes = (result.json_data or {}).get("objects", []) if result is not None else []
-    seen = f"_seen_{key}"
-    if strokes and result.image_data is not None:
-        try:
-            drawn = sketch2d.pack(sketch2d.mask_from_canvas(result.image_data))
-            sketch2d.check(drawn)
-        except sketch2d.SketchProblem:
-            drawn = None  # too little ink yet
-        if drawn is not None and drawn != st.session_state.get(seen):
-            st.session_state[seen] = st.session_state[state.key("sketch")] = drawn
-    elif st.session_state.pop(seen, None) is not None:  # the pad's own reset
-        st.session_state[state.key("sketch")] = ""
-
-
-def _clear() -> None:
-    st.session_state[state.key("sketch")] = ""
-    st.session_state["fm_pad_round"] = st.session_state.get("fm_pad_round", 0) + 1
-
-
 def _data(shape: str):
     """(a name, the data sampler, a key for the trained models) for the shape above or the sketch."""
     if state.value("learn") == MINE:
-        text = state.value("sketch")
-        if not text:
+        mask = sketch_pad.current()
+        if mask is None:
             return None
-        return "your sketch", sketch2d.sampler(sketch2d.unpack(text)), ("sketch", text)
+        return "your sketch", sketch2d.sampler(mask), ("sketch", state.value("sketch"))
     return SHAPES[shape], (lambda n, g: sample_shape(shape, n, g)), ("shape", shape)
 
 
@@ -122,11 +85,7 @@ def section(seed: int, shape: str) -> None:
             help="The preset shape chosen above, or the points you paint on the pad.",
         )
         if state.value("learn") == MINE:
-            st.caption("Paint with the mouse or a finger; thick strokes are dense bands, dots are small blobs.")
-            _pad()
-            if state.value("sketch"):
-                st.caption("The sketch in use is drawn on the right (from the link, or your last stroke).")
-            st.button("Clear my sketch", key="fm_clear", on_click=_clear, help="Forget the sketch and the pad.")
+            sketch_pad.pad("flow2d")
     chosen = _data(shape)
     with right:
         if chosen is None:
