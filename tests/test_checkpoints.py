@@ -1,3 +1,4 @@
+import dataclasses
 import json
 
 import pytest
@@ -94,3 +95,33 @@ def test_the_plain_retrain_command_reproduces_each_shipped_cards_settings():
         else:
             assert card["training"]["steps"] == recipe.steps, name
         assert card["config"] == {**card["config"], **recipe.config}
+
+
+def test_every_model_family_needs_its_config_and_two_models_never_share_one():
+    """No config object is a default argument (one object would be shared by every model built without one)."""
+    import inspect
+
+    from dgm_core.models import (
+        char_transformer,
+        denoiser,
+        gan,
+        gated_pixelcnn,
+        independent_pixels,
+        judge,
+        pixel_ar,
+        vae,
+    )
+
+    classes = [
+        cls
+        for module in (char_transformer, denoiser, gan, gated_pixelcnn, independent_pixels, judge, pixel_ar, vae)
+        for cls in vars(module).values()
+        if inspect.isclass(cls) and hasattr(cls, "Config") and cls.__module__ == module.__name__
+    ]
+    assert len(classes) >= 9
+    for cls in classes:
+        parameter = inspect.signature(cls.__init__).parameters["config"]
+        assert parameter.default is inspect.Parameter.empty, cls.__name__
+        config = cls.Config(vocab="ab") if cls is char_transformer.CharTransformer else cls.Config()
+        a, b = cls(config), cls(dataclasses.replace(config))
+        assert a.config is not b.config

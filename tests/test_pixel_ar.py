@@ -26,8 +26,8 @@ def _random(model):
 
 
 MODELS = {
-    "independent": lambda: IndependentPixels(),
-    "fvsbn_k2": lambda: FVSBN(),
+    "independent": lambda: IndependentPixels(IndependentPixels.Config()),
+    "fvsbn_k2": lambda: FVSBN(FVSBNConfig()),
     "fvsbn_k4": lambda: FVSBN(FVSBNConfig(levels=4)),
     "made": lambda: MADE(MADEConfig(hidden=64)),
     "pixelcnn": lambda: PixelCNN(PixelCNNConfig(channels=8, layers=3)),

@@ -75,7 +75,7 @@ class Block(nn.Module):
 class CharTransformer(ConfigurableModule):
     Config = CharTransformerConfig
 
-    def __init__(self, config: CharTransformerConfig = CharTransformerConfig()):
+    def __init__(self, config: CharTransformerConfig):
         super().__init__()
         if not config.vocab:
             raise ValueError("CharTransformer needs a vocabulary (config.vocab).")

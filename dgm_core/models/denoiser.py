@@ -53,7 +53,7 @@ class ResBlock(nn.Module):
 class Denoiser(ConfigurableModule):
     Config = DenoiserConfig
 
-    def __init__(self, config: DenoiserConfig = DenoiserConfig()):
+    def __init__(self, config: DenoiserConfig):
         super().__init__()
         self.config = config
         c, e = config.channels, config.embed

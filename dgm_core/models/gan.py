@@ -149,7 +149,7 @@ class Discriminator(nn.Module):
 class GAN(ConfigurableModule):
     Config = GANConfig
 
-    def __init__(self, config: GANConfig = GANConfig()):
+    def __init__(self, config: GANConfig):
         super().__init__()
         self.config = config
         self.num_classes = config.num_classes

@@ -89,7 +89,7 @@ class HorizontalConv(nn.Module):
 class GatedPixelCNN(ChainRuleDensity):
     Config = GatedPixelCNNConfig
 
-    def __init__(self, config: GatedPixelCNNConfig = GatedPixelCNNConfig()):
+    def __init__(self, config: GatedPixelCNNConfig):
         super().__init__()
         self.config, self.levels, self.num_classes = config, config.levels, config.num_classes
         p, kf = config.channels, config.first_kernel

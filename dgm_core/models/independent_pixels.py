@@ -31,7 +31,7 @@ class IndependentPixelsConfig:
 class IndependentPixels(ChainRuleDensity):
     Config = IndependentPixelsConfig
 
-    def __init__(self, config: IndependentPixelsConfig = IndependentPixelsConfig()):
+    def __init__(self, config: IndependentPixelsConfig):
         super().__init__()
         self.config, self.levels = config, config.levels
         self.bias = nn.Parameter(torch.zeros(config.num_pixels, config.levels))

@@ -45,7 +45,7 @@ def verdict_text(label: int, confidence: float) -> str:
 class Judge(ConfigurableModule):
     Config = JudgeConfig
 
-    def __init__(self, config: JudgeConfig = JudgeConfig()):
+    def __init__(self, config: JudgeConfig):
         super().__init__()
         self.config = config
         c = config.channels

@@ -102,7 +102,7 @@ class FVSBN(ChainRuleDensity):
 
     Config = FVSBNConfig
 
-    def __init__(self, config: FVSBNConfig = FVSBNConfig()):
+    def __init__(self, config: FVSBNConfig):
         super().__init__()
         self.config, self.levels = config, config.levels
         d, k = config.num_pixels, config.levels
@@ -161,7 +161,7 @@ class MADE(ChainRuleDensity):
 
     Config = MADEConfig
 
-    def __init__(self, config: MADEConfig = MADEConfig()):
+    def __init__(self, config: MADEConfig):
         super().__init__()
         self.config, self.levels = config, config.levels
         d, h, k = config.num_pixels, config.hidden, config.levels
@@ -216,7 +216,7 @@ class PixelCNNConfig:
 class PixelCNN(ChainRuleDensity):
     Config = PixelCNNConfig
 
-    def __init__(self, config: PixelCNNConfig = PixelCNNConfig()):
+    def __init__(self, config: PixelCNNConfig):
         super().__init__()
         self.config, self.levels, self.num_classes = config, config.levels, config.num_classes
         c = config.channels

@@ -47,7 +47,7 @@ class ELBOTerms:
 class VAE(ConfigurableModule):
     Config = VAEConfig
 
-    def __init__(self, config: VAEConfig = VAEConfig()):
+    def __init__(self, config: VAEConfig):
         super().__init__()
         self.config = config
         h = config.hidden
