@@ -130,3 +130,33 @@ def balancer(port: int, app_ports: list[int]) -> Iterator[tuple[str, callable]]:
         finally:
             proc.terminate()
             proc.wait(timeout=10)
+
+
+def open_class_box(page) -> None:
+    """Unfold the sidebar (presenter mode folds it) and the class box in it."""
+    unfold = page.locator('[data-testid="stExpandSidebarButton"]')
+    if unfold.count() and unfold.first.is_visible():
+        unfold.first.click()
+        page.locator('[data-testid="stSidebarUserContent"]').wait_for(state="visible")
+    expander = page.locator('[data-testid="stExpander"]').filter(has_text="Class mode").first
+    if not expander.locator('[data-testid="stExpanderDetails"]').is_visible():
+        expander.locator("summary").click()
+
+
+def start_class(page) -> str:
+    """In a page of the app opened at '/': presenter mode on, a class started; returns its code."""
+    from tests.browser_helpers import wait_until_done
+
+    page.get_by_text("Presenter mode", exact=True).click()
+    wait_until_done(page)
+    for attempt in range(3):  # a click on a button the page is redrawing can miss it
+        open_class_box(page)
+        page.get_by_role("button", name="Start a class").click()
+        try:
+            page.wait_for_function("() => new URLSearchParams(location.search).get('pkey')", timeout=30_000)
+            break
+        except Exception:
+            page.screenshot(path=f"/tmp/start_class_{attempt}.png")
+            if attempt == 2:
+                raise
+    return page.evaluate("() => new URLSearchParams(location.search).get('room')")

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from tests.browser_helpers import chromium, wait_until_done
-from tests.class_servers import app_server, balancer, haproxy_missing, ports
+from tests.class_servers import app_server, balancer, haproxy_missing, open_class_box, ports
 from tests.redis_helpers import redis_missing, redis_server
 
 pytestmark = pytest.mark.browser
@@ -64,17 +64,6 @@ def new_person(browser, url: str):
     page.goto(url)
     wait_until_done(page)
     return context, page, errors
-
-
-def open_class_box(page) -> None:
-    """Unfold the sidebar (presenter mode folds it) and the class box in it."""
-    unfold = page.locator('[data-testid="stExpandSidebarButton"]')
-    if unfold.count() and unfold.first.is_visible():
-        unfold.first.click()
-        page.locator('[data-testid="stSidebarUserContent"]').wait_for(state="visible")
-    expander = page.locator('[data-testid="stExpander"]').filter(has_text="Class mode").first
-    if not expander.locator('[data-testid="stExpanderDetails"]').is_visible():
-        expander.locator("summary").click()
 
 
 def set_seed(page, seed: int) -> None:
