@@ -21,8 +21,15 @@ def test_page_renders_without_exception_with_the_shared_sidebar(info):
 
 def test_home_links_every_page_in_lecture_order():
     at = open_page("app_pages/home.py")
-    path = [e for e in at.get("page_link") if not e.proto.query_string]  # the lecture links carry a query
+    path = [e for e in at.main.get("page_link") if not e.proto.query_string]  # the lecture links carry a query
     assert [e.proto.page.split("/")[-1] for e in path] == [p.url_path for p in PAGES[1:]]
+
+
+def test_the_sidebar_links_every_page_in_lecture_order_as_plain_links():
+    at = open_page("app_pages/vae.py")
+    links = at.sidebar.get("page_link")
+    assert [e.proto.label for e in links] == [p.title for p in PAGES]
+    assert [e.proto.page.split("/")[-1] or "home" for e in links][1:] == [p.url_path for p in PAGES[1:]]
 
 
 def test_presenter_mode_switches_on_without_error():

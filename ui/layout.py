@@ -16,6 +16,17 @@ READABLE_CSS = f"<style>{static.read('readable.css')}</style>"
 PRESENTER_CSS = f"<style>{static.read('presenter.css')}</style>"
 
 
+def navigation(sections: dict[str, list]) -> None:
+    """The pages in the sidebar, section by section in lecture order, as plain links (the current page marked)."""
+    with st.sidebar.container(key="dgm_nav"):
+        for section, pages in sections.items():
+            if section:
+                st.markdown(f"**{section}**")
+            for page in pages:
+                st.page_link(page, label=page.title, icon=page.icon)
+        st.divider()
+
+
 def sidebar() -> None:
     """The global controls (random seed, presenter mode), restored from the URL."""
     state.restore(GLOBAL_PARAMS)
