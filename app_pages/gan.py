@@ -10,6 +10,7 @@ from ui import arena, charts, clicks, layout, sketch_pad, state
 
 LR_CHOICES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2)
 FRAMES_PER_BATCH, BATCH_S = 14, 1.0  # while playing: 14 frames trained per run, played at 10 a second
+TRAIN_BUDGET_S = 0.6 * BATCH_S  # a run's training time at most, so it ends before the next run is due
 PARAMS = [
     state.Param("shape", "ring", choices=(*SHAPES, "custom", "sketch")),
     state.Param("d_lr", 1e-3, choices=LR_CHOICES, snap_to_choices=True),
@@ -125,13 +126,18 @@ st.slider(
 def live() -> None:
     """While playing, each run trains a batch of frames and the page plays them (ui/arena.py)."""
     playing = bool(st.session_state.get("gan_playing"))
-    frames = []
-    for _ in range(FRAMES_PER_BATCH if playing else 1):
-        if playing:
-            game.play(int(state.value("per_frame")), int(state.value("k")))
-        frames.append(arena.frame(game))
+    if playing:
+        rounds, k = int(state.value("per_frame")), int(state.value("k"))
+        frames = arena.train_batch(game, rounds, k, FRAMES_PER_BATCH, TRAIN_BUDGET_S)
+    else:
+        frames = [arena.frame(game)]
     st.session_state.gan_batch = st.session_state.get("gan_batch", 0) + 1
     arena.show(game, frames, st.session_state.gan_batch, reset=not playing, key="gan_arena")
+    if playing and len(frames) < FRAMES_PER_BATCH:
+        st.caption(
+            f"The server is busy: {len(frames)} frames this second instead of {FRAMES_PER_BATCH}, so the game "
+            "moves more slowly; it speeds up again when the server is free."
+        )
     cover = game.coverage()
     m1, m2, m3 = st.columns(3)
     m1.metric("D steps", game.d_steps)

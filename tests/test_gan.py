@@ -323,3 +323,30 @@ def test_truncation_keeps_codes_inside_and_leaves_the_plain_prior_as_it_was():
     assert torch.equal(cut[inside], plain[inside])  # only the entries outside were drawn again
     with pytest.raises(ValueError, match="positive"):
         gan.noise(2, torch.Generator().manual_seed(0), truncation=0.0)
+
+
+def test_a_slow_server_trains_fewer_frames_per_batch_but_always_one():
+    from dgm_core.gan2d import GAN2D, GAN2DSettings
+    from ui import arena
+
+    game = GAN2D(GAN2DSettings(shape="ring"), seed=0)
+    now = [0.0]
+
+    def clock() -> float:
+        return now[0]
+
+    def slow_play(rounds, k, play=game.play):
+        now[0] += 0.25  # each frame's training takes 0.25 s of wall time
+        return play(rounds, k)
+
+    game.play = slow_play
+    assert len(arena.train_batch(game, 1, 1, 14, 0.6, clock)) == 3  # 0.25, 0.5 < 0.6 go on; 0.75 stops
+    now[0] = 0.0
+
+    def very_slow_play(rounds, k, play=slow_play):
+        now[0] += 5.0
+        return play(rounds, k)
+
+    game.play = very_slow_play
+    frames = arena.train_batch(game, 1, 1, 14, 0.6, clock)
+    assert len(frames) == 1 and frames[0]["d"] == game.d_steps  # never 0 frames: the game keeps moving

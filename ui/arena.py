@@ -10,6 +10,8 @@ batch. ``window.__dgmArenaFrames`` counts the frames drawn (the browser benchmar
 from __future__ import annotations
 
 import base64
+import time
+from collections.abc import Callable
 
 import numpy as np
 import streamlit as st
@@ -22,6 +24,19 @@ GRID = 60  # D(x) is drawn on GRID x GRID points
 EXTENT = 3.0  # the plane shown: [-3, 3]^2, the data lie within [-2.5, 2.5]
 _arena = st.components.v2.component("dgm_gan_arena", js=static.read("arena.mjs"), css=static.read("arena.css"))
 _LUT = [[int(v) for v in c[4:-1].split(",")] for c in sample_colorscale("Viridis", [i / 255 for i in range(256)])]
+
+
+def train_batch(
+    game, rounds: int, k: int, most: int, budget_s: float, clock: Callable[[], float] = time.perf_counter
+) -> list[dict]:
+    """Train up to ``most`` frames of ``rounds`` rounds each, but stop once ``budget_s`` of training has passed:
+    on a busy server a batch holds fewer frames (at least one) instead of a run that outlasts the next timer
+    tick, so the game slows down and keeps playing rather than stalling behind queued runs."""
+    start, frames = clock(), []
+    while len(frames) < most and (not frames or clock() - start < budget_s):
+        game.play(rounds, k)
+        frames.append(frame(game))
+    return frames
 
 
 def frame(game, arrow_length: float = 0.35) -> dict:
