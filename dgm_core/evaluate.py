@@ -9,6 +9,7 @@ Examples::
 
     python -m dgm_core.evaluate judge_mnist
     python -m dgm_core.evaluate independent_pixels_mnist --write
+    python -m dgm_core.evaluate gan_mnist --samples-only --write   # after a new judge: its sample figures
     python -m dgm_core.evaluate --bill my_digit.png     # one picture's -log p(x) under every model
     python -m dgm_core.evaluate --bill test:7           # the same for official test digit 7
 """
@@ -45,6 +46,11 @@ def main(argv: list[str] | None = None) -> int:
         help=f"skip the sample-quality metrics (FID and conditional accuracy on {FID_SAMPLES} samples)",
     )
     parser.add_argument(
+        "--samples-only",
+        action="store_true",
+        help="only the sample-quality metrics (digit rate, FID, conditional accuracy): what a new judge changes",
+    )
+    parser.add_argument(
         "--bill",
         metavar="PICTURE",
         help="instead: -log p(x) of one digit under every shipped likelihood model (the compare page's bill); "
@@ -55,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         return _print_bill(args.bill, args.assets, args.mnist_dir)
     try:
         model, card = checkpoints.load_checkpoint(args.model, args.assets)
-        metrics = evaluate_model(model, card["family"], args.mnist_dir, args.limit)
+        metrics = {} if args.samples_only else evaluate_model(model, card["family"], args.mnist_dir, args.limit)
         if family(card["family"]).generative and not args.no_samples:
             metrics |= evaluate_samples(model, card, args.mnist_dir)
     except (FileNotFoundError, ValueError) as err:

@@ -36,14 +36,26 @@ def _test_set(folder, limit):
     return images, labels
 
 
-JUNK_SEED, JUNK_COUNT = 12345, 1200
+JUNK_SEED, JUNK_COUNT, JUNK_PER_KIND = 12345, 1200, 300
+
+
+def rejection_by_kind(model, digits: torch.Tensor, kinds=None, n: int = JUNK_PER_KIND, seed: int = JUNK_SEED):
+    """The share of ``n`` non-digits of each kind (default: every held-out kind) that the judge calls
+    "not a digit"; ``digits`` feed the kinds made from digits (give digits it never trained on)."""
+    kinds = junk.HELD_OUT_KINDS if kinds is None else kinds
+    rates = {}
+    for name, make in kinds.items():
+        images = make(n, torch.Generator().manual_seed(seed), digits).clamp(0, 1)
+        rates[name] = float((model.decide(images)[0] == NOT_A_DIGIT).float().mean())
+    return rates
 
 
 def evaluate_judge(model, folder=None, limit=None) -> dict:
     """Accuracy on the official test digits (a "not a digit" verdict counts as wrong), the share of
     them rejected, the same on the binarized test digits (how the pixel models' samples look), and
     the share of a junk set the judge rejects: 1,200 non-digits of kinds it never trained on
-    (``junk.HELD_OUT_KINDS``, seed 12345)."""
+    (``junk.HELD_OUT_KINDS``, seed 12345), and 300 of each held-out kind on its own
+    (``held_out_rejected_<kind>``; the kinds made from digits use the test digits)."""
     images, labels = _test_set(folder, limit)
     y = torch.tensor(labels).long()
     verdict, _ = model.decide(mnist.to_float(images))
@@ -61,6 +73,9 @@ def evaluate_judge(model, folder=None, limit=None) -> dict:
             "test_binarized_digits_rejected": float((binary_verdict == NOT_A_DIGIT).float().mean()),
             "held_out_junk_rejected": float((model.decide(junk_images)[0] == NOT_A_DIGIT).float().mean()),
         }
+        by_kind = rejection_by_kind(model, mnist.to_float(images))
+        metrics |= {f"held_out_rejected_{name}": rate for name, rate in by_kind.items()}
+        metrics["held_out_rejected_worst_kind"] = min(by_kind.values())
     return metrics
 
 
@@ -199,6 +214,7 @@ def evaluate_samples(model, card: dict, folder=None, n: int = FID_SAMPLES, seed:
         "classifier_fid": classifier_fid(judge, samples, reference),
         "classifier_fid_floor": classifier_fid(judge, _as_samples_look(model, train_images[pick]), reference),
         "digit_rate": digit_rate(judge, samples),
+        "digit_rate_real": digit_rate(judge, reference),  # the same for the test digits, in the samples' look
     }
     if getattr(model, "levels", 0) == 2:  # a binary pixel model: does it run off the bottom of the page?
         metrics["bottom_ink_rate"] = bottom_ink_rate(samples)

@@ -25,7 +25,8 @@ def main() -> None:
         kept = t.get("kept_weights_from_step", t["steps"])
         m = card["metrics"]
         shown = [k for k in m if k.startswith("test_")] or [k for k in m if k.startswith("val_")]
-        shown += [k for k in ("classifier_fid", "classifier_fid_floor", "conditional_accuracy") if k in m]
+        more = ("classifier_fid", "classifier_fid_floor", "conditional_accuracy", "digit_rate", "digit_rate_real")
+        shown += [k for k in (*more, "held_out_rejected_worst_kind") if k in m]
         tests = {k: m[k] for k in shown}
         metrics = ", ".join(f"{k} {v:.4f}" if abs(v) < 10 else f"{k} {v:.2f}" for k, v in tests.items())
         print(f"| `{name}` | {card['parameters']:,} | {t['steps']} ({kept}) | {t['wall_seconds']} | {metrics} |")

@@ -242,3 +242,19 @@ def test_text_model_goes_through_all_three_doors(tmp_path, monkeypatch, capsys):
     assert capsys.readouterr().out.splitlines()[-1] == text.splitlines()[-1]
     assert sample.main([*cmd, "--tokens", "0"]) == 1
     assert "at least 1" in capsys.readouterr().err
+
+
+def test_samples_only_remeasures_what_a_new_judge_changes_and_leaves_the_rest(tmp_path, idx_dir, capsys):
+    """After a new judge, `evaluate NAME --samples-only --write` re-measures the sample figures (digit rate
+    beside the real digits' rate, FID) and keeps the card's other metrics as they were."""
+    args = ["gan", "--steps", "3", "--out", str(tmp_path), "--mnist-dir", str(idx_dir), "--quiet"]
+    assert train.main(args) == 0
+    before = checkpoints.read_card("gan_mnist", tmp_path)["metrics"]
+    capsys.readouterr()
+    cmd = ["gan_mnist", "--assets", str(tmp_path), "--mnist-dir", str(idx_dir), "--samples-only", "--write"]
+    assert evaluate.main(cmd) == 0
+    printed = json.loads(capsys.readouterr().out)["metrics"]
+    assert {"digit_rate", "digit_rate_real", "classifier_fid"} <= set(printed)
+    assert "test_d_real" not in printed and printed["digit_rate_real"] > 0.9
+    after = checkpoints.read_card("gan_mnist", tmp_path)["metrics"]
+    assert after["test_d_real"] == before["test_d_real"] and after["digit_rate"] == printed["digit_rate"]

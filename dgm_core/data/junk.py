@@ -10,16 +10,31 @@ shape (N, 1, 28, 28), each from an explicit ``torch.Generator``:
 - ``HELD_OUT_KINDS`` are kinds the judge never sees while training (smooth noise, stripes and
   checkerboards, random-walk scribbles, rectangles, grids of dots, heavy salt
   noise over a digit); the tests score the judge's rejection on these.
+
+The hard non-digits are the ones made the way MNIST digits were made (a stroke's bounding box
+scaled to 20 x 20 and centred by its centre of mass in 28 x 28, ``own_digit.mnist_layout``):
+letters and symbols rendered from fonts, scribbles, strokes, partial digits and two digits
+overlapping. Training sees some characters in some fonts (``TRAINING_FONTS``, Debian's DejaVu,
+Liberation, FreeFont and URW fonts); the held-out kinds use other characters (A P a d e p, and
++ ? ! @ $) and other fonts (Comic Neue, URW Gothic, Nimbus Mono and Pillow's own font), another
+scribble generator, two digits side by side, and digits the judge never trained on.
+Characters that a hand could write as a digit (O o D Q C c U u I l | / ( ) S s Z z B b G g q
+& and the like) are never used.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Callable
+from pathlib import Path
 
+import numpy as np
 import torch
 import torch.nn.functional as F
+
+from dgm_core.data.own_digit import ImageProblem, mnist_layout
 
 SIDE = 28
 
@@ -192,6 +207,233 @@ def salt_over_digit(n, g, digits):
     return torch.maximum(d, (_rand(n, g, 1, SIDE, SIDE) < 0.35).float())
 
 
+# ------------------------------------------------------------------ non-digits made the way MNIST was made
+
+FONT_FOLDER = Path("/usr/share/fonts")
+FONT_PACKAGES = "fonts-dejavu-core fonts-liberation fonts-freefont-ttf fonts-urw-base35 fonts-comic-neue"
+PILLOW_FONT = "pillow-default"  # the font bundled with Pillow (ImageFont.load_default), always present
+TRAINING_FONTS = (
+    "DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf", "DejaVuSerif.ttf", "DejaVuSerif-Bold.ttf",
+    "DejaVuSansCondensed-BoldOblique.ttf", "LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf",
+    "LiberationSans-Italic.ttf", "LiberationSerif-Regular.ttf", "LiberationSerif-BoldItalic.ttf",
+    "LiberationMono-Regular.ttf", "LiberationSansNarrow-Bold.ttf", "FreeSans.ttf", "FreeSansBold.ttf",
+    "FreeSerif.ttf", "FreeSerifItalic.ttf", "FreeMono.ttf", "FreeMonoBold.ttf", "NimbusSans-Regular.otf",
+    "NimbusSans-BoldItalic.otf", "NimbusRoman-Italic.otf", "C059-Roman.otf", "C059-BdIta.otf", "P052-Bold.otf",
+    "URWBookman-Light.otf", "URWBookman-DemiItalic.otf", "Z003-MediumItalic.otf", "NimbusSansNarrow-Bold.otf",
+)  # fmt: skip
+HELD_OUT_FONTS = (
+    "ComicNeue-Regular.otf", "ComicNeue-Bold.otf", "ComicNeue-Italic.otf", "ComicNeue-Light.otf",
+    "URWGothic-Book.otf", "URWGothic-Demi.otf", "URWGothic-BookOblique.otf", "NimbusMonoPS-Regular.otf",
+    "NimbusMonoPS-Bold.otf", PILLOW_FONT,
+)  # fmt: skip
+TRAINING_LETTERS = "EFHKLMNRTVWXYfhijkmnrtvwxy"
+HELD_OUT_LETTERS = "APadep"  # the letters a user tried on the old judge; never trained on
+TRAINING_SYMBOLS = "#%*=<>^~"
+HELD_OUT_SYMBOLS = "+?!@$"  # never trained on
+GLYPH_SIZE, CANVAS = 64, 128  # characters are drawn large, then made MNIST-like
+PEN_CANVAS = 100  # strokes and scribbles are drawn on a 100 x 100 pad, as a student would draw them
+
+
+@functools.cache
+def _font_files() -> dict[str, Path]:
+    return {path.name: path for path in FONT_FOLDER.rglob("*") if path.suffix in (".ttf", ".otf")}
+
+
+@functools.cache
+def _font(name: str):
+    from PIL import ImageFont
+
+    if name == PILLOW_FONT:
+        return ImageFont.load_default(size=GLYPH_SIZE)
+    path = _font_files().get(name)
+    if path is None:
+        raise ValueError(
+            f"The font {name} is not installed; the judge's non-digit letters need Debian's fonts: "
+            f"apt-get install {FONT_PACKAGES}"
+        )
+    return ImageFont.truetype(str(path), GLYPH_SIZE)
+
+
+def _uniform(g: torch.Generator, low: float, high: float) -> float:
+    return low + (high - low) * float(torch.rand(1, generator=g))
+
+
+def _choice(g: torch.Generator, options):
+    return options[int(torch.randint(0, len(options), (1,), generator=g))]
+
+
+def _as_mnist(ink: np.ndarray) -> torch.Tensor:
+    """Ink in [0, 1] of any size -> (1, 28, 28) floats in [0, 1], laid out as MNIST digits are."""
+    return torch.tensor(mnist_layout(ink) / 255.0, dtype=torch.float32).clamp(0, 1)[None]
+
+
+def _glyph(char: str, font_name: str, g: torch.Generator) -> torch.Tensor:
+    """One character drawn in a font with a pen of random width, slanted and turned a little."""
+    from PIL import Image, ImageDraw, ImageFilter
+
+    img = Image.new("L", (CANVAS, CANVAS))
+    ImageDraw.Draw(img).text((CANVAS // 2, CANVAS // 2), char, fill=255, font=_font(font_name), anchor="mm")
+    pen = _choice(g, (1, 1, 3, 5, 7))  # thin font strokes made as thick as a pen's
+    if pen > 1:
+        img = img.filter(ImageFilter.MaxFilter(pen))
+    shear, angle = _uniform(g, -0.3, 0.3), _uniform(g, -15, 15)
+    img = img.transform(img.size, Image.AFFINE, (1, shear, -shear * CANVAS / 2, 0, 1, 0), Image.BILINEAR)
+    img = img.rotate(angle, Image.BILINEAR)
+    return _as_mnist(np.asarray(img, dtype=np.float64) / 255.0)
+
+
+def _characters(chars: str, fonts: tuple[str, ...]) -> Kind:
+    def kind(n, g, digits=None):
+        return torch.stack([_glyph(_choice(g, chars), _choice(g, fonts), g) for _ in range(n)])
+
+    return kind
+
+
+def _pen_drawing(polylines: list[np.ndarray], width: int) -> torch.Tensor:
+    """Polylines (points on a PEN_CANVAS pad) drawn with a round pen, then made MNIST-like."""
+    from PIL import Image, ImageDraw, ImageFilter
+
+    img = Image.new("L", (PEN_CANVAS, PEN_CANVAS))
+    draw = ImageDraw.Draw(img)
+    for points in polylines:
+        draw.line([tuple(p) for p in points.tolist()], fill=255, width=width, joint="curve")
+    img = img.filter(ImageFilter.GaussianBlur(1))
+    return _as_mnist(np.asarray(img, dtype=np.float64) / 255.0)
+
+
+def _smooth(points: np.ndarray, per_segment: int = 8) -> np.ndarray:
+    """A Catmull-Rom curve through ``points`` (M, 2)."""
+    padded = np.concatenate([points[:1], points, points[-1:]])
+    t = np.linspace(0, 1, per_segment, endpoint=False)[:, None]
+    out = []
+    for p0, p1, p2, p3 in zip(padded, padded[1:], padded[2:], padded[3:], strict=False):
+        cubic = (2 * p1) + (-p0 + p2) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t**2 + (-p0 + 3 * p1 - 3 * p2 + p3) * t**3
+        out.append(0.5 * cubic)
+    return np.concatenate([*out, points[-1:]])
+
+
+def curvy_scribbles(n, g, digits=None):
+    """A smooth pen line through 6 to 9 random points: loops and turns that make no digit."""
+    out = []
+    for _ in range(n):
+        m = 6 + int(torch.randint(0, 4, (1,), generator=g))
+        points = (torch.rand(m, 2, generator=g).numpy() * 0.8 + 0.1) * PEN_CANVAS
+        out.append(_pen_drawing([_smooth(points)], int(_uniform(g, 5, 12))))
+    return torch.stack(out)
+
+
+def pen_strokes(n, g, digits=None):
+    """Three to five straight pen strokes with random ends (crosses, stars, hashes, zigzags)."""
+    out = []
+    for _ in range(n):
+        m = 3 + int(torch.randint(0, 3, (1,), generator=g))
+        lines = [(torch.rand(2, 2, generator=g).numpy() * 0.8 + 0.1) * PEN_CANVAS for _ in range(m)]
+        out.append(_pen_drawing(lines, int(_uniform(g, 5, 12))))
+    return torch.stack(out)
+
+
+def _relayout(image: torch.Tensor) -> torch.Tensor | None:
+    """A 28 x 28 (or wider) float picture laid out again as MNIST was; None when nothing is left."""
+    try:
+        return _as_mnist(image.squeeze(0).numpy().astype(np.float64))
+    except ImageProblem:
+        return None
+
+
+def _next_try(tries: int, n: int, what: str) -> int:
+    """Count one more attempt at a picture made from digits; stop with a sentence when real digits would have
+    given ``n`` pictures long ago (the digits passed in are then not digits)."""
+    if tries >= 50 * n + 50:
+        raise ValueError(f"Could not make {n} {what} from these pictures: are they real digits?")
+    return tries + 1
+
+
+def _line_like(image: np.ndarray, thinness: float = 0.35) -> bool:
+    """Is the ink one thin stroke (it would read as a "1")? The spread of the ink across its main axis is
+    under ``thinness`` times the spread along it (the square roots of the ink's covariance eigenvalues)."""
+    yy, xx = np.mgrid[0 : image.shape[0], 0 : image.shape[1]]
+    w = image / image.sum()
+    coords = np.stack([yy.ravel(), xx.ravel()])
+    cov = np.cov(coords, aweights=w.ravel())
+    low, high = np.linalg.eigvalsh(cov)
+    return math.sqrt(max(low, 0.0) / high) < thinness
+
+
+def partial_digits(n, g, digits):
+    """A digit cut by a straight line through it, 30 to 65 % of its ink kept, laid out again; thin leftovers
+    (which read as a "1") are drawn again."""
+    yy, xx = np.mgrid[0:SIDE, 0:SIDE]
+    out, tries = [], 0
+    while len(out) < n:
+        tries = _next_try(tries, n, "partial digits")
+        d = _pick(digits, 1, g)[0, 0].numpy()
+        total = d.sum()
+        if total <= 0:
+            continue
+        angle = _uniform(g, 0, 2 * math.pi)
+        cy, cx = (yy * d).sum() / total, (xx * d).sum() / total
+        offset = _uniform(g, -3, 3)
+        keep = ((yy - cy) * math.sin(angle) + (xx - cx) * math.cos(angle)) > offset
+        kept = d * keep
+        if not 0.3 <= kept.sum() / total <= 0.65:
+            continue
+        if _line_like(kept):
+            continue
+        picture = _relayout(torch.tensor(kept)[None])
+        if picture is not None:
+            out.append(picture)
+    return torch.stack(out)
+
+
+def overlapping_digits(n, g, digits):
+    """Two digits on top of each other, the second shifted by 6 to 11 pixels, laid out again; pairs that
+    nearly cover each other (two alike digits make one bold digit) are drawn again."""
+    out, tries = [], 0
+    while len(out) < n:
+        tries = _next_try(tries, n, "overlapping digits")
+        a, b = _pick(digits, 2, g)[:, 0]
+        angle, dist = _uniform(g, 0, 2 * math.pi), _uniform(g, 6, 11)
+        dy, dx = round(dist * math.sin(angle)), round(dist * math.cos(angle))
+        field = torch.zeros(SIDE + 24, SIDE + 24)
+        field[12 : 12 + SIDE, 12 : 12 + SIDE] = a
+        region = field[12 + dy : 12 + dy + SIDE, 12 + dx : 12 + dx + SIDE]
+        region.copy_(torch.maximum(region, b))
+        if float(field.sum()) < 1.6 * max(float(a.sum()), float(b.sum())):
+            continue
+        picture = _relayout(field[None])
+        if picture is not None:
+            out.append(picture)
+    return torch.stack(out)
+
+
+def digits_side_by_side(n, g, digits):
+    """Two digits written next to each other (a two-digit number), laid out as one picture: scaled to fit
+    the 20-pixel box, so each half is a thin digit."""
+    out, tries = [], 0
+    while len(out) < n:
+        tries = _next_try(tries, n, "digit pairs")
+        a, b = _pick(digits, 2, g)[:, 0]
+        gap = int(torch.randint(-6, 1, (1,), generator=g))
+        field = torch.zeros(SIDE, 2 * SIDE)
+        field[:, :SIDE] = a
+        region = field[:, SIDE + gap : 2 * SIDE + gap]
+        region.copy_(torch.maximum(region, b))
+        picture = _relayout(field[None])
+        if picture is not None:
+            out.append(picture)
+    return torch.stack(out)
+
+
+def random_walk_scribbles(n, g, digits=None):
+    """A jittery random walk of the pen (another generator than ``curvy_scribbles``), laid out as MNIST."""
+    out = []
+    for _ in range(n):
+        steps = (torch.rand(30, 2, generator=g).numpy() - 0.5) * 24
+        points = (steps.cumsum(0) + PEN_CANVAS / 2).clip(5, PEN_CANVAS - 5)
+        out.append(_pen_drawing([points], int(_uniform(g, 5, 10))))
+    return torch.stack(out)
+
+
 Kind = Callable[[int, torch.Generator, torch.Tensor | None], torch.Tensor]
 TRAINING_KINDS: dict[str, Kind] = {
     "uniform_noise": uniform_noise,
@@ -204,6 +446,32 @@ TRAINING_KINDS: dict[str, Kind] = {
     "blobs": blobs,
     "white_page": white_page,
     "inverted_digits": inverted_digits,
+    "letters": _characters(TRAINING_LETTERS, TRAINING_FONTS),
+    "symbols": _characters(TRAINING_SYMBOLS, TRAINING_FONTS),
+    "curvy_scribbles": curvy_scribbles,
+    "pen_strokes": pen_strokes,
+    "partial_digits": partial_digits,
+    "overlapping_digits": overlapping_digits,
+}
+# how many shares of each batch's non-digits a kind gets (default 1): the MNIST-like kinds are the hard ones
+TRAINING_WEIGHTS = {
+    "letters": 4,
+    "symbols": 2,
+    "curvy_scribbles": 3,
+    "pen_strokes": 2,
+    "partial_digits": 3,
+    "overlapping_digits": 3,
+}
+# the MNIST-like kinds the judge never trains on: other characters, other fonts, another scribble generator,
+# two digits side by side; the digits passed in (test or validation digits) are never trained on either
+MNIST_LIKE_HELD_OUT_KINDS: dict[str, Kind] = {
+    "letters_in_unseen_fonts": _characters(TRAINING_LETTERS, HELD_OUT_FONTS),
+    "unseen_letters": _characters(HELD_OUT_LETTERS, HELD_OUT_FONTS),
+    "unseen_symbols": _characters(HELD_OUT_SYMBOLS, HELD_OUT_FONTS),
+    "random_walk_scribbles": random_walk_scribbles,
+    "digits_side_by_side": digits_side_by_side,
+    "overlapping_unseen_digits": overlapping_digits,
+    "partial_unseen_digits": partial_digits,
 }
 HELD_OUT_KINDS: dict[str, Kind] = {
     "smooth_noise": smooth_noise,
@@ -212,13 +480,21 @@ HELD_OUT_KINDS: dict[str, Kind] = {
     "rectangles": rectangles,
     "dot_grid": dot_grid,
     "salt_over_digit": salt_over_digit,
+    **MNIST_LIKE_HELD_OUT_KINDS,
 }
 
 
-def make_junk(n: int, generator: torch.Generator, digits: torch.Tensor, kinds: dict[str, Kind] = TRAINING_KINDS):
-    """``n`` non-digits, the kinds taking turns (a random order per call). ``digits`` are real
-    digits as floats (N, 1, 28, 28) for the kinds that cut them up."""
-    names = list(kinds)
+def make_junk(
+    n: int,
+    generator: torch.Generator,
+    digits: torch.Tensor,
+    kinds: dict[str, Kind] = TRAINING_KINDS,
+    weights: dict[str, int] | None = None,
+):
+    """``n`` non-digits, the kinds taking turns (a random order per call), kind k getting
+    ``weights[k]`` shares (default 1). ``digits`` are real digits as floats (N, 1, 28, 28) for the
+    kinds that cut them up."""
+    names = [name for name in kinds for _ in range((weights or {}).get(name, 1))]
     counts = [n // len(names) + (i < n % len(names)) for i in range(len(names))]
     parts = [kinds[name](c, generator, digits) for name, c in zip(names, counts, strict=True) if c]
     out = torch.cat(parts)

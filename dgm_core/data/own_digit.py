@@ -37,6 +37,15 @@ def mnist_like(ink: np.ndarray) -> np.ndarray:
 
     Raises ``ImageProblem`` when there is no stroke to see.
     """
+    return quantize16(mnist_layout(ink))
+
+
+def mnist_layout(ink: np.ndarray) -> np.ndarray:
+    """MNIST's recipe without the 16-level rounding: ink in [0, 1] -> floats in [0, 255], 28 x 28
+    (the judge's non-digits use it, so that grey levels cannot tell them from real digits).
+
+    Raises ``ImageProblem`` when there is no stroke to see.
+    """
     from PIL import Image
 
     ink = np.asarray(ink, dtype=np.float64).clip(0, 1)
@@ -60,7 +69,7 @@ def mnist_like(ink: np.ndarray) -> np.ndarray:
     top, left = min(max(top, 0), SIZE - size[1]), min(max(left, 0), SIZE - size[0])
     out = np.zeros((SIZE, SIZE))
     out[top : top + size[1], left : left + size[0]] = small
-    return quantize16(out)
+    return out
 
 
 def digit_from_drawing(rgba: np.ndarray) -> np.ndarray:

@@ -3,7 +3,10 @@
 It can say "not a digit". A classifier trained only on digits must name a digit for anything,
 so it reads a blob as "3 (100 %)". This judge has an eleventh class, *not a digit*, trained on
 non-digits that the core makes itself (``dgm_core.data.junk``), and a rejection rule on top: it
-also answers "not a digit" when no class reaches ``min_confidence``.
+also answers "not a digit" when no class reaches ``min_confidence``. The hard non-digits are made
+the way MNIST digits were made (letters and symbols from fonts, scribbles, strokes, partial and
+overlapping digits, each scaled into a 20 x 20 box and centred by its centre of mass): without them
+a centred letter "A" or half a "5" passes as a digit, since only the shape can tell them apart.
 
 It is not a generative model. It is the referee that scores generated digits: its verdict
 under a sample, the share of class-conditional samples it labels as the requested digit
