@@ -144,7 +144,11 @@ class Student:
             async for data in self.ws:
                 msg = ForwardMsg()
                 msg.ParseFromString(data)
-                self._handle(msg)
+                try:
+                    self._handle(msg)
+                except Exception as err:  # noted, never a silent end of the reader
+                    self.errors.append(f"client: {type(err).__name__}: {err}")
+                    self.running = False
         except websockets.ConnectionClosed:
             pass
 
