@@ -435,6 +435,20 @@ def random_walk_scribbles(n, g, digits=None):
 
 
 Kind = Callable[[int, torch.Generator, torch.Tensor | None], torch.Tensor]
+# the page-wide kinds the shipped judge (recipe "judge") trains on
+PAGE_TRAINING_KINDS: dict[str, Kind] = {
+    "uniform_noise": uniform_noise,
+    "bernoulli_noise": bernoulli_noise,
+    "independent_pixels": independent_pixels,
+    "patch_shuffle": patch_shuffle,
+    "strip_shuffle": strip_shuffle,
+    "random_strokes": random_strokes,
+    "nearly_blank": nearly_blank,
+    "blobs": blobs,
+    "white_page": white_page,
+    "inverted_digits": inverted_digits,
+}
+# the page-wide kinds plus the MNIST-like ones (recipe "judge_shapes")
 TRAINING_KINDS: dict[str, Kind] = {
     "uniform_noise": uniform_noise,
     "bernoulli_noise": bernoulli_noise,
@@ -473,15 +487,15 @@ MNIST_LIKE_HELD_OUT_KINDS: dict[str, Kind] = {
     "overlapping_unseen_digits": overlapping_digits,
     "partial_unseen_digits": partial_digits,
 }
-HELD_OUT_KINDS: dict[str, Kind] = {
+PAGE_HELD_OUT_KINDS: dict[str, Kind] = {
     "smooth_noise": smooth_noise,
     "stripes_and_checks": stripes_and_checks,
     "scribble": scribble,
     "rectangles": rectangles,
     "dot_grid": dot_grid,
     "salt_over_digit": salt_over_digit,
-    **MNIST_LIKE_HELD_OUT_KINDS,
 }
+HELD_OUT_KINDS: dict[str, Kind] = {**PAGE_HELD_OUT_KINDS, **MNIST_LIKE_HELD_OUT_KINDS}
 
 
 def make_junk(
