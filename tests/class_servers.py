@@ -57,14 +57,15 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float, what: str)
 
 @contextlib.contextmanager
 def app_server(port: int, rooms: str = "", poll_s: float | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
-    """``streamlit run app.py`` on ``port`` with ``DGM_ROOMS=rooms``; yields (URL, process)."""
+    """``streamlit run serve.py`` (the app, with /ready for the balancer's check) on ``port`` with
+    ``DGM_ROOMS=rooms``; yields (URL, process)."""
     env = {**os.environ, "DGM_ROOMS": rooms}
     if poll_s is not None:
         env["DGM_CLASS_POLL_S"] = str(poll_s)
     log = tempfile.TemporaryFile("w+")  # a file, not a pipe: a pipe nobody reads would block the server when full
     proc = subprocess.Popen(
         [
-            *(sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)),
+            *(sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port)),
             *("--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"),
         ],
         cwd=ROOT,

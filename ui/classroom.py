@@ -34,7 +34,7 @@ from ui import charts, layout, models, state
 from ui.catalogue import PAGES
 from ui.safe_text import plain
 
-POLL_S = float(os.environ.get("DGM_CLASS_POLL_S", "0.5"))  # how often a student's view looks for a move
+POLL_S = float(os.environ.get("DGM_CLASS_POLL_S", "1.0"))  # how often a student's view looks for a move
 ROOM = state.Param("room", "", check=lambda raw: _check_code(raw))
 CLASS_NAMES = {"room", "pkey", "sid"}  # never part of a scene
 NOT_IN_SCENE = CLASS_NAMES | {"presenter"}  # a student's phone is not a projector
