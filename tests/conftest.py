@@ -47,9 +47,10 @@ def server():
         pytest.fail(str(err))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Debian's chromium driven by Playwright, shared by every browser test module."""
+    """Debian's chromium driven by Playwright, one per test module (a module that starts its own Playwright, as
+    the class-mode tests do, must not find another one running in the same thread)."""
     from tests.browser_helpers import BrowserError, chromium
 
     try:

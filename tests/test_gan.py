@@ -176,7 +176,8 @@ def test_remaining_gan_controls_respond():
     at.select_slider(key="share_g_lr").set_value(1e-2).run()
     at.slider(key="share_k").set_value(3).run()
     at.button(key="gan_play").click().run()
-    assert at.session_state.gan_game.d_steps == 3 * 5 * 14  # k D steps a round, 5 rounds a frame, 14 frames a batch
+    d_steps = at.session_state.gan_game.d_steps  # k D steps a round, 5 rounds a frame, up to 14 frames a batch
+    assert d_steps % (3 * 5) == 0 and 3 * 5 <= d_steps <= 3 * 5 * 14  # fewer frames when the server is busy
     assert at.session_state.gan_game.g_opt.param_groups[0]["lr"] == 1e-2
     at.button(key="gan_pause").click().run()
     assert not at.session_state.gan_playing

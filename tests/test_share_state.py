@@ -130,11 +130,23 @@ def _drawing() -> str:
     return pack(digit)
 
 
+def _sketch() -> str:
+    """A brushed 2D sketch as the link carries it: a filled square of cells."""
+    import numpy as np
+
+    from dgm_core import sketch2d
+
+    mask = np.zeros((sketch2d.GRID, sketch2d.GRID), bool)
+    mask[10:20, 10:20] = True
+    return sketch2d.pack(mask)
+
+
 VALID_TEXT = {  # valid texts of parameters with a form of their own (the arena matches the changed sliders)
     "drawing": _drawing(),
     "sentence": "Shared text",
     "tokens": "s1.s2",
     "arena": "l0.0001_0.0001_m~d2",
+    "sketch": _sketch(),
 }
 
 
