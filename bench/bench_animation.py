@@ -45,7 +45,7 @@ def sent_to_player(images: np.ndarray, cols: int = 8) -> tuple[np.ndarray, np.nd
 
     n, h, w = images.shape
     order = np.arange(1, h * w + 1, dtype=np.uint16).reshape(1, h, w)
-    return player.tile(images, cols), player._grid(np.repeat(order, n, axis=0), cols, 0)
+    return player.tile(images, cols), player.grid(np.repeat(order, n, axis=0), cols, 0)
 
 
 def main() -> None:

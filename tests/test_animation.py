@@ -89,7 +89,7 @@ def test_drawing_gif_follows_the_players_reveal_rule():
     images = digits(3)
     image = player.tile(images, 3)
     order = np.arange(1, 785, dtype=np.uint16).reshape(1, 28, 28)
-    reveal_at = player._grid(np.repeat(order, 3, axis=0), 3, 0)
+    reveal_at = player.grid(np.repeat(order, 3, axis=0), 3, 0)
     scale, stride = 2, 100
     frames = decode(animation.reveal_gif(image, reveal_at, stride=stride, scale=scale))
     steps = animation.shown_steps(785, stride)
@@ -111,7 +111,7 @@ def test_the_784_step_drawing_fits_a_slide_deck():
     images = digits(16)
     image = player.tile(images, 8)
     order = np.arange(1, 785, dtype=np.uint16).reshape(1, 28, 28)
-    reveal_at = player._grid(np.repeat(order, 16, axis=0), 8, 0)
+    reveal_at = player.grid(np.repeat(order, 16, axis=0), 8, 0)
     data = animation.reveal_gif(image, reveal_at, caption="16 digits drawn pixel by pixel", stride=8)
     assert len(data) <= 2_000_000
     assert Image.open(io.BytesIO(data)).n_frames == 99

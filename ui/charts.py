@@ -368,6 +368,19 @@ def judged_grid(
     return 0 if requested is None else int((labels == requested).sum())
 
 
+def _plane(fig: go.Figure, extent: float, title: str, height: int) -> go.Figure:
+    """The square [-extent, extent]^2 of the 2D pictures, equal scales, legend underneath."""
+    fig.update_layout(
+        title=title,
+        height=height,
+        margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+        xaxis=dict(range=[-extent, extent]),
+        yaxis=dict(range=[-extent, extent], scaleanchor="x"),
+        legend=dict(orientation="h", y=-0.1),
+    )
+    return fig
+
+
 def particles(
     points, data=None, arrows: tuple | None = None, extent: float = 2.5, title: str = "", arrow_scale: float = 0.9
 ) -> go.Figure:
@@ -403,15 +416,7 @@ def particles(
     fig.add_trace(
         go.Scattergl(x=p[:, 0], y=p[:, 1], mode="markers", name="particles", marker=dict(size=4, color=CHOSEN_COLOR))
     )
-    fig.update_layout(
-        title=title,
-        height=460,
-        margin=dict(l=10, r=10, t=40 if title else 10, b=10),
-        xaxis=dict(range=[-extent, extent]),
-        yaxis=dict(range=[-extent, extent], scaleanchor="x"),
-        legend=dict(orientation="h", y=-0.1),
-    )
-    return fig
+    return _plane(fig, extent, title, 460)
 
 
 def _segments(starts, vectors) -> tuple[np.ndarray, np.ndarray]:
@@ -537,15 +542,7 @@ def trajectories(path, data=None, extent: float = 2.5, title: str = "", shown: i
             x=p[-1, :, 0], y=p[-1, :, 1], mode="markers", name="samples", marker=dict(size=4, color=CHOSEN_COLOR)
         )
     )
-    fig.update_layout(
-        title=title,
-        height=420,
-        margin=dict(l=10, r=10, t=40 if title else 10, b=10),
-        xaxis=dict(range=[-extent, extent]),
-        yaxis=dict(range=[-extent, extent], scaleanchor="x"),
-        legend=dict(orientation="h", y=-0.1),
-    )
-    return fig
+    return _plane(fig, extent, title, 420)
 
 
 def describe(fig: go.Figure, limit: int = 12) -> str:

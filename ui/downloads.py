@@ -124,7 +124,7 @@ def reveal(
     def sent() -> tuple[np.ndarray, np.ndarray]:  # what player.reveal sends the browser
         n, h, w = images.shape
         order = np.arange(1, h * w + 1, dtype=np.uint16).reshape(1, h, w)
-        return player.tile(images, cols), player._grid(np.repeat(order, n, axis=0), cols, 0)
+        return player.tile(images, cols), player.grid(np.repeat(order, n, axis=0), cols, 0)
 
     def key_of(kind: str) -> Callable[[], str]:
         return lambda: _digest(kind, images, cols, caption, stride, fps, scale, label)

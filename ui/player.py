@@ -61,7 +61,7 @@ def stopped_at(key: str, high: int) -> int | None:
     return step if 0 <= step <= high else None
 
 
-def _grid(arrays: np.ndarray, cols: int | None, fill) -> np.ndarray:
+def grid(arrays: np.ndarray, cols: int | None, fill) -> np.ndarray:
     """``(N, H, W)`` -> one ``(rows*H + gaps, cols*W + gaps)`` array, row-major, gaps filled with ``fill``."""
     n, h, w = arrays.shape
     cols = min(n, cols or n)
@@ -76,7 +76,7 @@ def _grid(arrays: np.ndarray, cols: int | None, fill) -> np.ndarray:
 def tile(images: np.ndarray, cols: int | None = None) -> np.ndarray:
     """Pictures in [0, 1] ``(N, H, W)`` -> one grey uint8 picture, ``cols`` a row, with gaps between them."""
     grey = np.clip(np.asarray(images, dtype=np.float32) * 255 + 0.5, 0, 255).astype(np.uint8)
-    return _grid(grey, cols, BACKGROUND)
+    return grid(grey, cols, BACKGROUND)
 
 
 def stack(rows: Sequence[np.ndarray]) -> np.ndarray:
@@ -159,7 +159,7 @@ def reveal(
     images = np.asarray(images, dtype=np.float32)
     n, h, w = images.shape
     order = np.arange(1, h * w + 1, dtype=np.uint16).reshape(1, h, w)  # pixel k appears once k pixels are drawn
-    reveal_at = _grid(np.repeat(order, n, axis=0), cols, 0)  # 0: a gap between images, always shown
+    reveal_at = grid(np.repeat(order, n, axis=0), cols, 0)  # 0: a gap between images, always shown
     data = {
         "id": key,
         "kind": "reveal",
