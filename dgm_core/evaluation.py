@@ -50,12 +50,29 @@ def rejection_by_kind(model, digits: torch.Tensor, kinds=None, n: int = JUNK_PER
     return rates
 
 
+BLUR_SIGMA, FAINT_INK = 1.0, (0.5, 0.7)
+
+
+def soft_digit_rejection(model, digits: torch.Tensor) -> dict:
+    """The share of real digits rejected when they look like generated ones: blurred (Gaussian, sigma 1 pixel),
+    faint (ink times a factor drawn from 0.5-0.7, seed 0), and both. A fair judge rejects them about as rarely
+    as the sharp digits: samples of a VAE or a denoiser are soft, and softness is no sign of a non-digit."""
+    faint = digits * torch.empty(len(digits), 1, 1, 1).uniform_(*FAINT_INK, generator=torch.Generator().manual_seed(0))
+    views = {"blurred": junk.gaussian_blur(digits, BLUR_SIGMA), "faint": faint}
+    views["blurred_faint"] = junk.gaussian_blur(faint, BLUR_SIGMA)
+    return {
+        f"test_{look}_digits_rejected": float((model.decide(view)[0] == NOT_A_DIGIT).float().mean())
+        for look, view in views.items()
+    }
+
+
 def evaluate_judge(model, folder=None, limit=None) -> dict:
     """Accuracy on the official test digits (a "not a digit" verdict counts as wrong), the share of
     them rejected, the same on the binarized test digits (how the pixel models' samples look), and
     the share of a junk set the judge rejects: 1,200 non-digits of kinds it never trained on
     (``junk.HELD_OUT_KINDS``, seed 12345), and 300 of each held-out kind on its own
-    (``held_out_rejected_<kind>``; the kinds made from digits use the test digits)."""
+    (``held_out_rejected_<kind>``; the kinds made from digits use the test digits), and the share of test
+    digits rejected when blurred or faint (``soft_digit_rejection``)."""
     images, labels = _test_set(folder, limit)
     y = torch.tensor(labels).long()
     verdict, _ = model.decide(mnist.to_float(images))
@@ -73,6 +90,7 @@ def evaluate_judge(model, folder=None, limit=None) -> dict:
             "test_binarized_digits_rejected": float((binary_verdict == NOT_A_DIGIT).float().mean()),
             "held_out_junk_rejected": float((model.decide(junk_images)[0] == NOT_A_DIGIT).float().mean()),
         }
+        metrics |= soft_digit_rejection(model, mnist.to_float(images))
         by_kind = rejection_by_kind(model, mnist.to_float(images))
         metrics |= {f"held_out_rejected_{name}": rate for name, rate in by_kind.items()}
         metrics["held_out_rejected_worst_kind"] = min(by_kind.values())

@@ -1,0 +1,83 @@
+"""python scripts/sample_grids.py [NAME ...]: an 8 x 8 grid of samples per image model, judged.
+
+Draws 64 samples (seed 0, the page's default settings; class-conditional models ask for 0, 1, ..., 9 in
+turn, as the cards' conditional accuracy does) and writes docs/samples/<NAME>.png: every sample the judge
+calls "not a digit" has a red frame, every conditional sample it reads as another digit an amber one.
+The figure printed per model is the share of the 64 that the judge accepts as a digit.
+
+    python scripts/sample_grids.py                       # every image model in assets/
+    python scripts/sample_grids.py gan_mnist --judge judge_mnist --out /tmp/grids
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from dgm_core import checkpoints
+from dgm_core.families import family
+from dgm_core.images import make_grid
+from dgm_core.models.judge import NOT_A_DIGIT
+from dgm_core.samplers.images import sample_images
+
+N, COLUMNS, PAD, SCALE = 64, 8, 2, 2
+RED, AMBER = (220, 40, 40), (240, 170, 0)
+
+
+def image_models(assets: Path | None = None) -> list[str]:
+    """The generative image checkpoints (no training-stage snapshots, no text model)."""
+    names = []
+    for name in checkpoints.available(assets):
+        card = checkpoints.read_card(name, assets)
+        entry = family(card["family"])
+        if entry.generative and not entry.text and "snapshot_of" not in card:
+            names.append(name)
+    return names
+
+
+def judged_grid(samples: torch.Tensor, verdicts: torch.Tensor, requested: torch.Tensor | None) -> np.ndarray:
+    """The grid in RGB, a coloured frame around each rejected (red) or misread (amber) sample."""
+    grey = make_grid(samples, columns=COLUMNS, pad=PAD)
+    rgb = np.repeat(grey[..., None], 3, axis=-1)
+    size = samples.shape[-1]
+    for k, verdict in enumerate(verdicts.tolist()):
+        colour = RED if verdict == NOT_A_DIGIT else None
+        if colour is None and requested is not None and verdict != int(requested[k]):
+            colour = AMBER
+        if colour is not None:
+            r, c = divmod(k, COLUMNS)
+            top, left = r * (size + PAD), c * (size + PAD)
+            box = rgb[top : top + size + 2 * PAD, left : left + size + 2 * PAD]
+            box[:PAD], box[-PAD:], box[:, :PAD], box[:, -PAD:] = colour, colour, colour, colour
+    return np.kron(rgb, np.ones((SCALE, SCALE, 1), dtype=np.uint8))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help="checkpoints (default: every image model)")
+    parser.add_argument("--judge", default="judge_mnist", help="the judge's checkpoint")
+    parser.add_argument("--judge-assets", type=Path, default=None, help="the judge's folder (default: assets/)")
+    parser.add_argument("--out", type=Path, default=Path("docs/samples"))
+    args = parser.parse_args(argv)
+    judge, _ = checkpoints.load_checkpoint(args.judge, args.judge_assets)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name in args.names or image_models():
+        model, card = checkpoints.load_checkpoint(name)
+        with torch.inference_mode():
+            samples = sample_images(model, card, N, seed=0)
+            verdicts = judge.decide(samples)[0]
+        requested = torch.arange(N) % model.num_classes if getattr(model, "num_classes", 0) else None
+        Image.fromarray(judged_grid(samples, verdicts, requested)).save(args.out / f"{name}.png", optimize=True)
+        print(f"{name}: {float((verdicts != NOT_A_DIGIT).float().mean()):.3f} of {N} accepted as digits")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

