@@ -11,11 +11,13 @@ from ui import charts, downloads, layout, models, own_digit, player, state
 SHIPPED_STAGES = checkpoints.training_stages("gan_mnist")  # snapshots along training, from the cards
 CONDITIONAL = "gan_cond_mnist"
 ROUND = 12  # images in the round: half real, half generated
+TRUNCATIONS = ("off", "2", "1.5", "1", "0.5")  # |z| <= t (the truncation trick); "off": the plain prior
 TABS = ("You are the discriminator", "Ask D about your digit", "Latent walk", "Ask for a digit")
 PARAMS = [
     layout.tab_param(TABS),
     state.Param("stage", max(0, len(SHIPPED_STAGES) - 1), low=0, high=max(0, len(SHIPPED_STAGES) - 1)),
     state.Param("digit", 3, low=0, high=9),
+    state.Param("truncation", "off", choices=TRUNCATIONS),
     state.Param("walk_from", 1, low=0, high=999),
     state.Param("walk_to", 2, low=0, high=999),
     *own_digit.choice_params("gan_d", "d_example"),
@@ -190,10 +192,20 @@ with cond_tab:
             st.info("The conditional GAN is not shipped yet: `python -m dgm_core.train gan_cond`.")
         else:
             st.slider("Digit y", 0, 9, key=state.key("digit"), help="The class handed to G(z, y).")
+            st.select_slider(
+                "Truncation t (diversity for cleanliness)",
+                TRUNCATIONS,
+                key=state.key("truncation"),
+                help="Every number of z beyond +-t is drawn again, so G only sees codes near the middle of the prior, "
+                "where it was trained most: a smaller t gives cleaner digits but less variety. Off is the plain "
+                "prior, as in the model card's figures.",
+            )
             cond, cond_card = models.load(CONDITIONAL)
             digit = int(state.value("digit"))
+            cut = state.value("truncation")
+            truncation = None if cut == "off" else float(cut)
             with torch.inference_mode():
-                drawn = cond.sample(8, torch.Generator().manual_seed(seed), torch.full((8,), digit))
+                drawn = cond.sample(8, torch.Generator().manual_seed(seed), torch.full((8,), digit), truncation)
             charts.judged_grid(drawn, what=f"The conditional GAN's drawing of a {digit}")
             metrics, config = cond_card["metrics"], cond_card["config"]
             if "conditional_accuracy" in metrics:
@@ -205,7 +217,7 @@ with cond_tab:
                         f"; samples of one digit differ from each other by {metrics['within_class_spread']:.3f} "
                         f"(pixel spread; real test digits {metrics['within_class_spread_real']:.3f})"
                     )
-                st.caption(line + " (model card).")
+                st.caption(line + " (model card; truncation off, the default).")
             st.markdown(
                 "**How it is told the digit.** G reads a learned vector for y beside the noise z. D judges whether x "
                 "looks like a real example *of digit y* (a per-digit projection of its features)"

@@ -195,6 +195,20 @@ def test_remaining_gan_controls_respond():
         assert any("mode-seeking" in m.value for m in at.markdown)
 
 
+def test_the_conditional_gan_offers_truncation_says_what_it_trades_and_shares_it():
+    """Issue #27: a quality/diversity knob is on the page, labelled with its trade, off by default (the card's
+    figures are measured without it), and a link carries it."""
+    if "gan_cond_mnist" not in SHIPPED:
+        pytest.skip("the conditional GAN is not shipped")
+    at = show_tab(open_page("app_pages/gan_digits.py"), "Ask for a digit")
+    knob = at.select_slider(key="share_truncation")
+    assert knob.value == "off" and "diversity for cleanliness" in knob.label
+    knob.set_value("0.5").run()
+    verdicts = [i.caption for e in at.get("image") for i in e.proto.imgs if i.caption.startswith("judge: ")]
+    assert not at.exception and at.query_params["truncation"] == "0.5" and len(verdicts) == 8
+    assert any("truncation off, the default" in c.value for c in at.caption)
+
+
 def test_mode_seeking_loss_punishes_two_codes_giving_one_picture():
     gan = GAN(GANConfig(latent=8, channels=8, num_classes=10, mode_seeking=1.0))
     g = torch.Generator().manual_seed(0)
