@@ -20,6 +20,11 @@ Liberation, FreeFont and URW fonts); the held-out kinds use other characters (A 
 scribble generator, two digits side by side, and digits the judge never trained on.
 Characters that a hand could write as a digit (O o D Q C c U u I l | / ( ) S s Z z B b G g q
 & and the like) are never used.
+
+Issue #27's second candidate (recipe ``judge_robust``) trains on ``ROBUST_TRAINING_KINDS``: the kinds above,
+Greek and Cyrillic letters and more symbols (``MORE_LETTERS``, ``MORE_SYMBOLS``) and jagged scribbles, and
+gives digits and non-digits the same looks (``vary_look``: elastic distortion, pen width, blur, faint ink,
+binary pixels), so that none of these looks can tell them apart.
 """
 
 from __future__ import annotations
