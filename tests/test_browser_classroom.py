@@ -8,7 +8,6 @@ answer each activity, the presenter sees the counts, and a forged presenter link
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from pathlib import Path
@@ -189,12 +188,6 @@ def _play(browser, presenter_base: str, student_bases: list[str], scene_of=None)
     return {"code": code, "follow_s": follow, "cookies": cookies}
 
 
-@pytest.mark.skipif(
-    os.environ.get("DGM_CLASS_ONE_SERVER") != "1",
-    reason="opt-in (DGM_CLASS_ONE_SERVER=1): a presenter and two students polling one server saturate its core on a "
-    "busy 2-core machine (the poll costs about 0.14 CPU-s; issue #28's capacity work), and the students then miss "
-    "updates for over a minute; the same class runs across two servers below, and in AppTest with rooms in memory",
-)
 def test_a_class_on_one_server_with_rooms_in_memory():
     (port,) = ports(1)
     with app_server(port) as (url, _), chromium() as browser:
