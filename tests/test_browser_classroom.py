@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import time
+import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -245,4 +246,12 @@ def test_haproxy_keeps_each_session_on_its_replica():
                 # every request of this browser (page, scripts, websocket, the reload) went to its own replica
                 assert after[first] > before[first] and after[other] == before[other], (first, before, after)
                 seen.append(first)
+            # the balancer compresses the app's JavaScript (Streamlit itself sends it as it is)
+            script = re.search(r'src="\./(static/js/[^"]+\.js)"', urllib.request.urlopen(url + "/").read().decode())
+            ask = urllib.request.Request(f"{url}/{script.group(1)}", headers={"Accept-Encoding": "gzip"})
+            with urllib.request.urlopen(ask) as answer:
+                assert answer.headers.get("Content-Encoding") == "gzip"
+                packed = len(answer.read())
+            with urllib.request.urlopen(f"{url}/{script.group(1)}") as answer:
+                assert answer.headers.get("Content-Encoding") is None and len(answer.read()) > 2 * packed
     assert sorted(seen) == ["app1", "app1", "app2", "app2"], seen
