@@ -142,3 +142,18 @@ def test_a_job_reports_its_progress():
     assert job.fraction == 0.5
     seen.set()
     assert job.future.result(5) == 1
+
+
+def test_a_waiting_student_reads_the_queue_place_and_a_wait(monkeypatch):
+    from ui import heavy
+
+    pool = JobPool(workers=1)
+    monkeypatch.setattr(heavy, "POOL", pool)
+    fn, release = gate()
+    running = pool.submit("s0", "k0", fn, kind="draw")
+    time.sleep(0.05)
+    queued = [pool.submit(f"s{i}", f"k{i}", lambda: None, kind="draw") for i in range(1, 4)]
+    assert heavy._line(queued[0], "Drawing").startswith("Drawing: queued, next in line, about ")
+    assert heavy._line(queued[2], "Drawing").startswith("Drawing: queued, 2 ahead of you, about ")
+    assert heavy._line(running, "Drawing").startswith("Drawing: about ")
+    release()
