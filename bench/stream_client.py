@@ -144,6 +144,8 @@ class Tab:
         kind = msg.WhichOneof("type")
         if kind == "new_session":
             self.page_hash = msg.new_session.page_script_hash
+        elif kind == "navigation":  # st.navigation says which page ran: the browser reruns that one from now on
+            self.page_hash = msg.navigation.page_script_hash
         elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
             el = msg.delta.new_element
             what = el.WhichOneof("type")
