@@ -28,7 +28,7 @@ os.environ["DGM_CLASS_PULSE"] = "1"  # tells ui/classroom.py that the pulse rout
 @contextlib.asynccontextmanager
 async def lifespan(app):
     from app_pages.tabs import conditional
-    from ui import models
+    from ui import heavy, models  # noqa: F401  (heavy: torch's threads set for serving before the warm-up)
 
     models.warm_up(models.DEFAULT_PIXEL_MODEL, [conditional.default_view])  # in a thread: the server starts at once
     yield
