@@ -189,7 +189,54 @@ def classroom(d: dict) -> list[str]:
     return out
 
 
-# file stem -> (what it is, the command that writes it, how to summarise it)
+def capacity(d: dict) -> list[str]:
+    views = d["views"]["after"]
+    lines = [
+        f"server CPU per first view: the lecturer's link {views['lecturer_link_cpu_s']:.2f} s (goal 0.15: "
+        f"{_ratio(views['lecturer_link_cpu_s'], 0.15)}), own seeds {views['own_seed_mean_cpu_s']:.2f} s on average "
+        f"over {len(views['own_seed_cpu_s'])} pages (goal 0.4: {_ratio(views['own_seed_mean_cpu_s'], 0.4)}); "
+        f"before the pool and the cached views {d['views']['before']['lecturer_link_cpu_s']:.2f} / "
+        f"{d['views']['before']['own_seed_mean_cpu_s']:.2f} s"
+    ]
+    for r in d["class"]["rows"]:
+        c = r["click_to_answer_s"]
+        lines.append(
+            f"{r['students']} students for {r['duration_s']:.0f} s: click -> answer p50 {c['p50']:.2f} s / p95 "
+            f"{c['p95']:.1f} s (goal p95 2 s), first view p95 {r['first_view_s']['p95']:.1f} s, {r['errors']} errors, "
+            f"server RSS {r['server_rss_mb_max']:.0f} MB, server {r['server_cpu_cores']:.2f} cores, load average "
+            f"{r['load_average_start_end'][0]:.1f}-{r['load_average_start_end'][1]:.1f}"
+        )
+    return lines
+
+
+def capacity_table(d: dict) -> list[str]:
+    """The class table of the README's *Capacity of one server* section."""
+    lines = [
+        "| students | clicks | p50 | p95 | p50 / p50(N=1) | light clicks p95 | heavy jobs p50 | first view p95 | "
+        "errors | server RSS | server CPU-s (cores) | load generator CPU-s | rest of machine CPU-s | load avg |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    heavy_kinds = ("Finish it", "Denoise it back", "pixels: seed", "reverse: seed")  # a new drawing or sampling
+    for r in d["class"]["rows"]:
+        kinds = r["by_kind_p50_p95_n"]
+        light_p95 = max((v[1] for k, v in kinds.items() if not k.endswith(heavy_kinds)), default=float("nan"))
+        heavy = [v[0] for k, v in kinds.items() if k.endswith(heavy_kinds)]
+        heavy_p50 = f"{min(heavy):.1f}-{max(heavy):.1f}" if heavy else "-"
+        c = r["click_to_answer_s"]
+        lo, hi = r["load_average_start_end"]
+        lines.append(
+            f"| {r['students']} | {r['clicks']} | {c['p50']:.2f} | {c['p95']:.1f} | {r['p50_ratio_to_first']:.1f} | "
+            f"{light_p95:.2f} | {heavy_p50} | {r['first_view_s']['p95']:.1f} | {r['errors']} | "
+            f"{r['server_rss_mb_max']:.0f} MB | {r['server_cpu_s']:.1f} ({r['server_cpu_cores']:.2f}) | "
+            f"{r['load_generator_cpu_s']:.1f} | {r['rest_of_machine_cpu_s']:.0f} | {lo:.1f}-{hi:.1f} |"
+        )
+    return lines
+
+
+# tables written into their own README blocks: name -> (results file stem, how to draw it)
+TABLES: dict[str, tuple[str, Callable[[dict], list[str]]]] = {"capacity": ("capacity", capacity_table)}
+
+# file stem -> (the command that writes it, how to summarise it)
 SUMMARIES: dict[str, tuple[str, Callable[[dict], list[str]]]] = {
     "core": ("python bench/bench_core.py", core),
     "text": ("python bench/bench_text.py", text),
@@ -202,6 +249,7 @@ SUMMARIES: dict[str, tuple[str, Callable[[dict], list[str]]]] = {
     "soak": ("python bench/bench_soak.py", soak),
     "load": ("python bench/bench_load.py", load),
     "class": ("python bench/bench_class.py", classroom),
+    "capacity": ("python bench/bench_class_load.py", capacity),
 }
 
 
@@ -217,12 +265,23 @@ def figures() -> str:
     return "\n".join(lines)
 
 
+def _fill(readme: str, start: str, end: str, body: str) -> str:
+    if start not in readme or end not in readme:
+        raise SystemExit(f"README.md has no {start} ... {end} block to fill")
+    head, rest = readme.split(start, 1)
+    _, tail = rest.split(end, 1)
+    return head + body + tail
+
+
 def updated(readme: str) -> str:
-    if START not in readme or END not in readme:
-        raise SystemExit(f"README.md has no {START} ... {END} block to fill")
-    head, rest = readme.split(START, 1)
-    _, tail = rest.split(END, 1)
-    return head + figures() + tail
+    readme = _fill(readme, START, END, figures())
+    for name, (stem, table) in TABLES.items():
+        start, end = f"<!-- bench-table:{name} -->", f"<!-- /bench-table:{name} -->"
+        path = RESULTS / f"{stem}.json"
+        if start in readme and path.exists():
+            rows = table(json.loads(path.read_text()))
+            readme = _fill(readme, start, end, "\n".join([start, *rows, end]))
+    return readme
 
 
 def main() -> None:
