@@ -33,6 +33,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from dgm_core.diffusion.schedule import from_unit
 from dgm_core.models.base import ConfigurableModule
 
 GENERATOR_LOSSES = ("non-saturating", "minimax")
@@ -212,7 +213,7 @@ class GAN(ConfigurableModule):
 
     def realness(self, images01: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         """D(x) in (0, 1) for images in [0, 1]: the discriminator's probability that x is real."""
-        return torch.sigmoid(self.discriminator(images01 * 2 - 1, y))
+        return torch.sigmoid(self.discriminator(from_unit(images01), y))
 
     def d_loss(self, real: torch.Tensor, fake: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         """-log D(real) - log(1 - D(fake)), images in [-1, 1]; plus, with an auxiliary classifier,
