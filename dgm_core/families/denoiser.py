@@ -16,7 +16,7 @@ from tqdm import tqdm
 from dgm_core.data import mnist
 from dgm_core.diffusion import from_unit, reverse_steps, to_unit
 from dgm_core.diffusion import sample as draw
-from dgm_core.evaluation import test_set
+from dgm_core.evaluation import held_out_digits
 from dgm_core.families import Family, register
 from dgm_core.models.denoiser import P_MEAN, P_STD, Denoiser
 from dgm_core.recipes import Recipe
@@ -41,7 +41,7 @@ class DiffusionRecipe(Recipe):
 def evaluate(model, folder=None, limit=None) -> dict:
     """The training objective on the test digits: EDM's weighted denoising error at noise levels
     and noise drawn with seed 0 (lower is better; a yardstick between denoisers, not a likelihood)."""
-    images, labels = test_set(folder, limit)
+    images, labels = held_out_digits(folder, limit)
     x = from_unit(mnist.to_float(images))
     gen = torch.Generator().manual_seed(0)
     losses = [

@@ -10,7 +10,7 @@ import torch
 
 from dgm_core.data import mnist
 from dgm_core.diffusion import from_unit
-from dgm_core.evaluation import test_set
+from dgm_core.evaluation import held_out_digits
 from dgm_core.families import Family, register
 from dgm_core.models.gan import GAN
 from dgm_core.recipes import Recipe
@@ -53,7 +53,7 @@ class GANRecipe(Recipe):
 def evaluate(model, folder=None, limit=None) -> dict:
     """A GAN has no likelihood. What its own discriminator thinks of the test digits and of 1,000
     fresh fakes (seed 0): near 0.5 on both means D can no longer tell them apart."""
-    images, labels = test_set(folder, limit)
+    images, labels = held_out_digits(folder, limit)
     y = torch.tensor(labels).long() if model.num_classes else None
     real = mnist.to_float(images)
     fake = model.sample(len(real), torch.Generator().manual_seed(0), y)

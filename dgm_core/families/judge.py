@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 
 from dgm_core.data import junk, mnist
-from dgm_core.evaluation import BINARIZATION_SEED, test_set
+from dgm_core.evaluation import BINARIZATION_SEED, held_out_digits
 from dgm_core.families import Family, register
 from dgm_core.models.judge import NOT_A_DIGIT, Judge
 from dgm_core.recipes import Recipe
@@ -100,7 +100,7 @@ def evaluate_judge(model, folder=None, limit=None) -> dict:
     the share of a junk set the judge rejects: 1,200 non-digits of kinds it never trained on
     (``junk.HELD_OUT_KINDS``, seed 12345), and 300 of each held-out kind on its own
     (``held_out_rejected_<kind>``; the kinds made from digits use the test digits)."""
-    images, labels = test_set(folder, limit)
+    images, labels = held_out_digits(folder, limit)
     y = torch.tensor(labels).long()
     verdict, _ = model.decide(mnist.to_float(images))
     binary_verdict, _ = model.decide(mnist.fixed_binarization(images, BINARIZATION_SEED))

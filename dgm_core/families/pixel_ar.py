@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from dgm_core.bill import pixel_model_lines
 from dgm_core.data import mnist
-from dgm_core.evaluation import BINARIZATION_SEED, TEST_NOTE, test_set, train_subset
+from dgm_core.evaluation import BINARIZATION_SEED, TEST_NOTE, held_out_digits, train_subset
 from dgm_core.families import Family, register
 from dgm_core.metrics import nll_metrics
 from dgm_core.models.gated_pixelcnn import GatedPixelCNN
@@ -46,7 +46,7 @@ def evaluate(model, folder=None, limit=None) -> dict:
     """-log p(x) of the test digits (or -log p(x | y) for a class-conditional model), and the same on 500
     training digits (``train500_...``)."""
     metrics = {}
-    for prefix, (images, labels) in (("test", test_set(folder, limit)), ("train500", train_subset())):
+    for prefix, (images, labels) in (("test", held_out_digits(folder, limit)), ("train500", train_subset())):
         x = mnist.evaluation_view(images, model.levels, BINARIZATION_SEED)
         y = torch.tensor(labels).long() if model.num_classes else None
         metrics |= nll_metrics(model, x, prefix, y)

@@ -11,7 +11,7 @@ import torch
 
 from dgm_core.bill import vae_lines
 from dgm_core.data import mnist
-from dgm_core.evaluation import BINARIZATION_SEED, TEST_NOTE, test_set, train_subset
+from dgm_core.evaluation import BINARIZATION_SEED, TEST_NOTE, held_out_digits, train_subset
 from dgm_core.families import Family, register
 from dgm_core.models.vae import VAE
 from dgm_core.recipes import BINARY_VIEW, Recipe
@@ -37,7 +37,7 @@ IWAE_SAMPLES = 100
 def evaluate(model, folder=None, limit=None) -> dict:
     """-ELBO (one sample, seed 0) and the importance-weighted bound -log (1/K) sum w_k (K = 100), in nats
     per binarized test digit: both upper bounds on the true -log p(x)."""
-    images, _ = test_set(folder, limit)
+    images, _ = held_out_digits(folder, limit)
     x = mnist.fixed_binarization(images, BINARIZATION_SEED)
     gen = torch.Generator().manual_seed(0)
     elbo, rec, kl, iwae = [], [], [], []
