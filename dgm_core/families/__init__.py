@@ -19,12 +19,9 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import Any
 
 from torch import nn
-
-if TYPE_CHECKING:
-    from dgm_core.recipes import Recipe
 
 MNIST_TEST, VALIDATION_TEXT = "mnist_test", "validation_text"
 
@@ -37,7 +34,7 @@ class Family:
     model: type[nn.Module]  # a ConfigurableModule: a ``Config`` dataclass and ``from_config``
     label: str  # how the comparison table names the family ("autoregressive", "VAE", ...)
     evaluate: Callable[..., dict]  # (model, folder, limit) -> metrics on held-out data
-    recipes: Mapping[str, Recipe] = field(default_factory=dict)  # training recipes by name
+    recipes: Mapping[str, Any] = field(default_factory=dict)  # training recipes (dgm_core.recipes.Recipe) by name
     sample: Callable | None = None  # (model, card, n, generator, label, progress) -> images in [0, 1]
     score: Callable | None = None  # (model, uint8 28 x 28 pixels, seed) -> [(kind, nats)]: the bill's lines
     samples_look: Callable | None = None  # (model, uint8 digits) -> real digits as this model's samples look
@@ -105,7 +102,7 @@ def family_of(card: dict) -> Family:
     return family(card["family"])
 
 
-def recipes() -> Mapping[str, Recipe]:
+def recipes() -> Mapping[str, Any]:
     """Every training recipe of every family, by name."""
     return MappingProxyType({name: r for entry in families().values() for name, r in entry.recipes.items()})
 
