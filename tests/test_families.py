@@ -100,6 +100,8 @@ COINS = registry.Family(
             view=BINARY_VIEW,
             select="val_nll_nats",
             eval_every=10,
+            title="A coin per pixel (toy)",
+            short="Coins",
         )
     },
 )
@@ -147,6 +149,9 @@ def test_a_toy_family_registered_in_one_place_goes_through_every_door(coins, tmp
     assert row["model"] == "coins_mnist" and row["family"] == "coin per pixel"
     assert row["exact NLL (nats)"] == pytest.approx(measured["test_nll_nats"])
     assert row["classifier FID"] == pytest.approx(measured["classifier_fid"])
+    from ui.catalogue import model_name, short_name  # the names the compare page shows, from the recipe
+
+    assert (model_name("coins_mnist"), short_name("coins_mnist")) == ("A coin per pixel (toy)", "Coins")
 
 
 def test_a_family_without_a_sampler_is_refused_by_the_sample_door(monkeypatch, tmp_path, capsys):

@@ -33,6 +33,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from dgm_core.data.mnist import IMAGE_SIZE
 from dgm_core.diffusion.schedule import from_unit
 from dgm_core.models.base import ConfigurableModule
 
@@ -158,8 +159,8 @@ class GAN(ConfigurableModule):
         if config.classifier_weight and not config.num_classes:
             raise ValueError("An auxiliary classifier needs digit labels: set num_classes.")
         self.discriminator = Discriminator(config.channels, config.num_classes, config.classifier_weight > 0)
-        if config.diffaugment:
-            diff_augment(torch.zeros(1, 1, 28, 28), config.diffaugment)  # an unknown policy fails here, not later
+        if config.diffaugment:  # an unknown policy fails here, not later
+            diff_augment(torch.zeros(1, 1, IMAGE_SIZE, IMAGE_SIZE), config.diffaugment)
         self.generator_ema = None
         if config.ema:
             self.generator_ema = copy.deepcopy(self.generator).requires_grad_(False)
