@@ -36,10 +36,13 @@ page = st.navigation(sections, position="hidden")
 state.begin_run()
 layout.navigation(sections)
 layout.sidebar()
-classroom.box(page)  # class mode (#28): the class box, the join screen, following the lecturer, activities
+# class mode (#28): the class box, the join screen, a student's bar (drawn after the page), activities
+class_bar = classroom.box(page)
+page_ran = False
 try:
     page.run()
+    page_ran = True
 finally:
     state.sync()
-    classroom.after_page(page)  # class mode (#28): the presenter's scene is published
+    classroom.after_page(page, class_bar, page_ran)  # the presenter's scene is published; a student follows
 layout.share_box()

@@ -4,21 +4,31 @@
 with the first visit, so the first students share its CPU seconds. Here a Starlette lifespan starts it with the
 server, and GET /ready answers 503 until it is over, then 200: a load balancer or Kubernetes sends students only
 to a replica that can serve them at full speed (/_stcore/health says only that the server is up).
+
+GET /class/<code>/pulse answers a class room's pulse (``RoomStore.pulse``: the presenter's scene and activity, the
+number of answers) as JSON. The browsers of a class poll it and ask for a script run only when it changed, so a
+room of students waiting for the lecturer's next move costs the server a small HTTP answer each, not a Streamlit
+run each (about 40 ms of CPU even for an empty fragment). `streamlit run app.py` has no such route: there the
+waiting views run a polling fragment instead (ui/classroom.py).
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 
 import streamlit as st
-from starlette.responses import PlainTextResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
+
+os.environ["DGM_CLASS_PULSE"] = "1"  # tells ui/classroom.py that the pulse route below is served
 
 
 @contextlib.asynccontextmanager
 async def lifespan(app):
     from app_pages.tabs import conditional
-    from ui import models
+    from ui import heavy, models  # noqa: F401  (heavy: torch's threads set for serving before the warm-up)
 
     models.warm_up(models.DEFAULT_PIXEL_MODEL, [conditional.default_view])  # in a thread: the server starts at once
     yield
@@ -32,4 +42,16 @@ async def ready(request):
     return PlainTextResponse("warming up", status_code=503)
 
 
-app = st.App("app.py", lifespan=lifespan, routes=[Route("/ready", ready)])
+async def pulse(request):
+    from dgm_core.classroom.store import normalize_code, shared_store
+
+    code = normalize_code(request.path_params["code"])
+    rooms = shared_store(os.environ.get("DGM_ROOMS", ""))
+    try:
+        now = None if code is None else await run_in_threadpool(rooms.pulse, code)  # Redis is a blocking call
+    except Exception as err:  # the rooms cannot be reached: the page's own run says so
+        return JSONResponse({"error": type(err).__name__}, status_code=503, headers={"Cache-Control": "no-store"})
+    return JSONResponse({"gone": True} if now is None else now, headers={"Cache-Control": "no-store"})
+
+
+app = st.App("app.py", lifespan=lifespan, routes=[Route("/ready", ready), Route("/class/{code}/pulse", pulse)])

@@ -13,7 +13,7 @@ from dgm_core.diffusion import (
     to_unit,
 )
 from dgm_core.toy2d import SHAPES
-from ui import charts, downloads, layout, models, own_digit, player, state
+from ui import charts, downloads, heavy, layout, models, own_digit, player, state
 from ui.safe_text import shorten
 
 NAME = "denoiser_mnist"
@@ -111,9 +111,13 @@ with forward_tab:
             "Denoise it back",
             key="df_back",
             help="Run the reverse process from this noisy digit at this σ (instead of from pure noise), 4 times.",
-        ):
-            with st.spinner("Denoising from σ..."), torch.inference_mode():
-                out = restore(denoiser, noisy, sigma, 4, 25, torch.Generator().manual_seed(seed + 1), noisy=True)
+        ) or heavy.pending("df_back") == ("restore", *back):  # a click stopped by a newer one is asked again
+            out = heavy.run(
+                "df_back",
+                ("restore", *back),
+                lambda: restore(denoiser, noisy, sigma, 4, 25, torch.Generator().manual_seed(seed + 1), noisy=True),
+                what="Denoising from σ",
+            )
             st.session_state.df_back_result = (back, to_unit(out))
         done = st.session_state.get("df_back_result")
         if done and done[0] == back:

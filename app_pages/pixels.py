@@ -8,7 +8,7 @@ from dgm_core import checkpoints
 from dgm_core.images import context_picture
 from dgm_core.models.pixel_ar import visible_context
 from dgm_core.samplers.pixel import fill_in, override_pixel
-from ui import charts, clicks, downloads, layout, models, own_digit, player, state
+from ui import charts, clicks, downloads, heavy, layout, models, own_digit, player, state
 from ui.catalogue import PIXEL_MODELS
 
 SHIPPED = [name for name in PIXEL_MODELS if name in checkpoints.available()]
@@ -55,17 +55,17 @@ level_names = ["paper", "ink"] if levels == 2 else [f"level {k}" for k in range(
 
 
 def current_run():
-    """The whole drawing, kept per user: scrubbing and playing recompute nothing."""
+    """The whole drawing, computed once per (model, n, seed, digit) in the shared pool and kept per user:
+    scrubbing and playing recompute nothing."""
     run_key = (name, n, seed, digit if conditional else None)
     if st.session_state.get("px_key") != run_key:
-        bar = st.progress(0.0, text=f"Drawing {n} digits, 784 pixels each...")
-
-        def show(step) -> None:
-            if step.index % 28 == 27:  # once per row
-                bar.progress((step.index + 1) / 784, text=f"Drawing {n} digits: row {step.index // 28 + 1} of 28")
-
-        st.session_state.px_run = models.pixel_drawing(*run_key, on_step=show)  # shared: the same for everyone
-        bar.empty()
+        st.session_state.px_run = heavy.run(  # shared: the same for everyone
+            "px_draw",
+            ("pixel_drawing", *run_key),
+            lambda report: models.pixel_drawing(*run_key, on_step=lambda s: report((s.index + 1) / 784)),
+            what=f"Drawing {n} digits, 784 pixels each",
+            progress=True,
+        )
         st.session_state.px_key = run_key
     return st.session_state.px_run
 
@@ -191,11 +191,18 @@ with finish:
         keep, truth = state.value("keep"), mine.view(levels)
         y = (digit if mine.label is None else mine.label) if conditional else None
         job = (name, mine.pixels.tobytes(), keep, seed, y)
-        if st.button("Finish it", type="primary", help="Draw 4 completions of the kept rows."):
+        # a click stopped mid-job by a newer one is asked again (heavy.pending) and joins the same job
+        if st.button("Finish it", type="primary", help="Draw 4 completions of the kept rows.") or (
+            heavy.pending("px_finish") == ("fill_in", *job)
+        ):
             known = torch.zeros(1, 1, 28, 28, dtype=torch.bool)
             known[..., :keep, :] = True
-            with st.spinner("Drawing the missing rows..."), torch.inference_mode():
-                done = fill_in(model, truth, known, 4, torch.Generator().manual_seed(seed), y)
+            done = heavy.run(
+                "px_finish",
+                ("fill_in", *job),
+                lambda: fill_in(model, truth, known, 4, torch.Generator().manual_seed(seed), y),
+                what="Drawing the missing rows",
+            )
             st.session_state.px_finish = (job, done.float() / (levels - 1))
         kept = truth.clone().float() / (levels - 1)
         kept[..., keep:, :] = 0.5

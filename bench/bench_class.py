@@ -3,10 +3,11 @@
 The presenter is a real chromium (its projector shows the live counts; a MutationObserver in the page stamps
 each count the moment it is painted). The students are real Streamlit sessions: a websocket client that speaks
 Streamlit's protocol as the browser does (BackMsg rerun requests with the page, query string and widget
-triggers; the timers of ``st.fragment(run_every=...)`` fragments that the server asks for; the page switches the
-server sends), without a browser's rendering. Every student joins by the link, follows three scene moves of the
-presenter, follows to the text page when *The class is the sampler* opens, and votes once at a random moment of
-the same 10 s window.
+triggers; the class pulse a waiting view polls over HTTP (serve.py's /class/<code>/pulse) and the rerun its
+component triggers when the room changed, or the timers of ``st.fragment(run_every=...)`` fragments where the
+server asks for those; the page switches the server sends), without a browser's rendering. Every student joins
+by the link, follows three scene moves of the presenter, follows to the text page when *The class is the
+sampler* opens, and votes once at a random moment of the same 10 s window.
 
 Measured per setup (``one``: one app server, rooms in its memory; ``two``: two app servers behind HAProxy
 sharing one redis-server, students spread over both): scene move -> each student's new view delivered (p50,
@@ -99,6 +100,8 @@ class Student:
         self.base, self.query, self.path = base, dict(query), "/"
         self.page_hash = ""
         self.timers: dict[str, float] = {}
+        self.pulses: dict[str, tuple[dict, str]] = {}  # component id -> (its data, fragment id)
+        self.pulse_gets = 0
         self.buttons: dict[str, tuple[str, str]] = {}  # widget id -> (label, fragment id)
         self.events: list[tuple[float, str, str]] = []  # (time, kind, detail)
         self.finished = asyncio.Event()
@@ -172,6 +175,10 @@ class Student:
             element = msg.delta.new_element
             if element.WhichOneof("type") == "button":
                 self.buttons[element.button.id] = (element.button.label, msg.delta.fragment_id)
+            elif element.WhichOneof("type") == "bidi_component" and "pulse" in element.bidi_component.component_name:
+                component = element.bidi_component
+                raw = component.json or component.mixed.json
+                self.pulses[component.id] = (json.loads(raw), msg.delta.fragment_id)
             elif element.WhichOneof("type") == "exception":
                 self.errors.append(element.exception.message[:200])
             elif element.WhichOneof("type") == "alert" and "answer is in" in element.alert.body:
@@ -185,11 +192,53 @@ class Student:
                 if page.page_script_hash == msg.navigation.page_script_hash:
                     self.path = "/" + page.url_pathname
 
+    async def _get_json(self, path: str) -> dict | None:
+        """GET ``path`` on this student's server (the sticky cookie included), as the browser's fetch."""
+        host, port = self.base.split("//", 1)[1].split(":")
+        reader, writer = await asyncio.open_connection(host, int(port))
+        cookie = f"Cookie: {self.cookie}\r\n" if self.cookie else ""
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\n{cookie}Connection: close\r\n\r\n".encode())
+        await writer.drain()
+        raw = await reader.read()
+        writer.close()
+        self.pulse_gets += 1
+        head, _, body = raw.partition(b"\r\n\r\n")
+        if b" 200 " not in head.split(b"\r\n", 1)[0]:
+            return None
+        if b"chunked" in head.lower():
+            size, _, rest = body.partition(b"\r\n")
+            body = rest[: int(size, 16)]
+        return json.loads(body)
+
+    async def _pulse(self, asked: dict) -> None:
+        """The browser's side of the class pulse (ui/static/pulse.mjs): poll it, trigger a rerun on a change."""
+        for cid, (data, fragment) in list(self.pulses.items()):
+            if time.perf_counter() < asked.get(("due", cid), 0):
+                continue
+            asked[("due", cid)] = time.perf_counter() + data["every_ms"] / 1000
+            with contextlib.suppress(OSError, ValueError):
+                now = await self._get_json(data["url"])
+                if now is None:
+                    continue
+                changed = now.get("gone") or any(str(now.get(k)) != str(data["seen"].get(k)) for k in data["watch"])
+                mark = json.dumps(now, sort_keys=True)
+                if changed and (asked.get(cid) != mark or time.perf_counter() - asked.get(("at", cid), 0) > 3):
+                    asked[cid], asked[("at", cid)] = mark, time.perf_counter()
+                    trigger = WidgetState(
+                        id=f"$$STREAMLIT_INTERNAL_KEY_{cid}__events",
+                        json_trigger_value=json.dumps([{"event": "changed", "value": mark}]),
+                    )
+                    with contextlib.suppress(websockets.ConnectionClosed):
+                        await self.send_rerun(fragment=fragment, widgets=[trigger])
+
     async def _tick(self) -> None:
-        """The browser's side of ``st.fragment(run_every=...)``: rerun each fragment when its interval is up."""
+        """The browser's side of a waiting view: the class pulse's poll, or ``st.fragment(run_every=...)``
+        (rerun each fragment when its interval is up)."""
         due: dict[str, float] = {}
+        asked: dict = {}
         while True:
             await asyncio.sleep(0.05)
+            await self._pulse(asked)
             now = time.perf_counter()
             for fragment, interval in list(self.timers.items()):
                 # as the browser: a timed fragment waits while a run is in progress
@@ -340,7 +389,9 @@ def run_setup(name: str, presenter_base: str, student_bases: list[str], server_p
     return {
         "setup": name,
         "students": n,
-        "students_how": "websocket clients speaking Streamlit's protocol (reruns, fragment timers, page switches)",
+        "students_how": "websocket clients speaking Streamlit's protocol (reruns, the class pulse polled over HTTP "
+        "and its component trigger, fragment timers, page switches)",
+        "pulse_gets": sum(s.pulse_gets for s in students),
         "presenter_how": "chromium (Playwright), counts stamped by a MutationObserver when painted",
         "warm_up_wait_s": round(warm_up_s, 1),
         "join_all_s": round(join_s, 2),

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from dgm_core import checkpoints
 from dgm_core.evaluation import FID_SAMPLES, evaluate_model, evaluate_samples
-from dgm_core.families import family
+from dgm_core.families import family, family_of
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         model, card = checkpoints.load_checkpoint(args.model, args.assets)
         metrics = {} if args.samples_only else evaluate_model(model, card["family"], args.mnist_dir, args.limit)
-        if family(card["family"]).generative and not args.no_samples:
+        if family(card["family"]).can_sample and not args.no_samples:
             metrics |= evaluate_samples(model, card, args.mnist_dir)
     except (FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
@@ -83,7 +83,7 @@ def _print_bill(source: str, assets, mnist_dir) -> int:
             pixels = load_idx("test", mnist_dir)[0][int(source[5:])]
         else:
             pixels = digit_from_upload(Path(source).read_bytes())
-        names = [n for n in checkpoints.available(assets) if checkpoints.read_card(n, assets)["family"] != "judge"]
+        names = [n for n in checkpoints.available(assets) if family_of(checkpoints.read_card(n, assets)).can_score]
         lines = image_bill(pixels, {n: checkpoints.load_checkpoint(n, assets) for n in names})
     except (FileNotFoundError, ValueError, IndexError, ImageProblem) as err:
         print(f"error: {err}", file=sys.stderr)

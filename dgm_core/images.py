@@ -17,16 +17,24 @@ def to_uint8(images: np.ndarray | torch.Tensor) -> np.ndarray:
     return (np.clip(x, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
 
 
-def make_grid(images: np.ndarray | torch.Tensor, columns: int = 8, pad: int = 2, scale: int = 1) -> np.ndarray:
-    """Tile images in [0, 1] into one uint8 picture, ``scale`` x nearest-neighbour upscaled."""
-    tiles = to_uint8(images)
-    n, h, w = tiles.shape
-    columns = max(1, min(columns, n))
+def tile(arrays: np.ndarray, columns: int | None = None, gap: int = 2, fill=0, margin: int = 0) -> np.ndarray:
+    """``(N, H, W)`` arrays of any dtype -> one array, ``columns`` a row (all by default), row-major, with
+    ``gap`` between tiles and ``margin`` around them, filled with ``fill``: the one tiling of the app."""
+    n, h, w = arrays.shape
+    columns = max(1, min(n, columns or n))
     rows = -(-n // columns)
-    grid = np.full((rows * (h + pad) + pad, columns * (w + pad) + pad), 128, dtype=np.uint8)
-    for k, tile in enumerate(tiles):
+    out = np.full((rows * h + (rows - 1) * gap + 2 * margin, columns * w + (columns - 1) * gap + 2 * margin), fill)
+    out = out.astype(arrays.dtype)
+    for k in range(n):
         r, c = divmod(k, columns)
-        grid[pad + r * (h + pad) : pad + r * (h + pad) + h, pad + c * (w + pad) : pad + c * (w + pad) + w] = tile
+        top, left = margin + r * (h + gap), margin + c * (w + gap)
+        out[top : top + h, left : left + w] = arrays[k]
+    return out
+
+
+def make_grid(images: np.ndarray | torch.Tensor, columns: int = 8, pad: int = 2, scale: int = 1) -> np.ndarray:
+    """Tile images in [0, 1] into one uint8 picture on mid grey, ``scale`` x nearest-neighbour upscaled."""
+    grid = tile(to_uint8(images), columns, gap=pad, fill=128, margin=pad)
     return np.kron(grid, np.ones((scale, scale), dtype=np.uint8)) if scale > 1 else grid
 
 

@@ -114,5 +114,5 @@ def text_nats_per_char(model, ids: torch.Tensor, batch: int = 64) -> float:
     x, y = windows(ids, model.context)
     total = 0.0
     for start in range(0, len(x), batch):
-        total += float(model.loss(x[start : start + batch], y[start : start + batch])) * len(x[start : start + batch])
+        total += float(model.loss((x[start : start + batch], y[start : start + batch]))) * len(x[start : start + batch])
     return total / len(x)

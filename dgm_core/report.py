@@ -18,7 +18,7 @@ def compare_rows(bench: dict | None = None, directory=None) -> list[dict]:
     rows = []
     for name in checkpoints.available(directory):
         card = checkpoints.read_card(name, directory)
-        if not family(card["family"]).generative or "snapshot_of" in card:
+        if not family(card["family"]).can_sample or "snapshot_of" in card:
             continue  # training-stage snapshots appear on their page, not in the comparison
         m = card["metrics"]
         nll = m.get("test_nll_nats", m.get("test_conditional_nll_nats"))

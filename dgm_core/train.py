@@ -73,7 +73,7 @@ def train(
     bar = tqdm(range(1, steps + 1), desc=f"train {recipe.checkpoint}", disable=not progress, file=sys.stderr)
     for step in bar:
         model.train()
-        losses = recipe.train_step(model, recipe.batch(data, generator), optimizers)
+        losses = recipe.train_step(model, recipe.batch(data, generator), optimizers, generator)
         if step in recipe.snapshots:
             model.eval()
             snapshot_card = {

@@ -8,9 +8,9 @@ answer each activity, the presenter sees the counts, and a forged presenter link
 
 from __future__ import annotations
 
-import os
 import re
 import time
+import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -189,12 +189,6 @@ def _play(browser, presenter_base: str, student_bases: list[str], scene_of=None)
     return {"code": code, "follow_s": follow, "cookies": cookies}
 
 
-@pytest.mark.skipif(
-    os.environ.get("DGM_CLASS_ONE_SERVER") != "1",
-    reason="opt-in (DGM_CLASS_ONE_SERVER=1): a presenter and two students polling one server saturate its core on a "
-    "busy 2-core machine (the poll costs about 0.14 CPU-s; issue #28's capacity work), and the students then miss "
-    "updates for over a minute; the same class runs across two servers below, and in AppTest with rooms in memory",
-)
 def test_a_class_on_one_server_with_rooms_in_memory():
     (port,) = ports(1)
     with app_server(port) as (url, _), chromium() as browser:
@@ -252,4 +246,12 @@ def test_haproxy_keeps_each_session_on_its_replica():
                 # every request of this browser (page, scripts, websocket, the reload) went to its own replica
                 assert after[first] > before[first] and after[other] == before[other], (first, before, after)
                 seen.append(first)
+            # the balancer compresses the app's JavaScript (Streamlit itself sends it as it is)
+            script = re.search(r'src="\./(static/js/[^"]+\.js)"', urllib.request.urlopen(url + "/").read().decode())
+            ask = urllib.request.Request(f"{url}/{script.group(1)}", headers={"Accept-Encoding": "gzip"})
+            with urllib.request.urlopen(ask) as answer:
+                assert answer.headers.get("Content-Encoding") == "gzip"
+                packed = len(answer.read())
+            with urllib.request.urlopen(f"{url}/{script.group(1)}") as answer:
+                assert answer.headers.get("Content-Encoding") is None and len(answer.read()) > 2 * packed
     assert sorted(seen) == ["app1", "app1", "app2", "app2"], seen

@@ -15,6 +15,7 @@ from dgm_core.classroom.store import (
     new_student_id,
     normalize_code,
     open_store,
+    shared_store,
 )
 from tests.redis_helpers import redis_missing, redis_server
 
@@ -97,6 +98,32 @@ def test_scene_moves_raise_the_revision(store):
     assert store.set_scene(code, key, {"page": "gan", "query": {"tab": "Ring"}}) == 2
     room = store.room(code)
     assert room.scene == {"page": "gan", "query": {"tab": "Ring"}} and room.scene_rev == 2
+
+
+def test_the_pulse_changes_with_a_move_or_an_activity_and_counts_answers_not_repeats(store):
+    code, key = store.create_room()
+    first = store.pulse(code)
+    assert first == {"scene": first["scene"], "votes": 0}
+    store.set_scene(code, key, {"page": "text", "query": {}})
+    moved = store.pulse(code)
+    assert moved["scene"] != first["scene"]
+    a, b = new_student_id(), new_student_id()
+    assert store.join(code, a) and store.join(code, b)
+    assert store.pulse(code) == moved  # a student joining moves nobody's view
+    activity = {"kind": "sampler", "question": "sampler-1", "open": True, "tokens": []}
+    store.set_activity(code, key, activity)
+    opened_ = store.pulse(code)
+    assert opened_["scene"] != moved["scene"] and opened_["votes"] == 0
+    for _ in range(5):
+        store.vote(code, a, "sampler-1", 1)
+    store.vote(code, b, "sampler-1", 2)
+    assert store.pulse(code) == {"scene": opened_["scene"], "votes": 2}
+    store.set_activity(code, key, {**activity, "tokens": [5]})  # the class's token appended: a new step
+    assert store.pulse(code)["scene"] != opened_["scene"]
+    store.set_activity(code, key, {**activity, "tokens": [5], "open": False})
+    assert store.pulse(code)["scene"] != opened_["scene"]
+    store.close(code, key)
+    assert store.pulse(code) is None and store.pulse("nonsense") is None
 
 
 def test_one_vote_per_student_per_question_the_last_one_counts(store):
@@ -183,6 +210,10 @@ def test_two_stores_on_one_redis_share_rooms(redis_url):
     one.set_activity(code, key, {"kind": "sampler", "question": "sampler-1", "open": True})
     assert two.vote(code, student, "sampler-1", 7)
     assert one.votes(code, "sampler-1") == {student: 7} and two.is_presenter(code, key)
+
+
+def test_the_shared_store_is_one_object_per_setting():
+    assert shared_store("memory") is shared_store("memory") and shared_store("") is not shared_store("memory")
 
 
 def test_the_setting_picks_the_store():

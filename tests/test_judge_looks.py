@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from dgm_core.data import junk, mnist
-from dgm_core.evaluation import soft_digit_rejection
+from dgm_core.families.judge import soft_digit_rejection
 from dgm_core.models.judge import Judge, JudgeConfig
 from dgm_core.recipes import RECIPES
 

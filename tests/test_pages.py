@@ -144,7 +144,7 @@ def test_compare_page_rows_are_the_cards_numbers():
     from dgm_core.families import family
 
     cards = {n: checkpoints.read_card(n) for n in checkpoints.available()}
-    generative = [n for n, c in cards.items() if family(c["family"]).generative and "snapshot_of" not in c]
+    generative = [n for n, c in cards.items() if family(c["family"]).can_sample and "snapshot_of" not in c]
     assert list(table["checkpoint id"]) == generative
     assert "vae_z2_beta0.3_mnist" not in set(table["model"])  # human names; the id has its own column
     # columns that mix numbers and "not defined" are shown as text (Arrow cannot hold both in a column)

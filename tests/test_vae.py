@@ -63,10 +63,10 @@ def test_elbo_terms_add_up_and_beta_weights_the_kl():
     t = model.elbo_terms(x)
     assert torch.allclose(t.elbo, t.reconstruction - t.kl)
     torch.manual_seed(3)
-    loss_1 = model.loss(x)
+    loss_1 = model.loss((x, None))
     model.config.beta = 3.0
     torch.manual_seed(3)
-    assert torch.isclose(model.loss(x) - loss_1, 2.0 * t.kl.mean(), atol=1e-4)
+    assert torch.isclose(model.loss((x, None)) - loss_1, 2.0 * t.kl.mean(), atol=1e-4)
 
 
 def test_decoder_gives_pixel_probabilities():

@@ -9,7 +9,7 @@ import streamlit as st
 import torch
 
 from dgm_core.bill import image_bill, sentence_bill
-from ui import charts, models
+from ui import charts, heavy, models
 from ui.catalogue import short_name
 from ui.safe_text import shorten
 
@@ -24,7 +24,12 @@ def check_sentence(text: str) -> None:
 def digit(pixels: np.ndarray, names: list[str], label: Callable[[str], str]) -> None:
     """The picture with the judge's verdict, a sentence naming the cheapest and dearest model, and the bill
     as bars (exact prices and upper bounds told apart)."""
-    bill = image_bill(pixels, {name: models.load(name) for name in names})
+    bill = heavy.run(  # once per picture for every student: the shared pool
+        "bill",
+        ("image_bill", pixels.tobytes(), tuple(names)),
+        lambda: image_bill(pixels, {name: models.load(name) for name in names}),
+        what="Pricing your digit under every model",
+    )
     left, right = st.columns([1, 3])
     with left:
         charts.judged_grid(torch.from_numpy(pixels / 255.0).float()[None, None], scale=5)

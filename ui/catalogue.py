@@ -151,13 +151,23 @@ SHORT_NAMES = {
 }
 
 
+def _recipe_names(checkpoint: str) -> tuple[str, str]:
+    """(title, short) from the recipe that trains ``checkpoint``, for a family the tables above do not list."""
+    from dgm_core.families import recipes
+
+    for recipe in recipes().values():
+        if recipe.checkpoint == checkpoint:
+            return recipe.title or checkpoint, recipe.short or recipe.title or checkpoint
+    return checkpoint, checkpoint
+
+
 def model_name(checkpoint: str) -> str:
-    return MODEL_NAMES.get(checkpoint, checkpoint)
+    return MODEL_NAMES.get(checkpoint) or _recipe_names(checkpoint)[0]
 
 
 def short_name(checkpoint: str) -> str:
     """A name short enough for a chart's axis (at most 24 characters)."""
-    return SHORT_NAMES.get(checkpoint, checkpoint)
+    return SHORT_NAMES.get(checkpoint) or _recipe_names(checkpoint)[1]
 
 
 @dataclass(frozen=True)

@@ -28,13 +28,17 @@ from dgm_core.classroom.store import (
     RoomStore,
     new_student_id,
     normalize_code,
-    open_store,
+    shared_store,
 )
-from ui import charts, layout, models, state
+from ui import charts, layout, models, state, static
 from ui.catalogue import PAGES
 from ui.safe_text import plain
 
-POLL_S = float(os.environ.get("DGM_CLASS_POLL_S", "1.0"))  # how often a student's view looks for a move
+POLL_S = float(os.environ.get("DGM_CLASS_POLL_S", "1.0"))  # how often a waiting view looks for a move
+# Served by serve.py (GET /class/<code>/pulse): the browsers poll that cheap answer and rerun a waiting view only
+# when the room changed. Without it (`streamlit run app.py`, AppTest) a waiting view is a fragment run every POLL_S.
+PULSE = os.environ.get("DGM_CLASS_PULSE") == "1"
+PULSE_MS = int(float(os.environ.get("DGM_CLASS_PULSE_S", "0.5")) * 1000)  # the browsers' poll of the pulse
 ROOM = state.Param("room", "", check=lambda raw: _check_code(raw))
 CLASS_NAMES = {"room", "pkey", "sid"}  # never part of a scene
 NOT_IN_SCENE = CLASS_NAMES | {"presenter"}  # a student's phone is not a projector
@@ -50,6 +54,34 @@ _FOLLOW, _APPLIED, _PUBLISHED, _SHOW_JOIN = "_class_follow", "_class_applied", "
 _NOTICE = "_class_notice"
 
 
+_pulse = st.components.v2.component("dgm_class_pulse", js=static.read("pulse.mjs"))
+
+
+def _waiting(view):
+    """A view that waits for the room: rerun when the pulse changes (serve.py), else every POLL_S."""
+    return st.fragment(view) if PULSE else st.fragment(run_every=POLL_S)(view)
+
+
+def _watch(room_code: str, key: str, fields: tuple[str, ...]) -> None:
+    """Inside a waiting view: the browser polls the room's pulse and reruns this view when ``fields`` change
+    from what they are now (read before the view reads the room, so a change in between is not missed)."""
+    if not PULSE:
+        return
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    seen = store().pulse(room_code) or {}
+    _pulse(
+        data={
+            "id": key,
+            "url": "/" + (base + "/" if base else "") + f"class/{room_code}/pulse",
+            "watch": list(fields),
+            "seen": {k: seen.get(k) for k in fields},
+            "every_ms": PULSE_MS,
+        },
+        key=key,
+        on_changed_change=lambda: None,
+    )
+
+
 def _check_code(raw: str) -> None:
     if normalize_code(raw) is None:
         raise ValueError("not a class code")
@@ -57,8 +89,9 @@ def _check_code(raw: str) -> None:
 
 @st.cache_resource(show_spinner=False)
 def store() -> RoomStore:
-    """The rooms of this server: in this process, or in Redis when ``DGM_ROOMS=redis://host:port/db``."""
-    return open_store(os.environ.get("DGM_ROOMS", ""))
+    """The rooms of this server: in this process, or in Redis when ``DGM_ROOMS=redis://host:port/db`` (the same
+    object serve.py's pulse route reads)."""
+    return shared_store(os.environ.get("DGM_ROOMS", ""))
 
 
 def _store_errors() -> tuple[type[BaseException], ...]:
@@ -225,8 +258,9 @@ def _activity_mark(activity: dict | None):
 # -- the calls app.py makes --------------------------------------------------------------------------------
 
 
-def box(page) -> None:
-    """Before the page: the class box in the sidebar and, in a class, what sits at the top of the page."""
+def box(page):
+    """Before the page: the class box in the sidebar and, in a class, what sits at the top of the page. Returns
+    the place for a student's "following" bar, which :func:`after_page` fills."""
     _restore()
     try:
         _membership()
@@ -242,15 +276,16 @@ def box(page) -> None:
                 _join_screen()
             _presenter_panel()
         elif role() == "student":
-            _student_bar()
+            bar = st.container()  # filled by after_page, once the page has said where the student is
             _student_panel()
+            return bar
     except STORE_ERRORS as err:
         st.warning(f"The class rooms cannot be reached right now ({type(err).__name__}).", icon=":material/groups:")
 
 
-def after_page(page) -> None:
-    """After the page ran: the presenter publishes where they are; a student who moved is exploring; the
-    link keeps the class settings that are not share-link parameters."""
+def after_page(page, bar=None, page_ran: bool = True) -> None:
+    """After the page ran: the presenter publishes where they are; a student who moved is exploring (and the bar,
+    drawn only now, says so at once); the link keeps the class settings that are not share-link parameters."""
     if not code():
         return
     who = role()
@@ -266,7 +301,7 @@ def after_page(page) -> None:
                 # values back (the follow poll runs twice a second): move again rather than call it exploring.
                 recent = time.time() - st.session_state.get("_class_applied_at", 0) < REAPPLY_S
                 if recent and st.session_state.get("_class_retries", 0) < 2 and _stale(applied, now):
-                    st.session_state["_class_reapply"] = True
+                    st.session_state["_class_reapply"] = True  # the bar, drawn next, moves again
                 else:
                     st.session_state[_FOLLOW] = False
     except (*STORE_ERRORS, NotPresenter):
@@ -275,6 +310,12 @@ def after_page(page) -> None:
     for name, value in extra.items():
         if value and st.query_params.get(name) != value:
             st.query_params[name] = value
+    if who == "student" and bar is not None and page_ran:
+        try:
+            with bar:
+                _follow()
+        except STORE_ERRORS as err:
+            bar.warning(f"The class rooms cannot be reached now ({type(err).__name__}).", icon=":material/groups:")
 
 
 # -- the sidebar -------------------------------------------------------------------------------------------
@@ -442,9 +483,10 @@ def _presenter_panel() -> None:
     _live_results()
 
 
-@st.fragment(run_every=POLL_S)
+@_waiting
 def _live_results() -> None:
     rooms, room_code = store(), code()
+    _watch(room_code, "class_pulse_results", ("scene", "votes"))
     room = rooms.room(room_code)
     if room is None or not room.activity:
         return
@@ -684,14 +726,12 @@ def _send(question: str, answer) -> None:
     st.session_state[f"class_sent_{question}"] = bool(store().vote(code(), _sid(), question, answer))
 
 
-def _student_bar() -> None:
-    _follow()
-
-
-@st.fragment(run_every=POLL_S)
+@_waiting
 def _follow() -> None:
-    """Every POLL_S: follow the presenter's move, or notice a new activity."""
+    """When the room changes (or every POLL_S): follow the presenter's move, or notice a new activity."""
     room_code = code()
+    if room_code:
+        _watch(room_code, "class_pulse_follow", ("scene",))
     room = store().room(room_code) if room_code else None
     if room is None:
         st.rerun(scope="app")  # the full run says the class has ended

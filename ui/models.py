@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import threading
@@ -127,6 +128,10 @@ def warm_up(default_pixel_model: str, default_views=()) -> None:
         except Exception as err:  # a warm-up is an optimisation: the pages compute what is missing themselves
             print(f"warm-up stopped: {type(err).__name__}: {err}")
         finally:
+            # what the warm-up loaded (modules, models, the default views) lives as long as the server: moved out
+            # of the collector's sight, so a full collection no longer walks it (issue #29: CPU per view)
+            gc.collect()
+            gc.freeze()
             _WARMED.set()
 
     threading.Thread(target=work, name="warm-up", daemon=True).start()

@@ -34,6 +34,8 @@ from collections.abc import Sequence
 import numpy as np
 import streamlit as st
 
+from dgm_core.images import tile as tile_arrays
+from dgm_core.images import to_uint8
 from ui import layout, static
 
 GAP = 2  # pixels of page colour between the images of a row
@@ -62,21 +64,14 @@ def stopped_at(key: str, high: int) -> int | None:
 
 
 def grid(arrays: np.ndarray, cols: int | None, fill) -> np.ndarray:
-    """``(N, H, W)`` -> one ``(rows*H + gaps, cols*W + gaps)`` array, row-major, gaps filled with ``fill``."""
-    n, h, w = arrays.shape
-    cols = min(n, cols or n)
-    rows = -(-n // cols)
-    out = np.full((rows * h + (rows - 1) * GAP, cols * w + (cols - 1) * GAP), fill, arrays.dtype)
-    for k in range(n):
-        r, c = divmod(k, cols)
-        out[r * (h + GAP) : r * (h + GAP) + h, c * (w + GAP) : c * (w + GAP) + w] = arrays[k]
-    return out
+    """``(N, H, W)`` -> one ``(rows*H + gaps, cols*W + gaps)`` array, row-major, gaps filled with ``fill``
+    (``dgm_core.images.tile`` with the players' gap)."""
+    return tile_arrays(arrays, cols, GAP, fill)
 
 
 def tile(images: np.ndarray, cols: int | None = None) -> np.ndarray:
     """Pictures in [0, 1] ``(N, H, W)`` -> one grey uint8 picture, ``cols`` a row, with gaps between them."""
-    grey = np.clip(np.asarray(images, dtype=np.float32) * 255 + 0.5, 0, 255).astype(np.uint8)
-    return grid(grey, cols, BACKGROUND)
+    return grid(to_uint8(np.asarray(images, dtype=np.float32)), cols, BACKGROUND)
 
 
 def stack(rows: Sequence[np.ndarray]) -> np.ndarray:

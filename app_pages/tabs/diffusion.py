@@ -6,7 +6,7 @@ import torch
 
 from dgm_core.diffusion import blur, centre_mask, from_unit, inpaint, restore, reverse_steps, to_unit
 from dgm_core.toy2d import SHAPES, TOY_SIGMA_MAX, sample_shape, train_toy_denoiser, vector_field
-from ui import charts, own_digit, state
+from ui import charts, heavy, own_digit, state
 
 KEPT_RUNS = 8  # trajectories kept per user (a 250-step run of 8 digits is about 13 MB)
 TOY_STEPS, TOY_PARTICLES, TOY_TRAIN_STEPS = 40, 400, 2000
@@ -32,19 +32,24 @@ def toy_model(shape: str):
 
 
 def reverse_run(denoiser, n: int, steps: int, seed: int, sampler: str, digit: int, guidance: float) -> list:
-    """The whole reverse trajectory, computed once and kept in this user's session, so the
-    step slider only looks things up."""
+    """The whole reverse trajectory, computed once in the shared pool (the same run for every student who asks
+    for these settings) and kept in this user's session, so the step slider only looks things up."""
     runs = st.session_state.setdefault("df_runs", {})
     key = (n, steps, seed, sampler, digit, float(guidance))
     if key not in runs:
-        bar = st.progress(0.0, text=f"Denoising {n} digits in {steps} steps...")
-        trajectory = []
-        for step in reverse_steps(
-            denoiser, n, steps, torch.Generator().manual_seed(seed), sampler, label=digit, guidance=guidance
-        ):
-            trajectory.append(step)
-            bar.progress(len(trajectory) / (steps + 1), text=f"Denoising: step {step.index} of {steps}")
-        bar.empty()
+
+        def work(report) -> list:
+            trajectory = []
+            for step in reverse_steps(
+                denoiser, n, steps, torch.Generator().manual_seed(seed), sampler, label=digit, guidance=guidance
+            ):
+                trajectory.append(step)
+                report(len(trajectory) / (steps + 1))
+            return trajectory
+
+        trajectory = heavy.run(
+            "df_reverse", ("reverse_steps", *key), work, what=f"Denoising {n} digits in {steps} steps", progress=True
+        )
         while len(runs) >= KEPT_RUNS:
             runs.pop(next(iter(runs)))
         runs[key] = trajectory

@@ -8,7 +8,7 @@ from dgm_core.bill import image_bill
 from dgm_core.data import mnist
 from dgm_core.metrics import bits_per_dim
 from dgm_core.models.pixel_ar import FVSBN
-from ui import charts, models, own_digit
+from ui import charts, heavy, models, own_digit
 from ui.catalogue import PIXEL_MODELS, short_name
 
 
@@ -35,7 +35,12 @@ def price(model, levels: int, label, shipped: list[str], first_sample) -> None:
         st.metric("bits per pixel", f"{bits_per_dim(nll, 784):.3f}")
     charts.show(s2, charts.heatmap(surprise.numpy(), "-log p(x_i | x_<i) per pixel", "nats"), key="surprise")
     st.markdown("**The same image's price under every autoregressive model** (exact, lower = more likely):")
-    bill = image_bill(pixels, {m: models.load(m) for m in shipped})
+    bill = heavy.run(  # once per picture for every student: the shared pool
+        "px_bill",
+        ("image_bill", pixels.tobytes(), tuple(shipped)),
+        lambda: image_bill(pixels, {m: models.load(m) for m in shipped}),
+        what="Pricing the image under every model",
+    )
     charts.show(st, charts.bill_bars(bill, {m: short_name(m) for m in shipped}, PIXEL_MODELS), key="px_bill")
 
 

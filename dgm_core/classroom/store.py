@@ -188,6 +188,26 @@ class RoomStore(ABC):
             return {}
         return {s: json.loads(a) for s, a in self._votes(code, question).items()}
 
+    def pulse(self, code: str) -> dict[str, str | int] | None:
+        """What a waiting view compares to know whether to run again, cheaply (no answers are read): ``scene``
+        changes when the presenter moves or opens, closes or advances an activity (what a student's view
+        follows); ``votes`` is the number of answers to the open question (what the projector counts). None
+        when the room is gone. Served as JSON by serve.py's ``/class/<code>/pulse`` for the browsers to poll,
+        so that waiting costs no script runs."""
+        room = self.room(code)
+        if room is None:
+            return None
+        activity = room.activity or {}
+        mark = [activity.get(k) for k in ("question", "open", "rounds")] + [len(activity.get("tokens") or ())]
+        question = str(activity.get("question") or "")
+        return {
+            "scene": f"{room.scene_rev}:{json.dumps(mark, separators=(',', ':'))}",
+            "votes": self._count_votes(room.code, question) if question else 0,
+        }
+
+    def _count_votes(self, code: str, question: str) -> int:
+        return len(self._votes(code, question))
+
     # -- what a backend provides ---------------------------------------------------------------------------
     @abstractmethod
     def _insert(self, code: str, key_hash: str, now: float) -> bool: ...
@@ -381,6 +401,23 @@ class RedisStore(RoomStore):
 
     def _votes(self, code, question):
         return self.redis.hgetall(self._k(code, "votes", question))
+
+    def _count_votes(self, code, question):
+        return int(self.redis.hlen(self._k(code, "votes", question)))
+
+
+_SHARED: dict[str, RoomStore] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_store(url: str | None = None) -> RoomStore:
+    """The one store of this process for a setting: the app's pages and serve.py's pulse route must see the
+    same rooms (for the in-process store, the same object)."""
+    with _SHARED_LOCK:
+        key = url or ""
+        if key not in _SHARED:
+            _SHARED[key] = open_store(url)
+        return _SHARED[key]
 
 
 def open_store(url: str | None = None, **kwargs) -> RoomStore:

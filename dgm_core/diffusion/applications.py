@@ -8,14 +8,15 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from dgm_core.data.mnist import IMAGE_SIZE
 from dgm_core.diffusion.samplers import sample
 
 
 def centre_mask(keep: str = "centre", size: int = 14) -> torch.Tensor:
     """Known-pixel masks (1 = known) for uncropping and inpainting on 28x28:
     'centre' keeps the centre square, 'left' / 'top' keep that half, 'hole' keeps all but the centre."""
-    m = torch.zeros(1, 1, 28, 28)
-    a, b = (28 - size) // 2, (28 + size) // 2
+    m = torch.zeros(1, 1, IMAGE_SIZE, IMAGE_SIZE)
+    a, b = (IMAGE_SIZE - size) // 2, (IMAGE_SIZE + size) // 2
     if keep == "centre":
         m[..., a:b, a:b] = 1
     elif keep == "hole":
@@ -49,8 +50,8 @@ def inpaint(denoiser, truth: torch.Tensor, known: torch.Tensor, n: int, steps: i
         n,
         steps,
         generator,
-        known=truth.expand(n, 1, 28, 28),
-        mask=known.float().expand(n, 1, 28, 28),
+        known=truth.expand(n, 1, IMAGE_SIZE, IMAGE_SIZE),
+        mask=known.float().expand(n, 1, IMAGE_SIZE, IMAGE_SIZE),
         **kwargs,
     )
 
@@ -58,5 +59,5 @@ def inpaint(denoiser, truth: torch.Tensor, known: torch.Tensor, n: int, steps: i
 def restore(denoiser, damaged: torch.Tensor, sigma: float, n: int, steps: int, generator, noisy: bool = False):
     """``n`` restorations in [-1, 1] of ``damaged`` (1, 1, 28, 28): the reverse process from level ``sigma``.
     ``noisy``: the damage already is noise of that level (denoising); otherwise fresh noise hides it (deblurring)."""
-    start = damaged if noisy else restoration_start(damaged.expand(n, 1, 28, 28), sigma, generator)
+    start = damaged if noisy else restoration_start(damaged.expand(n, 1, IMAGE_SIZE, IMAGE_SIZE), sigma, generator)
     return sample(denoiser, n, steps, generator, start=start, sigma_start=sigma)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import torch
 
+from dgm_core.data.mnist import IMAGE_SIZE
 from dgm_core.diffusion.schedule import SIGMA_MAX, NoiseSchedule
 
 
@@ -92,7 +93,7 @@ def reverse_steps(
     if (known is None) != (mask is None):
         raise ValueError("inpainting needs both the known image and its mask.")
     sigmas = NoiseSchedule(steps, sigma_max=sigma_start or SIGMA_MAX).sigmas()
-    shape = shape or (n, 1, 28, 28)
+    shape = shape or (n, 1, IMAGE_SIZE, IMAGE_SIZE)
     if start is not None:
         x = start.float().expand(shape).clone()
     else:

@@ -125,7 +125,9 @@ class CharTransformer(ConfigurableModule):
             used.append(weights)
         return self.head(self.norm(h)), torch.stack(used)
 
-    def loss(self, ids: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-        """Mean -log p(target | past) in nats per character."""
+    def loss(self, batch: tuple[torch.Tensor, torch.Tensor], generator: torch.Generator | None = None) -> torch.Tensor:
+        """Mean -log p(target | past) in nats per character of a batch (ids, targets); dropout, not the
+        generator, is its only randomness."""
+        ids, targets = batch
         logits = self(ids)
         return F.cross_entropy(logits.reshape(-1, self.vocab_size), targets.reshape(-1))

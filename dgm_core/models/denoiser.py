@@ -33,6 +33,14 @@ class DenoiserConfig:
     embed: int = 128
 
 
+P_MEAN, P_STD = -1.2, 1.2  # training noise levels: log sigma ~ N(P_MEAN, P_STD^2) (EDM's log-normal prior)
+
+
+def training_sigmas(n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+    """n noise levels from the training prior, sigma = exp(P_MEAN + P_STD * N(0, 1))."""
+    return torch.exp(P_MEAN + P_STD * torch.randn(n, generator=generator))
+
+
 class ResBlock(nn.Module):
     def __init__(self, cin: int, cout: int, embed: int):
         super().__init__()
@@ -101,10 +109,12 @@ class Denoiser(ConfigurableModule):
         c_noise = sigma.log().flatten() / 4
         return c_skip * x + c_out * self.network(c_in * x, c_noise, y)
 
-    def loss(self, x0: torch.Tensor, y: torch.Tensor | None = None, generator: torch.Generator | None = None):
-        """EDM's weighted denoising loss at log-normally drawn noise levels."""
+    def loss(self, batch: tuple, generator: torch.Generator | None = None) -> torch.Tensor:
+        """EDM's weighted denoising loss of a batch (x0 in [-1, 1], y) at noise levels drawn from the
+        training prior (``training_sigmas``)."""
+        x0, y = batch
         n = len(x0)
-        sigma = torch.exp(-1.2 + 1.2 * torch.randn(n, generator=generator)).reshape(-1, 1, 1, 1)
+        sigma = training_sigmas(n, generator).reshape(-1, 1, 1, 1)
         noisy = x0 + sigma * torch.randn(x0.shape, generator=generator)
         if y is not None and self.label_embed is not None:
             drop = torch.rand(n, generator=generator) < self.config.label_dropout

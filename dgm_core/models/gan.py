@@ -33,6 +33,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from dgm_core.data.mnist import IMAGE_SIZE
+from dgm_core.diffusion.schedule import from_unit
 from dgm_core.models.base import ConfigurableModule
 
 GENERATOR_LOSSES = ("non-saturating", "minimax")
@@ -157,8 +159,8 @@ class GAN(ConfigurableModule):
         if config.classifier_weight and not config.num_classes:
             raise ValueError("An auxiliary classifier needs digit labels: set num_classes.")
         self.discriminator = Discriminator(config.channels, config.num_classes, config.classifier_weight > 0)
-        if config.diffaugment:
-            diff_augment(torch.zeros(1, 1, 28, 28), config.diffaugment)  # an unknown policy fails here, not later
+        if config.diffaugment:  # an unknown policy fails here, not later
+            diff_augment(torch.zeros(1, 1, IMAGE_SIZE, IMAGE_SIZE), config.diffaugment)
         self.generator_ema = None
         if config.ema:
             self.generator_ema = copy.deepcopy(self.generator).requires_grad_(False)
@@ -212,7 +214,7 @@ class GAN(ConfigurableModule):
 
     def realness(self, images01: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         """D(x) in (0, 1) for images in [0, 1]: the discriminator's probability that x is real."""
-        return torch.sigmoid(self.discriminator(images01 * 2 - 1, y))
+        return torch.sigmoid(self.discriminator(from_unit(images01), y))
 
     def d_loss(self, real: torch.Tensor, fake: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         """-log D(real) - log(1 - D(fake)), images in [-1, 1]; plus, with an auxiliary classifier,

@@ -118,7 +118,8 @@ class GatedPixelCNN(ChainRuleDensity):
 
     # ------------------------------------------------------------------ the two stacks
 
-    def _class_bias(self, y: torch.Tensor | None, n: int) -> torch.Tensor | None:
+    def class_bias(self, y: torch.Tensor | None, n: int) -> torch.Tensor | None:
+        """The digit's vector for every gate: (N, layers, 2 stacks, 2p, 1, 1); None for an unconditional model."""
         if not self.num_classes:
             return None
         if y is None:
@@ -128,8 +129,8 @@ class GatedPixelCNN(ChainRuleDensity):
     def vertical_links(self, x: torch.Tensor, y: torch.Tensor | None = None) -> list[torch.Tensor]:
         """What the horizontal stack reads from above, per layer: link(shift_down(v_pre)), each
         (N, 2p, H, W). Row r of every entry depends only on image rows < r."""
-        bias = self._class_bias(y, x.shape[0])
-        v, links = self._inputs(x), []
+        bias = self.class_bias(y, x.shape[0])
+        v, links = self.scaled(x), []
         for layer, (conv, link) in enumerate(zip(self.v_convs, self.links, strict=True)):
             pre = conv(v)
             if bias is not None:
@@ -141,8 +142,8 @@ class GatedPixelCNN(ChainRuleDensity):
     def horizontal(self, rows: torch.Tensor, links: list[torch.Tensor], y: torch.Tensor | None = None) -> torch.Tensor:
         """The horizontal stack over image rows ``rows`` (N, 1, R, W) given the matching rows of
         ``vertical_links``; returns logits (N, K, R, W)."""
-        bias = self._class_bias(y, rows.shape[0])
-        h = self._inputs(rows)
+        bias = self.class_bias(y, rows.shape[0])
+        h = self.scaled(rows)
         for layer, (conv, out) in enumerate(zip(self.h_convs, self.h_outs, strict=True)):
             pre = conv(h) + links[layer]
             if bias is not None:
@@ -155,6 +156,13 @@ class GatedPixelCNN(ChainRuleDensity):
         n = x.shape[0]
         logits = self.horizontal(x, self.vertical_links(x, y), y)
         return logits.permute(0, 2, 3, 1).reshape(n, -1, self.levels)
+
+    def column_logits(self, h: torch.Tensor) -> torch.Tensor:
+        """The output head on one pixel's last horizontal features h (N, p): logits (N, K). The same as
+        ``head`` (ReLU, 1x1, ReLU, 1x1) on a 1 x 1 image, as matrix products for the row-cached sampler."""
+        _, hidden, _, out = self.head
+        h = F.relu(F.linear(F.relu(h), hidden.weight.flatten(1), hidden.bias))
+        return F.linear(h, out.weight.flatten(1), out.bias)
 
     def receptive_rows(self) -> int:
         """How many rows above a pixel can reach it: the first layer's rows, the shift, and each
@@ -194,8 +202,8 @@ class RowCachedStepper:
         if self.vertical is None:
             self.vertical = [x.new_zeros(n, p, SIDE, SIDE).float() for _ in range(model.layers)]
             self.pre = [x.new_zeros(n, 2 * p, SIDE, SIDE).float() for _ in range(model.layers)]
-        bias = model._class_bias(self.y, n)
-        source = model._inputs(x)
+        bias = model.class_bias(self.y, n)
+        source = model.scaled(x)
         for layer, conv in enumerate(model.v_convs):
             kh, kw = conv.conv.kernel_size
             d = conv.conv.dilation[0]
@@ -224,11 +232,11 @@ class RowCachedStepper:
             for a, link in zip(above, model.links, strict=True)
         ]
         if model.num_classes:
-            bias = model._class_bias(self.y, x.shape[0])[:, :, 1, :, 0, 0]  # (N, layers, 2p)
+            bias = model.class_bias(self.y, x.shape[0])[:, :, 1, :, 0, 0]  # (N, layers, 2p)
             self.links = [link + bias[:, layer, :, None] for layer, link in enumerate(self.links)]
         n, p = x.shape[0], model.config.channels
         # the input of every horizontal layer along this row; index 0 is the image row itself
-        self.features = [model._inputs(x[:, 0, row, :]).unsqueeze(1)] + [x.new_zeros(n, p, SIDE).float()] * model.layers
+        self.features = [model.scaled(x[:, 0, row, :]).unsqueeze(1)] + [x.new_zeros(n, p, SIDE).float()] * model.layers
         self.features = [f.clone() for f in self.features]
         self.row, self.cols_done = row, 0
 
@@ -236,7 +244,7 @@ class RowCachedStepper:
         """Every horizontal layer at column ``col``; returns the last layer's features (N, p)."""
         model = self.model
         # the image row up to col (pixels before col are final now; col itself is still to be drawn)
-        self.features[0][:, 0, : col + 1] = model._inputs(x[:, 0, self.row, : col + 1])
+        self.features[0][:, 0, : col + 1] = model.scaled(x[:, 0, self.row, : col + 1])
         h = None
         for layer, (conv, out) in enumerate(zip(model.h_convs, model.h_outs, strict=True)):
             k = conv.k
@@ -259,6 +267,4 @@ class RowCachedStepper:
         for c in range(self.cols_done, col + 1):
             h = self._column(x, c)
         self.cols_done = col + 1
-        head = self.model.head  # ReLU, 1x1, ReLU, 1x1 on one column
-        hidden = F.relu(F.linear(F.relu(h), head[1].weight.flatten(1), head[1].bias))
-        return F.linear(hidden, head[3].weight.flatten(1), head[3].bias)
+        return self.model.column_logits(h)

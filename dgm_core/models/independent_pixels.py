@@ -19,13 +19,14 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from dgm_core.data.mnist import NUM_PIXELS
 from dgm_core.models.pixel_ar import ChainRuleDensity
 
 
 @dataclass
 class IndependentPixelsConfig:
     levels: int = 2  # K: 2 for binarized digits
-    num_pixels: int = 784
+    num_pixels: int = NUM_PIXELS
 
 
 class IndependentPixels(ChainRuleDensity):

@@ -96,6 +96,8 @@ class Judge(ConfigurableModule):
         labels, confidence = self.decide(x)
         return [verdict_text(int(label), float(c)) for label, c in zip(labels, confidence, strict=True)]
 
-    def loss(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        """Average negative log-likelihood -log p(y | x) in nats (cross-entropy)."""
+    def loss(self, batch: tuple[torch.Tensor, torch.Tensor], generator: torch.Generator | None = None) -> torch.Tensor:
+        """Average negative log-likelihood -log p(y | x) in nats (cross-entropy) of a batch (x, y); the
+        generator is not needed (the loss has no randomness of its own)."""
+        x, y = batch
         return F.cross_entropy(self(x), y.long())

@@ -26,9 +26,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from dgm_core.data.mnist import IMAGE_SIZE
 from dgm_core.models.base import ConfigurableModule
 
-SIDE = 28
+SIDE = IMAGE_SIZE
 
 
 class ChainRuleDensity(ConfigurableModule):
@@ -39,6 +40,10 @@ class ChainRuleDensity(ConfigurableModule):
 
     def conditional_logits(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         raise NotImplementedError
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        """Per-pixel logits of p(x_i | x_<i) (or p(x_i | x_<i, y)): (N, D, K)."""
+        return self.conditional_logits(x, y)
 
     def step_logits(self, x: torch.Tensor, i: int, y: torch.Tensor | None = None) -> torch.Tensor:
         """Logits of p(x_i | x_<i) for one pixel i: (N, K). Subclasses may compute only what
@@ -52,7 +57,8 @@ class ChainRuleDensity(ConfigurableModule):
         vertical stack per row) return their own; the default asks ``step_logits`` each time."""
         return lambda x, i: self.step_logits(x, i, y)
 
-    def _inputs(self, x: torch.Tensor) -> torch.Tensor:
+    def scaled(self, x: torch.Tensor) -> torch.Tensor:
+        """Level images {0..K-1} as the networks see them: scaled to [0, 1]."""
         return x.float() / (self.levels - 1)
 
     def pixel_log_probs(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
@@ -64,9 +70,11 @@ class ChainRuleDensity(ConfigurableModule):
         """log p(x) (or log p(x | y)) in nats, one value per image."""
         return self.pixel_log_probs(x, y).sum(dim=1)
 
-    def loss(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
-        """Average negative log-likelihood per image, in nats (the maximum-likelihood objective)."""
-        return -self.log_prob(x, y).mean()
+    def loss(self, batch: tuple, generator: torch.Generator | None = None) -> torch.Tensor:
+        """Average negative log-likelihood per image of a batch (x, y), in nats (the maximum-likelihood
+        objective); y is used by a class-conditional model only. No randomness: the generator is unused."""
+        x, y = batch
+        return -self.log_prob(x, y if self.num_classes else None).mean()
 
 
 def visible_context(model: ChainRuleDensity, i: int, y: torch.Tensor | None = None, probes: int = 4) -> torch.Tensor:
@@ -125,11 +133,11 @@ class FVSBN(ChainRuleDensity):
         return w
 
     def conditional_logits(self, x, y=None):
-        inputs = self._inputs(x).reshape(x.shape[0], -1)  # (N, D)
+        inputs = self.scaled(x).reshape(x.shape[0], -1)  # (N, D)
         return torch.einsum("kij,nj->nik", self.dense_weight(), inputs) + self.bias
 
     def step_logits(self, x, i, y=None):
-        inputs = self._inputs(x).reshape(x.shape[0], -1)[:, :i]  # x_<i
+        inputs = self.scaled(x).reshape(x.shape[0], -1)[:, :i]  # x_<i
         start = i * (i - 1) // 2  # packed row i holds W_i[:, 0..i-1]
         return inputs @ self.weight[:, start : start + i].T + self.bias[i]
 
@@ -174,11 +182,11 @@ class MADE(ChainRuleDensity):
         self.dropout = nn.Dropout(config.dropout)
 
     def conditional_logits(self, x, y=None):
-        hidden = self.dropout(F.relu(self.hidden_layer(self._inputs(x).reshape(x.shape[0], -1))))
+        hidden = self.dropout(F.relu(self.hidden_layer(self.scaled(x).reshape(x.shape[0], -1))))
         return self.output_layer(hidden).reshape(x.shape[0], self.config.num_pixels, self.levels)
 
     def step_logits(self, x, i, y=None):
-        hidden = self.dropout(F.relu(self.hidden_layer(self._inputs(x).reshape(x.shape[0], -1))))
+        hidden = self.dropout(F.relu(self.hidden_layer(self.scaled(x).reshape(x.shape[0], -1))))
         rows = slice(i * self.levels, (i + 1) * self.levels)
         out = self.output_layer
         return F.linear(hidden, (out.weight * out.mask)[rows], out.bias[rows])
@@ -237,7 +245,7 @@ class PixelCNN(ChainRuleDensity):
         bias = None
         if self.num_classes:
             bias = self.class_embedding(y.long()).reshape(n, self.config.layers + 1, -1, 1, 1)
-        h = self.first(self._inputs(x))
+        h = self.first(self.scaled(x))
         if bias is not None:
             h = h + bias[:, 0]
         for layer, block in enumerate(self.blocks, start=1):

@@ -22,9 +22,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from dgm_core.data.mnist import IMAGE_SIZE, NUM_PIXELS
 from dgm_core.models.base import ConfigurableModule
 
-PIXELS = 784
+PIXELS = NUM_PIXELS
 
 
 @dataclass
@@ -46,6 +47,7 @@ class ELBOTerms:
 
 class VAE(ConfigurableModule):
     Config = VAEConfig
+    num_classes = 0  # unconditional: it is never told the digit
 
     def __init__(self, config: VAEConfig):
         super().__init__()
@@ -71,7 +73,7 @@ class VAE(ConfigurableModule):
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """Pixel probabilities p(x_i = 1 | z), shape (N, 1, 28, 28)."""
-        return torch.sigmoid(self.decoder(z)).reshape(-1, 1, 28, 28)
+        return torch.sigmoid(self.decoder(z)).reshape(-1, 1, IMAGE_SIZE, IMAGE_SIZE)
 
     def _log_px_given_z(self, x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
         logits = self.decoder(z)
@@ -85,13 +87,19 @@ class VAE(ConfigurableModule):
         kl = 0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar).sum(-1)  # KL(N(mu, s^2) || N(0, I)), closed form
         return ELBOTerms(rec, kl, rec - kl)
 
-    def loss(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
-        """Negative beta-ELBO per image (beta = 1: the plain ELBO)."""
-        t = self.elbo_terms(x)
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The reconstruction: pixel probabilities of decoding the mean code of x, (N, 1, 28, 28)."""
+        return self.decode(self.encode(x)[0])
+
+    def loss(self, batch: tuple, generator: torch.Generator | None = None) -> torch.Tensor:
+        """Negative beta-ELBO per image (beta = 1: the plain ELBO) of a batch (x, y); y is not used."""
+        x, _ = batch
+        t = self.elbo_terms(x, generator)
         return -(t.reconstruction - self.config.beta * t.kl).mean()
 
-    def iwae_bound(self, x: torch.Tensor, samples: int = 50, generator: torch.Generator | None = None):
-        """log (1/K) sum_k p(x|z_k) p(z_k) / q(z_k|x), z_k ~ q(z|x): per image, ELBO <= this <= log p(x)."""
+    def log_weights(self, x: torch.Tensor, samples: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """log w_k = log p(x | z_k) + log p(z_k) - log q(z_k | x) for K draws z_k ~ q(z | x): (K, N). Their
+        mean is a K-sample ELBO, log (1/K) sum_k w_k the importance-weighted bound."""
         mu, logvar = self.encode(x)
         terms = []
         for _ in range(samples):
@@ -99,7 +107,11 @@ class VAE(ConfigurableModule):
             log_prior = -0.5 * (z.pow(2) + math.log(2 * math.pi)).sum(-1)
             log_q = -0.5 * (((z - mu) ** 2) / logvar.exp() + logvar + math.log(2 * math.pi)).sum(-1)
             terms.append(self._log_px_given_z(x, z) + log_prior - log_q)
-        return torch.logsumexp(torch.stack(terms), dim=0) - math.log(samples)
+        return torch.stack(terms)
+
+    def iwae_bound(self, x: torch.Tensor, samples: int = 50, generator: torch.Generator | None = None):
+        """log (1/K) sum_k p(x|z_k) p(z_k) / q(z_k|x), z_k ~ q(z|x): per image, ELBO <= this <= log p(x)."""
+        return torch.logsumexp(self.log_weights(x, samples, generator), dim=0) - math.log(samples)
 
     def sample(self, n: int, generator: torch.Generator) -> torch.Tensor:
         """New digits: z ~ N(0, I), pixel probabilities from the decoder (shown as grey levels)."""

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from dgm_core.data.mnist import IMAGE_SIZE
+
 
 @dataclass(frozen=True)
 class PixelStep:
@@ -36,7 +38,7 @@ def pixel_by_pixel(
     label: torch.Tensor | None = None,
     begin: int = 0,
     temperature: float = 1.0,
-    image_shape: tuple[int, int] = (28, 28),
+    image_shape: tuple[int, int] = (IMAGE_SIZE, IMAGE_SIZE),
 ) -> Iterator[PixelStep]:
     """Sample x_1, x_2, ..., x_D in raster order from the model's conditionals p(x_i | x_<i).
 

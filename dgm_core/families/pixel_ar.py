@@ -1,0 +1,269 @@
+"""The autoregressive pixel models: p(x) = prod_i p(x_i | x_<i), pixels in raster order.
+
+Five families share everything here but their model class (``dgm_core/models/independent_pixels.py``,
+``pixel_ar.py``, ``gated_pixelcnn.py``): trained by maximum likelihood on K-level digits, measured by
+the exact -log p(x) of the test digits, sampled pixel by pixel, and priced exactly on the bill.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import torch
+from tqdm import tqdm
+
+from dgm_core.bill import pixel_model_lines
+from dgm_core.data import mnist
+from dgm_core.evaluation import BINARIZATION_SEED, TEST_NOTE, held_out_digits, train_subset
+from dgm_core.families import Family, register
+from dgm_core.metrics import nll_metrics
+from dgm_core.models.gated_pixelcnn import GatedPixelCNN
+from dgm_core.models.independent_pixels import IndependentPixels
+from dgm_core.models.pixel_ar import FVSBN, MADE, ChainRuleDensity, PixelCNN
+from dgm_core.recipes import BINARY_VIEW, Recipe
+from dgm_core.samplers.images import requested_labels
+from dgm_core.samplers.pixel import pixel_by_pixel, record
+
+
+class PixelDensityRecipe(Recipe):
+    """Density models of K-level digits trained by maximum likelihood (for K = 2 a fresh
+    binarization per batch); class-conditional models also get the labels."""
+
+    def batch(self, data, generator):
+        idx = self._indices(len(data.train_images), generator).numpy()
+        x = mnist.training_view(data.train_images[idx], self.config["levels"], generator, self.max_shift)
+        return x, torch.tensor(data.train_labels[idx]).long()
+
+    def validate(self, model, data, images=None, labels=None, prefix="val"):
+        images = data.val_images if images is None else images
+        labels = data.val_labels if labels is None else labels
+        x = mnist.evaluation_view(images, self.config["levels"])
+        y = torch.tensor(labels).long() if model.num_classes else None
+        return nll_metrics(model, x, prefix, y)
+
+
+def evaluate(model, folder=None, limit=None) -> dict:
+    """-log p(x) of the test digits (or -log p(x | y) for a class-conditional model), and the same on 500
+    training digits (``train500_...``)."""
+    metrics = {}
+    for prefix, (images, labels) in (("test", held_out_digits(folder, limit)), ("train500", train_subset())):
+        x = mnist.evaluation_view(images, model.levels, BINARIZATION_SEED)
+        y = torch.tensor(labels).long() if model.num_classes else None
+        metrics |= nll_metrics(model, x, prefix, y)
+    return metrics
+
+
+def sample(model, card, n: int, generator: torch.Generator, label=None, progress=False):
+    """Pixel by pixel in raster order. A class-conditional model draws digit ``label``, or
+    0, 1, ..., 9, 0, ... when no label is given."""
+    labels = requested_labels(model, card, n, label)
+    steps = pixel_by_pixel(model, n, generator, label=labels)
+    for step in tqdm(steps, total=mnist.NUM_PIXELS, desc="pixels", disable=not progress, file=sys.stderr):  # noqa: B007
+        pass  # drain the step iterator; the sample is the last step's image
+    return step.image.float() / (model.levels - 1)
+
+
+def samples_look(model, images) -> torch.Tensor:
+    """Real digits as the samples look: binary (fixed seed) for K = 2, K grey levels otherwise."""
+    if model.levels == 2:
+        return mnist.fixed_binarization(images, BINARIZATION_SEED)
+    return mnist.quantize(images, model.levels).float() / (model.levels - 1)
+
+
+def test_note(model) -> str:
+    view = f"binarized with fixed seed {BINARIZATION_SEED}" if model.levels == 2 else f"{model.levels} grey levels"
+    return f"{TEST_NOTE}, {view}" + (", NLL conditional on the true label" if model.num_classes else "")
+
+
+GATED_GOAL_S = 2.0  # the gated PixelCNN's goal: n digits in this many seconds
+
+
+def bench(model, n: int, timed, full: bool = True) -> dict:
+    """Samples per second pixel by pixel (784 model calls) and the ratio of sampling time to one exact
+    log-likelihood of the same batch; for a model with its own cached stepper (the gated PixelCNN), with
+    ``full`` also the time with a full pass per pixel."""
+    label = torch.arange(n) % model.num_classes if model.num_classes else None
+
+    def draw(stepping=model):
+        return record(pixel_by_pixel(stepping, n, torch.Generator().manual_seed(0), label=label)).final
+
+    t_sample = timed(draw, 2)
+    x = draw()
+    t_score = timed(lambda: model.log_prob(x, label), 10)
+    print(f"  sample: {n / t_sample:,.1f} samples/s ({t_sample * 1000:.0f} ms for {n}, {mnist.NUM_PIXELS} steps)")
+    print(f"  exact log p(x) of the same {n}: {t_score * 1000:.2f} ms")
+    print(f"  sampling / scoring time ratio: {t_sample / t_score:,.0f}x")
+    figures = {f"seconds_to_sample_{n}": t_sample, "samples_per_second": n / t_sample, "log_prob_ms": t_score * 1000}
+    if full and type(model).stepper is not ChainRuleDensity.stepper:  # its own cache against a full pass per pixel
+
+        class Uncached:
+            levels, num_classes = model.levels, model.num_classes
+
+            def stepper(self, y):
+                return lambda image, i: model.conditional_logits(image, y)[:, i]
+
+        t_full = timed(lambda: draw(Uncached()), 1)
+        speedup = t_full / t_sample
+        print(f"  row cache: {t_sample:.2f} s against {t_full:.2f} s with a full pass per pixel ({speedup:.1f}x)")
+        print(f"  goal: {n} digits in {GATED_GOAL_S:.0f} s: ratio {t_sample / GATED_GOAL_S:.2f}")
+        figures |= {f"seconds_to_sample_{n}_uncached": t_full, "row_cache_speedup": speedup}
+    return figures
+
+
+def _gated_pixelcnn(name: str, num_classes: int, summary: str) -> PixelDensityRecipe:
+    """The shipped gated PixelCNNs: the same network and schedule, with or without the digit y."""
+    return PixelDensityRecipe(
+        checkpoint=name,
+        family="gated_pixelcnn",
+        config={
+            "levels": 2,
+            "channels": 32,
+            "first_kernel": 7,
+            "vertical_dilations": [1, 2, 4, 8, 1, 2],
+            "horizontal_kernel": 3,
+            "head": 64,
+            "dropout": 0.0,
+            "num_classes": num_classes,
+        },
+        steps=5000,
+        batch_size=32,
+        lr=2e-3,
+        summary=summary,
+        view=BINARY_VIEW,
+        select="val_conditional_nll_nats" if num_classes else "val_nll_nats",
+        eval_every=250,
+        warmup=200,
+    )
+
+
+def _family(name: str, model: type, recipes: dict, conditional: bool = False) -> Family:
+    return register(
+        Family(
+            name=name,
+            model=model,
+            label="autoregressive",
+            evaluate=evaluate,
+            recipes=recipes,
+            sample=sample,
+            score=pixel_model_lines,
+            samples_look=samples_look,
+            test_note=test_note,
+            bench=bench,
+            conditional=conditional,
+        )
+    )
+
+
+_family(
+    "independent_pixels",
+    IndependentPixels,
+    {
+        "independent_pixels": PixelDensityRecipe(
+            checkpoint="independent_pixels_mnist",
+            family="independent_pixels",
+            config={"levels": 2, "num_pixels": mnist.NUM_PIXELS},
+            steps=1500,
+            batch_size=256,
+            lr=0.05,
+            summary="baseline density: every pixel an independent Bernoulli, p(x) = prod_i p(x_i)",
+            view=BINARY_VIEW,
+        ),
+    },
+)
+_family(
+    "fvsbn",
+    FVSBN,
+    {
+        "fvsbn": PixelDensityRecipe(
+            checkpoint="fvsbn_mnist",
+            family="fvsbn",
+            config={"levels": 2, "num_pixels": mnist.NUM_PIXELS},
+            steps=10000,
+            batch_size=128,
+            lr=3e-3,
+            summary="logistic regression per pixel (FVSBN), p(x_i | x_<i) = softmax(W_i x_<i + b_i), K = 2",
+            view=BINARY_VIEW,
+            select="val_nll_nats",
+            eval_every=250,
+        ),
+        "fvsbn_k4": PixelDensityRecipe(
+            checkpoint="fvsbn_k4_mnist",
+            family="fvsbn",
+            config={"levels": 4, "num_pixels": mnist.NUM_PIXELS},
+            steps=3000,
+            batch_size=128,
+            lr=3e-3,
+            summary="logistic regression per pixel (FVSBN) over K = 4 grey levels",
+            view="quantized to 4 grey levels (pixel * 4 // 256)",
+            select="val_nll_nats",
+            eval_every=250,
+        ),
+    },
+)
+_family(
+    "made",
+    MADE,
+    {
+        "made": PixelDensityRecipe(
+            checkpoint="made_mnist",
+            family="made",
+            config={"levels": 2, "num_pixels": mnist.NUM_PIXELS, "hidden": 500, "mask_seed": 0},
+            steps=15000,
+            batch_size=128,
+            lr=2e-3,
+            summary="MADE: one masked hidden layer (500 units) shared by all pixels, K = 2",
+            view=BINARY_VIEW,
+            select="val_nll_nats",
+            eval_every=250,
+        ),
+    },
+)
+_family(
+    "pixelcnn",
+    PixelCNN,
+    {
+        "pixelcnn": PixelDensityRecipe(
+            checkpoint="pixelcnn_mnist",
+            family="pixelcnn",
+            config={"levels": 2, "channels": 32, "layers": 5, "first_kernel": 7, "num_classes": 0},
+            steps=3000,
+            batch_size=64,
+            lr=2e-3,
+            summary="PixelCNN: masked 7x7 then five masked 3x3 residual convolutions, K = 2",
+            view=BINARY_VIEW,
+            select="val_nll_nats",
+            eval_every=250,
+        ),
+        "pixelcnn_cond": PixelDensityRecipe(
+            checkpoint="pixelcnn_cond_mnist",
+            family="pixelcnn",
+            config={"levels": 2, "channels": 32, "layers": 5, "first_kernel": 7, "num_classes": 10},
+            steps=3000,
+            batch_size=64,
+            lr=2e-3,
+            summary="class-conditional PixelCNN p(x | y): a learned vector per digit added to every layer",
+            view=BINARY_VIEW,
+            select="val_conditional_nll_nats",
+            eval_every=250,
+        ),
+    },
+    conditional=True,
+)
+_family(
+    "gated_pixelcnn",
+    GatedPixelCNN,
+    {
+        "gated_pixelcnn": _gated_pixelcnn(
+            "gated_pixelcnn_mnist",
+            0,
+            "gated PixelCNN: vertical and horizontal stacks (no blind spot), gated tanh x sigmoid units, "
+            "dilated vertical layers that reach the top of the digit, K = 2",
+        ),
+        "gated_pixelcnn_cond": _gated_pixelcnn(
+            "gated_pixelcnn_cond_mnist",
+            10,
+            "class-conditional gated PixelCNN p(x | y): a learned vector per digit enters every gate of both stacks",
+        ),
+    },
+    conditional=True,
+)

@@ -1,0 +1,159 @@
+"""The heavy-work pool (ui/heavy.py): bounded, one job per session, queue places, shared answers, no lost click."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from ui.heavy import JobPool, QueueFull
+
+
+def gate():
+    """A job that runs until released: (fn, release)."""
+    go = threading.Event()
+
+    def fn():
+        assert go.wait(10)
+        return "done"
+
+    return fn, go.set
+
+
+def test_no_more_jobs_run_at_once_than_workers():
+    pool = JobPool(workers=2)
+    inside, most, lock = [0], [0], threading.Lock()
+
+    def work(i):
+        def fn():
+            with lock:
+                inside[0] += 1
+                most[0] = max(most[0], inside[0])
+            time.sleep(0.05)
+            with lock:
+                inside[0] -= 1
+            return i
+
+        return fn
+
+    jobs = [pool.submit(f"student{i}", ("job", i), work(i)) for i in range(10)]
+    assert [j.future.result(10) for j in jobs] == list(range(10))
+    assert most[0] == 2 and pool.most_running == 2
+
+
+def test_a_session_runs_one_job_at_a_time_and_its_second_click_waits_not_lost():
+    pool = JobPool(workers=4)
+    fn, release = gate()
+    first = pool.submit("ann", "a", fn)
+    second = pool.submit("ann", "b", lambda: "second")
+    time.sleep(0.1)
+    assert first.started is not None and second.started is None  # held behind ann's first job, not dropped
+    assert pool.place(second) >= 1
+    release()
+    assert first.future.result(5) == "done" and second.future.result(5) == "second"
+
+
+def test_other_sessions_are_not_held_by_one_sessions_job():
+    pool = JobPool(workers=2)
+    fn, release = gate()
+    pool.submit("ann", "a", fn)
+    assert pool.submit("bob", "b", lambda: "bob's").future.result(5) == "bob's"
+    release()
+
+
+def test_queue_place_and_eta_count_the_jobs_ahead():
+    pool = JobPool(workers=1)
+    fn, release = gate()
+    running = pool.submit("s0", "k0", fn, kind="draw")
+    time.sleep(0.05)
+    queued = [pool.submit(f"s{i}", f"k{i}", lambda: None, kind="draw") for i in range(1, 4)]
+    assert pool.place(running) == 0
+    assert [pool.place(j) for j in queued] == [1, 2, 3]
+    etas = [pool.eta_s(j) for j in queued]
+    assert etas == sorted(etas) and etas[0] > 0  # later in the queue: a longer wait
+    release()
+    for j in queued:
+        j.future.result(5)
+    assert pool.place(queued[-1]) == 0
+
+
+def test_identical_requests_are_computed_once_and_shared():
+    pool = JobPool(workers=2)
+    calls = []
+    go = threading.Event()
+
+    def fn():
+        calls.append(1)
+        go.wait(5)
+        return object()
+
+    jobs = [pool.submit(f"student{i}", ("pixels", 8, 0), fn) for i in range(20)]
+    go.set()
+    answers = {id(j.future.result(5)) for j in jobs}
+    later = pool.submit("latecomer", ("pixels", 8, 0), fn)  # after it finished: the kept answer
+    assert len(calls) == 1 and len(answers) == 1 and id(later.future.result(1)) in answers
+
+
+def test_kept_answers_are_bounded():
+    pool = JobPool(workers=1, kept=3)
+    for i in range(6):
+        pool.submit("s", i, lambda i=i: i).future.result(5)
+    assert [pool.known(i) for i in range(6)] == [False, False, False, True, True, True]
+
+
+def test_a_failed_job_reaches_every_waiter_and_is_not_kept():
+    pool = JobPool(workers=1)
+
+    def boom():
+        raise ValueError("no")
+
+    job = pool.submit("s", "bad", boom)
+    with pytest.raises(ValueError):
+        job.future.result(5)
+    assert not pool.known("bad")
+    assert pool.submit("s", "next", lambda: 1).future.result(5) == 1  # the session is free again
+
+
+def test_many_quick_clicks_of_one_session_are_bounded():
+    pool = JobPool(workers=1, per_session=2)
+    fn, release = gate()
+    pool.submit("s", "running", fn)
+    pool.submit("s", 1, lambda: 1)
+    pool.submit("s", 2, lambda: 2)
+    with pytest.raises(QueueFull):
+        pool.submit("s", 3, lambda: 3)
+    release()
+
+
+def test_a_job_reports_its_progress():
+    pool = JobPool(workers=1)
+    seen = threading.Event()
+
+    def fn(report):
+        report(0.5)
+        seen.wait(5)
+        return 1
+
+    job = pool.submit("s", "p", fn, progress=True)
+    deadline = time.time() + 5
+    while job.fraction is None and time.time() < deadline:
+        time.sleep(0.01)
+    assert job.fraction == 0.5
+    seen.set()
+    assert job.future.result(5) == 1
+
+
+def test_a_waiting_student_reads_the_queue_place_and_a_wait(monkeypatch):
+    from ui import heavy
+
+    pool = JobPool(workers=1)
+    monkeypatch.setattr(heavy, "POOL", pool)
+    fn, release = gate()
+    running = pool.submit("s0", "k0", fn, kind="draw")
+    time.sleep(0.05)
+    queued = [pool.submit(f"s{i}", f"k{i}", lambda: None, kind="draw") for i in range(1, 4)]
+    assert heavy._line(queued[0], "Drawing").startswith("Drawing: queued, next in line, about ")
+    assert heavy._line(queued[2], "Drawing").startswith("Drawing: queued, 2 ahead of you, about ")
+    assert heavy._line(running, "Drawing").startswith("Drawing: about ")
+    release()

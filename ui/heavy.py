@@ -1,0 +1,221 @@
+"""Heavy computations of every session go through one bounded pool sized to the cores (issue #29, item 3).
+
+Without it, every session's script thread runs its own torch work: 60 students pressing *Finish it* on 2 cores
+are 60 threads racing for them (each slower than alone, torch's own threads spinning on top), and nobody can say
+how long anyone waits. Here:
+
+- ``POOL`` runs at most ``os.cpu_count()`` jobs at once, in submission order; torch uses one thread per job
+  (parallel across students, not inside one student's job), so a busy server does not oversubscribe its cores.
+- A session has at most one job running: a second request while one runs waits behind it (never dropped).
+- Identical requests (same key: model, seed, settings) are computed once: a request for a job in flight joins
+  it, and recent answers are kept (a bounded LRU) and shared by every session.
+- A session whose job waits sees at once that it is queued, its place and a rough wait (:func:`run` keeps an
+  ``st.status`` line up to date from the pool's running average of that kind of job).
+
+A request a session made is remembered in its state until its answer arrived (:func:`pending`), so a script
+run that Streamlit stops for a newer click asks again on the next run and joins the same job: no click lost.
+
+``JobPool`` itself does not touch Streamlit; :func:`run` and :func:`pending` are the page-facing part.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable, Hashable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import streamlit as st
+import torch
+
+WORKERS = max(1, int(os.environ.get("DGM_HEAVY_WORKERS", os.cpu_count() or 1)))
+KEPT_ANSWERS = 64  # recent answers shared by every session (each a few MB at most)
+QUEUE_PER_SESSION = 8  # requests one session may have waiting (a stuck mouse cannot fill the pool)
+POLL_S = 0.2  # how often a waiting page refreshes its queue line
+
+
+@dataclass(eq=False)
+class Job:
+    key: Hashable
+    kind: str
+    future: Future = field(default_factory=Future)
+    submitted: float = field(default_factory=time.perf_counter)
+    started: float | None = None
+    sessions: set = field(default_factory=set)
+    fn: Callable[..., Any] | None = None
+    fraction: float | None = None  # how far the job says it is (jobs that report progress)
+
+
+class QueueFull(RuntimeError):
+    """A session asked for more than ``QUEUE_PER_SESSION`` jobs at once."""
+
+
+class JobPool:
+    """A bounded pool with one job per session in flight, coalescing identical requests and keeping recent answers."""
+
+    def __init__(self, workers: int = WORKERS, kept: int = KEPT_ANSWERS, per_session: int = QUEUE_PER_SESSION):
+        self.workers, self.kept, self.per_session = workers, kept, per_session
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="heavy")
+        self._lock = threading.Lock()
+        self._jobs: dict[Hashable, Job] = {}  # in flight (queued or running), by request key
+        self._waiting: deque[Job] = deque()  # handed to the executor, not started yet (its order)
+        self._held: dict[Hashable, deque[Job]] = {}  # session -> its jobs waiting for its running one
+        self._busy: dict[Hashable, Job] = {}  # session -> its job in the executor
+        self._answers: OrderedDict = OrderedDict()  # key -> result, most recent last
+        self._mean_s: dict[str, float] = {}  # kind -> running average of a job's seconds
+        self.running = 0
+        self.most_running = 0  # the highest number of jobs seen running at once (tests check the bound)
+
+    # -- asking -------------------------------------------------------------------------------------------------
+    def submit(
+        self, session: Hashable, key: Hashable, fn: Callable[..., Any], kind: str = "job", progress: bool = False
+    ) -> Job:
+        """The job for ``key``: an answer kept from before, the same job in flight, or a new one queued.
+        ``progress``: ``fn`` takes one argument, a callable it may give the fraction done (0..1)."""
+        with self._lock:
+            if key in self._answers:
+                self._answers.move_to_end(key)
+                job = Job(key, kind)
+                job.future.set_result(self._answers[key])
+                return job
+            job = self._jobs.get(key)
+            if job is not None:  # the same request in flight: join it
+                job.sessions.add(session)
+                return job
+            held = self._held.setdefault(session, deque())
+            if len(held) >= self.per_session:
+                raise QueueFull(f"more than {self.per_session} requests waiting in one session")
+            job = self._jobs[key] = Job(key, kind, sessions={session})
+            job.fn = (lambda: fn(lambda f: setattr(job, "fraction", f))) if progress else fn
+            if session in self._busy:  # one job per session in flight: this one waits for the last
+                held.append(job)
+            else:
+                self._start(session, job)
+            return job
+
+    def _start(self, session: Hashable, job: Job) -> None:  # under the lock
+        self._busy[session] = job
+        self._waiting.append(job)
+        self._executor.submit(self._work, session, job)
+
+    def _work(self, session: Hashable, job: Job) -> None:
+        with self._lock:
+            self._waiting.remove(job)
+            job.started = time.perf_counter()
+            self.running += 1
+            self.most_running = max(self.most_running, self.running)
+        try:
+            with torch.inference_mode():
+                result = job.fn()
+        except BaseException as err:  # handed to every session waiting for it
+            result, error = None, err
+        else:
+            error = None
+        took = time.perf_counter() - job.started
+        with self._lock:
+            self.running -= 1
+            mean = self._mean_s.get(job.kind)
+            self._mean_s[job.kind] = took if mean is None else 0.7 * mean + 0.3 * took
+            self._jobs.pop(job.key, None)
+            if error is None:
+                self._answers[job.key] = result
+                while len(self._answers) > self.kept:
+                    self._answers.popitem(last=False)
+            del self._busy[session]
+            held = self._held.get(session)
+            if held:
+                self._start(session, held.popleft())
+            elif held is not None:
+                del self._held[session]
+        if error is None:
+            job.future.set_result(result)
+        else:
+            job.future.set_exception(error)
+
+    # -- telling ------------------------------------------------------------------------------------------------
+    def place(self, job: Job) -> int:
+        """0 when running or done, else how many jobs start before it (plus one: its own place in the queue)."""
+        with self._lock:
+            if job.started is not None or job.future.done():
+                return 0
+            if job in self._waiting:
+                return list(self._waiting).index(job) + 1
+            # held behind its own session's job: everything waiting now goes first
+            return len(self._waiting) + 1
+
+    def eta_s(self, job: Job) -> float:
+        """A rough wait until the answer: the jobs ahead shared over the workers, then its own run."""
+        place = self.place(job)
+        mean = self._mean_s.get(job.kind, 1.0)
+        if place == 0:
+            return 0.0 if job.future.done() else max(0.0, mean - (time.perf_counter() - (job.started or 0)))
+        return mean * (1 + (place - 1 + self.running) / self.workers)
+
+    def known(self, key: Hashable) -> bool:
+        """Whether an answer for ``key`` is kept (asking for it costs nothing)."""
+        with self._lock:
+            return key in self._answers
+
+
+POOL = JobPool()
+torch.set_num_threads(max(1, (os.cpu_count() or 1) // WORKERS))  # parallel across students, not inside one job
+
+_PENDING = "_heavy_pending"  # {slot: request key} asked for, answer not yet shown
+
+
+def _session() -> Hashable:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else threading.get_ident()
+
+
+def pending(slot: str) -> Hashable | None:
+    """The request this session made in ``slot`` whose answer it has not received yet (its run was stopped by a
+    newer click): the page asks again with :func:`run` and joins the same job."""
+    return st.session_state.get(_PENDING, {}).get(slot)
+
+
+def _line(job: Job, what: str) -> str:
+    """What a waiting student reads: queued (and how many ahead) or running, and about how long."""
+    place, eta = POOL.place(job), POOL.eta_s(job)
+    if place > 1:
+        return f"{what}: queued, {place - 1} ahead of you, about {max(1, round(eta))} s"
+    if place == 1:
+        return f"{what}: queued, next in line, about {max(1, round(eta))} s"
+    if job.fraction is not None:
+        return f"{what}: {job.fraction:.0%}"
+    return f"{what}: about {max(1, round(eta))} s left"
+
+
+def run(
+    slot: str, key: Hashable, fn: Callable[..., Any], *, what: str, kind: str | None = None, progress: bool = False
+) -> Any:
+    """``fn()`` computed in the pool (once for every session asking the same ``key``); meanwhile the page shows
+    whether it is queued or running and about how long it takes. ``slot``: the page's name for this request."""
+    kind = kind or slot
+    job = POOL.submit(_session(), key, fn, kind, progress)
+    if not job.future.done():
+        st.session_state.setdefault(_PENDING, {})[slot] = key
+        holder = st.empty()  # the line goes when the answer is there
+        with holder.status(_line(job, what), expanded=False) as box:  # at once: queued or running, and how long
+            shown = None
+            while not job.future.done():
+                line = _line(job, what)
+                if line != shown:
+                    box.update(label=line)
+                    shown = line
+                try:
+                    job.future.result(timeout=POLL_S)
+                except TimeoutError:
+                    pass
+                except Exception:  # raised below, in this run, as any page error
+                    break
+        holder.empty()
+    result = job.future.result()
+    st.session_state.get(_PENDING, {}).pop(slot, None)
+    return result
