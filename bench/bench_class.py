@@ -86,6 +86,19 @@ def wait_idle(pids: list[int], quiet_s: float = 3.0, timeout_s: float = 300) -> 
     return time.perf_counter() - start
 
 
+def wait_ready(urls: list[str], timeout_s: float = 300) -> None:
+    """Wait until every app server's warm-up is over (serve.py's /ready answers 200): before that HAProxy, which
+    checks /ready, has no server to send the presenter to."""
+    deadline = time.perf_counter() + timeout_s
+    for url in urls:
+        while time.perf_counter() < deadline:
+            with contextlib.suppress(OSError):
+                if urllib.request.urlopen(f"{url}/ready", timeout=5).status == 200:
+                    break
+            time.sleep(0.5)
+    time.sleep(5)  # HAProxy marks a server up after two good checks, two seconds apart
+
+
 def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -318,14 +331,27 @@ def run_setup(name: str, presenter_base: str, student_bases: list[str], server_p
 
         # three scene moves of the presenter
         follow = []
+        publish = []  # presenter's Enter -> the room's pulse shows the move (the presenter's own run and publish)
+        pulse_url = f"{student_bases[0]}/class/{code}/pulse"
+
+        def scene_now() -> str | None:
+            with contextlib.suppress(OSError, ValueError):
+                return json.loads(urllib.request.urlopen(pulse_url, timeout=5).read()).get("scene")
+            return None
+
         for seed in (11, 12, 13):
             box = pres.get_by_label("Random seed", exact=True)
             box.fill(str(seed))
+            before = scene_now()
             t0 = time.perf_counter()
             box.press("Enter")
             deadline = time.perf_counter() + 60
             pending = set(range(n))
+            published = before is None  # no pulse route (app.py): not measured
             while pending and time.perf_counter() < deadline:
+                if not published and scene_now() != before:
+                    publish.append(time.perf_counter() - t0)
+                    published = True
                 for i in list(pending):
                     got = [
                         t for t, kind, q in students[i].events if kind == "query" and f"seed={seed}" in q and t >= t0
@@ -395,6 +421,7 @@ def run_setup(name: str, presenter_base: str, student_bases: list[str], server_p
         "presenter_how": "chromium (Playwright), counts stamped by a MutationObserver when painted",
         "warm_up_wait_s": round(warm_up_s, 1),
         "join_all_s": round(join_s, 2),
+        "presenter_publish_s": {"p50": round(pct(publish, 50), 3), "max": round(max(publish, default=float("nan")), 3)},
         "follow_s": {
             "p50": round(pct(follow, 50), 3),
             "p95": round(pct(follow, 95), 3),
@@ -433,8 +460,9 @@ def main() -> None:
             print(json.dumps(results[-1], indent=1))
     if "two" in setups:
         p1, p2, plb = ports(3)
-        with redis_server() as rooms, app_server(p1, rooms) as (_, a), app_server(p2, rooms) as (_, b):
+        with redis_server() as rooms, app_server(p1, rooms) as (u1, a), app_server(p2, rooms) as (u2, b):
             with balancer(plb, [p1, p2]) as (url, _stats):
+                wait_ready([u1, u2])
                 results.append(
                     run_setup(
                         "two servers behind HAProxy, rooms in Redis", url, [url], [a.pid, b.pid], args.students, rng
