@@ -242,7 +242,7 @@ def capacity_table(d: dict) -> list[str]:
             f"| {r['students']} | {r['clicks']} | {c['p50']:.2f} | {c['p95']:.1f} | {r['p50_ratio_to_first']:.1f} | "
             f"{light_p95:.2f} | {heavy_p50} | {r['first_view_s']['p95']:.1f} | {r['errors']} | "
             f"{r['server_rss_mb_max']:.0f} MB | {r['server_cpu_s']:.1f} ({r['server_cpu_cores']:.2f}) | "
-            f"{r['load_generator_cpu_s']:.1f} | {r['rest_of_machine_cpu_s']:.0f} | {lo:.1f}-{hi:.1f} |"
+            f"{r['load_generator_cpu_s']:.1f} | {max(0.0, r['rest_of_machine_cpu_s']):.0f} | {lo:.1f}-{hi:.1f} |"
         )
     return lines
 
