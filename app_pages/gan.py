@@ -126,17 +126,20 @@ st.slider(
 def live() -> None:
     """While playing, each run trains a batch of frames and the page plays them (ui/arena.py)."""
     playing = bool(st.session_state.get("gan_playing"))
+    wanted, k = int(state.value("per_frame")), int(state.value("k"))
+    rounds = min(wanted, st.session_state.get("gan_rounds_now", wanted))  # fewer while the server is busy
     if playing:
-        rounds, k = int(state.value("per_frame")), int(state.value("k"))
         frames = arena.train_batch(game, rounds, k, FRAMES_PER_BATCH, TRAIN_BUDGET_S)
+        st.session_state.gan_rounds_now = arena.next_rounds(rounds, wanted, len(frames), FRAMES_PER_BATCH)
     else:
         frames = [arena.frame(game)]
     st.session_state.gan_batch = st.session_state.get("gan_batch", 0) + 1
     arena.show(game, frames, st.session_state.gan_batch, reset=not playing, key="gan_arena")
-    if playing and len(frames) < FRAMES_PER_BATCH:
+    if playing and (len(frames) < FRAMES_PER_BATCH or rounds < wanted):
         st.caption(
-            f"The server is busy: {len(frames)} frames this second instead of {FRAMES_PER_BATCH}, so the game "
-            "moves more slowly; it speeds up again when the server is free."
+            f"The server is busy: {len(frames)} frames this second instead of {FRAMES_PER_BATCH}, at {rounds} "
+            f"rounds per frame instead of {wanted}, so the game learns more slowly and keeps playing; it speeds "
+            "up again when the server is free."
         )
     cover = game.coverage()
     m1, m2, m3 = st.columns(3)

@@ -62,14 +62,15 @@ def _gan_player(seed: int):
         at.run()  # the next frames of the arena (run_every in a browser)
     next(b for b in at.button if b.key == "gan_pause").click().run()
     game = at.session_state.gan_game
-    # How many frames a run trains depends on how busy the server is (ui/arena.train_batch), so the number of
-    # steps may differ from a session alone; what must not differ is that the game is exactly what its own moves
-    # make: replayed from its log on a fresh game, it draws the same fakes (no other session touched it).
+    # How many frames a run trains, and how many rounds each, depends on how busy the server is (ui/arena.py's
+    # train_batch and next_rounds), so the number of steps may differ from a session alone; what must not
+    # differ is that the game is exactly what its own moves make: replayed from its log on a fresh game, it
+    # draws the same fakes (no other session touched it).
     from dgm_core.gan2d import GAN2D, parse_log, replay
 
     again = replay(GAN2D(game.settings, game.seed), parse_log(game.log_text()))
     same = bool((again.fakes() == game.fakes()).all())
-    return at, _digest(game.d_steps > 0 and game.d_steps % 5 == 0, game.d_steps == game.g_steps, same)
+    return at, _digest(game.d_steps > 0, game.d_steps == game.g_steps, same)
 
 
 def _vae(seed: int):

@@ -365,3 +365,14 @@ def test_a_slow_server_trains_fewer_frames_per_batch_but_always_one():
     game.play = very_slow_play
     frames = arena.train_batch(game, 1, 1, 14, 0.6, clock)
     assert len(frames) == 1 and frames[0]["d"] == game.d_steps  # never 0 frames: the game keeps moving
+
+
+def test_a_busy_server_trains_fewer_rounds_per_frame_and_climbs_back_when_free():
+    """Issue #29 item 6: a batch cut short keeps the frame rate by training fewer rounds per frame next time."""
+    from ui import arena
+
+    assert arena.next_rounds(5, 5, 14, 14) == 5  # a full batch at the rounds asked for stays there
+    assert arena.next_rounds(5, 5, 7, 14) == 2  # half the frames: half the rounds (rounded down)
+    assert arena.next_rounds(1, 5, 1, 14) == 1  # never below one round
+    assert arena.next_rounds(2, 5, 14, 14) == 4 and arena.next_rounds(4, 5, 14, 14) == 5  # back up, capped
+    assert arena.next_rounds(1, 50, 14, 14) == 2 and arena.next_rounds(20, 8, 14, 14) == 8

@@ -39,6 +39,15 @@ def train_batch(
     return frames
 
 
+def next_rounds(now: int, wanted: int, frames: int, most: int) -> int:
+    """Rounds per frame for the next batch: a batch cut short by the budget (a busy server) had ``frames`` of
+    ``most`` frames, so the next one trains fewer rounds per frame, in proportion (at least one), and the page
+    keeps its frame rate while the game learns more slowly; a full batch climbs back towards ``wanted``."""
+    if frames < most:
+        return max(1, min(wanted, now * frames // most))
+    return min(wanted, max(now + 1, now * 2))
+
+
 def frame(game, arrow_length: float = 0.35) -> dict:
     """One frame of ``game``: D(x) on the grid as base64 bytes, the shown fakes and their next moves (scaled so
     the longest arrow is ``arrow_length``), and the step counts."""
