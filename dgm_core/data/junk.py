@@ -474,16 +474,7 @@ PAGE_TRAINING_KINDS: dict[str, Kind] = {
 }
 # the page-wide kinds plus the MNIST-like ones (recipe "judge_shapes")
 TRAINING_KINDS: dict[str, Kind] = {
-    "uniform_noise": uniform_noise,
-    "bernoulli_noise": bernoulli_noise,
-    "independent_pixels": independent_pixels,
-    "patch_shuffle": patch_shuffle,
-    "strip_shuffle": strip_shuffle,
-    "random_strokes": random_strokes,
-    "nearly_blank": nearly_blank,
-    "blobs": blobs,
-    "white_page": white_page,
-    "inverted_digits": inverted_digits,
+    **PAGE_TRAINING_KINDS,
     "letters": _characters(TRAINING_LETTERS, TRAINING_FONTS),
     "symbols": _characters(TRAINING_SYMBOLS, TRAINING_FONTS),
     "curvy_scribbles": curvy_scribbles,
