@@ -8,6 +8,7 @@ the URL after the page has run.
 import pandas  # noqa: F401  (imported once here: sessions starting together must not import it at once)
 import plotly.graph_objects  # noqa: F401
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
 
 from app_pages.tabs import conditional
 from ui import classroom, layout, models, state, static
@@ -36,13 +37,15 @@ page = st.navigation(sections, position="hidden")
 state.begin_run()
 layout.navigation(sections)
 layout.sidebar()
-# class mode (#28): the class box, the join screen, a student's bar (drawn after the page), activities
-class_bar = classroom.box(page)
-page_ran = False
+classroom.box(page)  # class mode (#28): the class box, the join screen, following the lecturer, activities
+moving_on = False  # a rerun or a page switch: the next run draws the page (and the bar) again
 try:
     page.run()
-    page_ran = True
+except RerunException:
+    moving_on = True
+    raise
 finally:
     state.sync()
-    classroom.after_page(page, class_bar, page_ran)  # the presenter's scene is published; a student follows
+    # the presenter's scene is published; a student who moved on their own is exploring
+    classroom.after_page(page, page_ran=not moving_on)
 layout.share_box()

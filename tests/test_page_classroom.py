@@ -103,6 +103,21 @@ def test_a_student_who_explores_comes_back_with_one_click():
     assert student.query_params["outcomes"] == "8" and "follows the lecturer" in texts(student)
 
 
+def test_a_student_on_a_page_that_stops_early_still_follows_the_class(monkeypatch):
+    """A page that ends with st.stop (here: its model is missing) still gets the student's class bar, which is
+    what notices the lecturer's next move."""
+    from dgm_core import checkpoints
+
+    presenter, code = start_class()
+    presenter.switch_page("app_pages/diffusion.py")
+    presenter.run()
+    shipped = checkpoints.available()
+    monkeypatch.setattr(checkpoints, "available", lambda *a, **k: [n for n in shipped if n != "denoiser_mnist"])
+    student = join(code)
+    assert any("not in assets" in w.value for w in student.warning), "the page stopped early"
+    assert f"Class {code}" in texts(student) and "follows the lecturer" in texts(student)
+
+
 def test_investment_challenge_one_bet_per_student_and_the_class_mixture():
     presenter, code = start_class()
     presenter.button(key="class_open_invest").click().run()

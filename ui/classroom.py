@@ -258,9 +258,9 @@ def _activity_mark(activity: dict | None):
 # -- the calls app.py makes --------------------------------------------------------------------------------
 
 
-def box(page):
-    """Before the page: the class box in the sidebar and, in a class, what sits at the top of the page. Returns
-    the place for a student's "following" bar, which :func:`after_page` fills."""
+def box(page) -> None:
+    """Before the page: the class box in the sidebar and, in a class, what sits at the top of the page (drawn
+    first, so that a page ending early with st.stop still has the bar that notices the lecturer's moves)."""
     _restore()
     try:
         _membership()
@@ -276,19 +276,20 @@ def box(page):
                 _join_screen()
             _presenter_panel()
         elif role() == "student":
-            bar = st.container()  # filled by after_page, once the page has said where the student is
+            _follow()
             _student_panel()
-            return bar
     except STORE_ERRORS as err:
         st.warning(f"The class rooms cannot be reached right now ({type(err).__name__}).", icon=":material/groups:")
 
 
-def after_page(page, bar=None, page_ran: bool = True) -> None:
-    """After the page ran: the presenter publishes where they are; a student who moved is exploring (and the bar,
-    drawn only now, says so at once); the link keeps the class settings that are not share-link parameters."""
+def after_page(page, page_ran: bool = True) -> None:
+    """After the page ran: the presenter publishes where they are; a student who moved is exploring; the link
+    keeps the class settings that are not share-link parameters. ``page_ran``: False when the page asked for a
+    rerun or another page (that run comes next and must not be replaced by one asked for here)."""
     if not code():
         return
     who = role()
+    rerun_bar = False
     try:
         now = _scene_now(page)
         if who == "presenter" and now is not None and now != st.session_state.get(_PUBLISHED):
@@ -301,21 +302,20 @@ def after_page(page, bar=None, page_ran: bool = True) -> None:
                 # values back (the follow poll runs twice a second): move again rather than call it exploring.
                 recent = time.time() - st.session_state.get("_class_applied_at", 0) < REAPPLY_S
                 if recent and st.session_state.get("_class_retries", 0) < 2 and _stale(applied, now):
-                    st.session_state["_class_reapply"] = True  # the bar, drawn next, moves again
+                    st.session_state["_class_reapply"] = True  # the bar's next run moves again
                 else:
                     st.session_state[_FOLLOW] = False
+                # With the pulse, the bar (drawn before the page) runs again only when the room changes: one more
+                # run now, so it moves again or says "exploring on your own" at once.
+                rerun_bar = PULSE and page_ran
     except (*STORE_ERRORS, NotPresenter):
         pass  # the next run says what is wrong (box checks the room and the key first)
     extra = {"pkey": _key()} if who == "presenter" else {"sid": _sid()} if who == "student" else {}
     for name, value in extra.items():
         if value and st.query_params.get(name) != value:
             st.query_params[name] = value
-    if who == "student" and bar is not None and page_ran:
-        try:
-            with bar:
-                _follow()
-        except STORE_ERRORS as err:
-            bar.warning(f"The class rooms cannot be reached now ({type(err).__name__}).", icon=":material/groups:")
+    if rerun_bar:
+        st.rerun()
 
 
 # -- the sidebar -------------------------------------------------------------------------------------------
