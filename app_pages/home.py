@@ -19,12 +19,15 @@ st.markdown(
 
 st.header("Lecture path")
 st.caption("The pages in the order of the lecture. The sidebar's seed makes every picture reproducible.")
+# one link per row, its explanation in the label: a page of 31 rows stays 31 elements, not 155 (columns and
+# cells), which is what a class following the lecturer pays for, once per student and move
 for number, info in enumerate(PAGES[1:], start=1):
-    left, right = st.columns([2, 5])
-    with left:
-        st.page_link(info.path, label=f"{number}. {info.title}", icon=info.icon)
-    with right:
-        st.markdown(f"<span style='opacity:0.8'>{info.section}: {info.blurb}</span>", unsafe_allow_html=True)
+    st.page_link(
+        layout.page(info.url_path, info.path),
+        label=f"**{number}. {info.title}** · {info.section}: {info.blurb}",
+        icon=info.icon,
+        width="stretch",
+    )
 
 st.header("Lecture links")
 st.caption(
@@ -34,11 +37,12 @@ st.caption(
 )
 paths = {info.url_path: info.path for info in PAGES}
 for number, scene in enumerate(SCENES, start=1):
-    left, right = st.columns([2, 5])
-    with left:
-        query = {**dict(scene.query), "seed": str(layout.seed())}
-        if layout.presenter():
-            query["presenter"] = "1"
-        st.page_link(paths[scene.url_path], label=f"{number}. {scene.title}", query_params=query)
-    with right:
-        st.markdown(scene.idea)
+    query = {**dict(scene.query), "seed": str(layout.seed())}
+    if layout.presenter():
+        query["presenter"] = "1"
+    st.page_link(
+        layout.page(scene.url_path, paths[scene.url_path]),
+        label=f"**{number}. {scene.title}** · {scene.idea}",
+        query_params=query,
+        width="stretch",
+    )

@@ -11,7 +11,8 @@ from dgm_core.samplers.pixel import fill_in, override_pixel
 from ui import charts, clicks, downloads, heavy, layout, models, own_digit, player, state
 from ui.catalogue import PIXEL_MODELS
 
-SHIPPED = [name for name in PIXEL_MODELS if name in checkpoints.available()]
+_ON_DISK = set(checkpoints.available())
+SHIPPED = [name for name in PIXEL_MODELS if name in _ON_DISK]
 DEFAULT = next((m for m in ("gated_pixelcnn_mnist", "pixelcnn_mnist") if m in SHIPPED), SHIPPED[0])
 PAIR = ("pixelcnn_mnist", "gated_pixelcnn_mnist")  # the blind spot and its cure, shown side by side
 TABS = ("Watch it draw", "Finish the digit", "How likely is this image?", "The models")

@@ -11,7 +11,8 @@ from dgm_core.latent import line_between
 from ui import charts, downloads, layout, models, own_digit, player, state
 from ui.catalogue import VAE_MODELS
 
-SHIPPED = [name for name in VAE_MODELS if name in checkpoints.available()]
+_ON_DISK = set(checkpoints.available())
+SHIPPED = [name for name in VAE_MODELS if name in _ON_DISK]
 MAP_MODELS = [name for name in SHIPPED if "z2" in name]
 TABS = ("The latent map", "784 numbers to 2 and back", "Interpolate", "New digits", "ELBO and beta")
 PARAMS = [

@@ -6,13 +6,16 @@ Streamlit's protocol as the browser does (BackMsg rerun requests with the page, 
 triggers; the class pulse a waiting view polls over HTTP (serve.py's /class/<code>/pulse) and the rerun its
 component triggers when the room changed, or the timers of ``st.fragment(run_every=...)`` fragments where the
 server asks for those; the page switches the server sends), without a browser's rendering. Every student joins
-by the link, follows three scene moves of the presenter, follows to the text page when *The class is the
+by the link, follows five scene moves of the presenter (three seeds on the home page, a lecture link to the pixel
+page, a seed there), follows to the text page when *The class is the
 sampler* opens, and votes once at a random moment of the same 10 s window.
 
 Measured per setup (``one``: one app server, rooms in its memory; ``two``: two app servers behind HAProxy
 sharing one redis-server, students spread over both): scene move -> each student's new view delivered (p50,
 p95), vote sent -> count painted on the projector (p50, p95), server RSS with every student joined, server and
 load-generator CPU seconds (the load generator: this process plus chromium). Writes bench/results/class.json.
+DGM_BENCH_PROFILE=FILE also writes a py-spy profile (raw stacks; `pip install py-spy`) of the first server
+while the class follows the moves.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ import json
 import os
 import random
 import re
+import signal
+import subprocess
 import sys
 import threading
 import time
@@ -201,6 +206,7 @@ class Student:
             self.events.append((now, "finished", ""))
             self.finished.set()
         elif kind == "navigation":
+            self.page_hash = msg.navigation.page_script_hash  # as the browser: its reruns name the page shown
             for page in msg.navigation.app_pages:
                 if page.page_script_hash == msg.navigation.page_script_hash:
                     self.path = "/" + page.url_pathname
@@ -250,7 +256,6 @@ class Student:
         due: dict[str, float] = {}
         asked: dict = {}
         while True:
-            await asyncio.sleep(0.05)
             await self._pulse(asked)
             now = time.perf_counter()
             for fragment, interval in list(self.timers.items()):
@@ -259,6 +264,11 @@ class Student:
                     due[fragment] = now + interval
                     with contextlib.suppress(websockets.ConnectionClosed):
                         await self.send_rerun(fragment=fragment, auto=True)
+            # sleep until the next poll or timer is due (a new pulse, as the browser's setInterval, waits one
+            # period): 60 students waking every 50 ms cost the load generator, on the server's cores, a core
+            wake = [t for k, t in asked.items() if isinstance(k, tuple) and k[0] == "due"]
+            wake += [t for f, t in due.items() if f in self.timers]
+            await asyncio.sleep(min(0.5, max(0.02, min(wake, default=now + 0.5) - time.perf_counter())))
 
     async def click(self, predicate) -> float | None:
         for wid, (label, fragment) in list(self.buttons.items()):
@@ -333,18 +343,43 @@ def run_setup(name: str, presenter_base: str, student_bases: list[str], server_p
         follow = []
         publish = []  # presenter's Enter -> the room's pulse shows the move (the presenter's own run and publish)
         pulse_url = f"{student_bases[0]}/class/{code}/pulse"
+        spy = None
+        if os.environ.get("DGM_BENCH_PROFILE"):  # a py-spy profile of the first server while the class follows
+            spy = subprocess.Popen(
+                ["py-spy", "record", "-p", str(server_pids[0]), "-f", "raw", "-r", "200", "--nonblocking",
+                 "-o", os.environ["DGM_BENCH_PROFILE"]],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )
+            time.sleep(1.0)
 
         def scene_now() -> str | None:
             with contextlib.suppress(OSError, ValueError):
                 return json.loads(urllib.request.urlopen(pulse_url, timeout=5).read()).get("scene")
             return None
 
-        for seed in (11, 12, 13):
-            box = pres.get_by_label("Random seed", exact=True)
-            box.fill(str(seed))
+        # three moves on the home page (the seed), a move to a content page (a lecture link), one move there
+        moves = [
+            ("home page, new seed", "seed", "11"),
+            ("home page, new seed", "seed", "12"),
+            ("home page, new seed", "seed", "13"),
+            ("to the pixel page (lecture link 8)", "link", r"^8\. A logistic regression per pixel"),
+            ("pixel page, new seed", "seed", "14"),
+        ]
+        marks = {"link": "model=fvsbn_mnist"}
+        by_move: dict[str, list[float]] = {}
+        follow_missed = 0
+        for label, how, value in moves:
             before = scene_now()
             t0 = time.perf_counter()
-            box.press("Enter")
+            if how == "seed":
+                box = pres.get_by_label("Random seed", exact=True)
+                box.fill(value)
+                t0 = time.perf_counter()
+                box.press("Enter")
+                mark = f"seed={value}"
+            else:
+                pres.get_by_role("link", name=re.compile(value)).click()
+                mark = marks[how]
             deadline = time.perf_counter() + 60
             pending = set(range(n))
             published = before is None  # no pulse route (app.py): not measured
@@ -353,17 +388,20 @@ def run_setup(name: str, presenter_base: str, student_bases: list[str], server_p
                     publish.append(time.perf_counter() - t0)
                     published = True
                 for i in list(pending):
-                    got = [
-                        t for t, kind, q in students[i].events if kind == "query" and f"seed={seed}" in q and t >= t0
-                    ]
+                    got = [t for t, kind, q in students[i].events if kind == "query" and mark in q and t >= t0]
                     if got:
                         done = [t for t, kind, _ in students[i].events if kind == "finished" and t > got[0]]
                         if done:
                             follow.append(done[0] - t0)
+                            by_move.setdefault(label, []).append(done[0] - t0)
                             pending.discard(i)
                 time.sleep(0.05)
-            follow_missed = len(pending)
+            follow_missed += len(pending)
             wait_until_done(pres)
+
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(30)
 
         # the class is the sampler: everyone follows to the text page, then votes in the same 10 s
         pres.get_by_role("button", name="The class is the sampler").click()
@@ -427,6 +465,9 @@ def run_setup(name: str, presenter_base: str, student_bases: list[str], server_p
             "p95": round(pct(follow, 95), 3),
             "n": len(follow),
             "missed": follow_missed,
+        },
+        "follow_by_move_s": {
+            k: {"p50": round(pct(v, 50), 3), "p95": round(pct(v, 95), 3), "n": len(v)} for k, v in by_move.items()
         },
         "students_with_vote_buttons": ready,
         "votes_sent": len(sent_times),

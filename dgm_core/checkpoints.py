@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 from safetensors import SafetensorError
@@ -107,10 +108,24 @@ def load_checkpoint(name: str, directory: Path | str | None = None) -> tuple[nn.
     return model, card
 
 
+_AVAILABLE: dict[str, tuple[int, tuple[str, ...]]] = {}  # folder -> (its mtime, the names found then)
+
+
 def available(directory: Path | str | None = None) -> list[str]:
-    """Names of the checkpoints in ``directory`` that have both a card and weights."""
+    """Names of the checkpoints in ``directory`` that have both a card and weights. Pages ask on every run; the
+    folder is listed again only when it changed (adding or removing a file changes its mtime)."""
     directory = Path(directory or assets_dir())
-    return sorted(p.stem for p in directory.glob("*.json") if (directory / f"{p.stem}.safetensors").exists())
+    try:
+        stamp = directory.stat().st_mtime_ns
+    except OSError:
+        return []
+    known = _AVAILABLE.get(str(directory))
+    # a folder changed in the last 2 s is listed every time: mtimes tick coarsely (a few ms), so two changes
+    # within one tick would otherwise look like one
+    if known is None or known[0] != stamp or time.time_ns() - stamp < 2_000_000_000:
+        names = sorted(p.stem for p in directory.glob("*.json") if (directory / f"{p.stem}.safetensors").exists())
+        known = _AVAILABLE[str(directory)] = (stamp, tuple(names))
+    return list(known[1])
 
 
 def update_metrics(name: str, metrics: dict, directory: Path | str | None = None) -> dict:

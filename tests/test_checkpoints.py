@@ -125,3 +125,16 @@ def test_every_model_family_needs_its_config_and_two_models_never_share_one():
         config = cls.Config(vocab="ab") if cls is char_transformer.CharTransformer else cls.Config()
         a, b = cls(config), cls(dataclasses.replace(config))
         assert a.config is not b.config
+
+
+def test_the_list_of_checkpoints_follows_files_added_and_removed(tmp_path):
+    """``available`` lists the folder again only when it changed: a checkpoint added or removed still shows."""
+    assert checkpoints.available(tmp_path) == []
+    for stem in ("b", "a"):
+        (tmp_path / f"{stem}.json").write_text("{}")
+        (tmp_path / f"{stem}.safetensors").write_bytes(b"")
+    (tmp_path / "c.json").write_text("{}")  # a card without weights is not a checkpoint
+    assert checkpoints.available(tmp_path) == ["a", "b"]
+    (tmp_path / "a.safetensors").unlink()
+    assert checkpoints.available(tmp_path) == ["b"]
+    assert checkpoints.available(tmp_path / "missing") == []

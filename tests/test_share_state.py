@@ -249,7 +249,9 @@ def test_every_lecture_link_opens_its_view_with_nothing_ignored(scene):
 def test_the_home_page_lists_the_lecture_links_with_the_seed_and_presenter_mode():
     at = open_page("app_pages/home.py", {"seed": "4", "presenter": "1"})
     scene_links = [e for e in at.get("page_link") if e.proto.query_string]  # the lecture path has no query
-    assert [e.proto.label for e in scene_links] == [f"{k}. {s.title}" for k, s in enumerate(SCENES, start=1)]
+    assert [e.proto.label for e in scene_links] == [
+        f"**{k}. {s.title}** · {s.idea}" for k, s in enumerate(SCENES, start=1)
+    ]
     assert all("seed=4" in e.proto.query_string and "presenter=1" in e.proto.query_string for e in scene_links)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 
@@ -27,7 +28,25 @@ def distribution_bars(
     colors: Sequence[str] | None = None,
 ) -> go.Figure:
     """Bar chart of a categorical distribution; the ``chosen`` outcome is highlighted: in red, or, when the
-    outcomes have ``colors`` of their own (classes coloured alike elsewhere on the page), by a thick outline."""
+    outcomes have ``colors`` of their own (classes coloured alike elsewhere on the page), by a thick outline.
+
+    The figure is built once per distinct chart and shared (read-only): building a plotly figure costs a few ms,
+    and a class following the lecturer asks for the same chart once per student."""
+    values = tuple(float(p) for p in np.asarray(probs, dtype=float).ravel())
+    return _distribution_bars(
+        values, tuple(map(str, labels)), chosen, title, y_title, None if colors is None else tuple(colors)
+    )
+
+
+@functools.lru_cache(maxsize=512)
+def _distribution_bars(
+    probs: tuple[float, ...],
+    labels: tuple[str, ...],
+    chosen: int | None,
+    title: str,
+    y_title: str,
+    colors: tuple[str, ...] | None,
+) -> go.Figure:
     probs = np.asarray(probs, dtype=float)
     if colors is None:
         colors = [CHOSEN_COLOR if i == chosen else OTHER_COLOR for i in range(len(probs))]

@@ -16,6 +16,9 @@ READABLE_CSS = f"<style>{static.read('readable.css')}</style>"
 PRESENTER_CSS = f"<style>{static.read('presenter.css')}</style>"
 
 
+_REGISTERED: dict[str, object] = {}  # url_path -> the st.Page app.py registered (the same in every session)
+
+
 def navigation(sections: dict[str, list]) -> None:
     """The pages in the sidebar, section by section in lecture order, as plain links (the current page marked)."""
     with st.sidebar.container(key="dgm_nav"):
@@ -23,8 +26,15 @@ def navigation(sections: dict[str, list]) -> None:
             if section:
                 st.markdown(f"**{section}**")
             for page in pages:
+                _REGISTERED[page.url_path or "home"] = page
                 st.page_link(page, label=page.title, icon=page.icon)
         st.divider()
+
+
+def page(url_path: str, path: str):
+    """The registered page for a link: ``st.page_link`` given the page itself skips finding its file on disk
+    (a realpath per link, per run: a class of 60 following the lecturer pays it 60 times)."""
+    return _REGISTERED.get(url_path, path)
 
 
 def sidebar() -> None:

@@ -1,0 +1,63 @@
+"""Server CPU per page run, as a class following the lecturer pays it: python bench/bench_run_cost.py [--runs 30]
+
+One websocket student (bench_class.Student, Streamlit's own protocol) opens each view on a fresh `serve.py`
+server and asks for the same view again ``--runs`` times, one run after the other; the server's own CPU time
+(from /proc) over those runs, divided by their number, is the cost of one student's run of that view. A class of
+N following a move pays about N times that on one Python process (one GIL). Prints a table; writes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.bench_class import Student, proc_cpu_s, wait_idle
+from tests.class_servers import app_server, ports
+
+VIEWS = {
+    "home": ("/", {"seed": "13"}),
+    "pixels (lecture link 8)": ("/pixels", {"model": "fvsbn_mnist", "drawn": "0", "speed": "28", "seed": "14"}),
+    "text": ("/text", {"seed": "1"}),
+    "diffusion": ("/diffusion", {"seed": "1"}),
+}
+
+
+async def cost(url: str, pid: int, path: str, query: dict, runs: int) -> tuple[float, float]:
+    s = Student(url, query)
+    s.path = path
+    await s.open()
+    await asyncio.wait_for(s.finished.wait(), 300)
+    for _ in range(2):  # warm: the view's shared computations are done once
+        s.finished.clear()
+        await s.send_rerun()
+        await asyncio.wait_for(s.finished.wait(), 300)
+    cpu0, t0 = proc_cpu_s(pid), time.perf_counter()
+    for _ in range(runs):
+        s.finished.clear()
+        await s.send_rerun()
+        await asyncio.wait_for(s.finished.wait(), 300)
+    cpu, wall = proc_cpu_s(pid) - cpu0, time.perf_counter() - t0
+    await s.close()
+    return cpu / runs, wall / runs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    (port,) = ports(1)
+    with app_server(port) as (url, proc):
+        wait_idle([proc.pid])
+        print(f"{'view':28s} {'server CPU ms/run':>18s} {'wall ms/run':>12s}")
+        for name, (path, query) in VIEWS.items():
+            cpu, wall = asyncio.run(cost(url, proc.pid, path, query, args.runs))
+            print(f"{name:28s} {cpu * 1000:18.1f} {wall * 1000:12.1f}")
+
+
+if __name__ == "__main__":
+    main()
