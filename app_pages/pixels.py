@@ -16,11 +16,13 @@ SHIPPED = [name for name in PIXEL_MODELS if name in _ON_DISK]
 DEFAULT = next((m for m in ("gated_pixelcnn_mnist", "pixelcnn_mnist") if m in SHIPPED), SHIPPED[0])
 PAIR = ("pixelcnn_mnist", "gated_pixelcnn_mnist")  # the blind spot and its cure, shown side by side
 TABS = ("Watch it draw", "Finish the digit", "How likely is this image?", "The models")
+TEMPERATURES = (0.6, 0.8, 0.9, 1.0)  # 1: the model's own p(x), the default (the shared default view is drawn at it)
 PARAMS = [
     layout.tab_param(TABS),
     state.Param("model", DEFAULT, choices=tuple(SHIPPED)),
     state.Param("digit", 3, low=0, high=9),
     state.Param("n", 8, low=1, high=16),
+    state.Param("temperature", 1.0, choices=TEMPERATURES, snap_to_choices=True),
     state.Param("drawn", 406, low=0, high=784),
     state.Param("speed", 28, low=1, high=112),
     state.Param("keep", 14, low=0, high=27),
@@ -36,7 +38,7 @@ layout.header(
     "it can both **draw** a digit (one pixel at a time) and **score** one exactly.",
 )
 state.restore(PARAMS)
-c1, c2, c3 = st.columns([3, 2, 2])
+c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
 c1.selectbox(
     "Model",
     SHIPPED,
@@ -48,22 +50,37 @@ name = state.value("model")
 model, card = models.load(name)
 levels, conditional = model.levels, bool(model.num_classes)
 c2.slider("Digits drawn at once", 1, 16, key=state.key("n"), help="Independent samples; the seed fixes them.")
+c3.select_slider(
+    "Sampling temperature",
+    TEMPERATURES,
+    key=state.key("temperature"),
+    help="Trades diversity for cleanliness. Each pixel is drawn from p(x_i | x_<i) raised to the power 1/T and "
+    "renormalised. Below 1 the model picks its likelier pixel values: cleaner strokes, less variety, and the "
+    "samples no longer come from p(x) itself. 1.0 is the model's own distribution, the one its model card's "
+    "digit rate and NLL describe. Cooler is not more digit-like here: of 1,000 gated PixelCNN samples the judge "
+    "accepts 93.5 % as digits at 1.0, 92.3 % at 0.9, 90.1 % at 0.8 and 86.3 % at 0.6, as strokes grow longer and "
+    "thicker and 9s and 1s crowd out the other digits (seed 0; `python -m dgm_core.evaluate gated_pixelcnn_mnist "
+    "--samples-only --temperature 0.8`).",
+)
 if conditional:
-    c3.slider("Digit to draw (y)", 0, 9, key=state.key("digit"), help="The class this model is conditioned on.")
-n, seed, digit = state.value("n"), layout.seed(), state.value("digit")
+    c4.slider("Digit to draw (y)", 0, 9, key=state.key("digit"), help="The class this model is conditioned on.")
+n, seed, digit, temperature = state.value("n"), layout.seed(), state.value("digit"), state.value("temperature")
 label = torch.full((n,), digit) if conditional else None
 level_names = ["paper", "ink"] if levels == 2 else [f"level {k}" for k in range(levels)]
 
 
 def current_run():
-    """The whole drawing, computed once per (model, n, seed, digit) in the shared pool and kept per user:
-    scrubbing and playing recompute nothing."""
-    run_key = (name, n, seed, digit if conditional else None)
+    """The whole drawing, computed once per (model, n, seed, temperature, digit) in the shared pool and kept per
+    user: scrubbing and playing recompute nothing."""
+    asked = digit if conditional else None
+    run_key = (name, n, seed, temperature, asked)
     if st.session_state.get("px_key") != run_key:
         st.session_state.px_run = heavy.run(  # shared: the same for everyone
             "px_draw",
             ("pixel_drawing", *run_key),
-            lambda report: models.pixel_drawing(*run_key, on_step=lambda s: report((s.index + 1) / 784)),
+            lambda report: models.pixel_drawing(
+                name, n, seed, asked, temperature, on_step=lambda s: report((s.index + 1) / 784)
+            ),
             what=f"Drawing {n} digits, 784 pixels each",
             progress=True,
         )
@@ -92,7 +109,7 @@ def set_pixel(value: int) -> None:
     i = min(st.session_state[DRAWN], 783)
     with torch.inference_mode():
         gen = torch.Generator().manual_seed(seed * 1000 + i)
-        st.session_state.px_run = override_pixel(current_run(), model, i, value, gen, label)
+        st.session_state.px_run = override_pixel(current_run(), model, i, value, gen, label, temperature=temperature)
     st.session_state[DRAWN] = i + 1
 
 
@@ -141,9 +158,15 @@ with watch:
                 stride=max(8, speed),
                 caption=f"{n} digits drawn pixel by pixel by the {PIXEL_MODELS[name]}"
                 + (f", told to draw a {digit}" if conditional else "")
+                + (f" at temperature {temperature:g}" if temperature != 1 else "")
                 + f" (seed {seed})",
-                stem=f"pixel_by_pixel_{name}_seed{seed}",
+                stem=f"pixel_by_pixel_{name}_seed{seed}" + (f"_T{temperature:g}" if temperature != 1 else ""),
             )
+            if temperature != 1:
+                st.caption(
+                    f"Drawn at temperature {temperature:g}: compare with 1.0 for the same seed. The bars show the "
+                    "sharpened distribution each pixel was drawn from; log p(x) below is still the model's own."
+                )
         i = min(drawn, 783)
         row, col = divmod(i, 28)
         chosen = int(run.final.reshape(n, -1)[0, i])
@@ -151,7 +174,12 @@ with watch:
             st.markdown(f"**Pixel {i + 1} of 784** (row {row + 1}, column {col + 1}) of the first digit")
             charts.show(
                 st,
-                charts.distribution_bars(run.probs[i, 0], level_names, chosen, title="p(x_i | x_<i)"),
+                charts.distribution_bars(
+                    run.probs[i, 0],
+                    level_names,
+                    chosen,
+                    title="p(x_i | x_<i)" + (f" at temperature {temperature:g}" if temperature != 1 else ""),
+                ),
                 key="pixel_dist",
             )
             if "pixelcnn" in name and all(m in SHIPPED for m in PAIR):  # both receptive fields, same pixel
@@ -178,7 +206,8 @@ with watch:
         st.metric(
             "log p(x) of the first digit",
             f"{float(run.log_probs[:, 0].sum()):.1f} nats",
-            help="Sum of the log-probabilities of all 784 choices (yours included): the chain rule in log form.",
+            help="Sum of the log-probabilities of all 784 choices (yours included): the chain rule in log form. "
+            "Always under the model itself (temperature 1), whatever temperature drew the digit.",
         )
 
 with finish:
@@ -191,7 +220,7 @@ with finish:
         st.slider("Rows to keep", 0, 27, key=state.key("keep"), help="The model sees these rows and draws the others.")
         keep, truth = state.value("keep"), mine.view(levels)
         y = (digit if mine.label is None else mine.label) if conditional else None
-        job = (name, mine.pixels.tobytes(), keep, seed, y)
+        job = (name, mine.pixels.tobytes(), keep, seed, temperature, y)
         # a click stopped mid-job by a newer one is asked again (heavy.pending) and joins the same job
         if st.button("Finish it", type="primary", help="Draw 4 completions of the kept rows.") or (
             heavy.pending("px_finish") == ("fill_in", *job)
@@ -201,7 +230,9 @@ with finish:
             done = heavy.run(
                 "px_finish",
                 ("fill_in", *job),
-                lambda: fill_in(model, truth, known, 4, torch.Generator().manual_seed(seed), y),
+                lambda: fill_in(
+                    model, truth, known, 4, torch.Generator().manual_seed(seed), y, temperature=temperature
+                ),
                 what="Drawing the missing rows",
             )
             st.session_state.px_finish = (job, done.float() / (levels - 1))

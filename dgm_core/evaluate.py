@@ -10,6 +10,7 @@ Examples::
     python -m dgm_core.evaluate judge_mnist
     python -m dgm_core.evaluate independent_pixels_mnist --write
     python -m dgm_core.evaluate gan_mnist --samples-only --write   # after a new judge: its sample figures
+    python -m dgm_core.evaluate gated_pixelcnn_mnist --samples-only --samples 200 --temperature 0.8
     python -m dgm_core.evaluate --bill my_digit.png     # one picture's -log p(x) under every model
     python -m dgm_core.evaluate --bill test:7           # the same for official test digit 7
 """
@@ -51,6 +52,20 @@ def main(argv: list[str] | None = None) -> int:
         help="only the sample-quality metrics (digit rate, FID, conditional accuracy): what a new judge changes",
     )
     parser.add_argument(
+        "--samples",
+        type=int,
+        default=FID_SAMPLES,
+        help=f"how many samples the sample-quality metrics draw, and test digits they meet (default {FID_SAMPLES}, "
+        "as in the cards)",
+    )
+    parser.add_argument(
+        "--temperature",
+        type=float,
+        default=1.0,
+        help="pixel-by-pixel models: draw the samples at this temperature (below 1: likelier pixel values, cleaner "
+        "digits, less variety, no longer samples of p(x)); the cards' figures are at 1, so --write refuses others",
+    )
+    parser.add_argument(
         "--bill",
         metavar="PICTURE",
         help="instead: -log p(x) of one digit under every shipped likelihood model (the compare page's bill); "
@@ -59,17 +74,31 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.bill:
         return _print_bill(args.bill, args.assets, args.mnist_dir)
+    defaults = {"samples": FID_SAMPLES, "temperature": 1.0}  # what every card's sample figures were measured at
+    changed = {k: getattr(args, k) for k, v in defaults.items() if getattr(args, k) != v}
     try:
+        if args.write and changed:  # the cards' figures stay comparable: one setting for all
+            raise ValueError(
+                f"a card's sample figures are measured at {FID_SAMPLES} samples and temperature 1, so --write "
+                "does not take --samples or --temperature; measure with them without --write."
+            )
+        if args.samples < 1:
+            raise ValueError(f"--samples must be at least 1, not {args.samples}.")
+        if args.temperature <= 0:
+            raise ValueError(f"--temperature must be above 0, not {args.temperature}.")
         model, card = checkpoints.load_checkpoint(args.model, args.assets)
+        entry = family(card["family"])
+        if args.temperature != 1 and not entry.sample_temperature:
+            raise ValueError(f"{args.model} (family {entry.name}) has no sampling temperature; the pixel models do.")
         metrics = {} if args.samples_only else evaluate_model(model, card["family"], args.mnist_dir, args.limit)
-        if family(card["family"]).can_sample and not args.no_samples:
-            metrics |= evaluate_samples(model, card, args.mnist_dir)
+        if entry.can_sample and not args.no_samples:
+            metrics |= evaluate_samples(model, card, args.mnist_dir, args.samples, temperature=args.temperature)
     except (FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     if args.write:
         checkpoints.update_metrics(args.model, metrics, args.assets)
-    print(json.dumps({"model": args.model, "metrics": metrics}, indent=2))
+    print(json.dumps({"model": args.model, **changed, "metrics": metrics}, indent=2))
     return 0
 
 

@@ -258,3 +258,34 @@ def test_samples_only_remeasures_what_a_new_judge_changes_and_leaves_the_rest(tm
     assert "test_d_real" not in printed and printed["digit_rate_real"] > 0.9
     after = checkpoints.read_card("gan_mnist", tmp_path)["metrics"]
     assert after["test_d_real"] == before["test_d_real"] and after["digit_rate"] == printed["digit_rate"]
+
+
+def test_sample_takes_a_temperature_for_pixel_models_and_refuses_it_elsewhere(tmp_path, capsys):
+    def draw(*extra):
+        out = tmp_path / f"s{len(list(tmp_path.iterdir()))}.npz"
+        assert sample.main(["fvsbn_mnist", "--n", "4", "--seed", "1", "--out", str(out), *extra]) == 0
+        return np.load(out)
+
+    default, at_one, cooler = draw(), draw("--temperature", "1"), draw("--temperature", "0.6")
+    assert np.array_equal(default["images"], at_one["images"])  # 1 is the model's own distribution, the default
+    assert not np.array_equal(default["images"], cooler["images"]) and float(cooler["temperature"]) == 0.6
+    assert "temperature 0.6" in capsys.readouterr().out
+    assert sample.main(["gan_mnist", "--temperature", "0.8", "--out", str(tmp_path / "g.png")]) == 1
+    assert "no sampling temperature" in capsys.readouterr().err
+    assert sample.main(["fvsbn_mnist", "--temperature", "0", "--out", str(tmp_path / "z.png")]) == 1
+    assert "positive" in capsys.readouterr().err
+
+
+def test_evaluate_measures_samples_at_a_temperature_but_never_writes_them_into_a_card(tmp_path, capsys):
+    card = checkpoints.read_card("fvsbn_mnist")
+    for args in (["--temperature", "0.8", "--write"], ["--samples", "20", "--write"]):
+        assert evaluate.main(["fvsbn_mnist", "--samples-only", *args]) == 1
+        assert "--write" in capsys.readouterr().err
+    assert checkpoints.read_card("fvsbn_mnist") == card
+    assert evaluate.main(["gan_mnist", "--samples-only", "--temperature", "0.8"]) == 1
+    assert "no sampling temperature" in capsys.readouterr().err
+    if not mnist.test_set_available():
+        pytest.skip("official MNIST test files not on this machine")
+    assert evaluate.main(["fvsbn_mnist", "--samples-only", "--samples", "20", "--temperature", "0.6"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["temperature"] == 0.6 and printed["samples"] == 20 and 0 <= printed["metrics"]["digit_rate"] <= 1

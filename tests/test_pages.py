@@ -194,3 +194,40 @@ def test_pixel_page_draws_with_the_gated_model_and_the_judge_says_not_a_digit_un
     show_tab(at, "How likely is this image?").radio(key="share_px_score_picture").set_value("blank").run()
     captions = [i.caption for e in at.get("image") for i in e.proto.imgs]
     assert any(c.startswith("a blank page; judge: not a digit") for c in captions), captions
+
+
+def test_sampling_temperature_defaults_to_one_and_the_default_view_is_the_one_the_warm_up_draws():
+    from ui import models
+
+    at = open_page("app_pages/pixels.py")
+    knob = at.select_slider(key="share_temperature")
+    assert knob.value == 1.0 and at.query_params["temperature"] == "1.0"
+    assert "less variety" in knob.help and "p(x)" in knob.help
+    if "gated_pixelcnn_mnist" in checkpoints.available():  # the figure quoted for 1.0 is still the card's
+        rate = checkpoints.read_card("gated_pixelcnn_mnist")["metrics"]["digit_rate"]
+        assert f"{100 * rate:.1f} % as digits at 1.0" in knob.help
+    name = at.selectbox(key="share_model").value
+    assert at.session_state["px_key"] == (name, 8, 0, 1.0, None)
+    if name == models.DEFAULT_PIXEL_MODEL:  # the drawing the server's warm-up made is the one shown, not a new one
+        assert at.session_state["px_run"] is models.pixel_drawing(models.DEFAULT_PIXEL_MODEL, 8, 0, None, 1.0)
+
+
+def test_a_lower_temperature_redraws_the_same_seed_and_is_kept_in_the_share_link():
+    at = open_page("app_pages/pixels.py", {"n": "2"})
+    before = at.session_state["px_run"].final
+    at.select_slider(key="share_temperature").set_value(0.6).run()
+    assert not at.exception and at.query_params["temperature"] == "0.6"
+    after = at.session_state["px_run"].final
+    assert at.session_state["px_key"][3] == 0.6 and not torch.equal(before, after)  # same seed, other digits
+    shared = open_page("app_pages/pixels.py", dict(at.query_params))  # the link, opened in a new session
+    assert shared.select_slider(key="share_temperature").value == 0.6
+    assert torch.equal(shared.session_state["px_run"].final, after)
+    assert any("temperature 0.6" in c.value for c in shared.caption)  # the page says the drawing is tempered
+    # *Finish it* completes at the same temperature
+    finish = show_tab(shared, "Finish the digit")
+    _button(finish, "Finish it").click().run()
+    cool_job, cool = finish.session_state["px_finish"]
+    finish.select_slider(key="share_temperature").set_value(1.0).run()
+    _button(finish, "Finish it").click().run()
+    job, done = finish.session_state["px_finish"]
+    assert not finish.exception and cool_job[4] == 0.6 and job[4] == 1.0 and not torch.equal(cool, done)

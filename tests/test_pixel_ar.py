@@ -170,6 +170,49 @@ def test_visible_context_found_by_gradients_lies_in_the_past(model):
 
 
 @torch.no_grad()
+def test_temperature_one_reproduces_the_default_sampler_exactly(model):
+    label = torch.tensor([3, 7]) if model.num_classes else None
+    default = record(pixel_by_pixel(model, 2, torch.Generator().manual_seed(4), label=label))
+    at_one = record(pixel_by_pixel(model, 2, torch.Generator().manual_seed(4), label=label, temperature=1.0))
+    assert torch.equal(default.final, at_one.final)
+    assert torch.equal(default.probs, at_one.probs) and torch.equal(default.log_probs, at_one.log_probs)
+
+
+def _entropy(probs: torch.Tensor) -> torch.Tensor:
+    return -(probs * probs.clamp_min(1e-30).log()).sum(-1)
+
+
+@torch.no_grad()
+def test_a_lower_temperature_draws_each_pixel_from_a_sharper_distribution(model):
+    """On one fixed context (every pixel known, so each step sees the same image whatever the
+    temperature), the sampler draws pixel i from softmax(logits_i / T), computed here from the full
+    conditionals: its mean entropy falls with T, and the ledger stays the model's own log p(x)."""
+    x, y = _inputs(model, n=2)
+    logits = model.conditional_logits(x, y)  # (N, D, K), one pass, independent of the step iterator
+    known = torch.ones_like(x, dtype=torch.bool)
+    entropies = []
+    for t in (0.6, 1.0, 1.5):
+        run = record(pixel_by_pixel(model, 2, torch.Generator(), start=x, known=known, label=y, temperature=t))
+        drawn_from = run.probs.transpose(0, 1)  # (N, D, K)
+        assert torch.allclose(drawn_from, (logits / t).softmax(-1), atol=1e-4)
+        assert torch.allclose(run.log_probs.sum(0), model.log_prob(x, y), atol=1e-2)  # the model's, not the tempered
+        entropies.append(float(_entropy(drawn_from).mean()))
+    assert entropies[0] < entropies[1] < entropies[2], entropies
+
+
+@torch.no_grad()
+def test_samples_at_a_temperature_keep_the_models_own_log_prob_in_the_ledger(model):
+    label = torch.tensor([3, 7]) if model.num_classes else None
+    run = record(pixel_by_pixel(model, 2, torch.Generator().manual_seed(4), label=label, temperature=0.6))
+    assert torch.allclose(model.log_prob(run.final, label), run.log_probs.sum(0), atol=1e-2)
+
+
+def test_temperature_must_be_positive():
+    with pytest.raises(ValueError, match="positive"):
+        next(pixel_by_pixel(_random(MODELS["made"]()), 1, torch.Generator(), temperature=0))
+
+
+@torch.no_grad()
 def test_overriding_a_pixel_keeps_the_past_and_the_ledger_consistent(model):
     from dgm_core.samplers.pixel import override_pixel
 
@@ -192,6 +235,8 @@ def test_fill_in_keeps_known_pixels_and_only_looks_back(model):
     label = 4 if model.num_classes else None
     out = fill_in(model, image, known, 3, torch.Generator().manual_seed(1), label)
     assert out.shape == (3, 1, 28, 28) and torch.equal(out[:, known[0]], image[:, known[0]].repeat(3, 1))
+    cooler = fill_in(model, image, known, 3, torch.Generator().manual_seed(1), label, temperature=0.6)
+    assert torch.equal(cooler[:, known[0]], out[:, known[0]])  # a temperature changes only what is drawn
     # changing the known pixels *below* the hole cannot change how it is filled: the model only looks back
     below = image.clone()
     below[..., 20:, :] = 1 - below[..., 20:, :].clamp(max=1)

@@ -53,19 +53,19 @@ def smollm2():
     return SmolLM2.load()
 
 
-_DRAWINGS: OrderedDict = OrderedDict()  # (model, n, seed, digit) -> PixelTrajectory, shared read-only
+_DRAWINGS: OrderedDict = OrderedDict()  # (model, n, seed, digit, temperature) -> PixelTrajectory, shared read-only
 _DRAWINGS_LOCK = threading.Lock()
 MAX_DRAWINGS = 32
 _IN_FLIGHT: dict = {}  # drawings being computed now -> an event set when done
 
 
-def pixel_drawing(name: str, n: int, seed: int, digit: int | None, on_step=None):
-    """The pixel-by-pixel drawing of ``n`` digits for this seed, computed once per process and shared
-    read-only by every session (a change, such as "you are the sampler", makes a new trajectory).
-    ``on_step`` sees the steps when it is computed here."""
+def pixel_drawing(name: str, n: int, seed: int, digit: int | None, temperature: float = 1.0, on_step=None):
+    """The pixel-by-pixel drawing of ``n`` digits for this seed at this sampling temperature (1: the model's own
+    p(x), the page's default), computed once per process and shared read-only by every session (a change, such
+    as "you are the sampler", makes a new trajectory). ``on_step`` sees the steps when it is computed here."""
     from dgm_core.samplers.pixel import pixel_by_pixel, record
 
-    key = (name, n, seed, digit)
+    key = (name, n, seed, digit, float(temperature))
     with _DRAWINGS_LOCK:
         if key in _DRAWINGS:
             _DRAWINGS.move_to_end(key)
@@ -86,7 +86,8 @@ def pixel_drawing(name: str, n: int, seed: int, digit: int | None, on_step=None)
         model, _ = load(name)
         label = None if digit is None else torch.full((n,), digit)
         with torch.inference_mode():
-            run = record(pixel_by_pixel(model, n, torch.Generator().manual_seed(seed), label=label), on_step=on_step)
+            steps = pixel_by_pixel(model, n, torch.Generator().manual_seed(seed), label=label, temperature=temperature)
+            run = record(steps, on_step=on_step)
         with _DRAWINGS_LOCK:
             _DRAWINGS[key] = run
             while len(_DRAWINGS) > MAX_DRAWINGS:
@@ -119,7 +120,7 @@ def warm_up(default_pixel_model: str, default_views=()) -> None:
     def work() -> None:
         try:
             if default_pixel_model in checkpoints.available():  # the slowest default view first
-                pixel_drawing(default_pixel_model, 8, 0, None)
+                pixel_drawing(default_pixel_model, 8, 0, None, 1.0)  # the page's defaults: 8 digits, seed 0, T = 1
             for view in default_views:
                 view()
             for name in checkpoints.available():

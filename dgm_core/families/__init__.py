@@ -36,6 +36,8 @@ class Family:
     evaluate: Callable[..., dict]  # (model, folder, limit) -> metrics on held-out data
     recipes: Mapping[str, Any] = field(default_factory=dict)  # training recipes (dgm_core.recipes.Recipe) by name
     sample: Callable | None = None  # (model, card, n, generator, label, progress) -> images in [0, 1]
+    # its sampler also takes ``temperature=T`` (T < 1: likelier values, less variety; 1: the model's own p(x))
+    sample_temperature: bool = False
     score: Callable | None = None  # (model, uint8 28 x 28 pixels, seed) -> [(kind, nats)]: the bill's lines
     samples_look: Callable | None = None  # (model, uint8 digits) -> real digits as this model's samples look
     test_note: Callable[[nn.Module], str] | None = None  # how the held-out data was presented (model card)

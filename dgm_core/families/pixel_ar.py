@@ -53,11 +53,12 @@ def evaluate(model, folder=None, limit=None) -> dict:
     return metrics
 
 
-def sample(model, card, n: int, generator: torch.Generator, label=None, progress=False):
-    """Pixel by pixel in raster order. A class-conditional model draws digit ``label``, or
-    0, 1, ..., 9, 0, ... when no label is given."""
+def sample(model, card, n: int, generator: torch.Generator, label=None, progress=False, temperature: float = 1.0):
+    """Pixel by pixel in raster order, each pixel from p(x_i | x_<i) at ``temperature`` (1: the model's
+    own p(x), as the card's figures). A class-conditional model draws digit ``label``, or 0, 1, ..., 9,
+    0, ... when no label is given."""
     labels = requested_labels(model, card, n, label)
-    steps = pixel_by_pixel(model, n, generator, label=labels)
+    steps = pixel_by_pixel(model, n, generator, label=labels, temperature=temperature)
     for step in tqdm(steps, total=mnist.NUM_PIXELS, desc="pixels", disable=not progress, file=sys.stderr):  # noqa: B007
         pass  # drain the step iterator; the sample is the last step's image
     return step.image.float() / (model.levels - 1)
@@ -145,6 +146,7 @@ def _family(name: str, model: type, recipes: dict, conditional: bool = False) ->
             evaluate=evaluate,
             recipes=recipes,
             sample=sample,
+            sample_temperature=True,
             score=pixel_model_lines,
             samples_look=samples_look,
             test_note=test_note,

@@ -24,12 +24,26 @@ def requested_labels(model, card, n: int, label: int | None) -> torch.Tensor | N
 
 @torch.inference_mode()
 def sample_images(
-    model, card: dict, n: int, seed: int = 0, label: int | None = None, progress: bool = False
+    model,
+    card: dict,
+    n: int,
+    seed: int = 0,
+    label: int | None = None,
+    progress: bool = False,
+    temperature: float = 1.0,
 ) -> torch.Tensor:
-    """``n`` samples in [0, 1], shape (n, 1, 28, 28), reproducible from ``seed``."""
+    """``n`` samples in [0, 1], shape (n, 1, 28, 28), reproducible from ``seed``. ``temperature`` (families
+    whose sampler has one, the pixel-by-pixel models): below 1 likelier values, less variety; 1 is p(x) itself."""
     if n < 1:
         raise ValueError(f"--n must be at least 1, not {n}.")
     entry = family(card["family"])
     if not entry.can_sample:
         raise ValueError(f"{card['name']} (family {entry.name}) is not a generative model: it has no samples.")
-    return entry.sample(model, card, n, torch.Generator().manual_seed(seed), label, progress)
+    generator = torch.Generator().manual_seed(seed)
+    if entry.sample_temperature:
+        return entry.sample(model, card, n, generator, label, progress, temperature=temperature)
+    if temperature != 1:
+        raise ValueError(
+            f"{card['name']} (family {entry.name}) has no sampling temperature; the pixel-by-pixel models do."
+        )
+    return entry.sample(model, card, n, generator, label, progress)

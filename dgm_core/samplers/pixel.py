@@ -22,9 +22,9 @@ class PixelStep:
     """One step of pixel-by-pixel sampling (raster order, the chain rule's order)."""
 
     index: int  # pixel i being set, 0..D-1
-    probs: torch.Tensor  # p(x_i | x_<i) over the K levels, (N, K)
+    probs: torch.Tensor  # what pixel i was drawn from: p(x_i | x_<i) over the K levels at the temperature, (N, K)
     value: torch.Tensor  # the level chosen for pixel i, (N,)
-    log_prob: torch.Tensor  # log p(x_i = value | x_<i), (N,)
+    log_prob: torch.Tensor  # log p(x_i = value | x_<i) under the model itself (temperature 1), (N,)
     image: torch.Tensor  # the image after this step, levels in {0..K-1}, (N, 1, H, W)
 
 
@@ -48,6 +48,12 @@ def pixel_by_pixel(
     i's conditional on the current image; pixels at and after i are still zeros (or known
     values), and a correct autoregressive model cannot see them anyway. ``begin`` resumes a run:
     pixels before it are taken from ``start`` and no steps are yielded for them.
+
+    ``temperature`` T draws pixel i from p(x_i | x_<i)^(1/T), renormalised (a softmax of logits / T):
+    below 1 the likelier levels get likelier still (cleaner strokes, less variety), and the
+    samples are no longer draws from p(x); T = 1 is the model's own distribution. Each step's
+    ``probs`` is the distribution actually drawn from; its ``log_prob`` stays the model's own,
+    so the steps' log-probabilities still add up to log p(x) of the image.
     """
     if temperature <= 0:
         raise ValueError(f"temperature must be positive, not {temperature}.")
@@ -58,8 +64,8 @@ def pixel_by_pixel(
     for i in range(begin, h * w):
         with torch.no_grad():
             logits = step_logits(image, i)
-        logp = F.log_softmax(logits / temperature, dim=-1)
-        probs = logp.exp()
+        logp = F.log_softmax(logits, dim=-1)  # the model's own log p(x_i | x_<i)
+        probs = logp.exp() if temperature == 1 else F.softmax(logits / temperature, dim=-1)
         value = torch.multinomial(probs, 1, generator=generator).squeeze(1)
         if known_flat is not None:
             value = torch.where(known_flat[:, i], image.reshape(image.shape[0], -1)[:, i], value)
@@ -101,29 +107,46 @@ def record(steps: Iterator[PixelStep], on_step: Callable[[PixelStep], None] | No
 
 
 def override_pixel(
-    run: PixelTrajectory, model, i: int, value: int, generator: torch.Generator, label: torch.Tensor | None = None
+    run: PixelTrajectory,
+    model,
+    i: int,
+    value: int,
+    generator: torch.Generator,
+    label: torch.Tensor | None = None,
+    *,
+    temperature: float = 1.0,
 ) -> PixelTrajectory:
     """ "You are the sampler": set pixel ``i`` to ``value`` in every image of ``run`` and let the
-    model draw pixels i+1, ... again. Steps before i are kept as they were; step i records the
-    model's distribution and the log-probability of the value the user chose."""
+    model draw pixels i+1, ... again (at ``temperature``, as ``pixel_by_pixel``). Steps before i are
+    kept as they were; step i records the model's distribution and the log-probability of the value
+    the user chose."""
     n = run.final.shape[0]
     start = run.image_at(i).clone()
     start.reshape(n, -1)[:, i] = value
     known = torch.zeros_like(start, dtype=torch.bool)
     known.reshape(n, -1)[:, : i + 1] = True
-    tail = record(pixel_by_pixel(model, n, generator, start=start, known=known, label=label, begin=i))
+    tail = record(
+        pixel_by_pixel(model, n, generator, start=start, known=known, label=label, begin=i, temperature=temperature)
+    )
     return PixelTrajectory(
         tail.final, torch.cat([run.probs[:i], tail.probs]), torch.cat([run.log_probs[:i], tail.log_probs])
     )
 
 
 def fill_in(
-    model, image: torch.Tensor, known: torch.Tensor, n: int, generator: torch.Generator, label: int | None = None
+    model,
+    image: torch.Tensor,
+    known: torch.Tensor,
+    n: int,
+    generator: torch.Generator,
+    label: int | None = None,
+    *,
+    temperature: float = 1.0,
 ) -> torch.Tensor:
     """p(x | y) with y = the known pixels of ``image`` (levels, (1, 1, H, W)): ``n`` completions
-    that keep every known pixel and draw the others in raster order. An autoregressive model only
-    looks back: a missing pixel is drawn from the known pixels above and to its left, never from
-    the known ones below it. Returns levels (n, 1, H, W)."""
+    that keep every known pixel and draw the others in raster order (at ``temperature``, as
+    ``pixel_by_pixel``). An autoregressive model only looks back: a missing pixel is drawn from the
+    known pixels above and to its left, never from the known ones below it. Returns levels (n, 1, H, W)."""
     known = known.reshape(1, 1, *image.shape[-2:]).bool()
     unknown = (~known).flatten().nonzero()
     if len(unknown) == 0:
@@ -137,6 +160,7 @@ def fill_in(
         known=known.repeat(n, 1, 1, 1),
         label=labels,
         begin=int(unknown[0]),
+        temperature=temperature,
         image_shape=tuple(image.shape[-2:]),
     )
     return record(steps).final
