@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -21,7 +23,7 @@ from tests.class_servers import app_server, ports
 
 VIEWS = {
     "home": ("/", {"seed": "13"}),
-    "pixels (lecture link 8)": ("/pixels", {"model": "fvsbn_mnist", "drawn": "0", "speed": "28", "seed": "14"}),
+    "pixels": ("/pixels", {"model": "fvsbn_mnist", "drawn": "0", "speed": "28", "seed": "14"}),
     "text": ("/text", {"seed": "1"}),
     "diffusion": ("/diffusion", {"seed": "1"}),
 }
@@ -49,14 +51,26 @@ async def cost(url: str, pid: int, path: str, query: dict, runs: int) -> tuple[f
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--views", default=",".join(VIEWS), help="comma-separated names from: " + ", ".join(VIEWS))
+    parser.add_argument("--profile", help="also write a py-spy profile (raw stacks) of the server to this file")
     args = parser.parse_args()
     (port,) = ports(1)
     with app_server(port) as (url, proc):
         wait_idle([proc.pid])
+        spy = None
+        if args.profile:
+            command = ["py-spy", "record", "-p", str(proc.pid), "-f", "raw", "-r", "250", "--nonblocking"]
+            command += ["-o", args.profile]
+            spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(1.0)
         print(f"{'view':28s} {'server CPU ms/run':>18s} {'wall ms/run':>12s}")
-        for name, (path, query) in VIEWS.items():
+        for name in args.views.split(","):
+            path, query = VIEWS[name]
             cpu, wall = asyncio.run(cost(url, proc.pid, path, query, args.runs))
             print(f"{name:28s} {cpu * 1000:18.1f} {wall * 1000:12.1f}")
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(30)
 
 
 if __name__ == "__main__":

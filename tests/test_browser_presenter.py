@@ -151,3 +151,27 @@ def test_the_pixel_player_keeps_arrow_keys_and_its_speed_after_a_pause(server, b
     page.keyboard.press("ArrowLeft")  # the focus stayed with the player
     page.wait_for_url(re.compile(rf"drawn={paused - 4}(&|$)"), timeout=30_000)
     page.close()
+
+
+def test_the_share_box_shows_this_views_link_and_copies_it(server, browser):
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 1000}, permissions=["clipboard-read", "clipboard-write"]
+    )
+    page = context.new_page()
+    page.goto(f"{server}/vae?seed=5")
+    wait_until_done(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Copy share link").click()
+    field = sidebar.get_by_role("textbox", name="Share link")
+    expect(field).to_be_visible()
+    link = field.input_value()
+    assert "/vae?" in link and "seed=5" in link, link
+    sidebar.get_by_role("button", name="Copy the link").click()
+    expect(sidebar.get_by_text("Copied.")).to_be_visible()
+    assert page.evaluate("() => navigator.clipboard.readText()") == link
+    # the link reopens the same view in a new session
+    other = context.new_page()
+    other.goto(link if link.startswith("http") else server + link)
+    wait_until_done(other)
+    assert "seed=5" in other.url and "/vae" in other.url
+    context.close()

@@ -59,11 +59,17 @@ def sidebar() -> None:
         st.html(PRESENTER_CSS)
 
 
+_copy_link = st.components.v2.component(
+    "dgm_copy_link", js=static.read("copy_link.mjs"), css=static.read("copy_link.css")
+)
+
+
 def share_box() -> None:
-    """A copyable link that reopens this exact view (the code box has a copy button)."""
+    """A copyable link that reopens this exact view: a field and a Copy button (a small component; st.code's
+    syntax highlighter would load 1.5 MB of JavaScript on every page for it)."""
     with st.sidebar.expander("Copy share link", icon=":material/share:"):
         st.caption("This link reopens the page with the same seed and settings.")
-        st.code(state.share_link(), language=None, wrap_lines=True)
+        _copy_link(data={"link": state.share_link(), "label": "Share link"}, key="dgm_share_link")
 
 
 def seed() -> int:
