@@ -200,6 +200,9 @@ def classroom(d: dict) -> list[str]:
             f"{sum(r['server_cpu_s'].values()):.1f} s, load generator {r['load_generator_cpu_s']:.1f} s in "
             f"{r['wall_s']:.0f} s"
         )
+        moves = r.get("follow_by_move_s", {})
+        if moves:
+            out[-1] += "; follow p95 by move: " + ", ".join(f"{k} {v['p95']:.2f} s" for k, v in moves.items())
     return out
 
 

@@ -246,7 +246,8 @@ def _apply(scene: dict, room_code: str, retry: bool = False) -> None:
     st.session_state[_FOLLOW] = True
     st.session_state["_class_applied_at"] = time.time()
     st.session_state["_class_retries"] = st.session_state.get("_class_retries", 0) + 1 if retry else 0
-    st.switch_page(info.path, query_params={**query, "room": room_code, "sid": _sid() or ""})
+    target = layout.page(info.url_path, info.path)  # the registered page: no file lookup per student
+    st.switch_page(target, query_params={**query, "room": room_code, "sid": _sid() or ""})
 
 
 def _activity_mark(activity: dict | None):
