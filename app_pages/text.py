@@ -18,7 +18,7 @@ from dgm_core.next_token import (
     sentence_finished,
     step_generator,
 )
-from ui import bills, clicks, layout, state
+from ui import bills, clicks, heavy, layout, state
 
 DEFAULT_PROMPT = "ROMEO:\nBut soft, what light"
 SHOWN = 10  # candidates in the chart and as buttons
@@ -89,6 +89,42 @@ def append(token: int | None = None) -> None:
     st.session_state.tx_steps = [*so_far, step]
 
 
+FINISH = "tx_finish"  # the heavy pool's slot for "Finish the sentence"
+
+
+def finish_sentence(so_far: list, show=None) -> list:
+    """The sentence finished from ``so_far``, in the shared heavy pool: a class pressing it on the same view (the
+    lecturer's prompt and seed) computes it once, and each student sees the same tokens arrive."""
+    context = prompt.ids + [s.token for s in so_far]
+    limit = MAX_NEW[choice]
+
+    def work(report) -> tuple:
+        out = []
+        for step in generate(lm, context, shaping, seed, limit, first_index=len(so_far), stop=sentence_finished):
+            out.append(step)
+            report(len(out) / limit, tuple(out))
+        return tuple(out)
+
+    new = heavy.run(
+        FINISH,
+        ("finish", choice, tuple(context), len(so_far), shaping, seed, limit),
+        work,
+        what="Writing the rest of the sentence",
+        kind=f"finish_{choice}",
+        progress=True,
+        show=None if show is None else lambda part: show([*so_far, *part]),
+    )
+    done = [*so_far, *new]
+    st.session_state.tx_steps = done
+    return done
+
+
+# A run stopped while a sentence was being finished (a click on Next token, say) joins that same job first, so
+# the click lands after the finished sentence, as it did on the screen.
+if heavy.pending(FINISH) == ("finish", choice, tuple(ids), len(steps), shaping, seed, MAX_NEW[choice]):
+    steps = finish_sentence(steps)
+    ids = prompt.ids + [s.token for s in steps]
+
 b1, b2, b3 = st.columns(3)
 with b1:  # counted in the browser: twenty quick clicks are twenty tokens
     caught_up = clicks.button(
@@ -115,16 +151,7 @@ def show_text(done: list) -> None:
 
 
 if finish:
-    progress = st.progress(0.0, text="Writing...")
-    done = list(steps)
-    for step in generate(lm, ids, shaping, seed, MAX_NEW[choice], first_index=len(done), stop=sentence_finished):
-        done.append(step)
-        st.session_state.tx_steps = list(done)  # kept at once: a click mid-animation loses nothing
-        show_text(done)
-        new = len(done) - len(steps)
-        progress.progress(min(1.0, new / MAX_NEW[choice]), text=f"{new} tokens")
-    progress.empty()
-    steps = done
+    steps = finish_sentence(steps, show=show_text)
     ids = prompt.ids + [s.token for s in steps]
 show_text(steps)
 

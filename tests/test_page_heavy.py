@@ -36,3 +36,26 @@ def test_diffusion_sampling_is_shared_between_students():
     assert not a.exception and not b.exception
     (run_a,), (run_b,) = a.session_state["df_runs"].values(), b.session_state["df_runs"].values()
     assert run_a is run_b
+
+
+def test_finish_the_sentence_is_one_computation_for_a_class_and_a_stopped_run_joins_it():
+    query = {"seed": "77", "prompt": "KING:\nWhat"}
+    a, b = open_page("app_pages/text.py", query), open_page("app_pages/text.py", query)
+    for at in (a, b):
+        _button(at, "Finish the sentence").click().run()
+        assert not at.exception
+    assert a.session_state["tx_steps"] and a.session_state["tx_steps"] == b.session_state["tx_steps"]
+    assert a.session_state["tx_steps"][0] is b.session_state["tx_steps"][0]  # the same objects: computed once
+    assert a.code[0].value.endswith("".join(s.text for s in a.session_state["tx_steps"]))
+    # a newer click stopped the run that asked for it: the next run, no click, joins the same request
+    from ui import heavy
+
+    c = open_page("app_pages/text.py", {**query, "seed": "78"})
+    _button(c, "Finish the sentence").click().run()
+    finished = c.session_state["tx_steps"]
+    (key,) = [k for k in heavy.POOL._answers if k[0] == "finish" and k[5] == 78]
+    c.session_state["tx_steps"] = []
+    c.session_state["_heavy_pending"] = {"tx_finish": key}
+    c.run()
+    assert not c.exception and c.session_state["tx_steps"] == finished
+    assert c.session_state["_heavy_pending"] == {}

@@ -48,6 +48,7 @@ class Job:
     sessions: set = field(default_factory=set)
     fn: Callable[..., Any] | None = None
     fraction: float | None = None  # how far the job says it is (jobs that report progress)
+    partial: Any = None  # what the job has so far, when it says (a sentence's tokens): waiting pages show it
 
 
 class QueueFull(RuntimeError):
@@ -90,7 +91,7 @@ class JobPool:
             if len(held) >= self.per_session:
                 raise QueueFull(f"more than {self.per_session} requests waiting in one session")
             job = self._jobs[key] = Job(key, kind, sessions={session})
-            job.fn = (lambda: fn(lambda f: setattr(job, "fraction", f))) if progress else fn
+            job.fn = (lambda: fn(lambda f, partial=None: _report(job, f, partial))) if progress else fn
             if session in self._busy:  # one job per session in flight: this one waits for the last
                 held.append(job)
             else:
@@ -161,6 +162,13 @@ class JobPool:
             return key in self._answers
 
 
+def _report(job: Job, fraction: float, partial: Any = None) -> None:
+    """A job's progress: the fraction done and, if it gives one, what it has so far (replaced, never mutated)."""
+    job.fraction = fraction
+    if partial is not None:
+        job.partial = partial
+
+
 POOL = JobPool()
 torch.set_num_threads(max(1, (os.cpu_count() or 1) // WORKERS))  # parallel across students, not inside one job
 
@@ -193,22 +201,34 @@ def _line(job: Job, what: str) -> str:
 
 
 def run(
-    slot: str, key: Hashable, fn: Callable[..., Any], *, what: str, kind: str | None = None, progress: bool = False
+    slot: str,
+    key: Hashable,
+    fn: Callable[..., Any],
+    *,
+    what: str,
+    kind: str | None = None,
+    progress: bool = False,
+    show: Callable[[Any], None] | None = None,
 ) -> Any:
     """``fn()`` computed in the pool (once for every session asking the same ``key``); meanwhile the page shows
-    whether it is queued or running and about how long it takes. ``slot``: the page's name for this request."""
+    whether it is queued or running and about how long it takes. ``slot``: the page's name for this request.
+    ``progress``: ``fn`` takes a ``report(fraction, partial=None)``; ``show(partial)`` draws what the job has so far
+    while the page waits (every student asking for it watches the same tokens arrive)."""
     kind = kind or slot
     job = POOL.submit(_session(), key, fn, kind, progress)
     if not job.future.done():
         st.session_state.setdefault(_PENDING, {})[slot] = key
         holder = st.empty()  # the line goes when the answer is there
         with holder.status(_line(job, what), expanded=False) as box:  # at once: queued or running, and how long
-            shown = None
+            shown, drawn = None, None
             while not job.future.done():
                 line = _line(job, what)
                 if line != shown:
                     box.update(label=line)
                     shown = line
+                if show is not None and job.partial is not None and job.partial is not drawn:
+                    drawn = job.partial
+                    show(drawn)
                 try:
                     job.future.result(timeout=POLL_S)
                 except TimeoutError:
