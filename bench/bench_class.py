@@ -43,6 +43,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
+from bench.stream_client import proc_rss_mb
 from tests.browser_helpers import chromium, wait_until_done
 from tests.class_servers import app_server, balancer, ports, start_class
 from tests.redis_helpers import redis_server
@@ -55,13 +56,6 @@ TICK = os.sysconf("SC_CLK_TCK")
 def proc_cpu_s(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])) / TICK  # self + waited children
-
-
-def proc_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def tree_cpu_s(pid: int) -> float:

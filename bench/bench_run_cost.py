@@ -1,6 +1,6 @@
 """Server CPU per page run, as a class following the lecturer pays it: python bench/bench_run_cost.py [--runs 30]
 
-One websocket student (bench_class.Student, Streamlit's own protocol) opens each view on a fresh `serve.py`
+One websocket student (bench/stream_client.py's Tab, Streamlit's own protocol) opens each view on a fresh `serve.py`
 server and asks for the same view again ``--runs`` times, one run after the other; the server's own CPU time
 (from /proc) over those runs, divided by their number, is the cost of one student's run of that view. A class of
 N following a move pays about N times that on one Python process (one GIL). Prints a table; writes nothing.
@@ -18,33 +18,33 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_class import Student, proc_cpu_s, wait_idle
+from bench.bench_class import wait_idle
+from bench.stream_client import Tab, proc_cpu_s
 from tests.class_servers import app_server, ports
 
 VIEWS = {
-    "home": ("/", {"seed": "13"}),
-    "pixels": ("/pixels", {"model": "fvsbn_mnist", "drawn": "0", "speed": "28", "seed": "14"}),
-    "text": ("/text", {"seed": "1"}),
-    "diffusion": ("/diffusion", {"seed": "1"}),
+    "home": ("", {"seed": "13"}),
+    "pixels": ("pixels", {"model": "fvsbn_mnist", "drawn": "0", "speed": "28", "seed": "14"}),
+    "text": ("text", {"seed": "1"}),
+    "diffusion": ("diffusion", {"seed": "1"}),
 }
 
 
 async def cost(url: str, pid: int, path: str, query: dict, runs: int) -> tuple[float, float]:
-    s = Student(url, query)
-    s.path = path
-    await s.open()
-    await asyncio.wait_for(s.finished.wait(), 300)
+    tab = Tab(url, path, query)
+    await tab.open()
+    await tab.wait()
     for _ in range(2):  # warm: the view's shared computations are done once
-        s.finished.clear()
-        await s.send_rerun()
-        await asyncio.wait_for(s.finished.wait(), 300)
+        await tab.rerun()
+        await tab.wait()
     cpu0, t0 = proc_cpu_s(pid), time.perf_counter()
     for _ in range(runs):
-        s.finished.clear()
-        await s.send_rerun()
-        await asyncio.wait_for(s.finished.wait(), 300)
+        await tab.rerun()
+        await tab.wait()
     cpu, wall = proc_cpu_s(pid) - cpu0, time.perf_counter() - t0
-    await s.close()
+    if tab.errors:
+        raise RuntimeError(f"{path}: {tab.errors[:3]}")
+    await tab.close()
     return cpu / runs, wall / runs
 
 
