@@ -120,10 +120,17 @@ def finish_sentence(so_far: list, show=None) -> list:
 
 
 # A run stopped while a sentence was being finished (a click on Next token, say) joins that same job first, so
-# the click lands after the finished sentence, as it did on the screen.
+# the click lands after the finished sentence, as it did on the screen. A request for another view (the prompt,
+# the model or the settings changed since) is dropped: it must not finish a sentence nobody asked for later.
 if heavy.pending(FINISH) == ("finish", choice, tuple(ids), len(steps), shaping, seed, MAX_NEW[choice]):
     steps = finish_sentence(steps)
     ids = prompt.ids + [s.token for s in steps]
+heavy.drop(FINISH)
+
+
+def reset() -> None:
+    st.session_state.tx_steps = []
+    heavy.drop(FINISH)  # a sentence being finished when Reset was pressed stays forgotten
 
 b1, b2, b3 = st.columns(3)
 with b1:  # counted in the browser: twenty quick clicks are twenty tokens
@@ -136,7 +143,7 @@ finish = b2.button(
     "Finish the sentence",
     help=f"Keep drawing until the sentence ends (. ! ? or a blank line), at most {MAX_NEW[choice]} tokens.",
 )
-b3.button("Reset", on_click=lambda: st.session_state.update(tx_steps=[]), help="Forget the generated tokens.")
+b3.button("Reset", on_click=reset, help="Forget the generated tokens.")
 
 text_box = st.empty()
 

@@ -59,3 +59,18 @@ def test_finish_the_sentence_is_one_computation_for_a_class_and_a_stopped_run_jo
     c.run()
     assert not c.exception and c.session_state["tx_steps"] == finished
     assert c.session_state["_heavy_pending"] == {}
+
+
+def test_reset_while_a_sentence_was_being_finished_forgets_it():
+    from ui import heavy
+
+    query = {"seed": "79", "prompt": "KING:\nWhat"}
+    at = open_page("app_pages/text.py", query)
+    _button(at, "Finish the sentence").click().run()
+    (key,) = [k for k in heavy.POOL._answers if k[0] == "finish" and k[5] == 79]
+    # the finish was asked and its run stopped by a click on Reset: the Reset wins, now and on later runs
+    at.session_state["_heavy_pending"] = {"tx_finish": key}
+    _button(at, "Reset").click().run()
+    assert not at.exception and at.session_state["tx_steps"] == []
+    at.run()
+    assert at.session_state["tx_steps"] == [] and at.session_state["_heavy_pending"] == {}

@@ -188,6 +188,12 @@ def pending(slot: str) -> Hashable | None:
     return st.session_state.get(_PENDING, {}).get(slot)
 
 
+def drop(slot: str) -> None:
+    """Forget this session's unanswered request in ``slot`` (the student reset or moved on: it must not come
+    back on a later run). The job itself runs on for whoever else asked for it."""
+    st.session_state.get(_PENDING, {}).pop(slot, None)
+
+
 def _line(job: Job, what: str) -> str:
     """What a waiting student reads: queued (and how many ahead) or running, and about how long."""
     place, eta = POOL.place(job), POOL.eta_s(job)
