@@ -236,6 +236,7 @@ with finish:
                 what="Drawing the missing rows",
             )
             st.session_state.px_finish = (job, done.float() / (levels - 1))
+        heavy.drop("px_finish")  # asked for another view (settings changed since): never answered later unasked
         kept = truth.clone().float() / (levels - 1)
         kept[..., keep:, :] = 0.5
         shown, captions = [truth.float() / (levels - 1), kept], [mine.name, f"what the model sees: {keep} rows"]
