@@ -60,7 +60,7 @@ def test_a_very_long_prompt_keeps_its_end_within_the_context(lm):
     assert len(whole) > lm.context and many.ids == whole[-lm.context :]
     assert f"only the last {lm.context} are kept" in many.notes[-1]
     assert lm.context <= lm.model.config.max_position_embeddings
-    assert lm.cursor(long.ids[-256:]).logits.ndim == 1
+    assert lm.cursor(long.ids[-32:]).logits.ndim == 1  # the kept end is what the model reads
 
 
 def test_attention_shown_is_causal_and_from_the_predicting_pass(lm):
