@@ -110,4 +110,4 @@ def wait_until_done(page, timeout_s: float = 120) -> None:
     if page.locator('[data-testid="stPlotlyChart"]').count():
         # plotly draws lazily; a chart in a tab that is not shown is drawn but hidden, so wait for it to exist
         page.wait_for_selector(".js-plotly-plot .main-svg", state="attached", timeout=30_000)
-    page.wait_for_timeout(300)
+        page.wait_for_timeout(300)
