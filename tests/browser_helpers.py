@@ -26,9 +26,13 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
 ]
 
+# busy: the app's script state (set by Streamlit's frontend: 'initial' before the first run, 'running',
+# 'rerunRequested', ...) is not 'notRunning', or the status widget says so, or a spinner turns
 RUNNING = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const state = app && app.getAttribute('data-test-script-state');
     const status = document.querySelector('[data-testid="stStatusWidget"]');
-    const busy = status && /Running|Stop/.test(status.innerText);
+    const busy = (state && state !== 'notRunning') || (status && /Running|Stop/.test(status.innerText));
     return Boolean(busy || document.querySelector('[data-testid="stSpinner"]'));
 }"""
 
@@ -94,16 +98,16 @@ def chromium() -> Iterator[object]:
 
 
 def wait_until_done(page, timeout_s: float = 120) -> None:
-    """Wait until Streamlit's script run has finished: no 'running' status and no spinner,
-    three checks in a row (a run can pause between elements), then let plotly draw."""
+    """Wait until Streamlit's script run has finished: not running and no spinner, three checks 250 ms apart
+    in a row (a run can pause between elements), then let plotly draw."""
     page.wait_for_selector("h1", timeout=timeout_s * 1000)
     deadline, quiet = time.time() + timeout_s, 0
     while quiet < 3:
         if time.time() > deadline:
             raise BrowserError(f"{page.url} was still running after {timeout_s:.0f} s")
         quiet = 0 if page.evaluate(RUNNING) else quiet + 1
-        page.wait_for_timeout(400)
+        page.wait_for_timeout(250)
     if page.locator('[data-testid="stPlotlyChart"]').count():
         # plotly draws lazily; a chart in a tab that is not shown is drawn but hidden, so wait for it to exist
         page.wait_for_selector(".js-plotly-plot .main-svg", state="attached", timeout=30_000)
-    page.wait_for_timeout(300)
+        page.wait_for_timeout(300)

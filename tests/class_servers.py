@@ -59,34 +59,50 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float, what: str)
 def app_server(port: int, rooms: str = "", poll_s: float | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
     """``streamlit run serve.py`` (the app, with /ready for the balancer's check) on ``port`` with
     ``DGM_ROOMS=rooms``; yields (URL, process)."""
+    with app_servers([port], rooms, poll_s) as (served,):
+        yield served
+
+
+@contextlib.contextmanager
+def app_servers(
+    ports_: list[int], rooms: str = "", poll_s: float | None = None
+) -> Iterator[list[tuple[str, subprocess.Popen]]]:
+    """Several ``app_server``s started together (their start-ups overlap); yields [(URL, process), ...]."""
     env = {**os.environ, "DGM_ROOMS": rooms}
     if poll_s is not None:
         env["DGM_CLASS_POLL_S"] = str(poll_s)
-    log = tempfile.TemporaryFile("w+")  # a file, not a pipe: a pipe nobody reads would block the server when full
-    proc = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port)),
-            *("--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    proc.log = log
-    url = f"http://127.0.0.1:{port}"
+    procs: list[subprocess.Popen] = []
     try:
-        _wait_healthy(url, proc, 90, f"streamlit on port {port}")
-        yield url, proc
+        for port in ports_:
+            log = tempfile.TemporaryFile("w+")  # a file, not a pipe: a pipe nobody reads would block the server
+            proc = subprocess.Popen(
+                [
+                    *(sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port)),
+                    *("--server.address", "127.0.0.1", "--server.headless", "true"),
+                    *("--browser.gatherUsageStats", "false"),
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            proc.log = log
+            procs.append(proc)
+        served = [(f"http://127.0.0.1:{port}", proc) for port, proc in zip(ports_, procs, strict=True)]
+        for url, proc in served:
+            _wait_healthy(url, proc, 90, f"streamlit on {url}")
+        yield served
     finally:
-        log.close()
-        if proc.poll() is None:
-            proc.terminate()
+        for proc in procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in procs:
             try:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 proc.kill()
+            proc.log.close()
 
 
 def haproxy_config(port: int, app_ports: list[int], stats_socket: str) -> str:

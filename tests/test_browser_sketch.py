@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import math
-import time
 
 import pytest
 
@@ -47,16 +46,16 @@ def test_a_brushed_circle_is_learned_by_both_models_and_kept_in_the_link(server,
     _done(page)
     assert page.get_by_text("Paint on the black pad").count() == 1  # nothing painted yet
     _brush_circle(page)
-    deadline = time.time() + 90
-    while len(_sketch_in(page.url)) != 171 and time.time() < deadline:  # 32 x 32 cells, base64url
-        page.wait_for_timeout(500)
+    # 32 x 32 cells, base64url: 171 characters in the link
+    page.wait_for_function(
+        "() => (new URLSearchParams(location.search).get('sketch') || '').length === 171", timeout=90_000
+    )
     _done(page)
     sketch = _sketch_in(page.url)
     assert len(sketch) == 171
     page.get_by_role("button", name="Train both models").click()
-    deadline = time.time() + 400  # two models of 2,000 steps: about 10 s alone, minutes on a busy 2-core CPU
-    while not page.get_by_text("'Looks right' here").count() and time.time() < deadline:
-        page.wait_for_timeout(500)
+    # two models of 2,000 steps: about 10 s alone, minutes on a busy 2-core CPU
+    page.get_by_text("'Looks right' here").first.wait_for(timeout=400_000)
     _done(page)
     assert page.get_by_text("'Looks right' here").count() == 1
     assert page.locator('[data-testid="stException"]').count() == 0 and not errors, errors

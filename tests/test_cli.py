@@ -13,27 +13,13 @@ from dgm_core.data import mnist
 
 
 def test_train_writes_checkpoint_and_card_that_evaluate_reproduces(tmp_path, idx_dir, capsys):
-    assert (
-        train.main(
-            [
-                "judge",
-                "--steps",
-                "30",
-                "--eval-every",
-                "10",
-                "--limit",
-                "600",
-                "--out",
-                str(tmp_path),
-                "--mnist-dir",
-                str(idx_dir),
-                "--quiet",
-            ]
-        )
-        == 0
-    )
+    # a tiny judge (4 channels, batches of 16): the doors are the same, the convolutions 50 times cheaper
+    args = ["judge", "--steps", "6", "--eval-every", "2", "--limit", "200", "--batch-size", "16"]
+    args += ["--set", "channels=4", "--set", "hidden=16", "--out", str(tmp_path), "--mnist-dir", str(idx_dir)]
+    assert train.main([*args, "--quiet"]) == 0
     card = checkpoints.read_card("judge_mnist", tmp_path)
-    assert card["training"]["steps"] == 30 and len(card["training"]["history"]) == 3
+    assert card["training"]["steps"] == 6 and len(card["training"]["history"]) == 3
+    assert card["config"]["channels"] == 4  # evaluate must rebuild this network from the card, not the recipe's
     assert {"val_accuracy", "test_accuracy"} <= set(card["metrics"])
     capsys.readouterr()
     assert evaluate.main(["judge_mnist", "--assets", str(tmp_path), "--mnist-dir", str(idx_dir)]) == 0
@@ -83,7 +69,7 @@ def test_cli_errors_are_sentences_not_tracebacks(tmp_path, capsys):
 
 def test_train_set_changes_the_config_and_the_card_records_it(tmp_path, idx_dir, capsys):
     args = ["judge", "--steps", "2", "--eval-every", "2", "--limit", "200", "--out", str(tmp_path), "--quiet"]
-    args += ["--mnist-dir", str(idx_dir)]
+    args += ["--mnist-dir", str(idx_dir), "--batch-size", "16", "--set", "channels=4"]  # a tiny judge: quick
     assert train.main([*args, "--set", "hidden=16", "--set", "dropout=0.1"]) == 0
     card = checkpoints.read_card("judge_mnist", tmp_path)
     assert card["config"]["hidden"] == 16 and card["config"]["dropout"] == 0.1
@@ -152,6 +138,12 @@ def test_conditional_model_samples_the_requested_digit_label(tmp_path, idx_dir, 
                 "3",
                 "--limit",
                 "200",
+                "--batch-size",
+                "16",
+                "--set",
+                "channels=8",
+                "--set",
+                "layers=2",
                 "--out",
                 str(tmp_path),
                 "--mnist-dir",
@@ -184,6 +176,10 @@ def test_vae_goes_through_all_three_doors_and_its_bounds_are_ordered(tmp_path, i
                 "10",
                 "--limit",
                 "300",
+                "--batch-size",
+                "32",
+                "--set",
+                "hidden=32",
                 "--out",
                 str(tmp_path),
                 "--mnist-dir",
@@ -225,6 +221,8 @@ def test_text_model_goes_through_all_three_doors(tmp_path, monkeypatch, capsys):
     (tmp_path / "corpus.txt").write_text(corpus, encoding="utf-8")
     monkeypatch.setenv("DGM_TEXT_PATH", str(tmp_path / "corpus.txt"))
     args = ["char_transformer", "--steps", "20", "--eval-every", "10", "--out", str(tmp_path), "--quiet"]
+    # a tiny transformer (1 block, width 64, 32 characters of context): the doors are the same, 10 times cheaper
+    args += ["--set", "layers=1", "--set", "width=64", "--set", "context=32"]
     assert train.main(args) == 0
     card = checkpoints.read_card("char_transformer_shakespeare", tmp_path)
     assert card["config"]["vocab"] == "".join(sorted(set(corpus)))

@@ -141,12 +141,12 @@ SHIPPED = ["fvsbn_mnist", "made_mnist", "pixelcnn_mnist"]
 @pytest.mark.parametrize("name", SHIPPED)
 def test_shipped_models_beat_the_independent_pixel_baseline(name):
     """The chain rule with context must buy likelihood: every shipped model's validation NLL is far
-    below the baseline's, measured here on the same 200 held-out digits."""
+    below the baseline's (by 100 nats and more in the cards), measured here on the same 100 held-out digits."""
     from dgm_core.data import mnist
     from dgm_core.data.mnist import MnistData
 
     data = MnistData.load()
-    x = mnist.evaluation_view(data.val_images[:200], 2)
+    x = mnist.evaluation_view(data.val_images[:100], 2)
     base, _ = checkpoints.load_checkpoint("independent_pixels_mnist")
     model, _ = checkpoints.load_checkpoint(name)
     with torch.no_grad():
@@ -307,8 +307,9 @@ def test_shipped_gated_model_beats_the_masked_pixelcnn_on_held_out_digits(name):
     from dgm_core.data.mnist import MnistData
 
     data = MnistData.load()
-    x = mnist.evaluation_view(data.val_images[:200], 2)
-    y = torch.tensor(data.val_labels[:200]).long()
+    # 100 held-out digits: the cards' gap is 8 to 10 nats, the margin asked here 2
+    x = mnist.evaluation_view(data.val_images[:100], 2)
+    y = torch.tensor(data.val_labels[:100]).long()
     gated, _ = checkpoints.load_checkpoint(name)
     masked, _ = checkpoints.load_checkpoint(name.replace("gated_", ""))
     with torch.no_grad():

@@ -4,7 +4,7 @@ the test command installs it, so CI runs these)."""
 import pytest
 import torch
 
-from dgm_core.language_models import SmolLM2, smollm2_missing
+from dgm_core.language_models import MAX_PROMPT_CHARS, SmolLM2, smollm2_missing
 from dgm_core.next_token import GREEDY, Ledger, Shaping, generate
 
 MISSING = smollm2_missing()
@@ -39,11 +39,28 @@ def test_chat_template_and_stop_token(lm):
     assert steps[-1].token in lm.stop_tokens or len(steps) == 80
 
 
-@pytest.mark.parametrize("text", ["", "\x00\x00", "مرحبا 😀 ‮", "y" * 100_000])
+@pytest.mark.parametrize("text", ["", "\x00\x00", "مرحبا 😀 ‮"])
 def test_odd_prompts(lm, text):
     prompt = lm.encode(text)
     assert prompt.ids and len(prompt.ids) <= lm.context
     assert lm.cursor(prompt.ids).logits.ndim == 1
+
+
+def test_a_very_long_prompt_keeps_its_end_within_the_context(lm):
+    """A pasted 100,000-character prompt keeps its last MAX_PROMPT_CHARS characters, and a prompt of many
+    tokens a character its last ``context`` tokens, each cut said in words; the model's positions cover the
+    context. (No pass over a full 2,048-token context here: 15 s on 2 cores, and the positions are what
+    could make it fail.)"""
+    long = lm.encode("y" * 100_000)
+    assert long.ids == lm.encode("y" * MAX_PROMPT_CHARS).ids and len(long.ids) <= lm.context
+    assert "100,000 characters" in long.notes[0]
+    emoji = "\U0001f600" * (MAX_PROMPT_CHARS + 1000)  # three tokens a character: over the context
+    many = lm.encode(emoji)
+    whole = lm.tokenizer(emoji[-MAX_PROMPT_CHARS:], add_special_tokens=False)["input_ids"]
+    assert len(whole) > lm.context and many.ids == whole[-lm.context :]
+    assert f"only the last {lm.context} are kept" in many.notes[-1]
+    assert lm.context <= lm.model.config.max_position_embeddings
+    assert lm.cursor(long.ids[-32:]).logits.ndim == 1  # the kept end is what the model reads
 
 
 def test_attention_shown_is_causal_and_from_the_predicting_pass(lm):
