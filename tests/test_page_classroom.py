@@ -193,3 +193,32 @@ def test_ending_the_class_sends_students_back_to_the_app(action):
     student.run()
     no_errors(student)
     assert "No class with the code" in texts(student) and "room" not in student.query_params
+
+
+def test_the_presenters_move_is_published_before_the_page_computes(monkeypatch):
+    """Students start following while the presenter's page still draws: the scene is in the room when the page's
+    heavy work begins, complete (the page's settings with their values), and not published a second time."""
+    from ui import models
+
+    presenter, code = start_class()
+    seen = {}
+    drawing = models.pixel_drawing
+
+    def watched(*args, **kwargs):
+        room = classroom.store().room(code)
+        seen.setdefault("scene", room.scene)
+        seen.setdefault("rev", room.scene_rev)
+        return drawing(*args, **kwargs)
+
+    presenter.switch_page("app_pages/pixels.py")
+    presenter.query_params.update({"model": "fvsbn_mnist", "n": "2"})
+    presenter.run()
+    no_errors(presenter)
+    monkeypatch.setattr(models, "pixel_drawing", watched)
+    presenter.number_input(key="share_seed").set_value(4321).run()  # a new seed: a new drawing
+    no_errors(presenter)
+    assert seen, "the page drew a new picture"
+    assert seen["scene"]["page"] == "pixels" and seen["scene"]["query"]["seed"] == "4321"
+    assert seen["scene"]["query"]["model"] == "fvsbn_mnist" and seen["scene"]["query"]["n"] == "2"
+    assert scene_rev(code) == seen["rev"], "after the page: nothing new to publish"
+    assert classroom.store().room(code).scene == seen["scene"]

@@ -259,9 +259,32 @@ def _activity_mark(activity: dict | None):
 # -- the calls app.py makes --------------------------------------------------------------------------------
 
 
+_PAGE_NOW = "_class_page_now"  # the page being run (set between box and after_page): early publishing's page
+
+
+def _publish_early() -> None:
+    """The presenter's scene, published as soon as the page has declared its settings (``state.restore``), before
+    it computes anything: students start following while the presenter's page still draws, and join the same
+    computation on this server. after_page publishes again only if the page changed a setting while it ran."""
+    url_path = st.session_state.get(_PAGE_NOW)
+    if url_path is None or role() != "presenter" or not code():
+        return
+    now = {"page": url_path, "query": {k: v for k, v in state.current_query().items() if k not in NOT_IN_SCENE}}
+    if now != st.session_state.get(_PUBLISHED):
+        try:
+            store().set_scene(code(), _key(), now)
+        except (*STORE_ERRORS, NotPresenter):
+            return  # after_page tries again, and the next run says what is wrong
+        st.session_state[_PUBLISHED] = now
+
+
+state.AFTER_RESTORE.append(_publish_early)
+
+
 def box(page) -> None:
     """Before the page: the class box in the sidebar and, in a class, what sits at the top of the page (drawn
     first, so that a page ending early with st.stop still has the bar that notices the lecturer's moves)."""
+    st.session_state.pop(_PAGE_NOW, None)
     _restore()
     try:
         _membership()
@@ -281,12 +304,16 @@ def box(page) -> None:
             _student_panel()
     except STORE_ERRORS as err:
         st.warning(f"The class rooms cannot be reached right now ({type(err).__name__}).", icon=":material/groups:")
+    info = _BY_TITLE.get(getattr(page, "title", None))
+    if info is not None:
+        st.session_state[_PAGE_NOW] = info.url_path  # the page runs next: its settings publish the scene early
 
 
 def after_page(page, page_ran: bool = True) -> None:
     """After the page ran: the presenter publishes where they are; a student who moved is exploring; the link
     keeps the class settings that are not share-link parameters. ``page_ran``: False when the page asked for a
     rerun or another page (that run comes next and must not be replaced by one asked for here)."""
+    st.session_state.pop(_PAGE_NOW, None)
     if not code():
         return
     who = role()

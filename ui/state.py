@@ -104,6 +104,9 @@ def key(name: str) -> str:
     return f"share_{name}"
 
 
+AFTER_RESTORE: list[Callable[[], None]] = []  # called after every restore (class mode publishes the scene early)
+
+
 def restore(params: Sequence[Param]) -> dict:
     """Give each parameter's widget its starting value (see module doc); returns the values."""
     active = st.session_state.setdefault(_ACTIVE, {})
@@ -133,6 +136,8 @@ def restore(params: Sequence[Param]) -> dict:
                     notices.append(f"{p.name} = {plain(raw)} ({err}), so {plain(p.format(fallback))}")
     if notices:
         _notify(notices)
+    for listener in AFTER_RESTORE:
+        listener()
     return {p.name: st.session_state[key(p.name)] for p in params}
 
 
