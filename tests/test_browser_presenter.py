@@ -166,8 +166,9 @@ def test_the_share_box_shows_this_views_link_and_copies_it(server, browser):
     expect(field).to_be_visible()
     link = field.input_value()
     assert "/vae?" in link and "seed=5" in link, link
+    page.bring_to_front()  # the clipboard answers a focused page only
     sidebar.get_by_role("button", name="Copy the link").click()
-    expect(sidebar.get_by_text("Copied.")).to_be_visible()
+    expect(sidebar.get_by_text("Copied.")).to_be_visible(timeout=20_000)
     assert page.evaluate("() => navigator.clipboard.readText()") == link
     # the link reopens the same view in a new session
     other = context.new_page()

@@ -1,10 +1,14 @@
 // The share box's link (ui/layout.share_box): a read-only field with the link and a Copy button. A plain
 // component instead of st.code, whose syntax highlighter (1.5 MB of JavaScript) every page view loaded for it.
 function copyText(field, text) {
-  if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
-  field.focus(); // plain http: the clipboard API is off, the older copy command still works on a selection
-  field.select();
-  return document.execCommand("copy") ? Promise.resolve() : Promise.reject(new Error("copy refused"));
+  // the older copy command on a selection: plain http (the clipboard API is off there), or when the API refuses
+  const legacy = () => {
+    field.focus();
+    field.select();
+    return document.execCommand("copy") ? Promise.resolve() : Promise.reject(new Error("copy refused"));
+  };
+  if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text).catch(legacy);
+  return legacy();
 }
 
 export default function (component) {
