@@ -31,4 +31,4 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 python -m ruff check .
-python -m pytest -n 2 --dist loadfile --durations=25 "$@"
+python -m pytest --durations=25 "$@"
