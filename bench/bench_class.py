@@ -43,7 +43,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-from bench.stream_client import proc_rss_mb
+from bench.stream_client import proc_rss_mb, read_stream
 from tests.browser_helpers import chromium, wait_until_done
 from tests.class_servers import app_server, balancer, ports, start_class
 from tests.redis_helpers import redis_server
@@ -155,17 +155,14 @@ class Student:
         await self.send_rerun()
 
     async def _read(self) -> None:
+        await read_stream(self.ws, self._handle_or_stop, self.errors)  # a lost connection ends it quietly
+
+    def _handle_or_stop(self, msg: ForwardMsg) -> None:
         try:
-            async for data in self.ws:
-                msg = ForwardMsg()
-                msg.ParseFromString(data)
-                try:
-                    self._handle(msg)
-                except Exception as err:  # noted, never a silent end of the reader
-                    self.errors.append(f"client: {type(err).__name__}: {err}")
-                    self.running = False
-        except websockets.ConnectionClosed:
-            pass
+            self._handle(msg)
+        except Exception:
+            self.running = False  # a message this client could not read: not waiting on a run any more
+            raise
 
     def _handle(self, msg: ForwardMsg) -> None:
         now = time.perf_counter()

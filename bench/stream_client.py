@@ -51,6 +51,24 @@ def wait_ready(base: str, timeout_s: float = 300) -> float:
     raise TimeoutError(f"{base}/ready did not answer 200 within {timeout_s} s")
 
 
+async def read_stream(ws, handle, errors: list[str], on_bytes=None) -> Exception | None:
+    """Read a session's ``ForwardMsg`` stream until it closes, handing each message to ``handle``; a message that
+    ``handle`` fails on is noted in ``errors`` (never a silent end of the reader). Returns the close, if any."""
+    try:
+        async for data in ws:
+            if on_bytes is not None:
+                on_bytes(data)
+            msg = ForwardMsg()
+            msg.ParseFromString(data)
+            try:
+                handle(msg)
+            except Exception as err:
+                errors.append(f"client: {type(err).__name__}: {err}")
+    except websockets.ConnectionClosed as err:
+        return err
+    return None
+
+
 class Tab:
     """One Streamlit session on one page, as a browser tab holds it."""
 
@@ -126,19 +144,13 @@ class Tab:
 
     # -- reading ----------------------------------------------------------------------------------------------
     async def _read(self) -> None:
-        try:
-            async for data in self.ws:
-                self.bytes += len(data)
-                msg = ForwardMsg()
-                msg.ParseFromString(data)
-                try:
-                    self._handle(msg)
-                except Exception as err:  # noted, never a silent end of the reader
-                    self.errors.append(f"client: {type(err).__name__}: {err}")
-        except websockets.ConnectionClosed as err:
-            if not self.done.is_set():
-                self.errors.append(f"connection closed: {err}")
-                self.done.set()
+        closed = await read_stream(self.ws, self._handle, self.errors, self._count)
+        if closed is not None and not self.done.is_set():
+            self.errors.append(f"connection closed: {closed}")
+            self.done.set()  # a waiting student learns of it at once
+
+    def _count(self, data: bytes) -> None:
+        self.bytes += len(data)
 
     def _handle(self, msg: ForwardMsg) -> None:
         kind = msg.WhichOneof("type")
