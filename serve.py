@@ -6,10 +6,13 @@ server, and GET /ready answers 503 until it is over, then 200: a load balancer o
 to a replica that can serve them at full speed (/_stcore/health says only that the server is up).
 
 GET /class/<code>/pulse answers a class room's pulse (``RoomStore.pulse``: the presenter's scene and activity, the
-number of answers) as JSON. The browsers of a class poll it and ask for a script run only when it changed, so a
+number of answers) as JSON. The browsers of a class ask it and ask for a script run only when it changed, so a
 room of students waiting for the lecturer's next move costs the server a small HTTP answer each, not a Streamlit
-run each (about 40 ms of CPU even for an empty fragment). `streamlit run app.py` has no such route: there the
-waiting views run a polling fragment instead (ui/classroom.py).
+run each (about 40 ms of CPU even for an empty fragment). With ``?wait=S&scene=...`` the request is a long poll:
+it is answered as soon as a given field differs from the given value, or after S seconds
+(``dgm_core/classroom/pulse_watch.py``: one store read per room every 0.1 s, however many students wait).
+`streamlit run app.py` has no such route: there the waiting views run a polling fragment instead
+(ui/classroom.py).
 """
 
 from __future__ import annotations
@@ -42,13 +45,29 @@ async def ready(request):
     return PlainTextResponse("warming up", status_code=503)
 
 
+_WATCH: list = []  # the PulseWatch of this server's event loop (made on the first long poll)
+
+
 async def pulse(request):
+    from dgm_core.classroom.pulse_watch import WATCHED, PulseWatch
     from dgm_core.classroom.store import normalize_code, shared_store
 
     code = normalize_code(request.path_params["code"])
     rooms = shared_store(os.environ.get("DGM_ROOMS", ""))
     try:
-        now = None if code is None else await run_in_threadpool(rooms.pulse, code)  # Redis is a blocking call
+        wait = float(request.query_params.get("wait", "0") or 0)
+    except ValueError:
+        wait = 0.0
+    expect = {k: request.query_params[k] for k in WATCHED if k in request.query_params}
+    try:
+        if code is None:
+            now = None
+        elif wait > 0 and expect:
+            if not _WATCH:
+                _WATCH.append(PulseWatch(rooms.pulse))
+            now = await _WATCH[0].wait(code, expect, wait)
+        else:
+            now = await run_in_threadpool(rooms.pulse, code)  # Redis is a blocking call
     except Exception as err:  # the rooms cannot be reached: the page's own run says so
         return JSONResponse({"error": type(err).__name__}, status_code=503, headers={"Cache-Control": "no-store"})
     return JSONResponse({"gone": True} if now is None else now, headers={"Cache-Control": "no-store"})

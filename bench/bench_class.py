@@ -3,7 +3,7 @@
 The presenter is a real chromium (its projector shows the live counts; a MutationObserver in the page stamps
 each count the moment it is painted). The students are real Streamlit sessions: a websocket client that speaks
 Streamlit's protocol as the browser does (BackMsg rerun requests with the page, query string and widget
-triggers; the class pulse a waiting view polls over HTTP (serve.py's /class/<code>/pulse) and the rerun its
+triggers; the class pulse a waiting view long-polls over HTTP (serve.py's /class/<code>/pulse) and the rerun its
 component triggers when the room changed, or the timers of ``st.fragment(run_every=...)`` fragments where the
 server asks for those; the page switches the server sends), without a browser's rendering. Every student joins
 by the link, follows five scene moves of the presenter (three seeds on the home page, a lecture link to the pixel
@@ -11,9 +11,10 @@ page, a seed there), follows to the text page when *The class is the
 sampler* opens, and votes once at a random moment of the same 10 s window.
 
 Measured per setup (``one``: one app server, rooms in its memory; ``two``: two app servers behind HAProxy
-sharing one redis-server, students spread over both): scene move -> each student's new view delivered (p50,
-p95), vote sent -> count painted on the projector (p50, p95), server RSS with every student joined, server and
-load-generator CPU seconds (the load generator: this process plus chromium). Writes bench/results/class.json.
+sharing one redis-server, students spread over both): scene move (the presenter's browser gets the click or the
+Enter) -> each student's new view delivered (p50, p95), vote sent -> count painted on the projector (p50, p95),
+server RSS with every student joined, server and load-generator CPU seconds (the load generator: this process
+plus chromium). Writes bench/results/class.json.
 DGM_BENCH_PROFILE=FILE also writes a py-spy profile (raw stacks; `pip install py-spy`) of the first server
 while the class follows the moves.
 """
@@ -114,6 +115,7 @@ class Student:
         self.timers: dict[str, float] = {}
         self.pulses: dict[str, tuple[dict, str]] = {}  # component id -> (its data, fragment id)
         self.pulse_gets = 0
+        self.pulse_loops: dict[str, asyncio.Task] = {}
         self.buttons: dict[str, tuple[str, str]] = {}  # widget id -> (label, fragment id)
         self.events: list[tuple[float, str, str]] = []  # (time, kind, detail)
         self.finished = asyncio.Event()
@@ -188,6 +190,10 @@ class Student:
                 component = element.bidi_component
                 raw = component.json or component.mixed.json
                 self.pulses[component.id] = (json.loads(raw), msg.delta.fragment_id)
+                if component.id not in self.pulse_loops:  # one loop per component, as the browser's window keeps
+                    self.pulse_loops[component.id] = asyncio.get_running_loop().create_task(
+                        self._pulse_loop(component.id)
+                    )
             elif element.WhichOneof("type") == "exception":
                 self.errors.append(element.exception.message[:200])
             elif element.WhichOneof("type") == "alert" and "answer is in" in element.alert.body:
@@ -220,34 +226,42 @@ class Student:
             body = rest[: int(size, 16)]
         return json.loads(body)
 
-    async def _pulse(self, asked: dict) -> None:
-        """The browser's side of the class pulse (ui/static/pulse.mjs): poll it, trigger a rerun on a change."""
-        for cid, (data, fragment) in list(self.pulses.items()):
-            if time.perf_counter() < asked.get(("due", cid), 0):
-                continue
-            asked[("due", cid)] = time.perf_counter() + data["every_ms"] / 1000
+    async def _pulse_loop(self, cid: str) -> None:
+        """The browser's side of the class pulse (ui/static/pulse.mjs): a long poll that returns when a watched
+        field differs from what the view drew (or, just after asking for a run, from what was asked for); a
+        change triggers the fragment's rerun."""
+        asked, asked_at, asked_values = None, 0.0, {}
+        while True:
+            data, fragment = self.pulses[cid]
+            asking = asked is not None and time.perf_counter() - asked_at < 3
+            expect = asked_values if asking else data["seen"]
+            query = urlencode({"wait": 3 if asking else 20, **{k: str(expect.get(k)) for k in data["watch"]}})
+            started, sent = time.perf_counter(), False
             with contextlib.suppress(OSError, ValueError):
-                now = await self._get_json(data["url"])
-                if now is None:
-                    continue
-                changed = now.get("gone") or any(str(now.get(k)) != str(data["seen"].get(k)) for k in data["watch"])
-                mark = json.dumps(now, sort_keys=True)
-                if changed and (asked.get(cid) != mark or time.perf_counter() - asked.get(("at", cid), 0) > 3):
-                    asked[cid], asked[("at", cid)] = mark, time.perf_counter()
-                    trigger = WidgetState(
-                        id=f"$$STREAMLIT_INTERNAL_KEY_{cid}__events",
-                        json_trigger_value=json.dumps([{"event": "changed", "value": mark}]),
-                    )
-                    with contextlib.suppress(websockets.ConnectionClosed):
-                        await self.send_rerun(fragment=fragment, widgets=[trigger])
+                now = await self._get_json(f"{data['url']}?{query}")
+                data, fragment = self.pulses[cid]  # the view may have run again meanwhile
+                if now is not None:
+                    changed = now.get("gone") or any(str(now.get(k)) != str(data["seen"].get(k)) for k in data["watch"])
+                    mark = json.dumps(now, sort_keys=True)
+                    if changed and (asked != mark or time.perf_counter() - asked_at > 3):
+                        asked, asked_at = mark, time.perf_counter()
+                        asked_values = {k: now.get(k) for k in data["watch"]}
+                        trigger = WidgetState(
+                            id=f"$$STREAMLIT_INTERNAL_KEY_{cid}__events",
+                            json_trigger_value=json.dumps([{"event": "changed", "value": mark}]),
+                        )
+                        self.events.append((time.perf_counter(), "asked", mark))
+                        with contextlib.suppress(websockets.ConnectionClosed):
+                            await self.send_rerun(fragment=fragment, widgets=[trigger])
+                        sent = True
+            if not sent and time.perf_counter() - started < data["every_ms"] / 1000:
+                await asyncio.sleep(data["every_ms"] / 1000)
 
     async def _tick(self) -> None:
-        """The browser's side of a waiting view: the class pulse's poll, or ``st.fragment(run_every=...)``
-        (rerun each fragment when its interval is up)."""
+        """The browser's side of a waiting view without the pulse route: ``st.fragment(run_every=...)`` (rerun
+        each fragment when its interval is up). The pulse's long polls run in their own tasks (_pulse_loop)."""
         due: dict[str, float] = {}
-        asked: dict = {}
         while True:
-            await self._pulse(asked)
             now = time.perf_counter()
             for fragment, interval in list(self.timers.items()):
                 # as the browser: a timed fragment waits while a run is in progress
@@ -255,10 +269,9 @@ class Student:
                     due[fragment] = now + interval
                     with contextlib.suppress(websockets.ConnectionClosed):
                         await self.send_rerun(fragment=fragment, auto=True)
-            # sleep until the next poll or timer is due (a new pulse, as the browser's setInterval, waits one
-            # period): 60 students waking every 50 ms cost the load generator, on the server's cores, a core
-            wake = [t for k, t in asked.items() if isinstance(k, tuple) and k[0] == "due"]
-            wake += [t for f, t in due.items() if f in self.timers]
+            # sleep until the next timer is due: 60 students waking every 50 ms cost the load generator, on the
+            # server's cores, a core
+            wake = [t for f, t in due.items() if f in self.timers]
             await asyncio.sleep(min(0.5, max(0.02, min(wake, default=now + 0.5) - time.perf_counter())))
 
     async def click(self, predicate) -> float | None:
@@ -272,6 +285,8 @@ class Student:
 
     async def close(self) -> None:
         self.ticker.cancel()
+        for task in self.pulse_loops.values():
+            task.cancel()
         await self.ws.close()
 
 
@@ -279,6 +294,16 @@ def _parse_qs(text: str) -> dict[str, list[str]]:
     from urllib.parse import parse_qs
 
     return parse_qs(text, keep_blank_values=True)
+
+
+MOVE_STAMPER = """() => {
+  window.__moveAt = null;
+  const stamp = (e) => {
+    if (e.type === 'click' || e.key === 'Enter') window.__moveAt = performance.timeOrigin + performance.now();
+  };
+  document.addEventListener('click', stamp, true);
+  document.addEventListener('keydown', stamp, true);
+}"""
 
 
 COUNT_OBSERVER = """() => {
@@ -332,8 +357,9 @@ def run_setup(name: str, presenter_base: str, student_bases: list[str], server_p
 
         # three scene moves of the presenter
         follow = []
-        publish = []  # presenter's Enter -> the room's pulse shows the move (the presenter's own run and publish)
-        pulse_url = f"{student_bases[0]}/class/{code}/pulse"
+        # presenter's Enter -> the first student's pulse answers with the move (the presenter's own run, the publish
+        # and the long poll; timed by the students, not by polling the room from this busy process)
+        noticed = []
         spy = None
         if os.environ.get("DGM_BENCH_PROFILE"):  # a py-spy profile of the first server while the class follows
             spy = subprocess.Popen(
@@ -355,11 +381,6 @@ def run_setup(name: str, presenter_base: str, student_bases: list[str], server_p
             )
             time.sleep(1.0)
 
-        def scene_now() -> str | None:
-            with contextlib.suppress(OSError, ValueError):
-                return json.loads(urllib.request.urlopen(pulse_url, timeout=5).read()).get("scene")
-            return None
-
         # three moves on the home page (the seed), a move to a content page (a lecture link), one move there
         moves = [
             ("home page, new seed", "seed", "11"),
@@ -370,26 +391,31 @@ def run_setup(name: str, presenter_base: str, student_bases: list[str], server_p
         ]
         marks = {"link": "model=fvsbn_mnist"}
         by_move: dict[str, list[float]] = {}
+        timeline: list[dict] = []
+        lead: list[float] = []  # Playwright's time from asking for the move to the browser's event
         follow_missed = 0
+        # a move starts when the presenter's browser gets the Enter or the click (stamped by the page itself), not
+        # when Playwright starts looking for the element (under load, finding and scrolling take up to a second)
+        pres.evaluate(MOVE_STAMPER)
         for label, how, value in moves:
-            before = scene_now()
-            t0 = time.perf_counter()
+            pres.evaluate("() => { window.__moveAt = null; }")
+            t_asked = time.perf_counter()
             if how == "seed":
                 box = pres.get_by_label("Random seed", exact=True)
                 box.fill(value)
-                t0 = time.perf_counter()
+                t_asked = time.perf_counter()
                 box.press("Enter")
                 mark = f"seed={value}"
             else:
                 pres.get_by_role("link", name=re.compile(value)).click()
                 mark = marks[how]
+            stamped = pres.evaluate("() => window.__moveAt")
+            offset = time.time() - time.perf_counter()
+            t0 = stamped / 1000 - offset if stamped else t_asked
+            lead.append(t0 - t_asked)
             deadline = time.perf_counter() + 60
             pending = set(range(n))
-            published = before is None  # no pulse route (app.py): not measured
             while pending and time.perf_counter() < deadline:
-                if not published and scene_now() != before:
-                    publish.append(time.perf_counter() - t0)
-                    published = True
                 for i in list(pending):
                     got = [t for t, kind, q in students[i].events if kind == "query" and mark in q and t >= t0]
                     if got:
@@ -401,6 +427,27 @@ def run_setup(name: str, presenter_base: str, student_bases: list[str], server_p
                 time.sleep(0.05)
             follow_missed += len(pending)
             wait_until_done(pres)
+
+            def spread(kind: str, t0: float = t0) -> dict:
+                first = [min((t for t, k, _ in s.events if k == kind and t >= t0), default=None) for s in students]
+                got = [t - t0 for t in first if t is not None]
+                return {
+                    "first": round(min(got, default=float("nan")), 3),
+                    "p50": round(pct(got, 50), 3),
+                    "last": round(max(got, default=float("nan")), 3),
+                }
+
+            # where a move's time goes: the pulse noticed (the rerun asked for), the switch delivered, the view done
+            timeline.append(
+                {
+                    "move": label,
+                    "asked_s": spread("asked"),
+                    "switched_s": spread("query"),
+                    "finished_s": spread("finished"),
+                }
+            )
+            if timeline[-1]["asked_s"]["first"] == timeline[-1]["asked_s"]["first"]:  # not NaN: someone noticed
+                noticed.append(timeline[-1]["asked_s"]["first"])
 
         if spy is not None:
             spy.send_signal(signal.SIGINT)
@@ -462,7 +509,12 @@ def run_setup(name: str, presenter_base: str, student_bases: list[str], server_p
         "presenter_how": "chromium (Playwright), counts stamped by a MutationObserver when painted",
         "warm_up_wait_s": round(warm_up_s, 1),
         "join_all_s": round(join_s, 2),
-        "presenter_publish_s": {"p50": round(pct(publish, 50), 3), "max": round(max(publish, default=float("nan")), 3)},
+        "timeline": timeline,
+        "move_stamp_lead_s": [round(x, 3) for x in lead],  # Playwright's asking -> the browser's event, not counted
+        "first_student_noticed_s": {
+            "p50": round(pct(noticed, 50), 3),
+            "max": round(max(noticed, default=float("nan")), 3),
+        },
         "follow_s": {
             "p50": round(pct(follow, 50), 3),
             "p95": round(pct(follow, 95), 3),

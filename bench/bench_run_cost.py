@@ -59,7 +59,7 @@ def main() -> None:
         wait_idle([proc.pid])
         spy = None
         if args.profile:
-            command = ["py-spy", "record", "-p", str(proc.pid), "-f", "raw", "-r", "250", "--nonblocking"]
+            command = ["py-spy", "record", "-p", str(proc.pid), "-f", "raw", "-r", "250", "--nonblocking", "--gil"]
             command += ["-o", args.profile]
             spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(1.0)

@@ -187,13 +187,18 @@ def load(d: dict) -> list[str]:
     ]
 
 
+def _noticed(r: dict) -> float:
+    """The first student's pulse answering with the move (older runs: the presenter's publish, polled)."""
+    return (r.get("first_student_noticed_s") or r["presenter_publish_s"])["p50"]
+
+
 def classroom(d: dict) -> list[str]:
     out = []
     for r in d["results"]:
         rss = max(r["server_rss_mb"].values())
         out.append(
-            f"{r['setup']}, {r['students']} students: the presenter's move published in "
-            f"{r['presenter_publish_s']['p50']:.2f} s; follow p50 {r['follow_s']['p50']:.2f} s / p95 "
+            f"{r['setup']}, {r['students']} students: the first student notices the move in "
+            f"{_noticed(r):.2f} s; follow p50 {r['follow_s']['p50']:.2f} s / p95 "
             f"{r['follow_s']['p95']:.2f} s (goal {d['goals']['follow_p95_s']:g}; {r['follow_s']['missed']} missed); "
             f"vote -> count p95 {r['vote_to_count_s']['p95']:.2f} s (goal {d['goals']['vote_to_count_p95_s']:g}); "
             f"{r['largest_count_shown']} of {r['votes_sent']} votes counted; server RSS {rss:.0f} MB; server CPU "
