@@ -503,8 +503,8 @@ def run_setup(name: str, presenter_base: str, student_bases: list[str], server_p
     return {
         "setup": name,
         "students": n,
-        "students_how": "websocket clients speaking Streamlit's protocol (reruns, the class pulse polled over HTTP "
-        "and its component trigger, fragment timers, page switches)",
+        "students_how": "websocket clients speaking Streamlit's protocol (reruns, the class pulse long-polled over "
+        "HTTP and its component trigger, fragment timers, page switches)",
         "pulse_gets": sum(s.pulse_gets for s in students),
         "presenter_how": "chromium (Playwright), counts stamped by a MutationObserver when painted",
         "warm_up_wait_s": round(warm_up_s, 1),

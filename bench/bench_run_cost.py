@@ -52,7 +52,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--views", default=",".join(VIEWS), help="comma-separated names from: " + ", ".join(VIEWS))
-    parser.add_argument("--profile", help="also write a py-spy profile (raw stacks) of the server to this file")
+    parser.add_argument(
+        "--profile",
+        help="also write a py-spy profile of the server to this file (raw stacks of the thread holding the GIL)",
+    )
     args = parser.parse_args()
     (port,) = ports(1)
     with app_server(port) as (url, proc):
