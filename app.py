@@ -23,11 +23,7 @@ st.set_page_config(
     initial_sidebar_state="collapsed" if presenting else "auto",
 )
 
-sections: dict[str, list] = {}
-for info in PAGES:
-    sections.setdefault(info.section, []).append(
-        st.Page(info.path, title=info.title, icon=info.icon, url_path=info.url_path, default=info.url_path == "home")
-    )
+sections = layout.pages(PAGES)  # st.Page objects, made once per process and copied per run
 
 # once per process, in the background (serve.py starts it with the server instead of the first visit)
 models.warm_up(models.DEFAULT_PIXEL_MODEL, [conditional.default_view])

@@ -6,7 +6,6 @@ import torch
 from app_pages.tabs import pixels as pixel_tabs
 from dgm_core import checkpoints
 from dgm_core.images import context_picture
-from dgm_core.models.pixel_ar import visible_context
 from dgm_core.samplers.pixel import fill_in, override_pixel
 from ui import charts, clicks, downloads, heavy, layout, models, own_digit, player, state
 from ui.catalogue import PIXEL_MODELS
@@ -86,13 +85,6 @@ def current_run():
         )
         st.session_state.px_key = run_key
     return st.session_state.px_run
-
-
-@st.cache_data(max_entries=4096)
-def context_map(model_name: str, i: int, digit: int | None):
-    """Which pixels p(x_i | x_<i) depends on (a backward pass), computed once per model and pixel."""
-    net, _ = models.load(model_name)
-    return visible_context(net, i, None if digit is None else torch.tensor([digit])).numpy()
 
 
 def step(by: int) -> None:
@@ -184,7 +176,7 @@ with watch:
             )
             if "pixelcnn" in name and all(m in SHIPPED for m in PAIR):  # both receptive fields, same pixel
                 st.image(
-                    [context_picture(context_map(m, i, None), i, scale=4) for m in PAIR],
+                    [context_picture(pixel_tabs.context_map(m, i, None), i, scale=4) for m in PAIR],
                     caption=["masked PixelCNN: a blind wedge up and to the right", "gated PixelCNN: no blind spot"],
                     alt=[
                         f"Receptive field of pixel {i + 1} in the masked PixelCNN: rows above and pixels to the "
@@ -196,13 +188,14 @@ with watch:
                 st.caption("Blue: the pixels p(x_i | x_<i) depends on (found with gradients). Red: pixel i.")
             else:
                 st.image(
-                    context_picture(context_map(name, i, digit if conditional else None), i),
+                    context_picture(pixel_tabs.context_map(name, i, digit if conditional else None), i),
                     caption="Blue: the pixels this conditional depends on (found with gradients). Red: pixel i.",
                     alt=f"The pixels that pixel {i + 1}'s conditional depends on, in blue; pixel {i + 1} in red",
                 )
         st.markdown("**You are the sampler.** Choose the next pixel yourself; the model continues from your choice.")
-        for k, col in zip(range(levels), st.columns(levels + 3), strict=False):
-            col.button(f"Make it {level_names[k]}", on_click=set_pixel, args=(k,), key=f"set_{k}")
+        with st.container(horizontal=True):  # one block, not a column per button (a class runs this 60 times)
+            for k in range(levels):
+                st.button(f"Make it {level_names[k]}", on_click=set_pixel, args=(k,), key=f"set_{k}")
         st.metric(
             "log p(x) of the first digit",
             f"{float(run.log_probs[:, 0].sum()):.1f} nats",

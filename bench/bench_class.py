@@ -373,6 +373,7 @@ def run_setup(name: str, presenter_base: str, student_bases: list[str], server_p
                     "-r",
                     "200",
                     "--nonblocking",
+                    "--gil",  # the thread holding the interpreter lock: where the CPU goes, not who waits for it
                     "-o",
                     os.environ["DGM_BENCH_PROFILE"],
                 ],

@@ -70,7 +70,7 @@ def _distribution_bars(
         height=260,
         margin=dict(l=10, r=10, t=40 if title else 10, b=10),
     )
-    return fig
+    return _keep_description(fig)
 
 
 def lines(
@@ -566,7 +566,21 @@ def trajectories(path, data=None, extent: float = 2.5, title: str = "", shown: i
 
 def describe(fig: go.Figure, limit: int = 12) -> str:
     """A text alternative for a chart, read from the figure itself: its title, its axes, and each series
-    (with its values when there are few, e.g. the bars of a distribution)."""
+    (with its values when there are few, e.g. the bars of a distribution). A figure shared read-only between
+    runs (distribution_bars) keeps its text: reading plotly's properties costs a run about as much as a widget."""
+    kept = getattr(fig, "_dgm_alt", None)  # set by a builder whose figures are shared (_keep_description)
+    if kept is not None and kept[0] == limit:
+        return kept[1]
+    return _describe(fig, limit)
+
+
+def _keep_description(fig: go.Figure) -> go.Figure:
+    """For a figure built once and shared read-only: its text alternative is worked out once, with it."""
+    fig._dgm_alt = (12, _describe(fig, 12))
+    return fig
+
+
+def _describe(fig: go.Figure, limit: int) -> str:
 
     def title_of(thing) -> str:
         text = getattr(getattr(thing, "title", None), "text", None)

@@ -12,6 +12,7 @@ moves nothing. Rooms live in ``dgm_core.classroom.store`` (in this process, or R
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import time
@@ -62,17 +63,24 @@ def _waiting(view):
     return st.fragment(view) if PULSE else st.fragment(run_every=POLL_S)(view)
 
 
-def _watch(room_code: str, key: str, fields: tuple[str, ...]) -> None:
+@functools.cache
+def _base_path() -> str:
+    """The server's URL prefix ("/" or "/prefix/"): read once (st.get_option takes the config's lock)."""
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return "/" + (base + "/" if base else "")
+
+
+def _watch(room_code: str, key: str, fields: tuple[str, ...], seen: dict | None = None) -> None:
     """Inside a waiting view: the browser polls the room's pulse and reruns this view when ``fields`` change
-    from what they are now (read before the view reads the room, so a change in between is not missed)."""
+    from ``seen``, the pulse as it was before the view read the room (so a change in between is not missed; read
+    here when not given)."""
     if not PULSE:
         return
-    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
-    seen = store().pulse(room_code) or {}
+    seen = (store().pulse(room_code) if seen is None else seen) or {}
     _pulse(
         data={
             "id": key,
-            "url": "/" + (base + "/" if base else "") + f"class/{room_code}/pulse",
+            "url": _base_path() + f"class/{room_code}/pulse",
             "watch": list(fields),
             "seen": {k: seen.get(k) for k in fields},
             "every_ms": PULSE_MS,
@@ -237,10 +245,7 @@ def _apply(scene: dict, room_code: str, retry: bool = False) -> None:
         for k, v in (scene.get("query") or {}).items()
         if str(k) not in NOT_IN_SCENE and str(k).isidentifier()
     }
-    for k in list(st.session_state):
-        name = k[len("share_") :] if k.startswith("share_") else k[len("_share_kept_") :]
-        if (k.startswith("share_") or k.startswith("_share_kept_")) and name not in NOT_IN_SCENE:
-            del st.session_state[k]
+    state.forget_settings(keep=NOT_IN_SCENE)
     st.session_state["_class_before"] = state.current_query()  # the view being left (the last full run's)
     st.session_state[_APPLIED] = {"page": info.url_path, "query": query}
     st.session_state[_FOLLOW] = True
@@ -758,8 +763,9 @@ def _send(question: str, answer) -> None:
 def _follow() -> None:
     """When the room changes (or every POLL_S): follow the presenter's move, or notice a new activity."""
     room_code = code()
-    if room_code:
-        _watch(room_code, "class_pulse_follow", ("scene",))
+    # the pulse before the room is read (a move in between reruns this view again); the browser's watch is drawn
+    # only once this view stays: a move switches the page first (60 students following save a component each)
+    seen = store().pulse(room_code) if room_code and PULSE else None
     room = store().room(room_code) if room_code else None
     if room is None:
         st.rerun(scope="app")  # the full run says the class has ended
@@ -778,6 +784,7 @@ def _follow() -> None:
     if _activity_mark(room.activity) != st.session_state.get(_SEEN_ACT, "unseen"):
         st.session_state[_SEEN_ACT] = _activity_mark(room.activity)
         st.rerun(scope="app")
+    _watch(room_code, "class_pulse_follow", ("scene",), seen)
     if following:
         st.caption(
             f"Class {room_code} · your screen follows the lecturer.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 
 import streamlit as st
@@ -17,6 +18,24 @@ PRESENTER_CSS = f"<style>{static.read('presenter.css')}</style>"
 
 
 _REGISTERED: dict[str, object] = {}  # url_path -> the st.Page app.py registered (the same in every session)
+_MADE: dict[str, st.Page] = {}  # url_path -> the st.Page made once per process (pages() copies it per run)
+
+
+def pages(infos) -> dict[str, list]:
+    """The app's ``st.Page``s, section by section in lecture order. An ``st.Page`` finds its file on disk when it
+    is made (a realpath and a stat per page, a dozen pages, every run of every session: a class following the
+    lecturer pays it 60 times per move), so each is made once per process and copied per run: st.navigation marks
+    the page it returns as runnable once, and a copy per run keeps sessions running at once apart."""
+    sections: dict[str, list] = {}
+    for info in infos:
+        made = _MADE.get(info.url_path)
+        if made is None:
+            made = st.Page(
+                info.path, title=info.title, icon=info.icon, url_path=info.url_path, default=info.url_path == "home"
+            )
+            _MADE[info.url_path] = made
+        sections.setdefault(info.section, []).append(copy.copy(made))
+    return sections
 
 
 def navigation(sections: dict[str, list]) -> None:

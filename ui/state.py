@@ -26,6 +26,7 @@ from ui.safe_text import plain
 
 _ACTIVE = "_share_active"  # {name: Param} declared during this run
 _KEPT = "_share_kept_"  # prefix: value kept across page switches
+_SEEN = "_share_seen"  # every parameter name this session has declared (forget_settings finds their keys here)
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 # The longest value a link may carry. The longest the app writes is a text page's 400 recorded tokens (at most
 # 3,600 characters), so a share link stays under about 8 KB; the server itself answers a bare HTTP 400 to an
@@ -110,9 +111,11 @@ AFTER_RESTORE: list[Callable[[], None]] = []  # called after every restore (clas
 def restore(params: Sequence[Param]) -> dict:
     """Give each parameter's widget its starting value (see module doc); returns the values."""
     active = st.session_state.setdefault(_ACTIVE, {})
+    seen = st.session_state.setdefault(_SEEN, set())
     notices = []
     for p in params:
         active[p.name] = p
+        seen.add(p.name)
         k = key(p.name)
         if k in st.session_state:
             # Re-assigning detaches the value from the last run's widget, whose id changes with the
@@ -164,6 +167,15 @@ def begin_run() -> None:
     """Forget the parameters declared by the previous run (called by app.py first)."""
     st.session_state[_ACTIVE] = {}
     st.session_state[_NOTICE] = None
+
+
+def forget_settings(keep: set[str] | frozenset[str] = frozenset()) -> None:
+    """Drop the session's values of every parameter (widget and kept) but those named in ``keep``: the next run
+    takes them from its link, as a fresh visit would. Looks up the names this session declared instead of going
+    over the whole session state (class mode does this for 60 students at once)."""
+    for name in st.session_state.get(_SEEN, set()) - set(keep):
+        st.session_state.pop(key(name), None)
+        st.session_state.pop(_KEPT + name, None)
 
 
 def current_query() -> dict[str, str]:

@@ -7,9 +7,17 @@ from dgm_core import checkpoints, report
 from dgm_core.bill import image_bill
 from dgm_core.data import mnist
 from dgm_core.metrics import bits_per_dim
-from dgm_core.models.pixel_ar import FVSBN
+from dgm_core.models.pixel_ar import FVSBN, visible_context
 from ui import charts, heavy, models, own_digit
 from ui.catalogue import PIXEL_MODELS, short_name
+
+
+@st.cache_data(max_entries=4096, show_spinner=False)
+def context_map(model_name: str, i: int, digit: int | None):
+    """Which pixels p(x_i | x_<i) depends on (a backward pass), computed once per model and pixel. Defined here,
+    not in the page, whose module runs again on every run (and with it the cache's decorator)."""
+    net, _ = models.load(model_name)
+    return visible_context(net, i, None if digit is None else torch.tensor([digit])).numpy()
 
 
 def price(model, levels: int, label, shipped: list[str], first_sample) -> None:
