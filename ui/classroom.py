@@ -70,13 +70,12 @@ def _base_path() -> str:
     return "/" + (base + "/" if base else "")
 
 
-def _watch(room_code: str, key: str, fields: tuple[str, ...], seen: dict | None = None) -> None:
+def _watch(room_code: str, key: str, fields: tuple[str, ...]) -> None:
     """Inside a waiting view: the browser polls the room's pulse and reruns this view when ``fields`` change
-    from ``seen``, the pulse as it was before the view read the room (so a change in between is not missed; read
-    here when not given)."""
+    from what they are now (read before the view reads the room, so a change in between is not missed)."""
     if not PULSE:
         return
-    seen = (store().pulse(room_code) if seen is None else seen) or {}
+    seen = store().pulse(room_code) or {}
     _pulse(
         data={
             "id": key,
@@ -763,9 +762,8 @@ def _send(question: str, answer) -> None:
 def _follow() -> None:
     """When the room changes (or every POLL_S): follow the presenter's move, or notice a new activity."""
     room_code = code()
-    # the pulse before the room is read (a move in between reruns this view again); the browser's watch is drawn
-    # only once this view stays: a move switches the page first (60 students following save a component each)
-    seen = store().pulse(room_code) if room_code and PULSE else None
+    if room_code:
+        _watch(room_code, "class_pulse_follow", ("scene",))
     room = store().room(room_code) if room_code else None
     if room is None:
         st.rerun(scope="app")  # the full run says the class has ended
@@ -784,7 +782,6 @@ def _follow() -> None:
     if _activity_mark(room.activity) != st.session_state.get(_SEEN_ACT, "unseen"):
         st.session_state[_SEEN_ACT] = _activity_mark(room.activity)
         st.rerun(scope="app")
-    _watch(room_code, "class_pulse_follow", ("scene",), seen)
     if following:
         st.caption(
             f"Class {room_code} · your screen follows the lecturer.",
