@@ -18,6 +18,7 @@ it is answered as soon as a given field differs from the given value, or after S
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 
 import streamlit as st
@@ -45,11 +46,17 @@ async def ready(request):
     return PlainTextResponse("warming up", status_code=503)
 
 
-_WATCH: list = []  # the PulseWatch of this server's event loop (made on the first long poll)
+@functools.cache
+def _pulse_watch(rooms_url: str):
+    """The long polls' shared room reader of this server (made on the first long poll, on the server's loop)."""
+    from dgm_core.classroom.pulse_watch import PulseWatch
+    from dgm_core.classroom.store import shared_store
+
+    return PulseWatch(shared_store(rooms_url).pulse)
 
 
 async def pulse(request):
-    from dgm_core.classroom.pulse_watch import WATCHED, PulseWatch
+    from dgm_core.classroom.pulse_watch import WATCHED
     from dgm_core.classroom.store import normalize_code, shared_store
 
     code = normalize_code(request.path_params["code"])
@@ -63,9 +70,7 @@ async def pulse(request):
         if code is None:
             now = None
         elif wait > 0 and expect:
-            if not _WATCH:
-                _WATCH.append(PulseWatch(rooms.pulse))
-            now = await _WATCH[0].wait(code, expect, wait)
+            now = await _pulse_watch(os.environ.get("DGM_ROOMS", "")).wait(code, expect, wait)
         else:
             now = await run_in_threadpool(rooms.pulse, code)  # Redis is a blocking call
     except Exception as err:  # the rooms cannot be reached: the page's own run says so

@@ -193,9 +193,19 @@ with watch:
                     alt=f"The pixels that pixel {i + 1}'s conditional depends on, in blue; pixel {i + 1} in red",
                 )
         st.markdown("**You are the sampler.** Choose the next pixel yourself; the model continues from your choice.")
-        with st.container(horizontal=True):  # one block, not a column per button (a class runs this 60 times)
-            for k in range(levels):
-                st.button(f"Make it {level_names[k]}", on_click=set_pixel, args=(k,), key=f"set_{k}")
+        # counted in the browser (ui/clicks.py): twenty quick clicks are twenty pixels, where a plain st.button
+        # merged them into one or two. Narrow columns: the counted button fills its block's width.
+        chosen_now = 0
+        for k, col in zip(range(levels), st.columns(levels + 3), strict=False):
+            with col:
+                chosen_now += clicks.button(
+                    f"px_set_{k}",
+                    f"Make it {level_names[k]}",
+                    lambda k=k: set_pixel(k),
+                    help=f"Pixel {i + 1} becomes {level_names[k]} in every digit; the model redraws what follows.",
+                )
+        if chosen_now:
+            st.rerun()  # the drawing above was drawn before these choices: show it with them
         st.metric(
             "log p(x) of the first digit",
             f"{float(run.log_probs[:, 0].sum()):.1f} nats",

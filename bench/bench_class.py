@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import math
 import os
 import random
 import re
@@ -447,7 +448,7 @@ def run_setup(name: str, presenter_base: str, student_bases: list[str], server_p
                     "finished_s": spread("finished"),
                 }
             )
-            if timeline[-1]["asked_s"]["first"] == timeline[-1]["asked_s"]["first"]:  # not NaN: someone noticed
+            if not math.isnan(timeline[-1]["asked_s"]["first"]):  # some student noticed the move
                 noticed.append(timeline[-1]["asked_s"]["first"])
 
         if spy is not None:

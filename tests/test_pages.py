@@ -89,13 +89,17 @@ def test_pixels_page_steps_plays_and_scrubs():
 def test_you_are_the_sampler_sets_the_pixel_and_the_model_goes_on():
     at = open_page("app_pages/pixels.py")
     _scrub(at, 300)
-    at.button(key="set_1").click().run()  # make pixel 300 ink
+    click_counted(at, "px_set_1")  # make pixel 300 ink
     run = at.session_state["px_run"]
     assert bool((run.final.reshape(run.final.shape[0], -1)[:, 300] == 1).all())
     assert _drawn(at) == 301 and not at.exception
-    at.button(key="set_0").click().run()  # and pixel 301 paper
+    click_counted(at, "px_set_0")  # and pixel 301 paper
     run = at.session_state["px_run"]
     assert bool((run.final.reshape(run.final.shape[0], -1)[:, 300:302] == torch.tensor([1, 0])).all())
+    click_counted(at, "px_set_1", times=5)  # five quick clicks before the next run: five pixels, none merged
+    run = at.session_state["px_run"]
+    assert _drawn(at) == 307 and not at.exception
+    assert bool((run.final.reshape(run.final.shape[0], -1)[:, 302:307] == 1).all())
 
 
 def test_finish_the_digit_keeps_the_rows_and_draws_four_completions():
