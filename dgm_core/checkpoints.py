@@ -16,6 +16,7 @@ import re
 import time
 from pathlib import Path
 
+import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from torch import nn
@@ -86,6 +87,11 @@ def load_checkpoint(name: str, directory: Path | str | None = None) -> tuple[nn.
     cpath, wpath = card_path(name, directory), weights_path(name, directory)
     if not wpath.exists():
         raise FileNotFoundError(f"{cpath} has no weights file {wpath}.")
+    with torch.inference_mode(False):  # ordinary tensors, even for a first load inside inference mode: a
+        return _load(name, card, cpath, wpath)  # shared model must still allow a backward pass (visible_context)
+
+
+def _load(name: str, card: dict, cpath: Path, wpath: Path) -> tuple[nn.Module, dict]:
     model = build_model(card["family"], card["config"])
     try:
         tensors = load_file(str(wpath))

@@ -315,3 +315,15 @@ def test_shipped_gated_model_beats_the_masked_pixelcnn_on_held_out_digits(name):
     with torch.no_grad():
         labels = y if gated.num_classes else None
         assert -gated.log_prob(x, labels).mean() < -masked.log_prob(x, labels).mean() - 2
+
+
+def test_a_model_first_loaded_in_inference_mode_still_shows_its_visible_context():
+    """A shared model may be loaded first by a page that runs in inference mode; the receptive-field picture
+    (a backward pass) must still work afterwards, and inside inference mode too."""
+    from dgm_core.models.pixel_ar import visible_context
+
+    with torch.inference_mode():
+        model, _ = checkpoints.load_checkpoint("pixelcnn_mnist")
+        inside = visible_context(model, 406)
+    assert not any(p.is_inference() for p in model.parameters())
+    assert torch.equal(inside, visible_context(model, 406)) and inside[13].any() and not inside[15:].any()

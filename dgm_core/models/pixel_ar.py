@@ -82,10 +82,10 @@ def visible_context(model: ChainRuleDensity, i: int, y: torch.Tensor | None = No
     a (28, 28) bool map, True where d logits_i / d x_j is non-zero for some random input.
     For a correct model it is a subset of the pixels before i; for PixelCNN it is the
     receptive field (rows above within reach, pixels to the left)."""
-    x = torch.rand(probes, 1, SIDE, SIDE, generator=torch.Generator().manual_seed(0)) * (model.levels - 1)
-    x.requires_grad_(True)
-    labels = None if y is None else y.expand(probes)
-    with torch.enable_grad():
+    with torch.inference_mode(False), torch.enable_grad():  # a backward pass, even when called in inference mode
+        x = torch.rand(probes, 1, SIDE, SIDE, generator=torch.Generator().manual_seed(0)) * (model.levels - 1)
+        x.requires_grad_(True)
+        labels = None if y is None else y.clone().expand(probes)
         logits = model.conditional_logits(x, labels)[:, i]
         grad = None
         if logits.requires_grad:
