@@ -132,6 +132,7 @@ def reset() -> None:
     st.session_state.tx_steps = []
     heavy.drop(FINISH)  # a sentence being finished when Reset was pressed stays forgotten
 
+
 b1, b2, b3 = st.columns(3)
 with b1:  # counted in the browser: twenty quick clicks are twenty tokens
     caught_up = clicks.button(

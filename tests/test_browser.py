@@ -37,8 +37,12 @@ def test_page_loads_in_a_real_browser_without_exception(server, browser, info):
     outside: list[str] = []  # offline by design: every request goes to the app's own server
     page.on(
         "request",
-        lambda r: outside.append(r.url) if urlparse(r.url).scheme in ("http", "https", "ws", "wss")
-        and urlparse(r.url).hostname not in ("127.0.0.1", "localhost") else None,
+        lambda r: (
+            outside.append(r.url)
+            if urlparse(r.url).scheme in ("http", "https", "ws", "wss")
+            and urlparse(r.url).hostname not in ("127.0.0.1", "localhost")
+            else None
+        ),
     )
     page.goto(f"{server}/{'' if info.url_path == 'home' else info.url_path}")
     _wait_until_done(page)

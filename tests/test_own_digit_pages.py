@@ -1,12 +1,12 @@
 """A student's own digit reaches every family: drawn once, carried by the link, used on each page."""
 
-import base64
 import json
 
 import numpy as np
 import pytest
 
 from dgm_core.data.own_digit import digit_from_drawing, pack
+from tests import chart_helpers
 from tests.apptest_helpers import open_page
 
 
@@ -83,17 +83,11 @@ def test_the_bill_ranks_models_and_a_blank_page_is_cheap():
         """{axis label: (series, nats)} of the bill chart."""
         at = open_page("app_pages/compare.py", {"bill_picture": picture, "tab": "Your input's bill", **extra})
         assert not at.exception, at.exception
-        for chart in at.get("plotly_chart"):
-            if "bill_chart" not in chart.proto.id:
-                continue
-            out = {}
-            for bars in json.loads(chart.proto.spec)["data"]:
-                x = bars["x"]
-                if isinstance(x, dict):  # plotly sends numbers as base64 typed arrays
-                    x = np.frombuffer(base64.b64decode(x["bdata"]), dtype=x["dtype"]).tolist()
-                out |= {label: (bars["name"], value) for label, value in zip(bars["y"], x, strict=True)}
-            return out
-        raise AssertionError("no bill chart on the page")
+        out = {}
+        for bars in chart_helpers.figure(at, "bill_chart")["data"]:
+            x = chart_helpers.values(bars["x"])
+            out |= {label: (bars["name"], value) for label, value in zip(bars["y"], x, strict=True)}
+        return out
 
     digit, blank, mine = bill("digit"), bill("blank"), bill("digit", bill_source="mine", drawing=SEVEN)
     exact = [name for name, (series, _) in digit.items() if series.startswith("exact") and "Gated PixelCNN" in name]

@@ -3,29 +3,18 @@ class, a vector field that can be read, unique names for a screen reader, texts 
 
 from __future__ import annotations
 
-import base64
-import json
 import re
 
 import numpy as np
 import pytest
 
 from dgm_core import checkpoints
+from tests import chart_helpers
 from tests.apptest_helpers import open_page
 from ui import charts
 
-
-def _values(v) -> list:
-    if isinstance(v, dict) and "bdata" in v:
-        return np.frombuffer(base64.b64decode(v["bdata"]), v["dtype"]).tolist()
-    return list(v)
-
-
-def _chart(at, key: str) -> dict:
-    for element in at.get("plotly_chart"):
-        if key in element.proto.id:
-            return json.loads(element.proto.spec)
-    raise LookupError(f"no chart {key!r}")
+_values = chart_helpers.values
+_chart = chart_helpers.figure
 
 
 def test_the_compare_charts_are_horizontal_with_short_labels_and_grow_with_their_rows():
@@ -109,9 +98,10 @@ def test_the_inpainting_text_says_what_the_judge_sees_on_the_page():
     at = open_page("app_pages/conditional.py", {"tab": "Inpainting"})
     assert not at.exception
     verdict = next(m.value for m in at.markdown if "The judge reads" in m.value)
-    ar, ar_n, df, df_n = (int(v) for v in re.findall(r"\*\*(\d+) of (\d+)\*\*", verdict)[0] + re.findall(
-        r"\*\*(\d+) of (\d+)\*\*", verdict
-    )[1])
+    ar, ar_n, df, df_n = (
+        int(v)
+        for v in re.findall(r"\*\*(\d+) of (\d+)\*\*", verdict)[0] + re.findall(r"\*\*(\d+) of (\d+)\*\*", verdict)[1]
+    )
     assert ("did **not** help" in verdict) == (df / df_n < ar / ar_n)  # the claim follows the numbers shown
 
 
@@ -124,7 +114,7 @@ def test_home_and_budget_headings_do_not_skip_a_level():
 
 def test_every_chart_on_a_page_has_a_text_alternative():
     at = open_page("app_pages/likelihood.py", {"tab": "A classifier p(y | x)"})
-    charts_ = at.get("plotly_chart")
-    assert charts_ and all(element.proto.alt for element in charts_)
-    bars = next(element.proto.alt for element in charts_ if "clf_probs" in element.proto.id)
+    charts_ = chart_helpers.figures(at)
+    assert len(charts_) >= 2 and all(figure["alt"] for _, figure in charts_)
+    bars = next(figure["alt"] for key, figure in charts_ if "clf_probs" in key)
     assert "class 0:" in bars and "class 2:" in bars  # the bars' values, read out

@@ -1,9 +1,8 @@
 """The likelihood page: fitting raises the likelihood and lowers KL; Monte Carlo spread shrinks."""
 
-import json
-
 import pytest
 
+from tests import chart_helpers
 from tests.apptest_helpers import open_page, show_tab
 
 
@@ -50,12 +49,8 @@ def test_classifier_view_answers_for_the_chosen_point():
     at.slider(key="lk_x1").set_value(0.0).run()
     at.slider(key="lk_x2").set_value(3.0).run()  # near the centre of class 2
     assert not at.exception
-    figure = next(
-        json.loads(c.proto.spec)
-        for c in at.get("plotly_chart")
-        if "your point" in c.proto.spec and "p_theta(y" in c.proto.spec
-    )
-    probs = [float(t) for t in figure["data"][0]["text"]]  # the bar labels (y is binary-encoded by plotly)
+    figure = chart_helpers.figure(at, "clf_probs")
+    probs = [float(t) for t in figure["data"][0]["text"]]  # the labels written on the bars
     assert sum(probs) == pytest.approx(1.0, abs=0.02) and probs.index(max(probs)) == 2
     show_tab(at, "Fit a density").toggle(key="lk_truth").set_value(True).run()
     assert not at.exception

@@ -6,6 +6,7 @@ import pytest
 
 from dgm_core import checkpoints
 from dgm_core.language_models import CHAR_CHECKPOINT, smollm2_missing
+from tests import chart_helpers
 from tests.apptest_helpers import click_counted, open_page, show_tab
 from ui.safe_text import plain
 
@@ -25,12 +26,12 @@ def test_type_a_prompt_step_pick_and_reset():
     assert not at.exception
     at.text_area(key="share_prompt").set_value("JULIET:\nO Romeo").run()
     assert _text(at) == "JULIET:\nO Romeo"
-    chart_before = at.get("plotly_chart")[0].proto.spec
+    chart_before = chart_helpers.figure(at, "tx_next_chart")
     click_counted(at, "tx_next")
     assert not at.exception
     steps = at.session_state.tx_steps
     assert len(steps) == 1 and _text(at) == "JULIET:\nO Romeo" + steps[0].text
-    assert at.get("plotly_chart")[0].proto.spec != chart_before  # the next-token chart moved on
+    assert chart_helpers.figure(at, "tx_next_chart") != chart_before  # the next-token chart moved on
     # You are the sampler: the first candidate button appends exactly that token.
     wanted = at.session_state.tx_steps[0]
     pick = at.button(key="tx_pick_2")

@@ -12,11 +12,13 @@ import streamlit as st
 import torch
 
 from dgm_core.images import mark_pixel, upscale
-from ui import layout
+from ui import html_chart, layout
 
 CHOSEN_COLOR, OTHER_COLOR = "#d1495b", "#5b8def"
 # one colour per class, the same in every chart of a page (a scatter of the classes and their probabilities)
-CLASS_COLORS = ("#1f77b4", "#e07b00", "#2a9d4b", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+CLASS_COLORS = (
+    *("#1f77b4", "#e07b00", "#2a9d4b", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79"),
+)
 
 
 def distribution_bars(
@@ -606,7 +608,24 @@ def _describe(fig: go.Figure, limit: int) -> str:
     return ". ".join(parts) + "."
 
 
-def show(where, fig: go.Figure, *, alt: str | None = None, **kwargs):
-    """``where.plotly_chart(fig)`` (``where``: ``st`` or a column) with a text alternative for screen readers:
-    ``alt``, or one read from the figure (:func:`describe`)."""
-    return where.plotly_chart(fig, alt=alt or describe(fig), **kwargs)
+def show(where, fig: go.Figure, *, alt: str | None = None, key: str | None = None, **kwargs):
+    """Draw ``fig`` in ``where`` (``st`` or a column) with a text alternative for screen readers: ``alt``, or one
+    read from the figure (:func:`describe`). A simple figure (bars, lines, dots, a histogram) is drawn as HTML and
+    SVG (``ui.html_chart``), which paints at once; anything else is a plotly chart, whose 4.7 MB of JavaScript a
+    new tab runs for about 0.7 s before it paints."""
+    alt = alt or describe(fig)
+    drawn = None if kwargs else _html_of(fig, alt, key or "")
+    if drawn is not None:  # markdown, not st.html: st.html keeps no SVG (its sanitizer allows HTML only)
+        return where.markdown(drawn, unsafe_allow_html=True)
+    return where.plotly_chart(fig, alt=alt, key=key, **kwargs)
+
+
+def _html_of(fig: go.Figure, alt: str, key: str) -> str | None:
+    """``html_chart.draw``, kept with a figure that is shared read-only between runs (``_keep_description``)."""
+    kept = getattr(fig, "_dgm_html", None)
+    if kept is not None and kept[0] == (alt, key):
+        return kept[1]
+    drawn = html_chart.draw(fig, alt, key)
+    if hasattr(fig, "_dgm_alt"):
+        fig._dgm_html = ((alt, key), drawn)
+    return drawn

@@ -102,7 +102,8 @@ def next_token(lm, steps: list, logits, shaping, append, shown: int) -> None:
         "**p(next token | text so far)** for the 10 most likely tokens: the model's own probabilities and the "
         "reshaped ones you sample from. Move the sliders and watch the bars change before you draw."
     )
-    st.plotly_chart(
+    charts.show(
+        st,
         charts.paired_bars(
             labels,
             [float(model_probs[t]) for t in top],
@@ -132,7 +133,8 @@ def next_token(lm, steps: list, logits, shaping, append, shown: int) -> None:
             f"**Last step**: chose {plain(repr(last.piece), 30)} ({last.chosen_by}) with model probability "
             f"{last.model_prob:.3f}."
         )
-        st.plotly_chart(
+        charts.show(
+            st,
             charts.distribution_bars(
                 [c.model_prob for c in last.candidates],
                 [c.piece for c in last.candidates],
