@@ -26,7 +26,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
+from ui import server_tweaks
+
 os.environ["DGM_CLASS_PULSE"] = "1"  # tells ui/classroom.py that the pulse route below is served
+
+
+server_tweaks.keep_theme_messages()  # Streamlit rebuilt it on every script run
 
 
 @contextlib.asynccontextmanager

@@ -27,3 +27,30 @@ def test_ready_answers_503_while_warming_up_then_200_with_no_visit_at_all():
         assert seen[-1] == 200  # no page was opened: the server itself warmed up
         assert urllib.request.urlopen(f"{url}/_stcore/health", timeout=5).read() == b"ok"
         assert b"<html" in urllib.request.urlopen(f"{url}/", timeout=10).read().lower()  # and it serves the app
+
+
+def test_the_kept_theme_message_is_the_one_streamlit_builds():
+    """serve.py keeps the theme sections of Streamlit's NewSession message instead of rebuilding them per run;
+    what a browser receives must not change."""
+    from streamlit.proto.NewSession_pb2 import CustomThemeConfig
+    from streamlit.runtime import app_session
+
+    from ui import server_tweaks
+
+    original = app_session._populate_theme_msg
+    try:
+        expected = CustomThemeConfig()
+        original(expected)
+        assert expected.primary_color == "#b3364a"  # the config's theme was read (not an empty message)
+        assert server_tweaks.keep_theme_messages() and app_session._populate_theme_msg is not original
+        for _ in range(2):  # built once, then copied
+            msg = CustomThemeConfig()
+            app_session._populate_theme_msg(msg)
+            assert msg == expected
+        sidebar = CustomThemeConfig()
+        app_session._populate_theme_msg(sidebar, "theme.sidebar")
+        plain = CustomThemeConfig()
+        original(plain, "theme.sidebar")
+        assert sidebar == plain  # each section kept apart
+    finally:
+        app_session._populate_theme_msg = original

@@ -565,7 +565,7 @@ def _invest_results(activity: dict, answers: dict, room) -> None:
         figure = charts.paired_bars(names, summary.mixture, "the class's average bet", names, truth, "truth", "share")
     else:
         figure = charts.distribution_bars(summary.mixture, names, title="The class's average bet", y_title="share")
-    st.plotly_chart(figure, key="class_invest_chart")
+    charts.show(st, figure, key="class_invest_chart")
     st.caption(
         f"Averaging {summary.students} budgets gives a budget again: every share is at least 0 and they sum to "
         f"{summary.mixture.sum():.3f}. The class's bet is a mixture of its students' distributions."
@@ -703,7 +703,8 @@ def _sampler_results(activity: dict, answers: dict) -> None:
     total = max(1, sum(counts))
     st.markdown("**The class's sentence so far:**")
     st.code(view["text"], language=None, wrap_lines=True)
-    st.plotly_chart(
+    charts.show(
+        st,
         charts.paired_bars(
             view["pieces"],
             [c / total for c in counts],
