@@ -152,10 +152,10 @@ text_box = st.empty()
 def show_text(done: list) -> None:
     generated = "".join(s.text for s in done)
     with text_box.container():
-        st.code(lm.decode(prompt.ids) + generated, language=None, wrap_lines=True)
+        layout.text_block(lm.decode(prompt.ids) + generated)
         if done:
             st.caption("Generated tokens, one box each (␣ is a space, ↵ a line break):")
-            st.code(" | ".join(s.piece for s in done), language=None, wrap_lines=True)
+            layout.text_block(" | ".join(s.piece for s in done))
 
 
 if finish:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import html
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -57,3 +59,9 @@ def show_tab(at: AppTest, label: str) -> AppTest:
     """Open the page's tab ``label`` (as a click on it does): only the open tab computes its content."""
     at.session_state["share_tab"] = label
     return at.run()
+
+
+def text_blocks(at: AppTest) -> list[str]:
+    """The texts the page shows as they are (``layout.text_block``: the sentence, its tokens), unescaped."""
+    pattern = re.compile(r'<div class="dgm-text"[^>]*>(.*)</div>', re.S)
+    return [html.unescape(m.group(1)) for e in at.markdown if (m := pattern.search(e.value))]

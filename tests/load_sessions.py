@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from tests.apptest_helpers import click_counted, open_page
+from tests.apptest_helpers import click_counted, open_page, text_blocks
 
 
 def _digest(*parts) -> str:
@@ -33,7 +33,7 @@ def _open(path: str, query: dict):
 def _text(seed: int):
     at = _open("app_pages/text.py", {"seed": str(seed), "prompt": "KING:\nWhat"})
     next(b for b in at.button if b.label == "Finish the sentence").click().run()
-    return at, at.code[0].value
+    return at, text_blocks(at)[0]
 
 
 def _pixels(seed: int):

@@ -138,7 +138,7 @@ def test_twenty_fast_clicks_are_twenty_steps_and_nothing_crashes(server, browser
     _click_fast(page, "Next token")
 
     def tokens() -> int:
-        boxes = page.locator('[data-testid="stCode"]', has_text=" | ")  # the tokens, one box each
+        boxes = page.locator("div.dgm-text", has_text=" | ")  # the tokens, one box each
         return boxes.first.inner_text().count(" | ") + 1 if boxes.count() else 0
 
     _settle(page, lambda: tokens() == 20)

@@ -112,3 +112,26 @@ def test_a_page_of_simple_charts_paints_its_bars_without_plotlys_javascript(serv
     assert ":" in title  # a tooltip with the bar's value
     assert not any("PlotlyChart" in url for url in scripts), [u for u in scripts if "Plotly" in u]
     page.close()
+
+
+def test_a_text_block_shows_text_as_it_is():
+    """layout.text_block (the text page's sentence and tokens): escaped, no blank line that would end the HTML
+    block and let markdown read the rest, no $ for the math renderer."""
+    from ui import layout
+
+    shown = []
+
+    class Where:
+        def markdown(self, body, unsafe_allow_html=False):
+            shown.append((body, unsafe_allow_html))
+
+    layout.text_block('<script>alert("x")</script>\n\n*not bold* $x$ ␣', Where())
+    ((body, unsafe),) = shown
+    assert unsafe and body.startswith('<div class="dgm-text"') and "\n" not in body
+    assert "<script>" not in body and "&lt;script&gt;" in body and "&#10;&#10;" in body and "$" not in body
+    from types import SimpleNamespace
+
+    from tests.apptest_helpers import text_blocks
+
+    run = SimpleNamespace(markdown=[SimpleNamespace(value=body)])  # what AppTest holds after the run
+    assert text_blocks(run) == ['<script>alert("x")</script>\n\n*not bold* $x$ ␣']

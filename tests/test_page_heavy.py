@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.apptest_helpers import open_page
+from tests.apptest_helpers import open_page, text_blocks
 
 
 def _button(at, label):
@@ -46,7 +46,7 @@ def test_finish_the_sentence_is_one_computation_for_a_class_and_a_stopped_run_jo
         assert not at.exception
     assert a.session_state["tx_steps"] and a.session_state["tx_steps"] == b.session_state["tx_steps"]
     assert a.session_state["tx_steps"][0] is b.session_state["tx_steps"][0]  # the same objects: computed once
-    assert a.code[0].value.endswith("".join(s.text for s in a.session_state["tx_steps"]))
+    assert text_blocks(a)[0].endswith("".join(s.text for s in a.session_state["tx_steps"]))
     # a newer click stopped the run that asked for it: the next run, no click, joins the same request
     from ui import heavy
 

@@ -7,14 +7,14 @@ import pytest
 from dgm_core import checkpoints
 from dgm_core.language_models import CHAR_CHECKPOINT, smollm2_missing
 from tests import chart_helpers
-from tests.apptest_helpers import click_counted, open_page, show_tab
+from tests.apptest_helpers import click_counted, open_page, show_tab, text_blocks
 from ui.safe_text import plain
 
 pytestmark = pytest.mark.skipif(CHAR_CHECKPOINT not in checkpoints.available(), reason="char model not shipped")
 
 
 def _text(at) -> str:
-    return at.code[0].value
+    return text_blocks(at)[0]
 
 
 def _button(at, label):
@@ -72,7 +72,7 @@ def test_greedy_versus_sampled_side_by_side():
     assert not at.exception
     *_, greedy, sampled = at.session_state.tx_compared
     assert greedy != sampled and len(greedy) == len(sampled) == 20
-    shown = [c.value for c in at.code]
+    shown = text_blocks(at)
     assert greedy in shown and sampled in shown
 
 

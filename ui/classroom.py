@@ -702,7 +702,7 @@ def _sampler_results(activity: dict, answers: dict) -> None:
     counts = act.tally(answers, view["tokens"])
     total = max(1, sum(counts))
     st.markdown("**The class's sentence so far:**")
-    st.code(view["text"], language=None, wrap_lines=True)
+    layout.text_block(view["text"])
     charts.show(
         st,
         charts.paired_bars(
@@ -738,7 +738,7 @@ def _sampler_results(activity: dict, answers: dict) -> None:
 def _sampler_form(activity: dict, question: str) -> None:
     view = _sampler_view(str(activity.get("prompt", "")), tuple(activity.get("tokens", ())))
     st.markdown("**Vote the next token** of the class's sentence:")
-    st.code(view["text"][-200:], language=None, wrap_lines=True)
+    layout.text_block(view["text"][-200:])
     cols = st.columns(5)
     for i, (token, piece) in enumerate(zip(view["tokens"], view["pieces"], strict=True)):
         # a callback, not `if st.button(...)`: the click counts even when another fragment's poll runs first

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import html
 from collections.abc import Sequence
 
 import streamlit as st
@@ -89,6 +90,20 @@ def share_box() -> None:
     with st.sidebar.expander("Copy share link", icon=":material/share:"):
         st.caption("This link reopens the page with the same seed and settings.")
         _copy_link(data={"link": state.share_link(), "label": "Share link"}, key="dgm_share_link")
+
+
+def text_block(text: str, where=st) -> None:
+    """Text shown as it is (a sentence the model wrote, its tokens) in a monospace box that wraps. Not st.code: its
+    syntax highlighter is 1.5 MB of JavaScript that a new tab of the text page fetched and ran for this alone.
+    The text is escaped: it is shown, never interpreted. A <div>, not a <pre> (Streamlit's markdown turns a <pre>
+    into its own block and drops the class); line breaks as &#10;, so that no blank line ends the HTML early."""
+    body = html.escape(text).replace("$", "&#36;").replace("\r", "").replace("\n", "&#10;")
+    where.markdown(
+        f'<div class="dgm-text" style="white-space:pre-wrap;word-break:break-word;margin:0 0 0.75rem 0;'
+        "padding:0.75rem 1rem;border-radius:0.5rem;background:var(--st-secondary-background-color,#eef1f6);"
+        f'font-family:var(--st-code-font,monospace);font-size:0.875rem;line-height:1.6">{body}</div>',
+        unsafe_allow_html=True,
+    )
 
 
 def seed() -> int:

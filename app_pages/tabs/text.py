@@ -5,7 +5,7 @@ import torch
 
 from dgm_core.language_models import smollm2_missing
 from dgm_core.next_token import GREEDY, Ledger, generate, shape
-from ui import bills, charts, models, state
+from ui import bills, charts, layout, models, state
 from ui.safe_text import plain
 
 CHAR, SMOL = "char", "smollm2"
@@ -193,9 +193,9 @@ def greedy_vs_sampled(lm, prompt_ids: list[int], shaping, seed: int, choice: str
         _, used, _, greedy, sampled = compared
         g, s = st.columns(2)
         g.markdown("**Greedy** (temperature 0)")
-        g.code(greedy, language=None, wrap_lines=True)
+        layout.text_block(greedy, g)
         s.markdown(f"**Sampled** (T = {used.temperature}, top-k {used.top_k or 'off'}, top-p {used.top_p})")
-        s.code(sampled, language=None, wrap_lines=True)
+        layout.text_block(sampled, s)
         st.caption("Greedy text tends to loop and repeat; sampling varies but can wander off.")
 
 
