@@ -44,13 +44,10 @@ def samples(name: str, seed: int):
 numbers_tab, bill_tab, samples_tab = layout.tabs(TABS)
 with numbers_tab:
     if numbers_tab.open:
-        st.dataframe(
-            table.map(cell).astype({"parameters": int}),
-            hide_index=True,
-            column_order=["model", *[c for c in table.columns if c not in ("model", "checkpoint id")], "checkpoint id"],
-            column_config={
-                "checkpoint id": st.column_config.TextColumn(help="The file name in assets/ and the CLI's name")
-            },
+        order = ["model", *[c for c in table.columns if c not in ("model", "checkpoint id")], "checkpoint id"]
+        layout.table(
+            table.map(cell).astype({"parameters": int})[order],
+            help={"checkpoint id": "The file name in assets/ and the name the command line tools take"},
         )
 
         nll = table[table["exact NLL (nats)"] != NOT_DEFINED]

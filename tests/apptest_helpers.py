@@ -6,6 +6,7 @@ import base64
 import html
 import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
@@ -65,3 +66,38 @@ def text_blocks(at: AppTest) -> list[str]:
     """The texts the page shows as they are (``layout.text_block``: the sentence, its tokens), unescaped."""
     pattern = re.compile(r'<div class="dgm-text"[^>]*>(.*)</div>', re.S)
     return [html.unescape(m.group(1)) for e in at.markdown if (m := pattern.search(e.value))]
+
+
+def tables(at: AppTest) -> list[list[dict[str, str]]]:
+    """The plain tables the page drew (``layout.table``), each as its rows: {column: cell text}."""
+
+    class Reader(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.head, self.rows, self.cell = [], [], None
+
+        def handle_starttag(self, tag, attrs):
+            if tag in ("th", "td"):
+                self.cell = ""
+            elif tag == "tr":
+                self.rows.append([])
+
+        def handle_endtag(self, tag):
+            if tag == "th":
+                self.head.append(self.cell)
+            elif tag == "td":
+                self.rows[-1].append(self.cell)
+            if tag in ("th", "td"):
+                self.cell = None
+
+        def handle_data(self, data):
+            if self.cell is not None:
+                self.cell += data
+
+    out = []
+    for element in at.markdown:
+        if 'class="dgm-table"' in element.value:
+            reader = Reader()
+            reader.feed(element.value)
+            out.append([dict(zip(reader.head, row, strict=True)) for row in reader.rows if row])
+    return out
