@@ -31,4 +31,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 python -m ruff check .
-python -m pytest --durations=25 "$@"
+# One worker per core (at most 4: each holds torch and the models), tests handed out one at a time (pytest-xdist).
+# Every test starts the servers it needs on free ports, so two workers never share one. DGM_TEST_WORKERS=0 runs
+# them all in this process.
+workers="${DGM_TEST_WORKERS:-$(python -c 'import os; print(max(1, min(4, os.cpu_count() or 1)))')}"
+python -m pytest --durations=25 -n "$workers" "$@"
