@@ -25,56 +25,20 @@ import numpy as np
 # Streamlit's own categorical colours, the distinct ones first, for traces that bring no colour of their own
 PALETTE = ("#0068c9", "#ff8700", "#29b09d", "#6d3fc0", "#ff2b2b", "#83c9ff", "#7defa1", "#ffd16a", "#ffabab")
 SIZE = 1000.0  # the plot area's SVG user units (stretched to the area's real size)
+# what a figure may use to be drawn here (anything else: None, and plotly draws it)
 KNOWN_TRACE_KEYS = {
-    "bar": {
-        "type",
-        "x",
-        "y",
-        "name",
-        "orientation",
-        "marker",
-        "text",
-        "textposition",
-        "customdata",
-        "hovertemplate",
-        "cliponaxis",
-        "hovertext",
-        "hoverinfo",
-        "showlegend",
-    },
-    "scatter": {"type", "x", "y", "name", "mode", "marker", "line", "showlegend", "customdata", "hovertemplate"},
-    "histogram": {"type", "x", "name", "histnorm", "nbinsx", "marker"},
+    "bar": set(
+        "type x y name orientation marker text textposition customdata hovertemplate cliponaxis hovertext hoverinfo "
+        "showlegend".split()
+    ),
+    "scatter": set("type x y name mode marker line showlegend customdata hovertemplate".split()),
+    "histogram": set("type x name histnorm nbinsx marker".split()),
 }
-KNOWN_LAYOUT_KEYS = {
-    "template",
-    "title",
-    "height",
-    "margin",
-    "xaxis",
-    "yaxis",
-    "legend",
-    "barmode",
-    "bargap",
-    "showlegend",
-    "uniformtext",
-}
-KNOWN_AXIS_KEYS = {
-    "title",
-    "type",
-    "range",
-    "autorange",
-    "categoryorder",
-    "categoryarray",
-    "automargin",
-    "dtick",
-    "scaleanchor",
-    "tickmode",
-    "tickvals",
-    "ticktext",
-    "tickangle",
-    "tickfont",
-    "showticklabels",
-}
+KNOWN_LAYOUT_KEYS = set("template title height margin xaxis yaxis legend barmode bargap showlegend uniformtext".split())
+KNOWN_AXIS_KEYS = set(
+    "title type range autorange categoryorder categoryarray automargin dtick scaleanchor tickmode tickvals ticktext "
+    "tickangle tickfont showticklabels".split()
+)
 
 
 def _array(v) -> list:
@@ -110,7 +74,8 @@ class _Axis:
     def __init__(self, spec: dict, values: list, categories: list[str], *, bars_from_zero: bool, pad: float):
         self.spec = spec
         self.title = _text(spec.get("title"))
-        self.kind = spec.get("type") or ("category" if categories else "linear")
+        given_kind = spec.get("type")
+        self.kind = given_kind if given_kind not in (None, "-") else ("category" if categories else "linear")
         self.reversed = spec.get("autorange") == "reversed"
         self.show_labels = spec.get("showticklabels", True)
         if self.kind == "category":
@@ -218,7 +183,8 @@ def _marks_supported(fig: dict) -> bool:
 
 
 def draw(fig, alt: str, key: str = "") -> str | None:
-    """The figure as HTML (a string for ``st.html``), or None when it uses something not drawn here."""
+    """The figure as HTML (for ``st.markdown(..., unsafe_allow_html=True)``: ``st.html``'s sanitizer removes SVG),
+    or None when it uses something not drawn here. All text in it is escaped."""
     spec = fig.to_plotly_json() if hasattr(fig, "to_plotly_json") else fig
     if not _marks_supported(spec):
         return None
