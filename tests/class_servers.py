@@ -155,9 +155,21 @@ def open_class_box(page) -> None:
     if unfold.count() and unfold.first.is_visible():
         unfold.first.click()
         page.locator('[data-testid="stSidebarUserContent"]').wait_for(state="visible")
+        page.wait_for_function(SETTLED)
     expander = page.locator('[data-testid="stExpander"]').filter(has_text="Class mode").first
     if not expander.locator('[data-testid="stExpanderDetails"]').is_visible():
         expander.locator("summary").click()
+        page.wait_for_function(SETTLED)
+
+
+# No transition still running (a spinner's endless animation aside). The sidebar slides in when unfolded: a click
+# sent while it slides can land where the button was a moment before, and nothing happens: in 3 of 9 runs of a
+# script that clicked "Start a class" right after unfolding, the click sent nothing to the server (no websocket
+# frame; the page had been idle for a second); 10 of 10 once the helper waits for this.
+SETTLED = """() => document.getAnimations().every(a => {
+  const t = a.effect && a.effect.getComputedTiming();
+  return a.playState !== 'running' || !t || t.endTime === Infinity;
+})"""
 
 
 def start_class(page) -> str:
