@@ -1,8 +1,5 @@
 """The text page's *Inside the transformer* tab: the strip shows the weights the model used for the next token."""
 
-import base64
-import json
-
 import numpy as np
 import pytest
 import torch
@@ -10,24 +7,11 @@ import torch
 from dgm_core import checkpoints
 from dgm_core.language_models import CHAR_CHECKPOINT, CharLanguageModel
 from tests.apptest_helpers import open_page, show_tab
+from tests.chart_helpers import figure as chart
+from tests.chart_helpers import values
 
 pytestmark = pytest.mark.skipif(CHAR_CHECKPOINT not in checkpoints.available(), reason="no character model")
 TAB = "Inside the transformer"
-
-
-def chart(at, key: str) -> dict:
-    for element in at.get("plotly_chart"):
-        if element.proto.id.endswith(key) or key in element.proto.id:
-            return json.loads(element.proto.spec)
-    raise LookupError(f"no chart {key!r}")
-
-
-def values(v) -> list:
-    """A plotly array as a list (plotly sends numpy arrays base64-coded)."""
-    if isinstance(v, dict) and "bdata" in v:
-        shape = [int(n) for n in str(v.get("shape", "-1")).split(",")]
-        return np.frombuffer(base64.b64decode(v["bdata"]), v["dtype"]).reshape(shape).tolist()
-    return v
 
 
 def test_the_strip_is_the_chosen_heads_weights_for_the_next_token():
