@@ -103,6 +103,50 @@ def test_a_student_who_explores_comes_back_with_one_click():
     assert student.query_params["outcomes"] == "8" and "follows the lecturer" in texts(student)
 
 
+def test_a_stale_message_from_the_browser_does_not_undo_the_move():
+    """Right after a move, the browser can still send the widgets' values from before it (a busy server answers
+    late): that run is moved to the scene again, the student stays in the lecture. Their own new value is not
+    stale: they explore."""
+    presenter, code = start_class()
+    presenter.switch_page("app_pages/budget.py")
+    presenter.run()
+    student = join(code)
+    assert student.query_params["outcomes"] == "8"
+    presenter.slider(key="share_outcomes").set_value(5).run()
+    on_scene(student.run()).run()
+    assert student.query_params["outcomes"] == "5" and "follows the lecturer" in texts(student)
+    student.slider(key="share_outcomes").set_value(8).run()  # the value from before the move comes back
+    on_scene(student.run()).run()
+    no_errors(student)
+    assert student.query_params["outcomes"] == "5" and "follows the lecturer" in texts(student)
+    student.slider(key="share_outcomes").set_value(3).run()  # a value of their own
+    student.run()
+    assert "exploring on your own" in texts(student) and student.query_params["outcomes"] == "3"
+
+
+def test_a_stale_run_of_the_page_being_left_does_not_undo_the_move():
+    """The browser can also ask for a run of the page it still shows, after the server moved the student on: that
+    run is moved on again. A page of their own choosing is exploring."""
+    presenter, code = start_class()
+    presenter.switch_page("app_pages/budget.py")
+    presenter.run()
+    student = join(code)
+    presenter.switch_page("app_pages/gan.py")
+    presenter.run()
+    student.run()  # the follow moves the student to the GAN page ...
+    assert student.session_state["_class_applied"]["page"] == "gan"
+    student.run()  # ... and the browser, not there yet, asks for the budget page once more
+    no_errors(student)
+    assert "exploring on your own" not in texts(student)
+    on_scene(student.run()).run()
+    assert student.query_params["room"] == code and "follows the lecturer" in texts(student)
+    assert any(t.value == "Discriminator versus generator" for t in student.title)
+    student.switch_page("app_pages/vae.py")  # a page of their own
+    student.run()
+    student.run()
+    assert "exploring on your own" in texts(student)
+
+
 def test_a_student_on_a_page_that_stops_early_still_follows_the_class(monkeypatch):
     """A page that ends with st.stop (here: its model is missing) still gets the student's class bar, which is
     what notices the lecturer's next move."""

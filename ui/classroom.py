@@ -48,6 +48,8 @@ GAN = "gan_mnist"
 PAGE_OF = {"invest": "budget", "real_fake": "gan_digits", "sampler": "text"}
 DEFAULT_PROMPT = "ROMEO:\n"
 REAPPLY_S = 5.0  # a view that differs from the scene this soon after a move is moved again, not "exploring"
+REAPPLY_TRIES = 4  # ... at most this many times per move (a busy server can answer several stale messages)
+_VIEW = "_class_view"  # a student's page and settings after their last full run
 
 # session-state keys of this module
 _ROLE, _JOINED, _SEEN_REV, _SEEN_ACT = "_class_role", "_class_joined", "_class_seen_rev", "_class_seen_act"
@@ -227,11 +229,15 @@ def _same_view(applied: dict, now: dict | None) -> bool:
 
 
 def _stale(applied: dict, now: dict) -> bool:
-    """The view differs from the scene only by settings back at their values from before the move."""
-    before = st.session_state.get("_class_before", {})
-    mine = now["query"]
+    """The view differs from the scene only by what it was before the move: the page being left (the browser asked
+    for a run of the page it still showed) or settings back at their values from before the move (it sent its
+    widgets' old values)."""
+    before = st.session_state.get("_class_before") or {}
+    if now["page"] != applied.get("page"):
+        return now["page"] == before.get("page")
+    mine, kept = now["query"], before.get("query", {})
     changed = [k for k, v in applied.get("query", {}).items() if k in mine and mine[k] != v]
-    return bool(changed) and all(before.get(k) == mine[k] for k in changed)
+    return bool(changed) and all(kept.get(k) == mine[k] for k in changed)
 
 
 def _apply(scene: dict, room_code: str, retry: bool = False) -> None:
@@ -244,8 +250,10 @@ def _apply(scene: dict, room_code: str, retry: bool = False) -> None:
         for k, v in (scene.get("query") or {}).items()
         if str(k) not in NOT_IN_SCENE and str(k).isidentifier()
     }
+    # the view being left (the last full run's settings, kept by after_page): a stale message from the browser
+    # carries these values back, and after_page tells that apart from the student's own change
+    st.session_state["_class_before"] = st.session_state.get(_VIEW) or {"page": None, "query": state.current_query()}
     state.forget_settings(keep=NOT_IN_SCENE)
-    st.session_state["_class_before"] = state.current_query()  # the view being left (the last full run's)
     st.session_state[_APPLIED] = {"page": info.url_path, "query": query}
     st.session_state[_FOLLOW] = True
     st.session_state["_class_applied_at"] = time.time()
@@ -333,13 +341,15 @@ def after_page(page, page_ran: bool = True) -> None:
                 # Right after a move, a message the browser sent before it saw the move can carry the widgets' old
                 # values back (the follow poll runs twice a second): move again rather than call it exploring.
                 recent = time.time() - st.session_state.get("_class_applied_at", 0) < REAPPLY_S
-                if recent and st.session_state.get("_class_retries", 0) < 2 and _stale(applied, now):
+                if recent and st.session_state.get("_class_retries", 0) < REAPPLY_TRIES and _stale(applied, now):
                     st.session_state["_class_reapply"] = True  # the bar's next run moves again
                 else:
                     st.session_state[_FOLLOW] = False
                 # With the pulse, the bar (drawn before the page) runs again only when the room changes: one more
                 # run now, so it moves again or says "exploring on your own" at once.
                 rerun_bar = PULSE and page_ran
+        if who == "student" and now is not None:
+            st.session_state[_VIEW] = now  # the view a move leaves (see _apply)
     except (*STORE_ERRORS, NotPresenter):
         pass  # the next run says what is wrong (box checks the room and the key first)
     extra = {"pkey": _key()} if who == "presenter" else {"sid": _sid()} if who == "student" else {}
