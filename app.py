@@ -31,6 +31,7 @@ models.warm_up(models.DEFAULT_PIXEL_MODEL, [conditional.default_view])
 # screen readers cannot count; Lighthouse's "list" audit), page links are plain links
 page = st.navigation(sections, position="hidden")
 state.begin_run()
+classroom.follow_early()  # a student whose lecturer moved goes there before anything is drawn
 layout.navigation(sections)
 layout.sidebar()
 classroom.box(page)  # class mode (#28): the class box, the join screen, following the lecturer, activities

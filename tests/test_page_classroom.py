@@ -147,6 +147,29 @@ def test_a_stale_run_of_the_page_being_left_does_not_undo_the_move():
     assert "exploring on your own" in texts(student)
 
 
+@pytest.mark.parametrize("between", [None, "app_pages/budget.py"])
+def test_the_presenters_scene_never_carries_a_setting_the_last_page_left(monkeypatch, between):
+    """The text page's tab ("Next token") is no tab of the GAN digits page: the scene published on arriving there
+    (before the page draws) already has that page's own tab, or students would follow a view their page cannot
+    show and count as exploring. Also when a page without tabs came in between (the value is then only kept)."""
+    presenter, code = start_class()
+    presenter.switch_page("app_pages/text.py")
+    presenter.run()
+    assert classroom.store().room(code).scene["query"]["tab"] == "Next token"
+    if between:
+        presenter.switch_page(between)
+        presenter.run()
+    published = []
+    rooms = classroom.store()
+    set_scene = rooms.set_scene
+    monkeypatch.setattr(rooms, "set_scene", lambda c, k, scene: (published.append(scene), set_scene(c, k, scene))[1])
+    presenter.switch_page("app_pages/gan_digits.py")
+    presenter.run()
+    no_errors(presenter)
+    assert published and {s["page"] for s in published} == {"gan_digits"}
+    assert {s["query"]["tab"] for s in published} == {"You are the discriminator"}
+
+
 def test_a_student_on_a_page_that_stops_early_still_follows_the_class(monkeypatch):
     """A page that ends with st.stop (here: its model is missing) still gets the student's class bar, which is
     what notices the lecturer's next move."""

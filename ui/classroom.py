@@ -19,6 +19,7 @@ import time
 
 import numpy as np
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dgm_core import budget_game, checkpoints
 from dgm_core.classroom import activities as act
@@ -769,8 +770,32 @@ def _send(question: str, answer) -> None:
     st.session_state[f"class_sent_{question}"] = bool(store().vote(code(), _sid(), question, answer))
 
 
-@_waiting
-def _follow() -> None:
+def follow_early() -> None:
+    """Called by app.py before anything is drawn: a student whose lecturer moved is moved at once, so the run that
+    notices the move (one per student and move: 60 at once in a class) stops before the navigation and the sidebar
+    are drawn. The bar (``_follow``) still notices what this leaves: a new activity, "Back to the lecture"."""
+    if role() != "student" or not st.session_state.get(_FOLLOW, True):
+        return
+    room_code = code()
+    try:
+        room = store().room(room_code)
+    except STORE_ERRORS:
+        return  # box says so
+    if room is None or room.scene is None:
+        return
+    if st.session_state.pop("_class_reapply", False) and st.session_state.get(_APPLIED):
+        _apply(st.session_state[_APPLIED], room_code, retry=True)
+    if room.scene_rev != st.session_state.get(_SEEN_REV):
+        st.session_state[_SEEN_REV] = room.scene_rev
+        _apply(room.scene, room_code)
+
+
+def _in_fragment_run() -> bool:
+    ctx = get_script_run_ctx()
+    return bool(ctx and ctx.fragment_ids_this_run)
+
+
+def _follow_view() -> None:
     """When the room changes (or every POLL_S): follow the presenter's move, or notice a new activity."""
     room_code = code()
     if room_code:
@@ -792,7 +817,8 @@ def _follow() -> None:
             _apply(room.scene, room_code)
     if _activity_mark(room.activity) != st.session_state.get(_SEEN_ACT, "unseen"):
         st.session_state[_SEEN_ACT] = _activity_mark(room.activity)
-        st.rerun(scope="app")
+        if _in_fragment_run():  # a full run draws the activity below the bar anyway
+            st.rerun(scope="app")
     if following:
         st.caption(
             f"Class {room_code} · your screen follows the lecturer.",
@@ -808,6 +834,13 @@ def _follow() -> None:
             on_click=lambda: st.session_state.update({"_class_back": True}),
             help="Your screen goes where the lecturer is and follows again.",
         )
+
+
+# With the pulse, a move reruns the whole app rather than this view alone: the run stops at the page switch, so it
+# costs about what a fragment run does, and it keeps fragment reruns of the bar from racing the page switch (on a
+# busy server, a bar's fragment run that followed the new page's full run left the page body or the activity box
+# blank in Streamlit's frontend). Without the pulse the view polls as a fragment every POLL_S.
+_follow = _follow_view if PULSE else st.fragment(run_every=POLL_S)(_follow_view)
 
 
 def _student_panel() -> None:

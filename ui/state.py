@@ -92,6 +92,14 @@ class Param:
             return type(self.default)(round(snapped, 10))
         return value
 
+    def accepts(self, value) -> bool:
+        """Whether this parameter's widget can hold ``value`` (a value another page left under the same name may
+        not be one of this page's choices)."""
+        try:
+            return self.snap(self.parse(self.format(value))) == value
+        except (ValueError, TypeError):
+            return False
+
     def format(self, value) -> str:
         if isinstance(value, bool):
             return "1" if value else "0"
@@ -119,10 +127,15 @@ def restore(params: Sequence[Param]) -> dict:
         k = key(p.name)
         if k in st.session_state:
             # Re-assigning detaches the value from the last run's widget, whose id changes with the
-            # page; without this, Streamlit drops it on a page switch.
-            st.session_state[k] = st.session_state[k]
+            # page; without this, Streamlit drops it on a page switch. A value another page left under this
+            # name that this page's widget cannot hold (a tab of the text page) gives way to the default here,
+            # not later in the widget: the presenter's scene is published before the widgets are drawn.
+            value = st.session_state[k]
+            st.session_state[k] = value if p.accepts(value) else p.default
         else:
             fallback = st.session_state.get(_KEPT + p.name, p.default)
+            if not p.accepts(fallback):  # kept from another page that has a parameter of this name
+                fallback = p.default
             raw = st.query_params.get(p.name)
             if raw is None:
                 st.session_state[k] = fallback
