@@ -32,15 +32,8 @@ fi
 
 python -m ruff check .
 # One worker per core (at most 4: each holds torch and the models), tests handed out one at a time (pytest-xdist);
-# every test starts the servers it needs on free ports. Tests marked `serial` (a class following the lecturer, a
-# soak, concurrent sessions: timed against the clock or the machine's load) then run alone. With arguments (say
-# -m "not browser") one pytest run takes them as given. DGM_TEST_WORKERS=0 runs everything in this process.
+# every test starts the servers it needs on free ports and waits for what it needs to see, so
+# the class-mode plays, the soak and the concurrent sessions run beside the others. Arguments (say -m "not
+# browser") go to pytest. DGM_TEST_WORKERS=0 runs everything in this process.
 workers="${DGM_TEST_WORKERS:-$(python -c 'import os; print(max(1, min(4, os.cpu_count() or 1)))')}"
-if [ $# -gt 0 ]; then
-  python -m pytest --durations=25 -n "$workers" "$@"
-else
-  status=0
-  python -m pytest --durations=25 -n "$workers" -m "not serial" || status=$?
-  python -m pytest --durations=10 -m serial || status=$?
-  exit $status
-fi
+python -m pytest --durations=25 -n "$workers" "$@"

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.serial  # run alone, after the others (scripts/test.sh)
 
 ROOT = Path(__file__).resolve().parent.parent
 # cached functions keyed only by these may go unbounded: their values come from a finite list

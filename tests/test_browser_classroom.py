@@ -20,7 +20,7 @@ from tests.browser_helpers import wait_until_done
 from tests.class_servers import app_server, app_servers, balancer, haproxy_missing, open_class_box, ports
 from tests.redis_helpers import redis_missing, redis_server
 
-pytestmark = [pytest.mark.browser, pytest.mark.serial]
+pytestmark = pytest.mark.browser
 
 HISTORY = """() => {
   window.__urls = [location.href];

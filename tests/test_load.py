@@ -7,7 +7,6 @@ import pytest
 from dgm_core import checkpoints
 from tests.load_sessions import run_concurrently, run_one
 
-pytestmark = pytest.mark.serial  # run alone, after the others (scripts/test.sh)
 
 NEEDED = {
     "text": "char_transformer_shakespeare",
