@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-
 ROOT = Path(__file__).resolve().parent.parent
 # cached functions keyed only by these may go unbounded: their values come from a finite list
 FINITE_KEYS = {"name"}

@@ -7,7 +7,6 @@ import pytest
 from dgm_core import checkpoints
 from tests.load_sessions import run_concurrently, run_one
 
-
 NEEDED = {
     "text": "char_transformer_shakespeare",
     "diffusion": "denoiser_mnist",
