@@ -93,12 +93,15 @@ class Param:
         return value
 
     def accepts(self, value) -> bool:
-        """Whether this parameter's widget can hold ``value`` (a value another page left under the same name may
-        not be one of this page's choices)."""
-        try:
-            return self.snap(self.parse(self.format(value))) == value
-        except (ValueError, TypeError):
-            return False
+        """Whether this parameter's widget can hold ``value``: one of its choices, if it has any (a value another
+        page left under the same name, such as a tab, may not be). Limits of links (length, range) are not checked
+        here: a value the student typed is the page's to refuse, with its own message."""
+        if self.choices is None:
+            return True
+        if value in self.choices:
+            return True
+        numeric = isinstance(value, int | float) and not isinstance(value, bool)
+        return self.snap_to_choices and numeric and min(self.choices) <= value <= max(self.choices)
 
     def format(self, value) -> str:
         if isinstance(value, bool):
