@@ -781,13 +781,18 @@ def follow_early() -> None:
         room = store().room(room_code)
     except STORE_ERRORS:
         return  # box says so
-    if room is None or room.scene is None:
-        return
+    if room is not None:
+        _catch_up(room, room_code)
+
+
+def _catch_up(room, room_code: str) -> None:
+    """Move again after a stale message (see after_page), or to the lecturer's new scene if following."""
     if st.session_state.pop("_class_reapply", False) and st.session_state.get(_APPLIED):
         _apply(st.session_state[_APPLIED], room_code, retry=True)
-    if room.scene_rev != st.session_state.get(_SEEN_REV):
+    if room.scene is not None and room.scene_rev != st.session_state.get(_SEEN_REV):
         st.session_state[_SEEN_REV] = room.scene_rev
-        _apply(room.scene, room_code)
+        if st.session_state.get(_FOLLOW, True):
+            _apply(room.scene, room_code)
 
 
 def _in_fragment_run() -> bool:
@@ -803,18 +808,13 @@ def _follow_view() -> None:
     room = store().room(room_code) if room_code else None
     if room is None:
         st.rerun(scope="app")  # the full run says the class has ended
-    if st.session_state.pop("_class_reapply", False) and st.session_state.get(_APPLIED):
-        _apply(st.session_state[_APPLIED], room_code, retry=True)
     if st.session_state.pop("_class_back", False):  # "Back to the lecture" was clicked
         st.session_state[_FOLLOW] = True
         st.session_state[_SEEN_REV] = room.scene_rev
         if room.scene is not None:
             _apply(room.scene, room_code)
+    _catch_up(room, room_code)
     following = st.session_state.get(_FOLLOW, True)
-    if room.scene is not None and room.scene_rev != st.session_state.get(_SEEN_REV):
-        st.session_state[_SEEN_REV] = room.scene_rev
-        if following:
-            _apply(room.scene, room_code)
     if _activity_mark(room.activity) != st.session_state.get(_SEEN_ACT, "unseen"):
         st.session_state[_SEEN_ACT] = _activity_mark(room.activity)
         if _in_fragment_run():  # a full run draws the activity below the bar anyway
