@@ -7,9 +7,15 @@ function copyText(field, text) {
     field.select();
     return document.execCommand("copy") ? Promise.resolve() : Promise.reject(new Error("copy refused"));
   };
-  if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text).catch(legacy);
-  return legacy();
+  if (!(navigator.clipboard && window.isSecureContext)) return legacy();
+  // a clipboard write that has not answered in 2 s (seen once in headless chromium on a busy machine: the status
+  // stayed empty for 20 s) gives way to the older command, still inside the click's user activation (about 5 s)
+  const late = new Promise((_, reject) => setTimeout(() => reject(new Error("clipboard slow")), 2000));
+  return Promise.race([navigator.clipboard.writeText(text), late]).catch(legacy);
 }
+
+// what the last copy said, kept across a re-mount of the box (a rerun can rebuild it) while the link is the same
+let lastSaid = { link: null, text: "" };
 
 export default function (component) {
   const { data, parentElement } = component;
@@ -24,13 +30,20 @@ export default function (component) {
   }
   const [field, button, said] = [box.querySelector("input"), box.querySelector("button"), box.querySelector("span")];
   field.value = data.link;
+  said.textContent = lastSaid.link === data.link ? lastSaid.text : "";
   field.setAttribute("aria-label", data.label);
   field.onfocus = () => field.select();
   button.setAttribute("aria-label", "Copy the link");
   button.onclick = () => {
-    copyText(field, field.value).then(
-      () => (said.textContent = "Copied."),
-      () => (said.textContent = "Select the link and copy it (Ctrl+C)."),
+    const link = field.value;
+    const show = (text) => {
+      lastSaid = { link, text };
+      said.textContent = text;
+    };
+    show("Copying...");
+    copyText(field, link).then(
+      () => show("Copied."),
+      () => show("Select the link and copy it (Ctrl+C)."),
     );
   };
 }
