@@ -7,8 +7,15 @@ import os
 
 import numpy as np
 import pytest
+import torch
 
 from dgm_core.data import mnist
+
+# The suite runs as several pytest workers on a few cores: one torch thread per process (and per CLI or app server
+# it starts). Two threads per worker made test_pixel_ar.py cost 64 CPU-s instead of 32 for a slower run, the
+# second thread spinning on tensors too small to share; results do not depend on the thread count.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+torch.set_num_threads(1)
 
 # No background warm-up in the test process or the app servers it starts: it would load every model beside the
 # tests; a page computes what it needs itself (tests/test_warm_up.py checks the warm-up when asked for).
