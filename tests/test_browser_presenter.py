@@ -168,7 +168,11 @@ def test_the_share_box_shows_this_views_link_and_copies_it(server, browser):
     assert "/vae?" in link and "seed=5" in link, link
     page.bring_to_front()  # the clipboard answers a focused page only
     sidebar.get_by_role("button", name="Copy the link").click()
-    expect(sidebar.get_by_text("Copied.")).to_be_visible(timeout=20_000)
+    try:
+        expect(sidebar.get_by_text("Copied.")).to_be_visible(timeout=20_000)
+    except AssertionError as err:  # how many boxes were mounted and clicks seen, and what the box said last
+        said = page.evaluate("() => { const m = window.__dgmCopyLink; return m && {...m, said: undefined}; }")
+        raise AssertionError(f"{said}") from err
     assert page.evaluate("() => navigator.clipboard.readText()") == link
     # the link reopens the same view in a new session
     other = context.new_page()

@@ -14,8 +14,9 @@ function copyText(field, text) {
   return Promise.race([navigator.clipboard.writeText(text), late]).catch(legacy);
 }
 
-// what the last copy said, kept across a re-mount of the box (a rerun can rebuild it) while the link is the same
-let lastSaid = { link: null, text: "" };
+// what the last copy said, kept across a re-mount of the box while the link is the same: on the window, since a
+// re-mount can load this module afresh
+const memory = () => (window.__dgmCopyLink ??= { link: null, text: "", mounts: 0, clicks: 0 });
 
 export default function (component) {
   const { data, parentElement } = component;
@@ -27,18 +28,21 @@ export default function (component) {
       '<input type="text" readonly spellcheck="false"><button type="button">Copy</button>' +
       '<span class="dgm-link-said" role="status" aria-live="polite"></span>';
     parentElement.appendChild(box);
+    memory().mounts += 1;
   }
   const [field, button, said] = [box.querySelector("input"), box.querySelector("button"), box.querySelector("span")];
   field.value = data.link;
-  said.textContent = lastSaid.link === data.link ? lastSaid.text : "";
+  said.textContent = memory().link === data.link ? memory().text : "";
+  memory().said = said; // the box on screen now: a copy that ends after a re-mount still reports there
   field.setAttribute("aria-label", data.label);
   field.onfocus = () => field.select();
   button.setAttribute("aria-label", "Copy the link");
   button.onclick = () => {
     const link = field.value;
+    memory().clicks += 1;
     const show = (text) => {
-      lastSaid = { link, text };
-      said.textContent = text;
+      Object.assign(memory(), { link, text });
+      (memory().said ?? said).textContent = text;
     };
     show("Copying...");
     copyText(field, link).then(
