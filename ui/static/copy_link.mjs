@@ -8,8 +8,8 @@ function copyText(field, text) {
     return document.execCommand("copy") ? Promise.resolve() : Promise.reject(new Error("copy refused"));
   };
   if (!(navigator.clipboard && window.isSecureContext)) return legacy();
-  // a clipboard write that has not answered in 2 s (seen once in headless chromium on a busy machine: the status
-  // stayed empty for 20 s) gives way to the older command, still inside the click's user activation (about 5 s)
+  // a clipboard write that has not answered in 2 s (the API waits on the browser, which may be busy) gives way to
+  // the older command, still inside the click's user activation (about 5 s): the box never stays silent
   const late = new Promise((_, reject) => setTimeout(() => reject(new Error("clipboard slow")), 2000));
   return Promise.race([navigator.clipboard.writeText(text), late]).catch(legacy);
 }
