@@ -100,6 +100,28 @@ def test_scene_moves_raise_the_revision(store):
     assert room.scene == {"page": "gan", "query": {"tab": "Ring"}} and room.scene_rev == 2
 
 
+def test_a_move_can_open_an_activity_in_the_same_write(store):
+    """The presenter opening an activity on another page: the move and the activity land together (one pulse
+    change, one run of the new page per student); a move without one keeps the activity; a bad one writes
+    nothing."""
+    code, key = store.create_room()
+    store.set_scene(code, key, {"page": "pixels", "query": {}})
+    before = store.pulse(code)
+    sampler = {"kind": "sampler", "question": "sampler-7", "open": True, "tokens": []}
+    assert store.set_scene(code, key, {"page": "text", "query": {"seed": "2"}}, activity=sampler) == 2
+    room = store.room(code)
+    assert room.scene == {"page": "text", "query": {"seed": "2"}} and room.activity == sampler
+    after = store.pulse(code)
+    assert after["scene"] != before["scene"] and after["scene"].startswith("2:")
+    store.set_scene(code, key, {"page": "text", "query": {"seed": "3"}})
+    assert store.room(code).activity == sampler  # kept
+    with pytest.raises(ValueError):
+        store.set_scene(code, key, {"page": "gan", "query": {}}, activity={"kind": "invest", "question": "no spaces"})
+    assert store.room(code).scene["page"] == "text" and store.room(code).scene_rev == 3
+    with pytest.raises(NotPresenter):
+        store.set_scene(code, "forged", {"page": "gan", "query": {}}, activity=sampler)
+
+
 def test_the_pulse_changes_with_a_move_or_an_activity_and_counts_answers_not_repeats(store):
     code, key = store.create_room()
     first = store.pulse(code)

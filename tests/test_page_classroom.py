@@ -162,7 +162,9 @@ def test_the_presenters_scene_never_carries_a_setting_the_last_page_left(monkeyp
     published = []
     rooms = classroom.store()
     set_scene = rooms.set_scene
-    monkeypatch.setattr(rooms, "set_scene", lambda c, k, scene: (published.append(scene), set_scene(c, k, scene))[1])
+    monkeypatch.setattr(
+        rooms, "set_scene", lambda c, k, scene, **kw: (published.append(scene), set_scene(c, k, scene, **kw))[1]
+    )
     presenter.switch_page("app_pages/gan_digits.py")
     presenter.run()
     no_errors(presenter)
@@ -249,6 +251,44 @@ def test_the_class_is_the_sampler_appends_the_most_voted_token():
     assert "Chain-rule ledger" in texts(presenter)
     one.run()
     assert [b for b in one.button if b.key.startswith(f"class_vote_{after['question']}_")], "the next vote"
+
+
+def test_an_activity_on_another_page_opens_with_the_move_in_one_write(monkeypatch):
+    """The presenter on the pixel page opens *The class is the sampler*: the room gets the text page's scene and the
+    activity in one write, never the activity beside the pixel scene (every student would run the pixel page
+    again to show it, then the text page), and the presenter's panel shows the open activity."""
+    presenter, code = start_class()
+    presenter.switch_page("app_pages/pixels.py")
+    presenter.query_params.update({"model": "fvsbn_mnist", "n": "2"})
+    presenter.run()
+    no_errors(presenter)
+    rooms = classroom.store()
+    writes = []
+    set_scene, set_activity = rooms.set_scene, rooms.set_activity
+
+    def scene(c, k, now, activity=None):
+        writes.append(("scene", now["page"], activity and activity["kind"]))
+        return set_scene(c, k, now, activity=activity)
+
+    def activity(c, k, act):
+        writes.append(("activity", rooms.room(c).scene["page"], act and act["kind"]))
+        return set_activity(c, k, act)
+
+    monkeypatch.setattr(rooms, "set_scene", scene)
+    monkeypatch.setattr(rooms, "set_activity", activity)
+    presenter.button(key="class_open_sampler").click().run()
+    no_errors(presenter)
+    assert writes[0] == ("scene", "text", "sampler"), writes
+    assert not [w for w in writes if w[0] == "activity"], writes
+    room = rooms.room(code)
+    assert room.scene["page"] == "text" and room.activity["kind"] == "sampler"
+    presenter.switch_page("app_pages/text.py")
+    presenter.run()
+    assert "0 answers" in texts(presenter) and "open" in texts(presenter)
+    student = join(code)
+    assert student.session_state["_class_applied"]["page"] == "text"
+    student.run()
+    assert [b for b in student.button if (b.key or "").startswith(f"class_vote_{room.activity['question']}_")]
 
 
 @pytest.mark.parametrize("action", ["class_end"])

@@ -86,6 +86,12 @@ def _dump(value: Any, limit: int, what: str) -> str:
     return text
 
 
+def _activity_text(activity: dict) -> str:
+    if not QUESTION_RE.match(str(activity.get("question", ""))):
+        raise ValueError("An activity needs a question id such as 'invest-1'.")
+    return _dump(activity, MAX_SCENE_BYTES, "An activity")
+
+
 class RoomStore(ABC):
     """The rooms of one app, wherever they live. Presenter actions raise ``NotPresenter`` without the key."""
 
@@ -133,18 +139,18 @@ class RoomStore(ABC):
         return normalize_code(code)
 
     # -- presenter actions ---------------------------------------------------------------------------------
-    def set_scene(self, code: str, key: str | None, scene: dict) -> int:
-        """Publish where the presenter is; returns the new scene revision."""
+    def set_scene(self, code: str, key: str | None, scene: dict, activity: dict | None = None) -> int:
+        """Publish where the presenter is; returns the new scene revision. With ``activity``, that activity opens
+        in the same write: the students see the move and the activity at once, and each runs the new page once
+        (not the old page to show the activity, then the new one)."""
         code = self._presenter(code, key)
-        return self._set_scene(code, _dump(scene, MAX_SCENE_BYTES, "A scene"), self.clock())
+        fields = {} if activity is None else {"activity": _activity_text(activity)}
+        return self._set_scene(code, _dump(scene, MAX_SCENE_BYTES, "A scene"), self.clock(), fields)
 
     def set_activity(self, code: str, key: str | None, activity: dict | None) -> None:
         """Open, change or close (``open: False``) the room's activity; None removes it."""
         code = self._presenter(code, key)
-        if activity is not None and not QUESTION_RE.match(str(activity.get("question", ""))):
-            raise ValueError("An activity needs a question id such as 'invest-1'.")
-        text = "" if activity is None else _dump(activity, MAX_SCENE_BYTES, "An activity")
-        self._set_fields(code, {"activity": text})
+        self._set_fields(code, {"activity": "" if activity is None else _activity_text(activity)})
 
     def set_hide_names(self, code: str, key: str | None, hide: bool) -> None:
         self._set_fields(self._presenter(code, key), {"hide_names": "1" if hide else "0"})
@@ -214,7 +220,7 @@ class RoomStore(ABC):
     @abstractmethod
     def _load(self, code: str) -> dict | None: ...
     @abstractmethod
-    def _set_scene(self, code: str, scene: str, now: float) -> int: ...
+    def _set_scene(self, code: str, scene: str, now: float, fields: dict[str, str]) -> int: ...
     @abstractmethod
     def _set_fields(self, code: str, fields: dict[str, str]) -> None: ...
     @abstractmethod
@@ -261,9 +267,10 @@ class MemoryStore(RoomStore):
         fields["touched"] = float(fields["touched"])
         return fields
 
-    def _set_scene(self, code, scene, now):
+    def _set_scene(self, code, scene, now, more):
         with self._lock:
             fields = self._rooms[code]["fields"]
+            fields.update(more)
             fields["scene"], fields["touched"] = scene, str(now)
             fields["scene_rev"] = str(int(fields.get("scene_rev", "0")) + 1)
             return int(fields["scene_rev"])
@@ -348,9 +355,9 @@ class RedisStore(RoomStore):
         fields["touched"] = float(fields["touched"])
         return fields
 
-    def _set_scene(self, code, scene, now):
-        with self.redis.pipeline() as pipe:
-            pipe.hset(self._k(code), mapping={"scene": scene, "touched": now})
+    def _set_scene(self, code, scene, now, more):
+        with self.redis.pipeline() as pipe:  # MULTI/EXEC: a reader sees the scene and the activity together
+            pipe.hset(self._k(code), mapping={**more, "scene": scene, "touched": now})
             pipe.hincrby(self._k(code), "scene_rev", 1)
             self._expire(pipe, code)
             return int(pipe.execute()[1])
