@@ -281,10 +281,10 @@ _PENDING = "_class_pending_activity"  # {"page", "activity"}: opened with a move
 def _publish(now: dict) -> None:
     """Publish the presenter's scene if it changed. An activity opened with a move to this page goes in the same
     write (``set_scene(activity=...)``): the students see the move and the activity at once and run the new page
-    once. Opened in one write with the old page's scene, as it was, every student ran the old page again to show
-    the activity, then the new one: at the start of a vote, the projector's first counts waited 1-2.7 s behind
-    60 such runs in 3 of 8 runs of bench_class.py. The presenter's run starts again, so its panel shows the
-    activity it just opened."""
+    once. When the activity was written first, beside the old page's scene, every student ran the old page again
+    to show it, then the new page: at the start of a vote the projector's first counts waited up to 2.7 s behind
+    those runs (vote p95 over 1 s in 8 of 22 runs of bench_class.py). The presenter's run then starts again, so
+    its panel shows the activity it just opened."""
     pending = st.session_state.get(_PENDING)
     activity = pending["activity"] if pending and pending["page"] == now["page"] else None
     if now != st.session_state.get(_PUBLISHED):
