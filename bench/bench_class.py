@@ -312,7 +312,7 @@ COUNT_OBSERVER = """() => {
   const seen = new Set();
   const look = () => {
     for (const h of document.querySelectorAll('h3')) {
-      const m = /· (\\d+) answers ·/.exec(h.innerText);
+      const m = /· (\\d+) answers? ·/.exec(h.innerText);
       if (m && !seen.has(m[1])) {
         seen.add(m[1]);
         window.__counts.push([Number(m[1]), performance.timeOrigin + performance.now()]);

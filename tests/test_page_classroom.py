@@ -288,7 +288,11 @@ def test_an_activity_on_another_page_opens_with_the_move_in_one_write(monkeypatc
     student = join(code)
     assert student.session_state["_class_applied"]["page"] == "text"
     student.run()
-    assert [b for b in student.button if (b.key or "").startswith(f"class_vote_{room.activity['question']}_")]
+    votes = [b for b in student.button if (b.key or "").startswith(f"class_vote_{room.activity['question']}_")]
+    assert votes
+    votes[0].click().run()
+    presenter.run()
+    assert "· 1 answer ·" in texts(presenter) and "· 1 student" in texts(presenter)  # counted, and said right
 
 
 @pytest.mark.parametrize("action", ["class_end"])

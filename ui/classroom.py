@@ -431,7 +431,7 @@ def _join_form() -> None:
 def _presenter_controls() -> None:
     room_code, rooms = code(), store()
     room = rooms.room(room_code)
-    st.markdown(f"**Class {room_code}** · {len(rooms.students(room_code))} students")
+    st.markdown(f"**Class {room_code}** · {_count(len(rooms.students(room_code)), 'student')}")
     st.toggle("Show the join screen", key=_SHOW_JOIN, help="The QR code, link and code, large, above the page.")
     st.toggle(
         "Hide nicknames",
@@ -555,7 +555,7 @@ def _live_results() -> None:
     with st.container(border=True):
         title = act.KINDS.get(activity["kind"], "Activity")
         state_word = "open" if activity.get("open") else "closed"
-        st.subheader(f"{title} · {len(answers)} answers · {state_word}")
+        st.subheader(f"{title} · {_count(len(answers), 'answer')} · {state_word}")
         if activity["kind"] == "invest":
             _invest_results(activity, answers, room)
         elif activity["kind"] == "real_fake":
@@ -568,6 +568,11 @@ def _live_results() -> None:
             )
         else:
             st.button("Reopen it", key="class_reopen", on_click=_set_activity, args=({**activity, "open": True},))
+
+
+def _count(n: int, noun: str) -> str:
+    """'1 answer', '2 answers', '0 answers' (the projector reads the count aloud to a room)."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _names(room, rooms) -> dict[str, str]:
