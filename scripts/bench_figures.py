@@ -223,7 +223,8 @@ def capacity(d: dict) -> list[str]:
     for r in d["class"]["rows"]:
         c = r["click_to_answer_s"]
         lines.append(
-            f"{r['students']} students for {r['duration_s']:.0f} s: click -> answer p50 {c['p50']:.2f} s / p95 "
+            f"{r['students']} student{'' if r['students'] == 1 else 's'} for {r['duration_s']:.0f} s: "
+            f"click -> answer p50 {c['p50']:.2f} s / p95 "
             f"{c['p95']:.1f} s (goal p95 2 s), first view p95 {r['first_view_s']['p95']:.1f} s, {r['errors']} errors, "
             f"server RSS {r['server_rss_mb_max']:.0f} MB, server {r['server_cpu_cores']:.2f} cores, load average "
             f"{r['load_average_start_end'][0]:.1f}-{r['load_average_start_end'][1]:.1f}"
