@@ -118,6 +118,7 @@ def _play(browser, presenter_base: str, student_bases: list[str], scene_of=None)
     for student in (one, two):
         see(student, "your screen follows the lecturer")
         assert "pkey" not in query(student)
+    see(pres, "2 students in the class so far")  # live on the join screen: the presenter has not moved
 
     # the presenter moves: both students follow
     set_seed(pres, 7)

@@ -125,13 +125,15 @@ def test_a_move_can_open_an_activity_in_the_same_write(store):
 def test_the_pulse_changes_with_a_move_or_an_activity_and_counts_answers_not_repeats(store):
     code, key = store.create_room()
     first = store.pulse(code)
-    assert first == {"scene": first["scene"], "votes": 0}
+    assert first == {"scene": first["scene"], "votes": 0, "students": 0}
     store.set_scene(code, key, {"page": "text", "query": {}})
     moved = store.pulse(code)
     assert moved["scene"] != first["scene"]
     a, b = new_student_id(), new_student_id()
-    assert store.join(code, a) and store.join(code, b)
-    assert store.pulse(code) == moved  # a student joining moves nobody's view
+    assert store.join(code, a) and store.join(code, b) and store.join(code, a, "renamed")
+    joined = store.pulse(code)
+    assert joined["scene"] == moved["scene"]  # a student joining moves nobody's view...
+    assert joined["students"] == 2  # ...but the presenter's count, once per student
     activity = {"kind": "sampler", "question": "sampler-1", "open": True, "tokens": []}
     store.set_activity(code, key, activity)
     opened_ = store.pulse(code)
@@ -139,7 +141,7 @@ def test_the_pulse_changes_with_a_move_or_an_activity_and_counts_answers_not_rep
     for _ in range(5):
         store.vote(code, a, "sampler-1", 1)
     store.vote(code, b, "sampler-1", 2)
-    assert store.pulse(code) == {"scene": opened_["scene"], "votes": 2}
+    assert store.pulse(code) == {"scene": opened_["scene"], "votes": 2, "students": 2}
     store.set_activity(code, key, {**activity, "tokens": [5]})  # the class's token appended: a new step
     assert store.pulse(code)["scene"] != opened_["scene"]
     store.set_activity(code, key, {**activity, "tokens": [5], "open": False})
@@ -242,3 +244,17 @@ def test_the_setting_picks_the_store():
     assert isinstance(open_store(None), MemoryStore) and isinstance(open_store("memory"), MemoryStore)
     with pytest.raises(ValueError, match="DGM_ROOMS"):
         open_store("postgres://x")
+
+
+def test_a_student_gets_back_their_own_answer_and_nobody_elses(store):
+    """What a student who reloads finds in the form: their answer, read by their id; never another's."""
+    code, key = store.create_room()
+    a, b = new_student_id(), new_student_id()
+    assert store.join(code, a, "ada") and store.join(code, b)
+    store.set_activity(code, key, {"kind": "invest", "question": "invest-1", "open": True, "outcomes": 2})
+    assert store.vote(code, a, "invest-1", [600_000.0, 400_000.0])
+    assert store.answer(code, a, "invest-1") == [600_000.0, 400_000.0]
+    assert store.answer(code, b, "invest-1") is None  # joined, not answered
+    assert store.answer(code, a, "invest-0") is None  # another question
+    assert store.answer(code, "not an id", "invest-1") is None and store.answer("nonsense", a, "invest-1") is None
+    assert store.pulse(code)["students"] == 2 and store.students(code)[a] == "ada"

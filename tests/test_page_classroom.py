@@ -199,9 +199,20 @@ def test_investment_challenge_one_bet_per_student_and_the_class_mixture():
     for i in range(activity["outcomes"]):
         student.number_input(key=f"class_bet_{q}_{i}").set_value(0.0)
     student.number_input(key=f"class_bet_{q}_0").set_value(1_000_000.0)
+    student.number_input(key=f"class_bet_{q}_1").set_value(450_000.0).run()
+    # over the budget: said before sending, and how it will count (as the budget page scales it)
+    assert "You placed $1,450,000" in texts(student) and "counts as: A 69%, B 31%" in texts(student)
+    student.number_input(key=f"class_bet_{q}_1").set_value(0.0).run()
+    assert "You placed" not in texts(student) and "A 100%, B 0%" in texts(student)
     student.button(key=f"class_send_{q}").click().run()
     student.button(key=f"class_send_{q}").click().run()  # twice: still one answer
     assert "Your answer is in" in texts(student)
+    # a reload (a new session with the student's link): the room kept the bet, and the form shows it
+    again = join(code, sid=student.query_params["sid"])
+    no_errors(again)
+    assert "Your answer is in" in texts(again)
+    assert again.number_input(key=f"class_bet_{q}_0").value == 1_000_000.0
+    assert again.number_input(key=f"class_bet_{q}_1").value == 0.0
     other = join(code)
     other.button(key=f"class_send_{q}").click().run()  # the even split
     presenter.run()
@@ -224,11 +235,16 @@ def test_real_or_generated_counts_the_room_beside_the_discriminator():
     for i, fake in enumerate(deal.is_fake):
         student.checkbox(key=f"class_mark_{q}_{i}").set_value(fake)
     student.button(key=f"class_send_{q}").click().run()
+    again = join(code, sid=student.query_params["sid"])  # a reload: the marks come back with the confirmation
+    assert "Your answer is in" in texts(again)
+    assert [again.checkbox(key=f"class_mark_{q}_{i}").value for i in range(len(deal.is_fake))] == list(deal.is_fake)
     presenter.run()
     metrics = {m.label: m.value for m in presenter.metric}
     assert metrics["The room's accuracy"] == "100%" and metrics["The discriminator's accuracy"].endswith("%")
     presenter.button(key="class_close").click().run()
     assert "Digits that fooled most of the room:** none" in texts(presenter)
+    captions = [i.caption for e in presenter.get("image") for i in e.proto.imgs]
+    assert [c for c in captions if c.startswith("#1: ")] and [c for c in captions if c.startswith("#10: ")], captions
     student.run()
     assert not [b for b in student.button if b.key == f"class_send_{q}"], "closed: no more answers"
 

@@ -47,6 +47,14 @@ NOT_IN_SCENE = CLASS_NAMES | {"presenter"}  # a student's phone is not a project
 ROUND_SIZE = 10  # digits in "Real or generated?"
 GAN = "gan_mnist"
 PAGE_OF = {"invest": "budget", "real_fake": "gan_digits", "sampler": "text"}
+OPENS = {  # what each activity button does, in its tooltip
+    "invest": "Goes to the budget page; every student splits $1M over the outcomes and the projector shows the "
+    "class's average bet beside the truth.",
+    "real_fake": "Goes to the GAN digits page; every student marks the same 10 digits real or generated and the "
+    "projector shows the room's accuracy beside the discriminator's.",
+    "sampler": "Goes to the text page; students vote the next token and the projector shows their votes beside the "
+    "model's probabilities.",
+}
 DEFAULT_PROMPT = "ROMEO:\n"
 REAPPLY_S = 5.0  # a view that differs from the scene this soon after a move is moved again, not "exploring"
 REAPPLY_TRIES = 4  # ... at most this many times per move (a busy server can answer several stale messages)
@@ -196,7 +204,11 @@ def _membership() -> None:
     sid = _sid()
     if not sid:
         sid = st.session_state["_class_sid"] = new_student_id()
-    if st.session_state.get(_JOINED) != (wanted, sid) or sid not in rooms.students(wanted):
+    joined = st.session_state.get(_JOINED)
+    if joined != (wanted, sid) or sid not in rooms.students(wanted):
+        if joined is None and "class_nickname" not in st.session_state:
+            # a reload comes back with its id (the link's sid): the nickname the room kept, not a blank one
+            st.session_state["class_nickname"] = rooms.students(wanted).get(sid, "")
         if not rooms.join(wanted, sid, st.session_state.get("class_nickname", "")):
             _leave(f"Class {wanted} is full or has ended.")
             return
@@ -431,7 +443,7 @@ def _join_form() -> None:
 def _presenter_controls() -> None:
     room_code, rooms = code(), store()
     room = rooms.room(room_code)
-    st.markdown(f"**Class {room_code}** · {_count(len(rooms.students(room_code)), 'student')}")
+    _joined("sidebar")
     st.toggle("Show the join screen", key=_SHOW_JOIN, help="The QR code, link and code, large, above the page.")
     st.toggle(
         "Hide nicknames",
@@ -442,7 +454,7 @@ def _presenter_controls() -> None:
     )
     st.caption("Open an activity; students answer it on their own device.")
     for kind, label in act.KINDS.items():
-        st.button(label, key=f"class_open_{kind}", on_click=_open_activity, args=(kind,), help=f"Opens {label}.")
+        st.button(label, key=f"class_open_{kind}", on_click=_open_activity, args=(kind,), help=OPENS[kind])
     if room.activity:
         st.button("Remove the activity", key="class_clear", on_click=_set_activity, args=(None,))
     st.button(
@@ -511,8 +523,24 @@ def _join_screen() -> None:
                 f'<div data-testid="class-code" style="font-size:clamp(2.5rem,7vw,7rem);font-weight:700;'
                 f'letter-spacing:0.3rem;font-family:monospace;line-height:1.1">{room_code}</div>'
             )
-            st.code(link, language=None)
+            st.code(link, language=None, wrap_lines=True)  # the whole link, however long the server's address
             st.caption("No account needed. Your answers are anonymous unless you choose a nickname.")
+            _joined("join_screen")
+
+
+@_waiting
+def _joined(where: str) -> None:
+    """How many students have joined, live: it runs again when the pulse's ``students`` count changes, so the
+    lecturer watches the room fill without touching anything (it used to change only when the presenter moved)."""
+    room_code = code()
+    if room_code is None:
+        return
+    _watch(room_code, f"class_pulse_students_{where}", ("students",))
+    n = len(store().students(room_code))
+    if where == "sidebar":
+        st.markdown(f"**Class {room_code}** · {_count(n, 'student')}")
+    else:
+        st.markdown(f"**{_count(n, 'student')} in the class so far**")
 
 
 def _open_activity(kind: str) -> None:
@@ -635,16 +663,25 @@ def _invest_form(activity: dict, question: str) -> None:
         f"Split **${budget_game.BUDGET:,}** over the outcomes {', '.join(names)}. You earn the log of the "
         "share you put on what happens."
     )
+    sent = _sent_before(question)  # a student who reloads finds their bet where they left it
+    kept = sent if isinstance(sent, list) and len(sent) == k else None
     cols = st.columns(min(k, 4))
     for i, name in enumerate(names):
         cols[i % len(cols)].number_input(
             f"On {name} ($)",
             min_value=0.0,
             step=10_000.0,
-            value=budget_game.BUDGET / k,
+            value=float(kept[i]) if kept else budget_game.BUDGET / k,
             format="%.0f",
             key=f"class_bet_{question}_{i}",
         )
+    typed = [float(st.session_state.get(f"class_bet_{question}_{i}") or 0.0) for i in range(k)]
+    bet = budget_game.normalize_allocation(typed)
+    shares = ", ".join(f"{name} {share:.0%}" for name, share in zip(names, bet.shares, strict=True))
+    if bet.notes:  # a bet over (or under) the budget is scaled, as on the budget page: said before it is sent
+        st.info(" ".join(bet.notes) + f" Your bet counts as: {shares}.", icon=":material/info:")
+    else:
+        st.caption(f"Your bet as shares of the budget: {shares}.")
     st.button(
         "Send my bet",
         key=f"class_send_{question}",
@@ -675,14 +712,14 @@ def _real_fake_results(activity: dict, answers: dict) -> None:
     left.metric("The room's accuracy", shown, help="The average share of digits a student labelled right.")
     right.metric("The discriminator's accuracy", f"{summary.d_accuracy:.0%}", help="D says generated when D(x) < 0.5.")
     closed = not activity.get("open")
-    captions = [
-        f"{share:.0%} say generated" + (f" · {'GENERATED' if fake else 'real'}" if closed else "")
-        for share, fake in zip(summary.marked_fake, deal.is_fake, strict=True)
+    captions = [  # numbered as on the students' screens, whatever the layout
+        f"#{i + 1}: {share:.0%} say generated" + (f" · {'GENERATED' if fake else 'real'}" if closed else "")
+        for i, (share, fake) in enumerate(zip(summary.marked_fake, deal.is_fake, strict=True))
     ]
     charts.image_grid(deal.images, captions, scale=3)
     if closed and summary.students:
         fooled = ", ".join(str(i + 1) for i in summary.fooled) or "none"
-        st.markdown(f"**Digits that fooled most of the room:** {fooled} (counted from the left, 1 to {ROUND_SIZE}).")
+        st.markdown(f"**Digits that fooled most of the room:** {fooled} (their numbers, #1 to #{ROUND_SIZE}).")
     elif not closed:
         st.caption("Close the activity to reveal which digits were generated and which fooled the room.")
 
@@ -690,11 +727,18 @@ def _real_fake_results(activity: dict, answers: dict) -> None:
 def _real_fake_form(activity: dict, question: str) -> None:
     deal = _round(int(activity.get("seed", 0)))
     st.markdown("Half of these digits are real, half were made by the GAN. **Tick the ones you think are generated.**")
+    sent = _sent_before(question)  # a student who reloads finds their marks where they left them
+    kept = sent if isinstance(sent, list) and len(sent) == ROUND_SIZE else [False] * ROUND_SIZE
     cols = st.columns(5)
     for i in range(ROUND_SIZE):
         with cols[i % 5]:
             charts.image_grid(deal.images[i : i + 1], scale=3)
-            st.checkbox("generated", key=f"class_mark_{question}_{i}", help="Tick if you think the GAN made it.")
+            st.checkbox(
+                f"#{i + 1} generated",
+                value=bool(kept[i]),
+                key=f"class_mark_{question}_{i}",
+                help="Tick if you think the GAN made it.",
+            )
     st.button(
         "Send my answers",
         key=f"class_send_{question}",
@@ -792,6 +836,15 @@ def _send(question: str, answer) -> None:
     st.session_state[f"class_sent_{question}"] = bool(store().vote(code(), _sid(), question, answer))
 
 
+def _sent_before(question: str):
+    """What this student sent to ``question`` in an earlier session (a reload, a lost connection): the same student
+    id comes back with the link, and the room kept the answer. Read once per question and session."""
+    memo = f"_class_kept_{question}"
+    if memo not in st.session_state:
+        st.session_state[memo] = store().answer(code(), _sid() or "", question)
+    return st.session_state[memo]
+
+
 def follow_early() -> None:
     """Called by app.py before anything is drawn: a student whose lecturer moved is moved at once, so the run that
     notices the move (one per student and move: 60 at once in a class) stops before the navigation and the sidebar
@@ -886,6 +939,8 @@ def _answer(activity: dict) -> None:
         elif activity["kind"] == "sampler":
             _sampler_form(activity, question)
         sent = st.session_state.get(f"class_sent_{question}")
+        if sent is None and _sent_before(question) is not None:
+            sent = True  # sent before this reload: the room has it
         if sent is False:
             st.warning("That answer was not counted: the lecturer has closed this activity.")
         if sent:

@@ -187,6 +187,17 @@ class RoomStore(ABC):
         self._vote(room.code, question, student, _dump(answer, MAX_ANSWER_BYTES, "An answer"), self.clock())
         return True
 
+    def answer(self, code: str, student: str, question: str) -> Any:
+        """This student's answer to ``question``, or None: what a student who reloads their page sent before."""
+        code = normalize_code(code)
+        if code is None or not STUDENT_RE.match(str(student)):
+            return None
+        raw = self._answer_of(code, question, student)
+        return None if raw is None else json.loads(raw)
+
+    def _answer_of(self, code: str, question: str, student: str) -> str | None:
+        return self._votes(code, question).get(student)
+
     def votes(self, code: str, question: str) -> dict[str, Any]:
         """student id -> answer for one question (each student at most once)."""
         code = normalize_code(code)
@@ -197,7 +208,8 @@ class RoomStore(ABC):
     def pulse(self, code: str) -> dict[str, str | int] | None:
         """What a waiting view compares to know whether to run again, cheaply (no answers are read): ``scene``
         changes when the presenter moves or opens, closes or advances an activity (what a student's view
-        follows); ``votes`` is the number of answers to the open question (what the projector counts). None
+        follows); ``votes`` is the number of answers to the open question (what the projector counts);
+        ``students`` is how many have joined (the presenter's count, live while the class joins). None
         when the room is gone. Served as JSON by serve.py's ``/class/<code>/pulse`` for the browsers to poll,
         so that waiting costs no script runs."""
         room = self.room(code)
@@ -209,10 +221,14 @@ class RoomStore(ABC):
         return {
             "scene": f"{room.scene_rev}:{json.dumps(mark, separators=(',', ':'))}",
             "votes": self._count_votes(room.code, question) if question else 0,
+            "students": self._count_students(room.code),
         }
 
     def _count_votes(self, code: str, question: str) -> int:
         return len(self._votes(code, question))
+
+    def _count_students(self, code: str) -> int:
+        return len(self._students(code))
 
     # -- what a backend provides ---------------------------------------------------------------------------
     @abstractmethod
@@ -411,6 +427,12 @@ class RedisStore(RoomStore):
 
     def _count_votes(self, code, question):
         return int(self.redis.hlen(self._k(code, "votes", question)))
+
+    def _count_students(self, code):
+        return int(self.redis.hlen(self._k(code, "students")))
+
+    def _answer_of(self, code, question, student):
+        return self.redis.hget(self._k(code, "votes", question), student)
 
 
 _SHARED: dict[str, RoomStore] = {}
