@@ -215,8 +215,21 @@ def test_reset_forgets_answers_and_close_forgets_the_room(store):
     store.reset(code, key)
     assert store.votes(code, "invest-1") == {} and store.room(code).activity is None
     assert store.students(code) == {student: ""}  # students stay joined
+    assert not store.ended(code)
     store.close(code, key)
-    assert store.room(code) is None
+    assert store.room(code) is None and store.ended(code)
+    assert store.students(code) == {} and store.votes(code, "invest-1") == {}  # nothing of the class is kept
+    assert not store.is_presenter(code, key) and not store.join(code, new_student_id())
+    with pytest.raises(NotPresenter):  # an ended class takes no more moves, even with its key
+        store.set_scene(code, key, {"page": "gan", "query": {}})
+    assert store.pulse(code) is None and not store.ended("nonsense")
+
+
+def test_an_ended_class_is_forgotten_after_the_idle_expiry(store):
+    code, key = store.create_room()
+    store.close(code, key)
+    store.test_clock.now += ROOM_TTL_S + 1
+    assert not store.ended(code) and store.room(code) is None
 
 
 def test_bad_student_ids_cannot_join(store):

@@ -319,7 +319,9 @@ def test_ending_the_class_sends_students_back_to_the_app(action):
     assert classroom.store().room(code) is None
     student.run()
     no_errors(student)
-    assert "No class with the code" in texts(student) and "room" not in student.query_params
+    assert f"Your lecturer ended class {code}" in texts(student) and "room" not in student.query_params
+    late = join(code)  # the old link, opened after the end: the same sentence, and no class joined
+    assert f"Your lecturer ended class {code}" in texts(late) and "room" not in late.query_params
 
 
 def test_the_presenters_move_is_published_before_the_page_computes(monkeypatch):

@@ -187,10 +187,15 @@ def _membership() -> None:
     rooms = store()
     room = rooms.room(wanted)
     if room is None:
-        _leave(
-            f"No class with the code {plain(wanted)} is open: it may have ended, or been idle for hours. "
-            "Check the code with your lecturer; meanwhile the app works as usual."
-        )
+        if rooms.ended(wanted):
+            _leave(
+                f"Your lecturer ended class {plain(wanted)}. Thank you for taking part: the app is yours to explore."
+            )
+        else:
+            _leave(
+                f"No class with the code {plain(wanted)} is open: it may have ended, or been idle for hours. "
+                "Check the code with your lecturer; meanwhile the app works as usual."
+            )
         return
     if _key():
         if rooms.is_presenter(wanted, _key()):

@@ -114,7 +114,7 @@ class RoomStore(ABC):
         if code is None:
             return None
         raw = self._load(code)
-        if raw is None or self.clock() - raw["touched"] > self.ttl_s:
+        if raw is None or raw.get("ended") == "1" or self.clock() - raw["touched"] > self.ttl_s:
             return None
         return Room(
             code=code,
@@ -129,7 +129,7 @@ class RoomStore(ABC):
     def is_presenter(self, code: str, key: str | None) -> bool:
         code = normalize_code(code)
         raw = None if code is None or not key else self._load(code)
-        if raw is None or self.clock() - raw["touched"] > self.ttl_s:
+        if raw is None or raw.get("ended") == "1" or self.clock() - raw["touched"] > self.ttl_s:
             return False
         return hmac.compare_digest(raw.get("key_hash", ""), _key_hash(key))
 
@@ -160,8 +160,16 @@ class RoomStore(ABC):
         self._reset(self._presenter(code, key))
 
     def close(self, code: str, key: str | None) -> None:
-        """End the class: the room and everything in it is deleted."""
-        self._delete(self._presenter(code, key))
+        """End the class: everything in the room is deleted. Only the mark that it ended stays (until the usual
+        idle expiry), so a student's screen can say that the lecturer ended it, and its code is not handed out
+        again meanwhile (an old link never lands in a new class)."""
+        self._end(self._presenter(code, key), self.clock())
+
+    def ended(self, code: str) -> bool:
+        """The presenter ended this class (``close``) within the last idle expiry."""
+        code = normalize_code(code)
+        raw = None if code is None else self._load(code)
+        return raw is not None and raw.get("ended") == "1" and self.clock() - raw["touched"] <= self.ttl_s
 
     # -- students ------------------------------------------------------------------------------------------
     def join(self, code: str, student: str, nickname: str = "") -> bool:
@@ -242,7 +250,7 @@ class RoomStore(ABC):
     @abstractmethod
     def _reset(self, code: str) -> None: ...
     @abstractmethod
-    def _delete(self, code: str) -> None: ...
+    def _end(self, code: str, now: float) -> None: ...
     @abstractmethod
     def _join(self, code: str, student: str, nickname: str, now: float) -> bool: ...
     @abstractmethod
@@ -301,9 +309,10 @@ class MemoryStore(RoomStore):
             room["votes"].clear()
             room["fields"].update(activity="", touched=str(self.clock()))
 
-    def _delete(self, code):
+    def _end(self, code, now):
         with self._lock:
-            self._rooms.pop(code, None)
+            fields = {"ended": "1", "created": str(now), "touched": str(now)}
+            self._rooms[code] = {"fields": fields, "students": {}, "votes": {}}
 
     def _join(self, code, student, nickname, now):
         with self._lock:
@@ -394,10 +403,14 @@ class RedisStore(RoomStore):
             self._expire(pipe, code)
             pipe.execute()
 
-    def _delete(self, code):
+    def _end(self, code, now):
         questions = self.redis.smembers(self._k(code, "questions"))
         names = [self._k(code), self._k(code, "students"), self._k(code, "questions")]
-        self.redis.delete(*names, *(self._k(code, "votes", q) for q in questions))
+        with self.redis.pipeline() as pipe:  # MULTI/EXEC: no reader sees the room half ended
+            pipe.delete(*names, *(self._k(code, "votes", q) for q in questions))
+            pipe.hset(self._k(code), mapping={"ended": "1", "created": now, "touched": now})
+            self._expire(pipe, code)
+            pipe.execute()
 
     def _join(self, code, student, nickname, now):
         students = self._k(code, "students")
