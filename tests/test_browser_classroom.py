@@ -165,10 +165,18 @@ def _play(browser, presenter_base: str, student_bases: list[str], scene_of=None)
     see(pres, "2 answers")
     see(pres, "mixture")
 
-    # real or generated?, on the GAN digits page
+    # real or generated?, on the GAN digits page, opened by a lecturer who had scrolled down the budget page
+    pres.mouse.move(700, 500)
+    pres.mouse.wheel(0, 3000)
     open_class_box(pres)
     pres.get_by_role("button", name="Real or generated?").click()
     wait_path(pres, "/gan_digits")
+    results = pres.get_by_text(re.compile(r"^Real or generated\? · ")).first
+    results.wait_for()
+    pres.wait_for_function(  # the live results at the top of the projector, not the old page's scroll
+        "e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }",
+        arg=results.element_handle(),
+    )
     for i, student in enumerate((one, two)):
         wait_path(student, "/gan_digits")
         student.locator('[class*="st-key-class_mark_"] label').nth(i).click()

@@ -41,7 +41,8 @@ def test_no_python_module_of_the_ui_carries_javascript_or_a_stylesheet_in_a_stri
 def test_the_components_are_built_from_those_files():
     from ui import arena, classroom, clicks, layout, player
 
-    pairs = ((player, "player"), (clicks, "clicks"), (arena, "arena"), (classroom, "pulse"), (layout, "copy_link"))
+    pairs = ((player, "player"), (clicks, "clicks"), (arena, "arena"), (classroom, "pulse"), (classroom, "to_top"))
+    pairs += ((layout, "copy_link"),)
     for module, name in pairs:
         assert f'static.read("{name}.mjs")' in Path(module.__file__).read_text()
     assert "export default function" in static.read("player.mjs")

@@ -67,6 +67,7 @@ _NOTICE = "_class_notice"
 
 
 _pulse = st.components.v2.component("dgm_class_pulse", js=static.read("pulse.mjs"))
+_to_top = st.components.v2.component("dgm_class_to_top", js=static.read("to_top.mjs"))
 
 
 def _waiting(view):
@@ -558,6 +559,7 @@ def _open_activity(kind: str) -> None:
         prompt = st.session_state.get(state.key("prompt")) or DEFAULT_PROMPT
         activity.update(prompt=str(prompt)[-200:], tokens=[], n=n)
     st.session_state[_PENDING] = {"page": PAGE_OF[kind], "activity": activity}  # opens with the move (_publish)
+    st.session_state["_class_to_top"] = activity["question"]  # the presenter lands at the top: the live results
     st.session_state[_SHOW_JOIN] = False
     st.session_state["_class_goto"] = _BY_URL[PAGE_OF[kind]].path
 
@@ -573,6 +575,8 @@ def _presenter_panel() -> None:
     room = store().room(code())
     if room is None or not room.activity:
         return
+    if st.session_state.get("_class_to_top") == room.activity.get("question"):
+        _to_top(data={"token": room.activity["question"]}, key="class_to_top")  # the results, not the old scroll
     _live_results()
 
 
