@@ -54,6 +54,29 @@ def test_presenter_mode_keeps_the_way_to_the_navigation_and_back(server, browser
     page.close()
 
 
+def test_back_after_a_lecture_link_returns_to_the_lecture_links(server, browser):
+    """One lecture link is one step in the browser's history: Back returns to the home page's links (the page
+    writing its settings into the address after the move used to leave a second entry, so Back stayed on the
+    page), and a setting changed on a page replaces its entry instead of adding one."""
+    page = _open(browser, f"{server}/?presenter=1")
+    page.get_by_text("A logistic regression per pixel").first.click()
+    page.wait_for_url(re.compile(r"/pixels\?.*speed=28"))
+    wait_until_done(page)
+    expect(page.get_by_text(re.compile(r"^Pixel \d+ of 784"))).to_be_visible()
+    length = page.evaluate("history.length")
+    page.locator('[data-testid="stSidebar"]').get_by_label("Random seed", exact=True).fill("4")
+    page.locator('[data-testid="stSidebar"]').get_by_label("Random seed", exact=True).press("Enter")
+    page.wait_for_url(re.compile(r"seed=4"))
+    wait_until_done(page)
+    assert page.evaluate("history.length") == length  # a setting on the same page: no new entry
+    page.go_back()
+    page.wait_for_url(re.compile(r"/\?"))
+    wait_until_done(page)
+    expect(page.get_by_role("heading", name="Lecture links")).to_be_visible()
+    assert "presenter=1" in page.url
+    page.close()
+
+
 def _step_button_style(page) -> dict:
     page.wait_for_function(
         "() => [...document.querySelectorAll('*')].some(e => e.shadowRoot && e.shadowRoot.querySelector('.dgm-step'))"

@@ -75,9 +75,13 @@ def sidebar() -> None:
             key=state.key("presenter"),
             help="Bigger text and pictures and less clutter, for a projector.",
         )
+        _history(data={}, key="dgm_history")  # Back goes to the previous page (ui/static/history.mjs)
     st.html(READABLE_CSS)
     if presenter():
         st.html(PRESENTER_CSS)
+
+
+_history = st.components.v2.component("dgm_history", js=static.read("history.mjs"))
 
 
 _copy_link = st.components.v2.component(
