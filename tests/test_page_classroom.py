@@ -193,6 +193,11 @@ def test_investment_challenge_one_bet_per_student_and_the_class_mixture():
     no_errors(presenter)
     activity = classroom.store().room(code).activity
     assert activity["kind"] == "invest" and activity["open"]
+    presenter.switch_page("app_pages/budget.py")  # where the presenter was moved (a browser follows the switch)
+    presenter.run()
+    # the page below the activity bets on the same outcomes (it showed its own default, 8, beside a 4-way bet)
+    assert presenter.slider(key="share_outcomes").value == activity["outcomes"] == 4
+    assert presenter.query_params["outcomes"] == "4"
     student = join(code, nickname="x")
     student.text_input(key="class_nickname").input("**Bold** <i>x</i>").run()
     q = activity["question"]

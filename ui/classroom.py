@@ -47,6 +47,7 @@ NOT_IN_SCENE = CLASS_NAMES | {"presenter"}  # a student's phone is not a project
 ROUND_SIZE = 10  # digits in "Real or generated?"
 GAN = "gan_mnist"
 PAGE_OF = {"invest": "budget", "real_fake": "gan_digits", "sampler": "text"}
+INVEST_OUTCOMES = 4  # the investment challenge's outcomes unless the presenter set another number on the budget page
 OPENS = {  # what each activity button does, in its tooltip
     "invest": "Goes to the budget page; every student splits $1M over the outcomes and the projector shows the "
     "class's average bet beside the truth.",
@@ -554,7 +555,9 @@ def _open_activity(kind: str) -> None:
     n = int(time.time() * 10) % 10**9  # a new question id: a re-opened activity starts with no answers
     activity: dict = {"kind": kind, "question": f"{kind}-{n}", "open": True, "seed": seed}
     if kind == "invest":
-        activity.update(outcomes=int(st.session_state.get(state.key("outcomes"), 4) or 4), rounds=0)
+        outcomes = int(st.session_state.get(state.key("outcomes")) or INVEST_OUTCOMES)
+        st.session_state[state.key("outcomes")] = outcomes  # the budget page opens with the activity's outcomes
+        activity.update(outcomes=outcomes, rounds=0)
     elif kind == "sampler":
         prompt = st.session_state.get(state.key("prompt")) or DEFAULT_PROMPT
         activity.update(prompt=str(prompt)[-200:], tokens=[], n=n)
