@@ -629,3 +629,21 @@ def _html_of(fig: go.Figure, alt: str, key: str) -> str | None:
     if hasattr(fig, "_dgm_alt"):
         fig._dgm_html = ((alt, key), drawn)
     return drawn
+
+
+LEDGER_COLUMNS = {  # the chain-rule ledger's numbers: short headings (the full name on hover) and rounded values,
+    # so that every column fits a projector's width (at 1366 px in presenter mode the last one was cut)
+    "p(token | context)": ("p", "p(token | context): the model's probability of this token here", "%.3f"),
+    "log p": ("log p", "log p(token | context), in nats", "%.2f"),
+    "running log p(x)": ("sum of log p", "log p of the text so far: the sum of the steps' log p (chain rule)", "%.2f"),
+    "perplexity so far": ("perplexity", "exp(-mean log p) over the tokens so far", "%.2f"),
+}
+
+
+def ledger_table(rows: list[dict], key: str | None = None) -> None:
+    """The chain-rule ledger (``dgm_core.next_token.Ledger.rows``) as a table, one row per token."""
+    config = {
+        name: st.column_config.NumberColumn(label, help=help_, format=fmt)
+        for name, (label, help_, fmt) in LEDGER_COLUMNS.items()
+    }
+    st.dataframe(rows, hide_index=True, width="stretch", column_config=config, key=key)

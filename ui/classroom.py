@@ -821,7 +821,7 @@ def _sampler_results(activity: dict, answers: dict) -> None:
         st.markdown(
             f"**Chain-rule ledger**: log p(class sentence) = sum of the steps' log p = **{view['log_prob']:.2f} nats**"
         )
-        st.dataframe(view["rows"], hide_index=True, key="class_ledger")
+        charts.ledger_table(view["rows"], key="class_ledger")
 
 
 def _sampler_form(activity: dict, question: str) -> None:

@@ -165,7 +165,7 @@ def ledger(lm, steps: list, ids: list[int], prompt_length: int) -> None:
             help="log p of the generated tokens recomputed by "
             "scoring the whole text at once: the chain rule says it equals the running sum.",
         )
-        st.dataframe(book.rows(), hide_index=True, width="stretch")
+        charts.ledger_table(book.rows())
         st.caption("The model's probabilities enter log p(x), whatever reshaping was used to pick the tokens.")
 
 
