@@ -741,9 +741,9 @@ def _real_fake_form(activity: dict, question: str) -> None:
     st.markdown("Half of these digits are real, half were made by the GAN. **Tick the ones you think are generated.**")
     sent = _sent_before(question)  # a student who reloads finds their marks where they left them
     kept = sent if isinstance(sent, list) and len(sent) == ROUND_SIZE else [False] * ROUND_SIZE
-    cols = st.columns(5)
+    row = st.container(horizontal=True)  # wraps: two or three digits to a row on a phone, five on a laptop
     for i in range(ROUND_SIZE):
-        with cols[i % 5]:
+        with row.container(width=140):
             charts.image_grid(deal.images[i : i + 1], scale=3)
             st.checkbox(
                 f"#{i + 1} generated",
@@ -828,10 +828,10 @@ def _sampler_form(activity: dict, question: str) -> None:
     view = _sampler_view(str(activity.get("prompt", "")), tuple(activity.get("tokens", ())))
     st.markdown("**Vote the next token** of the class's sentence:")
     layout.text_block(view["text"][-200:])
-    cols = st.columns(5)
+    row = st.container(horizontal=True)  # wraps: a phone shows the candidates a few to a row, not one per row
     for i, (token, piece) in enumerate(zip(view["tokens"], view["pieces"], strict=True)):
         # a callback, not `if st.button(...)`: the click counts even when another fragment's poll runs first
-        cols[i % 5].button(
+        row.button(
             plain(piece, 20),
             key=f"class_vote_{question}_{i}",
             help=f"Vote for {piece!r}.",
@@ -944,12 +944,8 @@ def _answer(activity: dict) -> None:
     question = activity["question"]
     with st.container(border=True):
         st.subheader(act.KINDS.get(activity["kind"], "Activity"))
-        if activity["kind"] == "invest":
-            _invest_form(activity, question)
-        elif activity["kind"] == "real_fake":
-            _real_fake_form(activity, question)
-        elif activity["kind"] == "sampler":
-            _sampler_form(activity, question)
+        # the answer's fate first, where a phone that just sent it still shows it (below ten stacked buttons it
+        # was off the screen)
         sent = st.session_state.get(f"class_sent_{question}")
         if sent is None and _sent_before(question) is not None:
             sent = True  # sent before this reload: the room has it
@@ -960,3 +956,9 @@ def _answer(activity: dict) -> None:
                 "Your answer is in. You can change it until the lecturer closes the activity.",
                 icon=":material/how_to_vote:",
             )
+        if activity["kind"] == "invest":
+            _invest_form(activity, question)
+        elif activity["kind"] == "real_fake":
+            _real_fake_form(activity, question)
+        elif activity["kind"] == "sampler":
+            _sampler_form(activity, question)
