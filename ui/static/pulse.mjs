@@ -53,6 +53,8 @@ async function loop(id) {
     }
     // an answer that came at once and asked for nothing (an error, a room gone) waits before the next request
     if (!sent && Date.now() - started < p.data.every_ms) await sleep(p.data.every_ms);
+    // a view that may run at most so often (the presenter's student count while 60 join) waits after asking
+    if (sent && p.data.gap_ms) await sleep(p.data.gap_ms);
   }
 }
 
