@@ -135,3 +135,20 @@ def test_a_text_block_shows_text_as_it_is():
 
     run = SimpleNamespace(markdown=[SimpleNamespace(value=body)])  # what AppTest holds after the run
     assert text_blocks(run) == ['<script>alert("x")</script>\n\n*not bold* $x$ ␣']
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "labels"),
+    [
+        (-5.0, 6.0, ["-5.0", "-2.5", "0.0", "2.5", "5.0"]),
+        (0.0, 1.2, ["0.00", "0.25", "0.50", "0.75", "1.00"]),
+        (0.0, 12.0, ["0.0", "2.5", "5.0", "7.5", "10.0"]),
+        (0.0, 100.0, ["0", "20", "40", "60", "80", "100"]),
+    ],
+)
+def test_tick_labels_print_the_ticks_values_exactly(low, high, labels):
+    """A step of 2.5 or 0.25 keeps its decimals: the labels read -2.5 and 0.25, not -2 and 0.2."""
+    from ui.html_chart import _Axis
+
+    axis = _Axis({"range": [low, high]}, [], [], bars_from_zero=False, pad=0.0)
+    assert [label for _, label in axis.ticks()] == labels

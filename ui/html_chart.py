@@ -129,7 +129,7 @@ class _Axis:
             out = [(self.frac(10.0**k), _power_label(k)) for k in range(math.ceil(self.low), math.floor(self.high) + 1)]
         else:
             step = _nice_step((self.high - self.low) / 5)
-            digits = max(0, -math.floor(math.log10(step) + 1e-9))
+            digits = _decimals(step)
             first = math.ceil(self.low / step - 1e-9)
             out = []
             for k in range(first, first + 12):
@@ -151,6 +151,15 @@ def _nice_step(raw: float) -> float:
         if m * power >= raw:
             return m * power
     return 10 * power
+
+
+def _decimals(step: float) -> int:
+    """The decimals a tick step needs to be printed exactly: 2.5 -> 1, 0.25 -> 2, 0.2 -> 1, 10 -> 0 (the order of
+    magnitude alone gave 2.5 no decimal, so ticks at -5, -2.5, 0, 2.5 read "-5, -2, 0, 2")."""
+    for digits in range(12):
+        if abs(round(step, digits) - step) <= 1e-9 * max(1.0, abs(step)):
+            return digits
+    return 12
 
 
 def _power_label(k: int) -> str:
