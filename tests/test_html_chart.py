@@ -152,3 +152,16 @@ def test_tick_labels_print_the_ticks_values_exactly(low, high, labels):
 
     axis = _Axis({"range": [low, high]}, [], [], bars_from_zero=False, pad=0.0)
     assert [label for _, label in axis.ticks()] == labels
+
+
+def test_an_equal_aspect_plot_and_its_x_ticks_share_one_width():
+    """A square plot (one unit as long on both axes) is narrower than its column: its x tick labels take the
+    plot's width, not the column's, so each stands under the point it labels (z = 0 stood at about -0.7)."""
+    fig = go.Figure(go.Scatter(x=[-4.0, 4.0], y=[-4.0, 4.0], mode="markers"))
+    fig.update_layout(yaxis=dict(scaleanchor="x"), height=420)
+    body = html_chart.draw(fig, "alt", "")
+    widths = re.findall(r"width:min\(100%,[\d.]+rem\);justify-self:start;", body)
+    plot = re.search(r'grid-row:1;grid-column:3;[^"]*', body).group(0)
+    ticks = re.search(r'grid-row:2;grid-column:3;[^"]*', body).group(0)
+    assert len(widths) >= 3 and widths[0] in plot and widths[0] in ticks, (plot, ticks)
+    assert "grid-template-rows:auto auto auto" in body  # the plot's height follows its width; the y ticks too

@@ -459,11 +459,15 @@ class _Chart:
             f'transform:translateX(-50%);white-space:pre;{room}">{_e(_visible(label))}</span>'
             for f, label in x_tick_list
         )
-        aspect = ""
-        if self.equal:
-            ratio = (self.x.high - self.x.low) / ((self.y.high - self.y.low) or 1)
-            aspect = f"aspect-ratio:{ratio:.3f};max-height:{(self.height - 80) / 16:.2f}rem;justify-self:start;"
         plot_height = self.height - 40 - (28 if title else 0) - (24 if legend else 0)
+        aspect = narrow = ""
+        first_row = f"{plot_height / 16:.2f}rem"
+        if self.equal:  # one unit is as long on both axes: the plot's width sets its height (row 1 follows it),
+            # and the x ticks and title take the plot's width, so they stand under the points they label
+            ratio = (self.x.high - self.x.low) / ((self.y.high - self.y.low) or 1)
+            narrow = f"width:min(100%,{(self.height - 80) / 16 * ratio:.2f}rem);justify-self:start;"
+            aspect = f"aspect-ratio:{ratio:.3f};{narrow}"
+            first_row = "auto"
         legend_html = (
             f'<div style="display:flex;flex-wrap:wrap;gap:4px 16px;font-size:0.8125rem;'
             f'{"margin-bottom:6px" if legend_top else "margin-top:6px"}">{"".join(legend)}</div>'
@@ -477,7 +481,7 @@ class _Chart:
         )
         plot_grid = (
             '<div style="display:grid;grid-template-columns:auto auto minmax(0,1fr);'
-            f'grid-template-rows:{plot_height / 16:.2f}rem auto auto;column-gap:2px;padding-right:14px">'
+            f'grid-template-rows:{first_row} auto auto;column-gap:2px;padding-right:14px">'
         )
         y_title = (
             '<div style="grid-row:1;grid-column:1;writing-mode:vertical-rl;transform:rotate(180deg);'
@@ -496,10 +500,11 @@ class _Chart:
             f"{''.join(svg)}</svg>{''.join(over)}</div>"
         )
         x_tick_row = (
-            f'<div style="grid-row:2;grid-column:3;position:relative;height:1.4rem;opacity:0.8">{x_ticks}</div>'
+            f'<div style="grid-row:2;grid-column:3;position:relative;height:1.4rem;opacity:0.8;{narrow}">'
+            f"{x_ticks}</div>"
         )
         x_title = (
-            '<div style="grid-row:3;grid-column:3;text-align:center;font-size:0.8125rem;opacity:0.85">'
+            f'<div style="grid-row:3;grid-column:3;text-align:center;font-size:0.8125rem;opacity:0.85;{narrow}">'
             f"{_e(self.x.title)}</div>"
         )
         return "".join(
