@@ -47,9 +47,9 @@ if len(outcomes):
         args=(freq * game.BUDGET,),
         help="The share of rounds each outcome won so far: the maximum-likelihood estimate.",
     )
-cols = st.columns(min(k, 6))
+row = st.container(horizontal=True)  # in order A, B, C... however many fit a row (a phone: one or two)
 for i, key in enumerate(BET_KEYS):
-    cols[i % len(cols)].number_input(f"Outcome {names[i]} ($)", step=10_000.0, key=key, format="%.0f")
+    row.number_input(f"Outcome {names[i]} ($)", step=10_000.0, key=key, format="%.0f", width=layout.money_field_px())
 bet = game.normalize_allocation([st.session_state[key] for key in BET_KEYS])
 for note in bet.notes:
     st.warning(note, icon=":material/rule:")

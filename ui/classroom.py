@@ -681,10 +681,11 @@ def _invest_form(activity: dict, question: str) -> None:
     )
     sent = _sent_before(question)  # a student who reloads finds their bet where they left it
     kept = sent if isinstance(sent, list) and len(sent) == k else None
-    cols = st.columns(min(k, 4))
+    row = st.container(horizontal=True)  # in order A, B, C... however many fit a row (a phone: one or two)
     for i, name in enumerate(names):
-        cols[i % len(cols)].number_input(
+        row.number_input(
             f"On {name} ($)",
+            width=layout.money_field_px(),
             min_value=0.0,
             step=10_000.0,
             value=float(kept[i]) if kept else budget_game.BUDGET / k,

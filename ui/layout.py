@@ -58,6 +58,12 @@ def page(url_path: str, path: str):
     return _REGISTERED.get(url_path, path)
 
 
+def money_field_px() -> int:
+    """A dollar amount's field width: $1,000,000 fits beside its +/- buttons (presenter mode's type is larger), and
+    two fields fit a phone's row."""
+    return 230 if presenter() else 170
+
+
 def sidebar() -> None:
     """The global controls (random seed, presenter mode), restored from the URL."""
     state.restore(GLOBAL_PARAMS)
