@@ -78,14 +78,23 @@ else:
     best = np.cumsum(game.log_payoffs(truth, outcomes))
     even = np.cumsum(game.log_payoffs(np.full(k, 1 / k), outcomes))
     last = ", ".join(names[o] for o in outcomes[-10:])
-    st.markdown(f"**{len(outcomes)} round{'s' if len(outcomes) != 1 else ''} played.** Last outcomes: {last}")
+    st.markdown(
+        f"**{len(outcomes)} round{'s' if len(outcomes) != 1 else ''} played.** Last outcomes: {last}. Every bet "
+        "below is scored on all of them."
+    )
     m1, m2, m3 = st.columns(3)
-    m1.metric("Your total log payoff", f"{mine[-1]:.1f}")
+    m1.metric(
+        "Your bet's total log payoff",
+        f"{mine[-1]:.1f}",
+        help="The bet above, scored on every round played so far: change it and all these rounds are scored again, "
+        "as a model is scored on a whole data set. The other two are scored on the same rounds.",
+    )
     m2.metric("Betting the true probabilities", f"{best[-1]:.1f}")
     m3.metric("Even split", f"{even[-1]:.1f}")
     if np.isneginf(mine[-1]):
         st.error(
-            "An outcome you put $0 on happened: log 0 = minus infinity, and no later round can repair it. "
+            "One of these rounds had an outcome your bet puts $0 on: log 0 = minus infinity, and no number of "
+            "further rounds can make up for it. "
             "A model that gives zero probability to something that can occur is infinitely wrong."
         )
     else:

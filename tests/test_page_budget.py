@@ -27,7 +27,7 @@ def test_rounds_play_reset_and_go_into_the_share_link():
     assert at.query_params["rounds"] == "21"
     assert float(_metric(at, "Betting the true probabilities")) > float(_metric(at, "Even split")) - 15
     again = open_page("app_pages/budget.py", {"rounds": "21"})
-    assert _metric(again, "Your total log payoff") == _metric(at, "Your total log payoff")  # same seed, same rounds
+    assert _metric(again, "Your bet's total log payoff") == _metric(at, "Your bet's total log payoff")  # same seed, same rounds
     _click(at, "Start over")
     assert at.query_params["rounds"] == "0" and not at.metric
 
@@ -35,9 +35,9 @@ def test_rounds_play_reset_and_go_into_the_share_link():
 def test_all_on_one_outcome_is_ruined_and_betting_the_frequencies_is_not():
     at = open_page("app_pages/budget.py", {"rounds": "40"})
     _click(at, "All on A")
-    assert _metric(at, "Your total log payoff") == "-inf" and at.error
+    assert _metric(at, "Your bet's total log payoff") == "-inf" and at.error
     _click(at, "Bet what you have seen")
-    assert _metric(at, "Your total log payoff") != "-inf" and not at.error
+    assert _metric(at, "Your bet's total log payoff") != "-inf" and not at.error
 
 
 def test_revealing_the_truth_explains_maximum_likelihood():
