@@ -119,7 +119,7 @@ with watch:
             )
         b2.button("Restart", on_click=restart, help="Back to a blank page (the seed decides the drawing).")
         b3.slider(
-            "Speed: pixels per frame",
+            "Pixels per step",
             1,
             112,
             key=state.key("speed"),

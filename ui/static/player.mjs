@@ -52,7 +52,7 @@ function build(p, parentElement, root, stats) {
       <button type="button" data-act="next" title="One step forward (right arrow)"
         aria-label="One step forward">&#x25B6;</button>
       <button type="button" data-act="end" title="To the end (End)" aria-label="To the end">&#x25B6;|</button>
-      <label class="dgm-speed">Speed <select></select></label>
+      <label class="dgm-speed">Play speed <select></select></label>
     </div>
     <input type="range" min="0" step="1">`;
   parentElement.appendChild(box);
