@@ -27,7 +27,8 @@ def test_rounds_play_reset_and_go_into_the_share_link():
     assert at.query_params["rounds"] == "21"
     assert float(_metric(at, "Betting the true probabilities")) > float(_metric(at, "Even split")) - 15
     again = open_page("app_pages/budget.py", {"rounds": "21"})
-    assert _metric(again, "Your bet's total log payoff") == _metric(at, "Your bet's total log payoff")  # same seed, same rounds
+    mine = "Your bet's total log payoff"
+    assert _metric(again, mine) == _metric(at, mine)  # same seed, same rounds
     _click(at, "Start over")
     assert at.query_params["rounds"] == "0" and not at.metric
 
