@@ -32,7 +32,11 @@ layout.header(
 )
 state.restore(PARAMS)
 seed = layout.seed()
-c1, c2, c3 = st.columns(3)
+# settings on the left, the game on the right: a lecturer pressing D step or G step sees the arena change (below
+# three columns of settings it began under the fold of a 1366 x 768 projector); a phone stacks them
+settings_col, game_col = st.columns([1, 2], gap="large")
+extra = st.container()  # the editors of a custom or sketched data set, under both
+c1 = c2 = c3 = settings_col
 c1.radio(
     "Real data",
     (*SHAPES, "custom", "sketch"),
@@ -52,8 +56,8 @@ c3.radio(
 c3.slider("D steps per G step (k)", 1, 10, key=state.key("k"), help="How many inspector updates between moves.")
 custom = DEFAULT_CUSTOM
 if state.value("shape") == "custom":
-    st.caption("Place the real points: edit, add or delete rows (coordinates between -2.5 and 2.5).")
-    edited = st.data_editor(
+    extra.caption("Place the real points: edit, add or delete rows (coordinates between -2.5 and 2.5).")
+    edited = extra.data_editor(
         {"x": [p[0] for p in DEFAULT_CUSTOM], "y": [p[1] for p in DEFAULT_CUSTOM]},
         num_rows="dynamic",
         key="gan_custom_points",
@@ -63,10 +67,10 @@ if state.value("shape") == "custom":
     ]
     pts = [[min(2.5, max(-2.5, x)), min(2.5, max(-2.5, y))] for x, y in pts if np.isfinite([x, y]).all()]
     if not pts:
-        st.info("No valid points in the table: using the default four.")
+        extra.info("No valid points in the table: using the default four.")
     custom = pts or DEFAULT_CUSTOM
 if state.value("shape") == "sketch":  # the painted cells' centres are the real points (each with a little noise)
-    pad_col, seen_col = st.columns([2, 3])
+    pad_col, seen_col = extra.columns([2, 3])
     with pad_col:
         sketch_pad.pad("gan")
     mask = sketch_pad.current()
@@ -109,7 +113,7 @@ def reset() -> None:
     clicks.forget("gan_d_step"), clicks.forget("gan_g_step")
 
 
-b1, b2, b3, b4, b5 = st.columns(5)
+b1, b2, b3, b4, b5 = game_col.columns(5)
 with b1:  # clicks are counted in the browser: twenty quick clicks are twenty steps
     clicks.button("gan_d_step", "D step", game.d_step, help="One discriminator update.")
 with b2:
@@ -117,7 +121,7 @@ with b2:
 b3.button("Play", type="primary", on_click=lambda: st.session_state.update(gan_playing=True), key="gan_play")
 b4.button("Pause", on_click=lambda: st.session_state.update(gan_playing=False), key="gan_pause")
 b5.button("Reset", on_click=reset, key="gan_reset")
-st.slider(
+settings_col.slider(
     "Rounds per frame while playing", 1, 50, key=state.key("per_frame"), help="Each round: k D steps, one G step."
 )
 
@@ -161,9 +165,10 @@ def live() -> None:
         )
 
 
-live()
+with game_col:
+    live()
 st.session_state[state.key("arena")] = game.log_text()  # into the share link
-st.caption(
+game_col.caption(
     "Background: D(x), the inspector's belief that a point is real (bright = real). Grey: real points. Red: "
     "fakes G(z) for a fixed set of z. Arrows: where each fake moves on the next G step."
 )
