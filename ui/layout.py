@@ -121,10 +121,15 @@ def table(frame, help: dict[str, str] | None = None, where=st) -> None:
     """A data frame as a plain HTML table (header row, one line per cell, scrolled sideways when wide): what
     st.dataframe shows, without its 1.2 MB data grid, which held up the first paint of the page it was on by about
     0.3 s; a <table> with column headers is also what a screen reader can walk. ``help``: column -> a tooltip.
-    Every cell is escaped text; numbers are right-aligned."""
+    Every cell is escaped text; numbers are right-aligned. The first column (what a row is about) stays in view
+    while the rest scroll sideways, and may wrap: on a phone it alone filled the screen, so no number showed."""
     help = help or {}
+    first = (
+        "position:sticky;left:0;z-index:1;background:var(--st-background-color,#fff);white-space:normal;"
+        "min-width:6rem;max-width:10rem;border-right:1px solid rgba(128,128,128,0.3);"
+    )
 
-    def cell(value) -> str:
+    def cell(value, k: int) -> str:
         try:
             number = not isinstance(value, bool) and math.isfinite(float(value))
         except (TypeError, ValueError):
@@ -132,15 +137,18 @@ def table(frame, help: dict[str, str] | None = None, where=st) -> None:
         align = "right" if number else "left"
         return (
             f'<td style="text-align:{align};padding:0.3rem 0.75rem;white-space:nowrap;'
-            f'border-top:1px solid rgba(128,128,128,0.25)">{html.escape(str(value))}</td>'
+            f'border-top:1px solid rgba(128,128,128,0.25);{first if k == 0 else ""}">{html.escape(str(value))}</td>'
         )
 
     head = "".join(
         f'<th scope="col" title="{html.escape(help.get(c, ""), quote=True)}" style="text-align:left;'
-        f'padding:0.4rem 0.75rem;white-space:nowrap;font-weight:600">{html.escape(str(c))}</th>'
-        for c in frame.columns
+        f'padding:0.4rem 0.75rem;white-space:nowrap;font-weight:600;{first if k == 0 else ""}">'
+        f"{html.escape(str(c))}</th>"
+        for k, c in enumerate(frame.columns)
     )
-    rows = "".join("<tr>" + "".join(cell(v) for v in row) + "</tr>" for row in frame.itertuples(index=False))
+    rows = "".join(
+        "<tr>" + "".join(cell(v, k) for k, v in enumerate(row)) + "</tr>" for row in frame.itertuples(index=False)
+    )
     where.markdown(
         '<div class="dgm-table" style="overflow-x:auto;margin-bottom:1rem;border:1px solid rgba(128,128,128,0.3);'
         'border-radius:0.5rem"><table style="border-collapse:collapse;font-size:0.875rem;width:100%;margin:0">'
