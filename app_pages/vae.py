@@ -1,6 +1,7 @@
 """VAE: generation by compression."""
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 import torch
 
@@ -191,7 +192,10 @@ with elbo_tab:
                     "KL (nats)": m.get("test_kl_nats"),
                 }
             )
-        st.dataframe(rows, hide_index=True)
+        layout.table(  # a plain table: its first column stays in view on a phone (the grid hid the numbers)
+            pd.DataFrame(rows).round(2),
+            help={"-ELBO (nats)": "reconstruction + KL, per test digit", "IWAE bound (nats)": "a tighter bound"},
+        )
         st.markdown(
             "On the 10,000 official test digits (from the model cards). The ELBO trades two terms: reconstruction "
             "(how well 784 pixels come back) against KL (how many nats the code spends away from the prior). A larger "
