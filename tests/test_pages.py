@@ -1,5 +1,7 @@
 """Every page renders through app.py (shared sidebar included) and its main controls work."""
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -236,3 +238,13 @@ def test_a_lower_temperature_redraws_the_same_seed_and_is_kept_in_the_share_link
     _button(finish, "Finish it").click().run()
     job, done = finish.session_state["px_finish"]
     assert not finish.exception and cool_job[4] == 0.6 and job[4] == 1.0 and not torch.equal(cool, done)
+
+
+def test_the_pixel_models_table_lists_every_shipped_model_with_its_cards_nll():
+    at = show_tab(open_page("app_pages/pixels.py"), "The models")
+    assert not at.exception
+    (rows,) = tables(at)
+    shipped = [n for n in PIXEL_MODELS if n in checkpoints.available()]
+    assert len(rows) == len(shipped)
+    for row in rows:  # rounded for reading: at most two decimals of nats
+        assert re.fullmatch(r"\d+(\.\d{1,2})?", row["test NLL (nats)"]), row
