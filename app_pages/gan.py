@@ -36,24 +36,25 @@ seed = layout.seed()
 # three columns of settings it began under the fold of a 1366 x 768 projector); a phone stacks them
 settings_col, game_col = st.columns([1, 2], gap="large")
 extra = st.container()  # the editors of a custom or sketched data set, under both
-c1 = c2 = c3 = settings_col
-c1.radio(
+settings_col.radio(
     "Real data",
     (*SHAPES, "custom", "sketch"),
     format_func=lambda s: SHAPES.get(s, {"custom": "points you place", "sketch": "my sketch"}.get(s)),
     key=state.key("shape"),
     help="The distribution G must learn to imitate.",
 )
-c2.select_slider("D learning rate", LR_CHOICES, key=state.key("d_lr"), help="How fast the inspector learns.")
-c2.select_slider("G learning rate", LR_CHOICES, key=state.key("g_lr"), help="How fast the generator learns.")
-c3.radio(
+settings_col.select_slider("D learning rate", LR_CHOICES, key=state.key("d_lr"), help="How fast the inspector learns.")
+settings_col.select_slider("G learning rate", LR_CHOICES, key=state.key("g_lr"), help="How fast the generator learns.")
+settings_col.radio(
     "Generator loss",
     LOSSES,
     key=state.key("loss"),
     help="Minimax: G minimises log(1 - D(G(z))), which goes flat when D rejects the fakes easily. "
     "Non-saturating: G minimises -log D(G(z)), which still pushes hard then.",
 )
-c3.slider("D steps per G step (k)", 1, 10, key=state.key("k"), help="How many inspector updates between moves.")
+settings_col.slider(
+    "D steps per G step (k)", 1, 10, key=state.key("k"), help="How many inspector updates between moves."
+)
 custom = DEFAULT_CUSTOM
 if state.value("shape") == "custom":
     extra.caption("Place the real points: edit, add or delete rows (coordinates between -2.5 and 2.5).")
