@@ -31,9 +31,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 python -m ruff check .
-# One worker per core (at most 4: each holds torch and the models), tests handed out one at a time (pytest-xdist);
-# every test starts the servers it needs on free ports and waits for what it needs to see, so
-# the class-mode plays, the soak and the concurrent sessions run beside the others. Arguments (say -m "not
-# browser") go to pytest. DGM_TEST_WORKERS=0 runs everything in this process.
+# One worker per core (at most 4: each holds torch and the models), whole test files handed out to whichever worker
+# is free, the long ones first (pytest-xdist; the order is tests/conftest.py's): each worker starts a browser once per
+# file, and the browser files no longer line up on one worker. Every test starts the servers it needs on free ports
+# and waits for what it needs to see, so the class-mode plays, the soak and the concurrent sessions run beside the
+# others. Arguments (say -m "not browser") go to pytest. DGM_TEST_WORKERS=0 runs everything in this process.
 workers="${DGM_TEST_WORKERS:-$(python -c 'import os; print(max(1, min(4, os.cpu_count() or 1)))')}"
-python -m pytest --durations=25 -n "$workers" "$@"
+python -m pytest --durations=25 -n "$workers" --dist loadfile --no-loadscope-reorder "$@"

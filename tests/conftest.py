@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 
 import numpy as np
 import pytest
 import torch
 from streamlit.components.v2 import manifest_scanner
+from streamlit.runtime.scriptrunner import magic
 
 from dgm_core.data import mnist
 
@@ -49,6 +51,22 @@ def _component_manifests(max_workers: int | None = None) -> list:
 
 
 manifest_scanner.scan_component_manifests = _component_manifests
+
+# CPython 3.11's ast.parse can fail when two threads parse at the same moment ("SystemError: AST constructor
+# recursion depth mismatch", python/cpython#106905). A server parses each page once, under its one script cache's
+# lock; every AppTest has a cache of its own, so tests that run AppTests in threads at once (tests/test_load.py)
+# parse the same pages side by side. They take one lock here, as the server's sessions do.
+_parse_lock = threading.Lock()
+_add_magic = magic.add_magic
+
+
+@functools.wraps(_add_magic)
+def _add_magic_one_at_a_time(code: str, script_path: str):
+    with _parse_lock:
+        return _add_magic(code, script_path)
+
+
+magic.add_magic = _add_magic_one_at_a_time
 
 
 @pytest.fixture(scope="session")
@@ -95,3 +113,16 @@ def browser():
             yield b
     except BrowserError as err:
         pytest.fail(str(err))
+
+
+def pytest_collection_modifyitems(config, items):
+    """The long tests first: the soak (``slow``), then the real-browser tests, then the rest, each group in its
+    usual order. scripts/test.sh hands out whole files in this order to whichever worker is free (pytest-xdist's
+    ``--dist loadfile --no-loadscope-reorder``), so the long files are shared between the workers from the start.
+    In file order they were neighbours, and one worker ran all of them (five minutes end to end) while the other
+    ran out of work."""
+
+    def group(item) -> int:
+        return 0 if item.get_closest_marker("slow") else 1 if item.get_closest_marker("browser") else 2
+
+    items.sort(key=group)  # stable: the order inside each group is kept
