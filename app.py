@@ -30,7 +30,7 @@ models.warm_up(models.DEFAULT_PIXEL_MODEL, [conditional.default_view])
 # the navigation is drawn by layout.navigation: Streamlit's own puts <div>s between <ul> and <li> (a list
 # screen readers cannot count; Lighthouse's "list" audit), page links are plain links
 page = st.navigation(sections, position="hidden")
-state.begin_run()
+state.begin_run(page.url_path)
 classroom.follow_early()  # a student whose lecturer moved goes there before anything is drawn
 layout.navigation(sections)
 layout.sidebar()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.apptest_helpers import open_page
+from tests.apptest_helpers import open_page, show_tab
 from ui.catalogue import PAGES, SCENES
 from ui.state import Param
 
@@ -89,6 +89,29 @@ def test_nothing_is_lost_when_switching_pages_and_back():
     at.query_params.clear()
     at.run()
     assert at.slider(key="share_n").value == 5 and not at.exception
+
+
+@pytest.mark.parametrize(
+    ("page", "tab", "name", "value"),
+    [
+        ("vae", "784 numbers to 2 and back", "example", 3),
+        ("pixels", "Finish the digit", "example", 5),
+    ],
+)
+def test_a_setting_on_a_later_tab_survives_a_page_switch_and_back(page, tab, name, value):
+    """Found by a play-test: a slider on a tab other than the first came back from another page with its default
+    (and the link said so), while first-tab settings were kept."""
+    at = open_page(f"app_pages/{page}.py")
+    show_tab(at, tab)
+    at.slider(key=f"share_{name}").set_value(value).run()
+    at.switch_page("app_pages/home.py")
+    at.query_params.clear()  # page navigation drops the old page's query string
+    at.run()
+    at.switch_page(f"app_pages/{page}.py")
+    at.query_params.clear()
+    at.run()
+    assert at.slider(key=f"share_{name}").value == value and at.query_params[name] == str(value)
+    assert not at.exception
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,8 @@ from ui.safe_text import plain
 _ACTIVE = "_share_active"  # {name: Param} declared during this run
 _KEPT = "_share_kept_"  # prefix: value kept across page switches
 _SEEN = "_share_seen"  # every parameter name this session has declared (forget_settings finds their keys here)
+_PAGE = "_share_page"  # the page of the last run; a run on another page is the first of a visit
+_ARRIVED = "_share_arrived"  # this run is the first of a visit to its page
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 # The longest value a link may carry. The longest the app writes is a text page's 400 recorded tokens (at most
 # 3,600 characters), so a share link stays under about 8 KB; the server itself answers a bare HTTP 400 to an
@@ -123,12 +125,19 @@ def restore(params: Sequence[Param]) -> dict:
     """Give each parameter's widget its starting value (see module doc); returns the values."""
     active = st.session_state.setdefault(_ACTIVE, {})
     seen = st.session_state.setdefault(_SEEN, set())
+    arrived = st.session_state.get(_ARRIVED, False)
     notices = []
     for p in params:
         active[p.name] = p
         seen.add(p.name)
         k = key(p.name)
-        if k in st.session_state:
+        kept = st.session_state.get(_KEPT + p.name)
+        if arrived and kept is not None and p.accepts(kept) and p.name not in st.query_params:
+            # The first run of a visit: the value this session last had wins over what is left in the widget's
+            # state. A widget drawn on a tab other than the first came back from a page switch with its default
+            # (the held-out digit of the VAE page's second tab: 3 -> 0), though the session had kept 3.
+            st.session_state[k] = kept
+        elif k in st.session_state:
             # Re-assigning detaches the value from the last run's widget, whose id changes with the
             # page; without this, Streamlit drops it on a page switch. A value another page left under this
             # name that this page's widget cannot hold (a tab of the text page) gives way to the default here,
@@ -179,10 +188,14 @@ def value(name: str):
     return st.session_state[key(name)]
 
 
-def begin_run() -> None:
-    """Forget the parameters declared by the previous run (called by app.py first)."""
+def begin_run(page: str = "") -> None:
+    """Forget the parameters declared by the previous run (called by app.py first); ``page``: the page this run
+    draws (a run on another page than the last is the first of a visit: :func:`restore` then gives each widget
+    the value kept for it)."""
     st.session_state[_ACTIVE] = {}
     st.session_state[_NOTICE] = None
+    st.session_state[_ARRIVED] = st.session_state.get(_PAGE) != page
+    st.session_state[_PAGE] = page
 
 
 def forget_settings(keep: set[str] | frozenset[str] = frozenset()) -> None:
