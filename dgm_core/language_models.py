@@ -84,7 +84,8 @@ class LanguageModel(Protocol):
     def attention(self, ids: list[int], recent: int = RECENT) -> AttentionView: ...
 
 
-def _clip_prompt(text: str, notes: list[str]) -> str:
+def clip_prompt(text: str, notes: list[str]) -> str:
+    """The part of a prompt the models read: its last ``MAX_PROMPT_CHARS`` characters (a note says so)."""
     if len(text) > MAX_PROMPT_CHARS:
         notes.append(f"The prompt had {len(text):,} characters; only its last {MAX_PROMPT_CHARS:,} are kept.")
         return text[-MAX_PROMPT_CHARS:]
@@ -125,7 +126,7 @@ class CharLanguageModel:
 
     def encode(self, text: str, chat: bool = False) -> Prompt:
         notes: list[str] = []
-        text = _clip_prompt(text.replace("\r\n", "\n").replace("\r", "\n"), notes)
+        text = clip_prompt(text.replace("\r\n", "\n").replace("\r", "\n"), notes)
         kept, replaced, dropped = [], {}, {}
         for ch in text:
             if ch in self.lookup:
@@ -304,7 +305,7 @@ class SmolLM2:
         notes: list[str] = []
         if "\x00" in text:
             notes.append("Removed NUL characters (U+0000).")
-        text = _clip_prompt(text.replace("\x00", ""), notes)
+        text = clip_prompt(text.replace("\x00", ""), notes)
         if chat:
             text = self.tokenizer.apply_chat_template(
                 [{"role": "user", "content": text}], add_generation_prompt=True, tokenize=False

@@ -89,6 +89,20 @@ def test_bad_prompts_show_a_message_and_the_page_still_works(prompt, notice):
     assert not at.exception and len(at.session_state.tx_steps) == 1
 
 
+def test_a_long_prompt_is_cut_to_what_the_model_reads_and_a_reload_keeps_it():
+    """Found by a play-test: a 10,010-character prompt went whole into the link (10 KB), a reload refused it and
+    ran on the default prompt with the tokens drawn for the long one."""
+    at = open_page("app_pages/text.py")
+    at.text_area(key="share_prompt").set_value("To be, or not to be. " * 500).run()
+    assert any("10,500 characters; only its last 4,000" in i.value for i in at.info)
+    kept = at.text_area(key="share_prompt").value
+    assert len(kept) == 4000 and at.query_params["prompt"] == kept
+    click_counted(at, "tx_next")
+    again = open_page("app_pages/text.py", dict(at.query_params))
+    assert again.text_area(key="share_prompt").value == kept and not again.exception
+    assert not [i.value for i in again.info if "ignored" in i.value]  # the link's prompt was taken as it is
+
+
 def test_tampered_link_values_fall_back_with_a_notice():
     at = open_page("app_pages/text.py", {"temperature": "hot", "top_p": "7", "model": "gpt9"})
     assert not at.exception

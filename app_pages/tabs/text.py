@@ -3,7 +3,7 @@
 import streamlit as st
 import torch
 
-from dgm_core.language_models import smollm2_missing
+from dgm_core.language_models import clip_prompt, smollm2_missing
 from dgm_core.next_token import GREEDY, Ledger, generate, shape
 from ui import bills, charts, layout, models, state
 from ui.safe_text import plain
@@ -17,6 +17,18 @@ MAX_NEW = {CHAR: 300, SMOL: 60}  # Finish the sentence stops here at the latest
 FAMILY_QUESTION = (
     "Maria has two brothers and three sisters. Counting her mother and father, how many people are in her family?"
 )
+
+
+_CLIPPED = "tx_prompt_clipped"  # the note of a prompt just cut to what the models read
+
+
+def _clip_typed_prompt() -> None:
+    """A prompt longer than the models read is cut to its last part as it is typed or pasted, so the box, the link
+    and a reload all hold the text the model continues (a 10,000-character paste made a 10 KB link that a reload
+    refused, and the page then ran on the default prompt)."""
+    notes: list[str] = []
+    st.session_state[state.key("prompt")] = clip_prompt(st.session_state.get(state.key("prompt")) or "", notes)
+    st.session_state[_CLIPPED] = notes
 
 
 def settings():
@@ -46,8 +58,11 @@ def settings():
             "Prompt",
             key=state.key("prompt"),
             height=100,
+            on_change=_clip_typed_prompt,
             help="The beginning of the text. The model continues it. Empty is fine: it then starts from scratch.",
         )
+        for note in st.session_state.pop(_CLIPPED, []):
+            st.info(note, icon=":material/content_cut:")
         if choice == SMOL:
             st.checkbox(
                 "Ask it as a question (chat template)",
