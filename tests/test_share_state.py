@@ -114,6 +114,22 @@ def test_a_setting_on_a_later_tab_survives_a_page_switch_and_back(page, tab, nam
     assert not at.exception
 
 
+def test_the_open_tab_survives_a_visit_to_a_page_with_other_tabs():
+    """The compare page's tab is no tab of the pixel page: coming back, the pixel page opens the tab it had, not its
+    first one."""
+    at = open_page("app_pages/pixels.py")
+    show_tab(at, "Finish the digit")
+    at.switch_page("app_pages/compare.py")
+    at.query_params.clear()
+    at.run()
+    assert at.session_state["share_tab"] != "Finish the digit"  # the compare page has its own tabs
+    at.switch_page("app_pages/pixels.py")
+    at.query_params.clear()
+    at.run()
+    assert at.session_state["share_tab"] == "Finish the digit" and at.query_params["tab"] == "Finish the digit"
+    assert not at.exception
+
+
 @pytest.mark.parametrize(
     ("param", "raw", "expected"),
     [

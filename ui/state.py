@@ -29,6 +29,7 @@ _KEPT = "_share_kept_"  # prefix: value kept across page switches
 _SEEN = "_share_seen"  # every parameter name this session has declared (forget_settings finds their keys here)
 _PAGE = "_share_page"  # the page of the last run; a run on another page is the first of a visit
 _ARRIVED = "_share_arrived"  # this run is the first of a visit to its page
+_KEPT_BY_PAGE = "_share_kept_by_page"  # {page: {name: value}}: what each page last had (its tab, say)
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 # The longest value a link may carry. The longest the app writes is a text page's 400 recorded tokens (at most
 # 3,600 characters), so a share link stays under about 8 KB; the server itself answers a bare HTTP 400 to an
@@ -132,9 +133,12 @@ def restore(params: Sequence[Param]) -> dict:
         seen.add(p.name)
         k = key(p.name)
         kept = st.session_state.get(_KEPT + p.name)
+        if arrived and (kept is None or not p.accepts(kept)):  # another page's value (its tab): this page's own
+            kept = st.session_state.get(_KEPT_BY_PAGE, {}).get(st.session_state.get(_PAGE), {}).get(p.name)
         if arrived and kept is not None and p.accepts(kept) and p.name not in st.query_params:
-            # The first run of a visit: the value this session last had wins over what is left in the widget's
-            # state. A widget drawn on a tab other than the first came back from a page switch with its default
+            # The first run of a visit: the value this session last had (or, where that was another page's value
+            # this page cannot hold, such as its tab, the value this page last had) wins over what is left in the
+            # widget's state. A widget drawn on a tab other than the first came back from a page switch with its default
             # (the held-out digit of the VAE page's second tab: 3 -> 0), though the session had kept 3.
             st.session_state[k] = kept
         elif k in st.session_state:
@@ -205,6 +209,8 @@ def forget_settings(keep: set[str] | frozenset[str] = frozenset()) -> None:
     for name in st.session_state.get(_SEEN, set()) - set(keep):
         st.session_state.pop(key(name), None)
         st.session_state.pop(_KEPT + name, None)
+        for kept in st.session_state.get(_KEPT_BY_PAGE, {}).values():
+            kept.pop(name, None)
 
 
 def current_query() -> dict[str, str]:
@@ -215,8 +221,9 @@ def current_query() -> dict[str, str]:
 def sync() -> None:
     """Write this run's parameters to the URL and keep them for later visits in the session."""
     query = current_query()
+    this_page = st.session_state.setdefault(_KEPT_BY_PAGE, {}).setdefault(st.session_state.get(_PAGE), {})
     for name in query:
-        st.session_state[_KEPT + name] = st.session_state[key(name)]
+        st.session_state[_KEPT + name] = this_page[name] = st.session_state[key(name)]
     if {k: st.query_params.get(k) for k in st.query_params} != query:
         st.query_params.from_dict(query)
 
