@@ -103,13 +103,15 @@ def server():
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(tmp_path_factory):
     """Debian's chromium driven by Playwright, one per test module (a module that starts its own Playwright, as
-    the class-mode tests do, must not find another one running in the same thread)."""
+    the class-mode tests do, must not find another one running in the same thread). Its tabs keep their cache in
+    one profile folder per test process, so the app's JavaScript is fetched and compiled once per process
+    (tests/browser_helpers.py: Chromium)."""
     from tests.browser_helpers import BrowserError, chromium
 
     try:
-        with chromium() as b:
+        with chromium(tmp_path_factory.getbasetemp() / "chromium-profile") as b:
             yield b
     except BrowserError as err:
         pytest.fail(str(err))

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 
 def _open(browser, url: str):
-    page = browser.new_page(accept_downloads=True, viewport={"width": 1400, "height": 1000})
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
     errors = []
     page.on("pageerror", lambda err: errors.append(str(err)))
     page.goto(url)
