@@ -267,3 +267,39 @@ def test_haproxy_keeps_each_session_on_its_replica(browser, replicas):
         packed = len(answer.read())
     with urllib.request.urlopen(f"{url}/{script.group(1)}") as answer:
         assert answer.headers.get("Content-Encoding") is None and len(answer.read()) > 2 * packed
+
+
+def test_the_balancer_keeps_streamlits_files_gzipped_and_never_the_apps_own_answers(replicas):
+    """deploy/haproxy.cfg's cache: a file of Streamlit's frontend asked for again comes from the balancer's memory
+    (no replica sees the request), gzipped, byte for byte the file Streamlit ships; the page itself and the app's
+    health answer always come from a replica."""
+    import gzip
+    import http.cookiejar
+
+    import streamlit
+
+    url, stats, _ = replicas
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+    def get(path: str):
+        request = urllib.request.Request(f"{url}/{path}", headers={"Accept-Encoding": "gzip"})
+        with browser.open(request, timeout=30) as answer:
+            return answer.headers, answer.read()
+
+    pages = []
+    for _ in range(2):
+        headers, body = get("")  # sets the replica cookie, as a browser's first request does
+        assert headers.get("X-Cache-Status") is None
+        pages.append(gzip.decompress(body) if headers.get("Content-Encoding") == "gzip" else body)
+    asset = re.search(rb'src="\.?/?(static/js/[^"]+\.js)"', pages[0]).group(1).decode()
+    get(asset)  # stored now, if an earlier browser had not fetched it yet
+    before = stats()
+    headers, body = get(asset)
+    assert stats() == before, "a replica answered a file the balancer holds"
+    assert headers.get("X-Cache-Status") == "hit" and headers.get("Content-Encoding") == "gzip", dict(headers)
+    assert gzip.decompress(body) == (Path(streamlit.__file__).parent / "static" / asset).read_bytes()
+    for _ in range(2):
+        before = stats()
+        headers, body = get("_stcore/health")
+        assert body == b"ok" and headers.get("X-Cache-Status") is None
+        assert sum(stats().values()) == sum(before.values()) + 1
