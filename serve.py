@@ -23,6 +23,7 @@ import os
 
 import streamlit as st
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
@@ -83,4 +84,9 @@ async def pulse(request):
     return JSONResponse({"gone": True} if now is None else now, headers={"Cache-Control": "no-store"})
 
 
-app = st.App("app.py", lifespan=lifespan, routes=[Route("/ready", ready), Route("/class/{code}/pulse", pulse)])
+app = st.App(
+    "app.py",
+    lifespan=lifespan,
+    routes=[Route("/ready", ready), Route("/class/{code}/pulse", pulse)],
+    middleware=[Middleware(server_tweaks.KeptStaticFiles)],  # Streamlit's JavaScript from memory, gzipped once
+)

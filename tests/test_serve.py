@@ -54,3 +54,99 @@ def test_the_kept_theme_message_is_the_one_streamlit_builds():
         assert sidebar == plain  # each section kept apart
     finally:
         app_session._populate_theme_msg = original
+
+
+def _asgi_get(app, path: str, headers: dict[str, str] | None = None, method: str = "GET"):
+    """One request through an ASGI app: (status, headers, body)."""
+    import asyncio
+
+    scope = {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "headers": [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()],
+    }
+    sent: list[dict] = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    fields = {k.decode(): v.decode() for k, v in sent[0]["headers"]}
+    return sent[0]["status"], fields, b"".join(m.get("body", b"") for m in sent[1:])
+
+
+class _Streamlit:
+    """Stands in for Streamlit's static route: counts the requests that reach it, answers in two chunks."""
+
+    def __init__(self, status=200, cache="public, immutable, max-age=31536000", kind="text/javascript"):
+        self.calls, self.status, self.cache, self.kind = 0, status, cache, kind
+        self.body = b"export const ink = 'x';\n" * 200
+
+    async def __call__(self, scope, receive, send):
+        self.calls += 1
+        headers = [(b"content-type", self.kind.encode()), (b"cache-control", self.cache.encode())]
+        headers.append((b"content-length", str(len(self.body)).encode()))
+        await send({"type": "http.response.start", "status": self.status, "headers": headers})
+        half = len(self.body) // 2
+        await send({"type": "http.response.body", "body": self.body[:half], "more_body": True})
+        await send({"type": "http.response.body", "body": self.body[half:], "more_body": False})
+
+
+def test_streamlits_immutable_files_are_asked_for_once_then_answered_from_memory_gzipped_when_asked():
+    import gzip
+
+    from ui.server_tweaks import KeptStaticFiles
+
+    streamlit = _Streamlit()
+    kept = KeptStaticFiles(streamlit)
+    status, fields, body = _asgi_get(kept, "/static/js/index.abc.js")
+    assert (status, body, streamlit.calls) == (200, streamlit.body, 1)
+    assert fields["content-length"] == str(len(body)) and fields["content-type"] == "text/javascript"
+    status, fields, packed = _asgi_get(kept, "/static/js/index.abc.js", {"Accept-Encoding": "gzip, br"})
+    assert streamlit.calls == 1  # answered from memory
+    assert fields["content-encoding"] == "gzip" and fields["vary"] == "Accept-Encoding"
+    assert gzip.decompress(packed) == streamlit.body and int(fields["content-length"]) == len(packed) < len(body) / 10
+    assert "immutable" in fields["cache-control"]
+    assert _asgi_get(kept, "/static/js/index.abc.js")[2] == streamlit.body and streamlit.calls == 1
+
+
+def test_what_may_change_or_is_asked_for_in_part_still_goes_to_streamlit():
+    from ui.server_tweaks import KeptStaticFiles
+
+    for streamlit, path, headers, method in [
+        (_Streamlit(cache="no-cache"), "/static/js/index.abc.js", {}, "GET"),  # not marked immutable
+        (_Streamlit(status=404), "/static/js/gone.js", {}, "GET"),
+        (_Streamlit(), "/static/js/index.abc.js", {"Range": "bytes=0-9"}, "GET"),
+        (_Streamlit(), "/static/js/index.abc.js", {"If-None-Match": '"abc"'}, "GET"),
+        (_Streamlit(), "/static/js/index.abc.js", {}, "HEAD"),
+        (_Streamlit(), "/pixels", {}, "GET"),  # the app's own pages and answers
+    ]:
+        kept = KeptStaticFiles(streamlit)
+        for _ in range(2):
+            status, fields, body = _asgi_get(kept, path, headers, method)
+            assert (status, body) == (streamlit.status, streamlit.body) and "content-encoding" not in fields
+        assert streamlit.calls == 2 and not kept.kept, (path, headers, method)
+
+
+def test_serve_py_answers_streamlits_files_gzipped_and_byte_for_byte():
+    import gzip
+    import re
+    from pathlib import Path
+
+    import streamlit
+
+    with running_app(script="serve.py", env={"DGM_WARM_UP": "0"}) as url:
+        page = urllib.request.urlopen(f"{url}/", timeout=10).read().decode()
+        asset = re.search(r'src="\.?/?(static/js/[^"]+\.js)"', page).group(1)
+        on_disk = (Path(streamlit.__file__).parent / "static" / asset).read_bytes()
+        for _ in range(2):  # Streamlit's answer, then the kept one
+            ask = urllib.request.Request(f"{url}/{asset}", headers={"Accept-Encoding": "gzip"})
+            with urllib.request.urlopen(ask, timeout=10) as answer:
+                assert answer.headers["Content-Encoding"] == "gzip" and "javascript" in answer.headers["Content-Type"]
+                assert gzip.decompress(answer.read()) == on_disk
+            with urllib.request.urlopen(f"{url}/{asset}", timeout=10) as answer:
+                assert answer.headers.get("Content-Encoding") is None and answer.read() == on_disk

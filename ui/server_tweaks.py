@@ -33,3 +33,79 @@ def keep_theme_messages() -> bool:
     populate._dgm_kept = True
     app_session._populate_theme_msg = populate
     return True
+
+
+# Text types worth compressing (Streamlit's fonts and pictures are compressed already).
+_PACKED_TYPES = (b"text/", b"application/javascript", b"application/json", b"image/svg+xml")
+_PASS_THROUGH_HEADERS = (b"range", b"if-none-match", b"if-modified-since")
+
+
+class KeptStaticFiles:
+    """ASGI middleware: Streamlit's frontend files (``/static/...``) answered from memory, gzipped once.
+
+    A browser that has never opened the app fetches about 120 of these files (3.5 MB for the pixel page). Streamlit
+    sends each through its Python stack and a file response, uncompressed: about 0.13 CPU-s of a server's time per
+    new browser, 8 CPU-s when a class of 60 first opens the lecturer's link. The files carry content hashes in their
+    names and Streamlit marks them ``immutable``, so the first answer for a path is kept: this middleware asks
+    Streamlit once, keeps status, headers and body (and a gzip copy of text), and answers later requests itself.
+    Only 200 answers marked immutable are kept; a Range or conditional request, HEAD, or any other path goes to
+    Streamlit as before. Memory: at most Streamlit's static folder (26 MB) and its gzip copies. Measured in chromium
+    on ``serve.py``, new browsers on six warm pages, three rounds: the server's CPU per view 0.19-0.23 s -> 0.09-0.13 s.
+    """
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.kept: dict[str, tuple[list, bytes, bytes | None]] = {}
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        asked = dict(scope["headers"])
+        if any(name in asked for name in _PASS_THROUGH_HEADERS):
+            await self.app(scope, receive, send)
+            return
+        entry = self.kept.get(scope["path"])
+        if entry is None:
+            entry = await self._ask_streamlit(scope, receive, send)
+            if entry is None:  # answered already, not kept
+                return
+        headers, body, packed = entry
+        if packed is not None and b"gzip" in asked.get(b"accept-encoding", b""):
+            headers, body = [*headers, (b"content-encoding", b"gzip")], packed
+        headers = [*headers, (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _ask_streamlit(self, scope, receive, send):
+        """Streamlit's answer, kept and returned when it may be; otherwise passed on as it is and None returned."""
+        messages: list[dict] = []
+
+        async def hold(message) -> None:
+            messages.append(message)
+
+        await self.app(scope, receive, hold)
+        start = messages[0] if messages else {}
+        headers = [(k.lower(), v) for k, v in start.get("headers", [])]
+        fields = dict(headers)
+        if (
+            start.get("status") != 200
+            or b"immutable" not in fields.get(b"cache-control", b"")
+            or b"content-encoding" in fields
+            or len(messages) < 2
+            or any(m["type"] != "http.response.body" for m in messages[1:])  # say, a server's zero-copy send
+            or messages[-1].get("more_body")
+        ):
+            for message in messages:
+                await send(message)
+            return None
+        import gzip
+
+        body = b"".join(m.get("body", b"") for m in messages[1:])
+        dropped = (b"content-length", b"vary", b"date")  # the length is the copy's; the server dates each answer
+        kept = [(k, v) for k, v in headers if k not in dropped] + [(b"vary", b"Accept-Encoding")]
+        packed = None
+        if fields.get(b"content-type", b"").startswith(_PACKED_TYPES) and len(body) > 1024:
+            packed = gzip.compress(body, compresslevel=6, mtime=0)
+        entry = self.kept[scope["path"]] = (kept, body, packed)
+        return entry
