@@ -303,3 +303,17 @@ def test_a_link_value_over_the_limit_is_refused_before_any_check():
 
     longest = ".".join(["s99999"] * MAX_RECORDED)  # the most tokens a link records, with 5-digit ids
     assert len(longest) < MAX_LINK_VALUE  # the app's own longest value fits
+
+
+@pytest.mark.parametrize(
+    "room,why",
+    [("<script>alert(1)</script>", "not a class code"), ("x" * 5000, "over 4,000 characters"), ("ab-cd!", "not a")],
+    ids=["markup", "5000 characters", "symbols"],
+)
+def test_a_bad_class_code_in_a_link_is_named_in_a_whole_sentence(room, why):
+    """Play-test: the notice for a malformed class code ended in "so ." (the default, no room, is empty)."""
+    at = open_page("app_pages/home.py", {"room": room})
+    assert not at.exception
+    notice = next(i.value for i in at.info if i.value.startswith("Link settings ignored"))
+    assert "room = " in notice and f"({why}" in notice and notice.endswith("), so it is left out."), notice
+    assert ", so ." not in notice and ", so ;" not in notice

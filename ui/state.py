@@ -165,7 +165,8 @@ def restore(params: Sequence[Param]) -> dict:
                 except ValueError as err:
                     st.session_state[k] = fallback
                     # the value is shown as plain text, cut short: a link must not put markup on the page
-                    notices.append(f"{p.name} = {plain(raw)} ({err}), so {plain(p.format(fallback))}")
+                    shown = plain(p.format(fallback))  # an empty default (no class room) is said in words
+                    notices.append(f"{p.name} = {plain(raw)} ({err}), so " + (shown or "it is left out"))
     if notices:
         _notify(notices)
     for listener in AFTER_RESTORE:
