@@ -356,3 +356,20 @@ def test_the_presenters_move_is_published_before_the_page_computes(monkeypatch):
     assert seen["scene"]["query"]["model"] == "fvsbn_mnist" and seen["scene"]["query"]["n"] == "2"
     assert scene_rev(code) == seen["rev"], "after the page: nothing new to publish"
     assert classroom.store().room(code).scene == seen["scene"]
+
+
+def test_the_join_screen_closes_from_itself_and_comes_back_from_the_class_box():
+    """Play-test: the join screen could be closed only from the sidebar's class box."""
+    presenter, _ = start_class()
+    shown = "Join the class: scan the code"
+    assert shown in texts(presenter) and presenter.toggle(key="class_show_join_1").value is True
+    presenter.button(key="class_close_join").click().run()
+    no_errors(presenter)
+    assert shown not in texts(presenter) and presenter.toggle(key="class_show_join_0").value is False
+    presenter.toggle(key="class_show_join_0").set_value(True).run()
+    assert shown in texts(presenter) and presenter.toggle(key="class_show_join_1").value is True
+    kind = next(iter(classroom.act.KINDS))
+    presenter.button(key=f"class_open_{kind}").click().run()  # an activity takes the screen
+    no_errors(presenter)
+    assert not presenter.session_state["class_show_join"]
+    assert shown not in texts(presenter) and presenter.toggle(key="class_show_join_0").value is False

@@ -453,7 +453,7 @@ def _presenter_controls() -> None:
     room_code, rooms = code(), store()
     room = rooms.room(room_code)
     _joined("sidebar")
-    st.toggle("Show the join screen", key=_SHOW_JOIN, help="The QR code, link and code, large, above the page.")
+    _join_screen_toggle()
     st.toggle(
         "Hide nicknames",
         value=room.hide_names,
@@ -517,6 +517,27 @@ def qr_png(text: str) -> bytes:
     return buffer.getvalue()
 
 
+def _set_join_screen(shown: bool) -> None:
+    st.session_state[_SHOW_JOIN] = shown
+
+
+def _join_screen_toggle() -> None:
+    """The sidebar's switch for the join screen. Whether the screen shows is a flag of its own, not the switch's
+    state: with `streamlit run app.py` the live student count reruns every second and sends the switch's value as
+    the browser last knew it, so a join screen closed by opening an activity came back about 1 time in 9
+    (play-test). The switch is named after the flag's value, so a stale value belongs to a switch that is gone."""
+    shown = bool(st.session_state.get(_SHOW_JOIN))
+    name = f"class_show_join_{int(shown)}"
+    st.session_state.pop(f"class_show_join_{int(not shown)}", None)
+    st.toggle(
+        "Show the join screen",
+        value=shown,
+        key=name,
+        on_change=lambda: _set_join_screen(bool(st.session_state[name])),
+        help="The QR code, link and code, large, above the page.",
+    )
+
+
 def _join_screen() -> None:
     room_code = code()
     if not CODE_RE.match(room_code or ""):
@@ -535,6 +556,14 @@ def _join_screen() -> None:
             st.code(link, language=None, wrap_lines=True)  # the whole link, however long the server's address
             st.caption("No account needed. Your answers are anonymous unless you choose a nickname.")
             _joined("join_screen")
+            st.button(
+                "Close the join screen",
+                key="class_close_join",
+                icon=":material/close:",
+                on_click=_set_join_screen,
+                args=(False,),
+                help="The page takes the screen again; the Class mode box in the sidebar shows the join screen again.",
+            )
 
 
 @_waiting
