@@ -521,19 +521,27 @@ def _set_join_screen(shown: bool) -> None:
     st.session_state[_SHOW_JOIN] = shown
 
 
+def _join_switch_changed(name: str, was: bool) -> None:
+    now = st.session_state.get(name)
+    if now is None or bool(st.session_state.get(_SHOW_JOIN)) != was:
+        return  # the switch as it was before the screen was opened or closed (a stale value): the flag stands
+    _set_join_screen(bool(now))
+
+
 def _join_screen_toggle() -> None:
     """The sidebar's switch for the join screen. Whether the screen shows is a flag of its own, not the switch's
     state: with `streamlit run app.py` the live student count reruns every second and sends the switch's value as
     the browser last knew it, so a join screen closed by opening an activity came back about 1 time in 9
-    (play-test). The switch is named after the flag's value, so a stale value belongs to a switch that is gone."""
+    (play-test). The switch is named after the flag's value, and a change to a switch drawn before the flag last
+    changed is ignored (such stale values do arrive: one reached the old switch's callback in a chromium run)."""
     shown = bool(st.session_state.get(_SHOW_JOIN))
     name = f"class_show_join_{int(shown)}"
-    st.session_state.pop(f"class_show_join_{int(not shown)}", None)
     st.toggle(
         "Show the join screen",
         value=shown,
         key=name,
-        on_change=lambda: _set_join_screen(bool(st.session_state[name])),
+        on_change=_join_switch_changed,
+        args=(name, shown),
         help="The QR code, link and code, large, above the page.",
     )
 
