@@ -315,5 +315,5 @@ def test_a_bad_class_code_in_a_link_is_named_in_a_whole_sentence(room, why):
     at = open_page("app_pages/home.py", {"room": room})
     assert not at.exception
     notice = next(i.value for i in at.info if i.value.startswith("Link settings ignored"))
-    assert "room = " in notice and f"({why}" in notice and notice.endswith("), so it is left out."), notice
+    assert "room = " in notice and f"({why}" in notice and notice.endswith("), so none."), notice
     assert ", so ." not in notice and ", so ;" not in notice

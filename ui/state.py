@@ -166,7 +166,7 @@ def restore(params: Sequence[Param]) -> dict:
                     st.session_state[k] = fallback
                     # the value is shown as plain text, cut short: a link must not put markup on the page
                     shown = plain(p.format(fallback))  # an empty default (no class room) is said in words
-                    notices.append(f"{p.name} = {plain(raw)} ({err}), so " + (shown or "it is left out"))
+                    notices.append(f"{p.name} = {plain(raw)} ({err}), so " + (shown or "none"))
     if notices:
         _notify(notices)
     for listener in AFTER_RESTORE:
