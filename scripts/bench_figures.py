@@ -179,6 +179,22 @@ def soak(d: dict) -> list[str]:
     ]
 
 
+def new_browser(d: dict) -> list[str]:
+    lines = []
+    for name, r in d.items():
+        new = r["new_browser_cpu_s_per_view"]
+        line = (
+            f"{name}: server CPU per view in a new browser {min(new):.3f}-{max(new):.3f} s, in a tab that has "
+            f"Streamlit's files {r['cached_tab_cpu_s_per_view']:.3f} s"
+        )
+        if "haproxy_cpu_s_per_new_browser_view" in r:
+            line += f"; HAProxy {r['haproxy_cpu_s_per_new_browser_view']:.3f} s"
+        else:
+            line += f"; Streamlit's files on the wire {r['new_browser_static_bytes_last_page'] / 1e6:.2f} MB"
+        lines.append(line)
+    return lines
+
+
 def load(d: dict) -> list[str]:
     return [
         f"{d['sessions']} AppTest sessions at once: {d['identical_to_alone']} of {d['sessions']} saw what they see "
@@ -270,6 +286,7 @@ SUMMARIES: dict[str, tuple[str, Callable[[dict], list[str]]]] = {
     "animation": ("python bench/bench_animation.py", animation),
     "bill": ("python bench/bench_bill.py", bill),
     "soak": ("python bench/bench_soak.py", soak),
+    "new_browser": ("python bench/bench_new_browser.py --balancer", new_browser),
     "load": ("python bench/bench_load.py", load),
     "class": ("python bench/bench_class.py", classroom),
     "capacity": ("python bench/bench_class_load.py", capacity),
