@@ -155,3 +155,11 @@ def wait_until_done(page, timeout_s: float = 120) -> None:
         # plotly draws lazily; a chart in a tab that is not shown is drawn but hidden, so wait for it to exist
         page.wait_for_selector(".js-plotly-plot .main-svg", state="attached", timeout=30_000)
         page.wait_for_timeout(300)
+
+
+def first_script(page_html: str | bytes) -> str:
+    """The path of the first of Streamlit's JavaScript files the app's page loads (``static/js/...``)."""
+    import re
+
+    text = page_html.decode() if isinstance(page_html, bytes) else page_html
+    return re.search(r'src="\.?/?(static/js/[^"]+\.js)"', text).group(1)

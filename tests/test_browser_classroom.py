@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.browser_helpers import wait_until_done
+from tests.browser_helpers import first_script, wait_until_done
 from tests.class_servers import app_server, app_servers, balancer, haproxy_missing, open_class_box, ports
 from tests.redis_helpers import redis_missing, redis_server
 
@@ -260,12 +260,12 @@ def test_haproxy_keeps_each_session_on_its_replica(browser, replicas):
         seen.append(first)
     assert sorted(seen) == ["app1", "app2"], seen
     # the balancer compresses the app's JavaScript (Streamlit itself sends it as it is)
-    script = re.search(r'src="\./(static/js/[^"]+\.js)"', urllib.request.urlopen(url + "/").read().decode())
-    ask = urllib.request.Request(f"{url}/{script.group(1)}", headers={"Accept-Encoding": "gzip"})
+    script = first_script(urllib.request.urlopen(url + "/").read())
+    ask = urllib.request.Request(f"{url}/{script}", headers={"Accept-Encoding": "gzip"})
     with urllib.request.urlopen(ask) as answer:
         assert answer.headers.get("Content-Encoding") == "gzip"
         packed = len(answer.read())
-    with urllib.request.urlopen(f"{url}/{script.group(1)}") as answer:
+    with urllib.request.urlopen(f"{url}/{script}") as answer:
         assert answer.headers.get("Content-Encoding") is None and len(answer.read()) > 2 * packed
 
 
@@ -291,7 +291,7 @@ def test_the_balancer_keeps_streamlits_files_gzipped_and_never_the_apps_own_answ
         headers, body = get("")  # sets the replica cookie, as a browser's first request does
         assert headers.get("X-Cache-Status") is None
         pages.append(gzip.decompress(body) if headers.get("Content-Encoding") == "gzip" else body)
-    asset = re.search(rb'src="\.?/?(static/js/[^"]+\.js)"', pages[0]).group(1).decode()
+    asset = first_script(pages[0])
     get(asset)  # stored now, if an earlier browser had not fetched it yet
     before = stats()
     headers, body = get(asset)

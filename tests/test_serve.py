@@ -6,7 +6,7 @@ import time
 import urllib.error
 import urllib.request
 
-from tests.browser_helpers import running_app
+from tests.browser_helpers import first_script, running_app
 
 
 def _status(url: str) -> int:
@@ -134,14 +134,13 @@ def test_what_may_change_or_is_asked_for_in_part_still_goes_to_streamlit():
 
 def test_serve_py_answers_streamlits_files_gzipped_and_byte_for_byte():
     import gzip
-    import re
     from pathlib import Path
 
     import streamlit
 
     with running_app(script="serve.py", env={"DGM_WARM_UP": "0"}) as url:
         page = urllib.request.urlopen(f"{url}/", timeout=10).read().decode()
-        asset = re.search(r'src="\.?/?(static/js/[^"]+\.js)"', page).group(1)
+        asset = first_script(page)
         on_disk = (Path(streamlit.__file__).parent / "static" / asset).read_bytes()
         for _ in range(2):  # Streamlit's answer, then the kept one
             ask = urllib.request.Request(f"{url}/{asset}", headers={"Accept-Encoding": "gzip"})
