@@ -90,3 +90,39 @@ def test_shipped_judge_card_records_how_often_it_rejects_blurred_and_faint_test_
     metrics = checkpoints.read_card("judge_mnist")["metrics"]
     assert metrics["test_blurred_digits_rejected"] <= 0.01 and metrics["test_faint_digits_rejected"] <= 0.01
     assert metrics["test_digits_rejected"] <= metrics["test_blurred_faint_digits_rejected"] <= 0.05
+
+
+def _ring() -> torch.Tensor:
+    """A "0": a ring of ink 2 pixels wide, as one digit (1, 1, 28, 28)."""
+    field = torch.zeros(28, 28)
+    return (junk._disc(field, 14, 14, 7) - junk._disc(field, 14, 14, 4.5)).clamp(0, 1)[None, None]
+
+
+def _pieces(picture: torch.Tensor) -> tuple[int, int]:
+    """(pieces of ink, pieces of background) of a picture, ink above 0.3, 8- and 4-connected."""
+    ndimage = pytest.importorskip("scipy.ndimage")  # scipy comes with mlxtend
+    ink = picture[0].numpy() > 0.3
+    return ndimage.label(ink, structure=[[1, 1, 1]] * 3)[1], ndimage.label(~ink)[1]
+
+
+def test_marked_digits_give_a_digit_a_separate_dot_or_a_bar_through_it():
+    """A ring (one piece of ink, background outside and inside) gets either a dot apart from it (two pieces of
+    ink) or a bar across it (the inside cut in two: three pieces of background); about half get each."""
+    ring = _ring()
+    assert _pieces(junk._relayout(ring[0])) == (1, 2)
+    marked = junk.marked_digits(40, torch.Generator().manual_seed(0), ring)
+    assert marked.shape == (40, 1, 28, 28) and 0 <= marked.min() and marked.max() <= 1
+    assert torch.equal(marked, junk.marked_digits(40, torch.Generator().manual_seed(0), ring))
+    pieces = [_pieces(picture) for picture in marked]
+    dots = sum(ink == 2 and background == 2 for ink, background in pieces)
+    bars = sum(ink == 1 and background >= 3 for ink, background in pieces)
+    assert dots + bars == 40 and 10 <= dots <= 30
+
+
+def test_marked_judge_trains_on_dots_bars_and_signs_but_on_no_held_out_character_or_its_mirror_image():
+    assert not set(junk.MARKED_TRAINING_KINDS) & set(junk.HELD_OUT_KINDS)
+    assert {"marked_digits", "marked_symbols"} <= set(junk.MARKED_TRAINING_KINDS)
+    assert not set(junk.MARKED_SYMBOLS) & set(junk.HELD_OUT_SYMBOLS + junk.HELD_OUT_LETTERS + "¡¿§&")
+    recipe = RECIPES["judge_marked"]
+    x, y = recipe.batch(mnist.MnistData.load(limit=200), torch.Generator().manual_seed(0))
+    assert x.shape == (2 * recipe.batch_size, 1, 28, 28) and int((y == 10).sum()) == recipe.batch_size

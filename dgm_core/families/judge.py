@@ -91,6 +91,8 @@ class RobustJudgeRecipe(ShapeJudgeRecipe):
     and misses 0.90 on three held-out kinds (docs/judge.md)."""
 
     junk_fraction: float = 1.0
+    kinds = junk.ROBUST_TRAINING_KINDS
+    weights = junk.ROBUST_TRAINING_WEIGHTS
 
     def batch(self, data, generator):
         idx = self._indices(len(data.train_images), generator).numpy()
@@ -98,8 +100,7 @@ class RobustJudgeRecipe(ShapeJudgeRecipe):
         y = torch.tensor(data.train_labels[idx]).long()
         n_junk = int(len(x) * self.junk_fraction)
         digits = mnist.to_float(data.train_images)
-        kinds, weights = junk.ROBUST_TRAINING_KINDS, junk.ROBUST_TRAINING_WEIGHTS
-        x = torch.cat([x, junk.make_junk(n_junk, generator, digits, kinds, weights)])
+        x = torch.cat([x, junk.make_junk(n_junk, generator, digits, self.kinds, self.weights)])
         y = torch.cat([y, torch.full((n_junk,), self.config.get("num_classes", 10))])
         return junk.vary_look(mnist.random_shift_rotate(x, generator), generator), y
 
@@ -109,6 +110,18 @@ class RobustJudgeRecipe(ShapeJudgeRecipe):
         for look, view in (("blurred", junk.gaussian_blur(digits, 1.0)), ("faint", 0.6 * digits)):
             metrics[f"val_{look}_digits_rejected"] = float((model.decide(view)[0] == NOT_A_DIGIT).float().mean())
         return metrics
+
+
+class MarkedJudgeRecipe(RobustJudgeRecipe):
+    """Issue #27's third candidate: the second's batches, with two more kinds of non-digit
+    (``junk.MARKED_TRAINING_KINDS``): digits with a dot clear above or below them or a bar through them, and
+    punctuation and currency signs (; : broken bar, cent, pound, yen, euro...). The second candidate read "!" as
+    a 1, "?" as a 7 and "$" as a 5: nothing it trained on had a separate dot or a bar through a stroke, so it
+    never learned that such a mark makes a shape no digit. The held-out characters (+ ? ! @ $) and their mirror
+    images stay out of training."""
+
+    kinds = junk.MARKED_TRAINING_KINDS
+    weights = junk.MARKED_TRAINING_WEIGHTS
 
 
 JUNK_SEED, JUNK_COUNT, JUNK_PER_KIND = 12345, 1200, 300
@@ -247,6 +260,22 @@ FAMILY = register(
                 "shift (<=2 px), rotation (<=10 deg), scale (+-10%), then junk.vary_look (elastic distortion alpha "
                 "34 sigma 4 for half, thicker or thinner pen for a fifth each, two fifths binary pixels, the rest "
                 "grey: half blurred with sigma 0.3-1.5 px, two fifths with ink x 0.35-1)",
+            ),
+            # issue #27's third candidate: the second plus digits with a dot or a bar and punctuation
+            "judge_marked": MarkedJudgeRecipe(
+                checkpoint="judge_marked_mnist",
+                family="judge",
+                config={**_CONFIG, "hidden": 256},
+                steps=5000,
+                batch_size=96,
+                lr=2e-3,
+                warmup=100,
+                summary='MNIST classifier p(y|x) that can answer "not a digit", trained on MNIST-like non-digits '
+                "(digits with a stray dot or bar and punctuation among them), blurred, faint, thick, thin and binary "
+                "digits and non-digits alike",
+                view="as judge_robust, plus two kinds of non-digit: digits with a dot clear above or below them or a "
+                "straight bar through them and past both ends, and the signs ; : broken bar, currency sign, euro, "
+                "pound, yen, cent and per mille from the 29 training fonts",
             ),
         },
     )
