@@ -228,6 +228,15 @@ def test_investment_challenge_one_bet_per_student_and_the_class_mixture():
     board = presenter.dataframe[0].value
     assert "**Bold** <i>x</i>" in list(board["student"]), "the nickname as text in a table cell"
     assert "<i>x</i>" not in "".join(h.proto.body for h in presenter.get("html")), "never as HTML"
+    # x bet everything on A: the first round with another outcome costs x log 0 (a table once printed "-Infinity")
+    for _ in range(20):
+        if "log 0 is minus infinity" in texts(presenter):
+            break
+        presenter.button(key="class_round").click().run()
+    board = presenter.dataframe[0].value
+    payoff = dict(zip(board["student"], board["log payoff"], strict=True))
+    assert payoff["**Bold** <i>x</i>"] == classroom.MINUS_INFINITY and "Infinity" not in str(list(payoff.values()))
+    assert float(payoff["anonymous"]) < 0, "the even split's payoff stays a number"
 
 
 def test_real_or_generated_counts_the_room_beside_the_discriminator():
@@ -252,6 +261,9 @@ def test_real_or_generated_counts_the_room_beside_the_discriminator():
     assert [c for c in captions if c.startswith("#1: ")] and [c for c in captions if c.startswith("#10: ")], captions
     student.run()
     assert not [b for b in student.button if b.key == f"class_send_{q}"], "closed: no more answers"
+    assert "The lecturer closed *Real or generated?*: your answer is counted" in texts(student)
+    late = join(code)  # joined, never answered: told so, not left wondering
+    assert "no answer of yours came in before it closed" in texts(late)
 
 
 def test_the_class_is_the_sampler_appends_the_most_voted_token():
@@ -373,3 +385,64 @@ def test_the_join_screen_closes_from_itself_and_comes_back_from_the_class_box():
     no_errors(presenter)
     assert not presenter.session_state["class_show_join"]
     assert shown not in texts(presenter) and presenter.toggle(key="class_show_join_0").value is False
+
+
+@pytest.mark.parametrize(
+    ("link", "network_ip", "bound_to", "expected", "says"),
+    [
+        ("http://example.org/?room=ABCDE", "10.0.0.5", None, "http://example.org/?room=ABCDE", None),
+        ("http://localhost:8501/?room=ABCDE", "10.0.0.5", None, "http://10.0.0.5:8501/?room=ABCDE", "10.0.0.5"),
+        ("http://127.0.0.1/?room=ABCDE", "192.168.1.20", "", "http://192.168.1.20/?room=ABCDE", "192.168.1.20"),
+        ("http://localhost:8501/?room=ABCDE", "10.0.0.5", "127.0.0.1", "http://localhost:8501/?room=ABCDE", "0.0.0.0"),
+        ("http://localhost:8501/?room=ABCDE", "127.0.0.1", None, "http://localhost:8501/?room=ABCDE", "cannot join"),
+    ],
+)
+def test_a_join_link_opened_as_localhost_uses_the_network_address_or_says_why_it_cannot(
+    link, network_ip, bound_to, expected, says
+):
+    """Play-test: the projected QR code pointed at localhost, which no student's phone can open."""
+    shown, note = classroom.reachable_link(link, network_ip, bound_to)
+    assert shown == expected
+    assert (note is None) if says is None else (says in note)
+
+
+def test_the_join_screen_shows_the_network_link_when_the_app_was_opened_as_localhost(monkeypatch):
+    from streamlit import net_util
+
+    monkeypatch.setattr(classroom, "join_link", lambda room_code: f"http://localhost:8501/?room={room_code}")
+    monkeypatch.setattr(net_util, "get_internal_ip", lambda: "10.1.2.3")
+    presenter, code = start_class()
+    assert f"http://10.1.2.3:8501/?room={code}" in [c.value for c in presenter.code]
+    assert "network address (10.1.2.3)" in texts(presenter)
+
+
+def test_a_second_presenter_window_asks_before_it_moves_the_class():
+    """Play-test: an old second tab of the presenter's, touched again, pulled the class back to its old view."""
+    first, code = start_class()
+    key = first.query_params["pkey"]
+    first.switch_page("app_pages/budget.py")
+    first.run()
+    moved = classroom.store().room(code).scene
+    assert moved["page"] == "budget"
+    second = open_page("app_pages/home.py", {"room": code, "pkey": key, "presenter": "1"})
+    no_errors(second)
+    assert "Another window of yours has moved the class to **" in texts(second)
+    assert classroom.store().room(code).scene == moved, "the second window moved nobody"
+    second.button(key="class_take_over").click().run()
+    no_errors(second)
+    assert classroom.store().room(code).scene["page"] == "home" and "Another window" not in texts(second)
+    # the first window, touched again, now asks too; "go there" shows the class's view without moving it
+    rev = scene_rev(code)
+    first.slider(key="share_outcomes").set_value(6).run()
+    assert "Another window of yours" in texts(first) and scene_rev(code) == rev
+    first.button(key="class_go_there").click().run()
+    no_errors(first)
+    assert first.query_params["pkey"] == key and first.query_params["room"] == code
+    first.switch_page("app_pages/home.py")  # where the script switched (a browser follows the switch)
+    first.run()
+    assert "Another window" not in texts(first)
+    assert scene_rev(code) == rev and classroom.store().room(code).scene["page"] == "home"
+    # from now on the first window leads again
+    first.switch_page("app_pages/gan.py")
+    first.run()
+    assert classroom.store().room(code).scene["page"] == "gan" and scene_rev(code) == rev + 1

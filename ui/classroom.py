@@ -16,6 +16,7 @@ import functools
 import io
 import os
 import time
+import urllib.parse
 
 import numpy as np
 import streamlit as st
@@ -65,6 +66,9 @@ _VIEW = "_class_view"  # a student's page and settings after their last full run
 _ROLE, _JOINED, _SEEN_REV, _SEEN_ACT = "_class_role", "_class_joined", "_class_seen_rev", "_class_seen_act"
 _FOLLOW, _APPLIED, _PUBLISHED, _SHOW_JOIN = "_class_follow", "_class_applied", "_class_published", "class_show_join"
 _NOTICE = "_class_notice"
+# the scene revision this window last published; the scene another window of the presenter's moved the class to
+# (this window then waits for the presenter's choice); the choice "bring the class here"
+_PUBLISHED_REV, _ELSEWHERE, _TAKE_OVER = "_class_published_rev", "_class_elsewhere", "_class_take_over"
 
 
 _pulse = st.components.v2.component("dgm_class_pulse", js=static.read("pulse.mjs"))
@@ -157,7 +161,8 @@ def _leave(notice: str | None = None) -> None:
     st.session_state.get("_share_active", {}).pop("room", None)
     if left:
         st.session_state["_class_left"] = left
-    for name in (_ROLE, _JOINED, "_class_pkey", "_class_sid", _APPLIED, _PUBLISHED, _PENDING, _SEEN_REV, _SEEN_ACT):
+    for name in (_ROLE, _JOINED, "_class_pkey", "_class_sid", _APPLIED, _PUBLISHED, _PENDING, _SEEN_REV, _SEEN_ACT,
+                 _PUBLISHED_REV, _ELSEWHERE, _TAKE_OVER):  # fmt: skip
         st.session_state.pop(name, None)
     if notice:
         st.session_state[_NOTICE] = notice
@@ -309,13 +314,88 @@ def _publish(now: dict) -> None:
     pending = st.session_state.get(_PENDING)
     activity = pending["activity"] if pending and pending["page"] == now["page"] else None
     if now != st.session_state.get(_PUBLISHED):
-        store().set_scene(code(), _key(), now, activity=activity)
-        st.session_state[_PUBLISHED] = now
+        if _moved_elsewhere(now):
+            return
+        rev = store().set_scene(code(), _key(), now, activity=activity)
+        st.session_state.update({_PUBLISHED: now, _PUBLISHED_REV: rev})
+        for name in (_ELSEWHERE, _TAKE_OVER):
+            st.session_state.pop(name, None)
     elif activity is not None:
         _set_activity(activity)
     if activity is not None:
         st.session_state.pop(_PENDING, None)
         st.rerun()
+
+
+def _moved_elsewhere(now: dict) -> bool:
+    """True when another window of the presenter's moved the class since this one last published (or this one
+    never did: a second window, or an old tab whose connection came back) and the class is not where this window
+    is. Publishing would then pull the class back to an old view (play-test: a stale second tab did), so this
+    window asks first (``_elsewhere_choice``). Reruns once to draw the question above the page."""
+    if st.session_state.get(_TAKE_OVER):
+        return False
+    room = store().room(code())
+    if room is None or room.scene is None or room.scene_rev == st.session_state.get(_PUBLISHED_REV):
+        return False
+    if room.scene == now:
+        st.session_state.update({_PUBLISHED: now, _PUBLISHED_REV: room.scene_rev})
+        st.session_state.pop(_ELSEWHERE, None)
+        return True
+    if st.session_state.get(_ELSEWHERE) != room.scene:
+        st.session_state[_ELSEWHERE] = room.scene
+        st.rerun()
+    return True
+
+
+def _elsewhere_choice() -> None:
+    """Above the page of a presenter window the class has left: bring the class here, or go where it is."""
+    scene = st.session_state.get(_ELSEWHERE)
+    if not scene:
+        return
+    info = _BY_URL.get(str(scene.get("page")))
+    title = info.title if info else "another page"
+    with st.container(border=True):
+        st.warning(
+            f"Another window of yours has moved the class to **{title}**. Until you choose, nothing you do in this "
+            "window moves the class.",
+            icon=":material/tab:",
+        )
+        left, right = st.columns(2)
+        left.button(
+            "Bring the class here",
+            key="class_take_over",
+            type="primary",
+            on_click=_take_over,
+            help="The class follows this window from now on.",
+        )
+        right.button(
+            f"Go to {title}",
+            key="class_go_there",
+            on_click=lambda: st.session_state.update({"_class_go_there": scene}),
+            help="This window shows what the class sees, and follows your moves from here on.",
+        )
+
+
+def _take_over() -> None:
+    st.session_state[_TAKE_OVER] = True  # this run publishes this window's view
+    st.session_state.pop(_ELSEWHERE, None)
+
+
+def _go_where_the_class_is() -> None:
+    """The presenter chose to join the class's view in this window: switch to it without publishing it again."""
+    scene = st.session_state.pop("_class_go_there", None)
+    room = store().room(code())
+    info = _BY_URL.get(str((scene or {}).get("page")))
+    if room is None or room.scene != scene or info is None:
+        st.session_state.pop(_ELSEWHERE, None)
+        return  # the class moved again meanwhile: the next run asks again
+    st.session_state.update({_PUBLISHED: scene, _PUBLISHED_REV: room.scene_rev})
+    st.session_state.pop(_ELSEWHERE, None)
+    state.forget_settings(keep=NOT_IN_SCENE)
+    mine = {k: v for k, v in state.current_query().items() if k in NOT_IN_SCENE}
+    query = {str(k): str(v) for k, v in (scene.get("query") or {}).items()}
+    target = layout.page(info.url_path, info.path)
+    st.switch_page(target, query_params={**query, **mine, "room": room.code, "pkey": _key() or ""})
 
 
 def _publish_early() -> None:
@@ -349,6 +429,9 @@ def box(page) -> None:
     try:
         _sidebar()
         if role() == "presenter":
+            if "_class_go_there" in st.session_state:
+                _go_where_the_class_is()
+            _elsewhere_choice()
             if st.session_state.get(_SHOW_JOIN):
                 _join_screen()
             _presenter_panel()
@@ -427,7 +510,8 @@ def _sidebar() -> None:
 def _start() -> None:
     room_code, key = store().create_room()
     st.session_state.update({state.key("room"): room_code, "_class_pkey": key, _ROLE: "presenter", _SHOW_JOIN: True})
-    st.session_state.pop(_PUBLISHED, None)
+    for name in (_PUBLISHED, _PUBLISHED_REV, _ELSEWHERE, _TAKE_OVER):
+        st.session_state.pop(name, None)
 
 
 def _join_form() -> None:
@@ -508,6 +592,37 @@ def join_link(room_code: str) -> str:
     return f"{base.rstrip('/')}/?room={room_code}"
 
 
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
+
+
+def reachable_link(link: str, network_ip: str | None, bound_to: str | None) -> tuple[str, str | None]:
+    """The join link as the students' devices can open it, and a sentence for the lecturer (None when the link
+    needs none). A lecturer who opened the app as ``localhost`` would otherwise project a QR code that only their
+    own computer can open (play-test): the link then uses this computer's network address (``network_ip``, as
+    Streamlit prints it for "Network URL"), unless the server listens on this computer alone (``bound_to``)."""
+    parts = urllib.parse.urlsplit(link)
+    if parts.hostname not in LOCAL_HOSTS:
+        return link, None
+    if (bound_to or "") in LOCAL_HOSTS - {"0.0.0.0"} or not network_ip or network_ip.startswith("127."):
+        return link, (
+            f"This address ({parts.hostname}) opens only on this computer, and this server listens on it alone: "
+            "students' devices cannot join. Start the app with `--server.address 0.0.0.0` on a network the class "
+            "shares, or use a hosted copy (README, Deploy)."
+        )
+    netloc = f"{network_ip}:{parts.port}" if parts.port else network_ip
+    return parts._replace(netloc=netloc).geturl(), (
+        f"You opened the app as {parts.hostname}, which only this computer can open; the QR code and link use its "
+        f"network address ({network_ip}) instead. Devices on the same network can open it; if a phone cannot, the "
+        "network keeps devices apart (guest Wi-Fi): use a hosted copy (README, Deploy)."
+    )
+
+
+def _student_link(room_code: str) -> tuple[str, str | None]:
+    from streamlit import net_util
+
+    return reachable_link(join_link(room_code), net_util.get_internal_ip(), st.get_option("server.address"))
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
 def qr_png(text: str) -> bytes:
     import segno
@@ -550,20 +665,12 @@ def _join_screen() -> None:
     room_code = code()
     if not CODE_RE.match(room_code or ""):
         return
-    link = join_link(room_code)
+    link, note = _student_link(room_code)
     with st.container(border=True):
         left, right = st.columns([2, 3], vertical_alignment="center")
         left.image(qr_png(link), width="stretch", caption="Scan to join")  # the caption is its text alternative
         with right:
-            st.markdown("### Join the class: scan the code, or open the link and type the code")
-            # the code is five letters of a fixed alphabet (checked), so it is safe inside the HTML
-            st.html(
-                f'<div data-testid="class-code" style="font-size:clamp(2.5rem,7vw,7rem);font-weight:700;'
-                f'letter-spacing:0.3rem;font-family:monospace;line-height:1.1">{room_code}</div>'
-            )
-            st.code(link, language=None, wrap_lines=True)  # the whole link, however long the server's address
-            st.caption("No account needed. Your answers are anonymous unless you choose a nickname.")
-            _joined("join_screen")
+            # first, so that it is on the screen at 1280 x 720 with the sidebar open (below the link it was not)
             st.button(
                 "Close the join screen",
                 key="class_close_join",
@@ -572,6 +679,17 @@ def _join_screen() -> None:
                 args=(False,),
                 help="The page takes the screen again; the Class mode box in the sidebar shows the join screen again.",
             )
+            st.markdown("### Join the class: scan the code, or open the link and type the code")
+            # the code is five letters of a fixed alphabet (checked), so it is safe inside the HTML
+            st.html(
+                f'<div data-testid="class-code" style="font-size:clamp(2.5rem,7vw,7rem);font-weight:700;'
+                f'letter-spacing:0.3rem;font-family:monospace;line-height:1.1">{room_code}</div>'
+            )
+            st.code(link, language=None, wrap_lines=True)  # the whole link, however long the server's address
+            st.caption("No account needed. Your answers are anonymous unless you choose a nickname.")
+            if note:
+                st.caption(note)
+            _joined("join_screen")
 
 
 @_waiting
@@ -603,6 +721,7 @@ def _open_activity(kind: str) -> None:
         prompt = st.session_state.get(state.key("prompt")) or DEFAULT_PROMPT
         activity.update(prompt=str(prompt)[-200:], tokens=[], n=n)
     st.session_state[_PENDING] = {"page": PAGE_OF[kind], "activity": activity}  # opens with the move (_publish)
+    st.session_state[_TAKE_OVER] = True  # opening an activity is a choice: the class comes to this window
     st.session_state["_class_to_top"] = activity["question"]  # the presenter lands at the top: the live results
     st.session_state[_SHOW_JOIN] = False
     st.session_state["_class_goto"] = _BY_URL[PAGE_OF[kind]].path
@@ -695,18 +814,31 @@ def _invest_results(activity: dict, answers: dict, room) -> None:
     if len(outcomes):
         right.metric(
             "The class's log payoff",
-            f"{summary.class_log_payoff[-1]:.2f}",
+            _payoff_text(summary.class_log_payoff[-1]),
             help="Sum over rounds of log q_class(outcome); betting the truth would earn "
             f"{summary.truth_log_payoff[-1]:.2f}.",
         )
         st.markdown("Rounds so far: " + ", ".join(names[o] for o in outcomes[-20:]))
         names_of = _names(room, store())
         board = [
-            {"rank": i + 1, "student": names_of.get(s) or "anonymous", "log payoff": round(v, 2)}
+            {"rank": i + 1, "student": names_of.get(s) or "anonymous", "log payoff": _payoff_text(v)}
             for i, (s, v) in enumerate(summary.leaderboard[:10])
         ]
         if board:  # a table cell shows its text as text (nicknames are never read as markup)
             st.dataframe(board, hide_index=True, key="class_board")
+        if any(np.isneginf(v) for _, v in summary.leaderboard):
+            st.caption(
+                f"{MINUS_INFINITY}: a bet that put $0 on an outcome that then happened. log 0 is minus infinity, and "
+                "no later round can make up for it: a model must never give zero probability to what can occur."
+            )
+
+
+MINUS_INFINITY = "\u2212\u221e"  # how a log payoff of log 0 reads (a table showed "-Infinity")
+
+
+def _payoff_text(value: float) -> str:
+    """A log payoff as the projector shows it: two decimals, or minus infinity for a bet of $0 that lost."""
+    return MINUS_INFINITY if np.isneginf(value) else f"{value:.2f}"
 
 
 def _invest_form(activity: dict, question: str) -> None:
@@ -976,9 +1108,22 @@ def _student_panel() -> None:
     room = store().room(code())
     if room is not None:
         st.session_state[_SEEN_ACT] = _activity_mark(room.activity)
-    if room is None or not room.activity or not room.activity.get("open"):
+    if room is None or not room.activity:
+        return
+    if not room.activity.get("open"):
+        _closed(room.activity)
         return
     _answer(room.activity)
+
+
+def _closed(activity: dict) -> None:
+    """What a student sees of a closed activity: one line, not nothing (play-test: the form vanished without a
+    word, and a student who had not sent yet did not know whether it was lost)."""
+    question = activity["question"]
+    sent = st.session_state.get(f"class_sent_{question}") or _sent_before(question) is not None
+    title = act.KINDS.get(activity["kind"], "Activity")
+    fate = "your answer is counted" if sent else "no answer of yours came in before it closed"
+    st.info(f"The lecturer closed *{title}*: {fate}. The results are on the lecturer's screen.", icon=":material/lock:")
 
 
 @st.fragment
