@@ -54,8 +54,11 @@ def see(page, text: str, timeout_s: float = FOLLOW_S) -> None:
     page.get_by_text(text).first.wait_for(state="visible", timeout=timeout_s * 1000)
 
 
-def new_person(browser, url: str):
-    context = browser.new_context(viewport={"width": 1300, "height": 1000})
+PHONE = {"width": 390, "height": 844}
+
+
+def new_person(browser, url: str, viewport: dict | None = None):
+    context = browser.new_context(viewport=viewport or {"width": 1300, "height": 1000})
     context.set_default_timeout(60_000)  # the machine is shared: generous waits, never fixed sleeps
     context.set_default_navigation_timeout(120_000)
     page = context.new_page()
@@ -75,7 +78,8 @@ def set_seed(page, seed: int) -> None:
 
 
 def click_key(page, key_prefix: str, nth: int = 0) -> None:
-    page.locator(f'[class*="st-key-{key_prefix}"] button').nth(nth).click()
+    # :visible: on a phone, Streamlit puts a zero-size button beside a button that has a tooltip
+    page.locator(f'[class*="st-key-{key_prefix}"] button:visible').nth(nth).click()
 
 
 SHOTS = Path(__file__).resolve().parent / "screenshots"
@@ -108,11 +112,13 @@ def _play(browser, presenter_base: str, student_bases: list[str], scene_of=None)
     see(pres, "Join the class: scan the code")
     pres.locator('[data-testid="stImage"] img').first.wait_for(state="visible", timeout=10_000)  # the QR code
 
-    # one student types the code, the other opens the join link (what the QR code holds)
-    ctx_a, one, errors_a = new_person(browser, student_bases[0] + "/")
+    # one student types the code on a phone, the other opens the join link (what the QR code holds)
+    ctx_a, one, errors_a = new_person(browser, student_bases[0] + "/", viewport=PHONE)
     open_class_box(one)
     one.get_by_label("Class code", exact=True).fill(code.lower())
     one.get_by_role("button", name="Join the class").click()
+    # the phone's sidebar folds: it lay over the page that now follows the lecturer (play-test)
+    one.wait_for_function("() => document.querySelector('[data-testid=stSidebar]').dataset.collapsed === 'true'")
     ctx_b, two, errors_b = new_person(browser, f"{student_bases[1 % len(student_bases)]}/?room={code}")
     PEOPLE.update(one=one, two=two)
     for student in (one, two):
@@ -147,7 +153,7 @@ def _play(browser, presenter_base: str, student_bases: list[str], scene_of=None)
     wait_path(pres, "/text")
     for student in (one, two):
         wait_path(student, "/text")
-        student.locator('[class*="st-key-class_vote_"] button').first.wait_for()
+        student.locator('[class*="st-key-class_vote_"] button:visible').first.wait_for()
         click_key(student, "class_vote_", 0)
         see(student, "Your answer is in")
     see(pres, "2 answers")

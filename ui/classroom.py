@@ -73,6 +73,7 @@ _PUBLISHED_REV, _ELSEWHERE, _TAKE_OVER = "_class_published_rev", "_class_elsewhe
 
 _pulse = st.components.v2.component("dgm_class_pulse", js=static.read("pulse.mjs"))
 _to_top = st.components.v2.component("dgm_class_to_top", js=static.read("to_top.mjs"))
+_fold_sidebar = st.components.v2.component("dgm_class_fold_sidebar", js=static.read("fold_sidebar.mjs"))
 
 
 def _waiting(view):
@@ -436,6 +437,9 @@ def box(page) -> None:
                 _join_screen()
             _presenter_panel()
         elif role() == "student":
+            folded = st.session_state.pop("_class_fold", None)
+            if folded:
+                _fold_sidebar(data={"token": f"{folded}-{time.time()}"}, key="class_fold_sidebar")
             _follow()
             _student_panel()
     except STORE_ERRORS as err:
@@ -530,6 +534,7 @@ def _join_form() -> None:
                 st.warning(f"No open class has the code {shown}. Check it on the projector.")
             else:
                 st.session_state[state.key("room")] = typed
+                st.session_state["_class_fold"] = typed  # a phone's sidebar folds: the page follows the lecturer now
                 st.rerun()
 
 
