@@ -125,6 +125,14 @@ def _play(browser, presenter_base: str, student_bases: list[str], scene_of=None)
         see(student, "your screen follows the lecturer")
         assert "pkey" not in query(student)
     see(pres, "2 students in the class so far")  # live on the join screen: the presenter has not moved
+    # the second student scans the code again in another tab of the same browser: the same student, not a third
+    wait_query(two, "sid", query(two).get("sid") or "?")
+    again = ctx_b.new_page()
+    again.goto(f"{student_bases[-1]}/?room={code}")
+    see(again, "your screen follows the lecturer")
+    again.wait_for_function("() => new URLSearchParams(location.search).get('sid')")
+    assert query(again)["sid"] == query(two)["sid"]
+    again.close()
 
     # the presenter moves: both students follow
     set_seed(pres, 7)

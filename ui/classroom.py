@@ -26,6 +26,7 @@ from dgm_core import budget_game, checkpoints
 from dgm_core.classroom import activities as act
 from dgm_core.classroom.store import (
     CODE_RE,
+    ROOM_TTL_S,
     STUDENT_RE,
     NotPresenter,
     RoomStore,
@@ -74,6 +75,7 @@ _PUBLISHED_REV, _ELSEWHERE, _TAKE_OVER = "_class_published_rev", "_class_elsewhe
 _pulse = st.components.v2.component("dgm_class_pulse", js=static.read("pulse.mjs"))
 _to_top = st.components.v2.component("dgm_class_to_top", js=static.read("to_top.mjs"))
 _fold_sidebar = st.components.v2.component("dgm_class_fold_sidebar", js=static.read("fold_sidebar.mjs"))
+_remember = st.components.v2.component("dgm_class_remember", js=static.read("remember_student.mjs"))
 
 
 def _waiting(view):
@@ -217,8 +219,8 @@ def _membership() -> None:
         )
     st.session_state[_ROLE] = "student"
     sid = _sid()
-    if not sid:
-        sid = st.session_state["_class_sid"] = new_student_id()
+    if not sid:  # the link has no student id: this browser's, if one of its tabs joined this class already
+        sid = st.session_state["_class_sid"] = _browser_student(wanted) or new_student_id()
     joined = st.session_state.get(_JOINED)
     if joined != (wanted, sid) or sid not in rooms.students(wanted):
         if joined is None and "class_nickname" not in st.session_state:
@@ -228,11 +230,34 @@ def _membership() -> None:
             _leave(f"Class {wanted} is full or has ended.")
             return
         st.session_state[_JOINED] = (wanted, sid)
+        st.session_state["_class_remember"] = (wanted, sid)  # drawn by box (after a move, if this run moves)
         st.session_state.setdefault(_FOLLOW, True)
         if room.scene is not None and st.session_state.get(_FOLLOW, True):
             st.session_state[_SEEN_REV] = room.scene_rev
             st.session_state[_SEEN_ACT] = _activity_mark(room.activity)
             _apply(room.scene, room.code)  # a student who just joined lands where the lecturer is
+
+
+def _cookie_name(room_code: str) -> str:
+    return f"dgm_student_{room_code}"
+
+
+def _browser_student(room_code: str) -> str | None:
+    """The student id another tab of this browser joined ``room_code`` with (its cookie, set by
+    ``remember_student.mjs``), or None."""
+    try:
+        sid = st.context.cookies.get(_cookie_name(room_code))
+    except (AttributeError, RuntimeError, KeyError):
+        return None
+    return sid if isinstance(sid, str) and STUDENT_RE.match(sid) else None  # (AppTest has no cookies)
+
+
+def _remember_student() -> None:
+    joined = st.session_state.pop("_class_remember", None)
+    if joined:
+        room_code, sid = joined
+        data = {"name": _cookie_name(room_code), "value": sid, "max_age_s": ROOM_TTL_S}
+        _remember(data=data, key="class_remember")
 
 
 # -- scenes ------------------------------------------------------------------------------------------------
@@ -437,6 +462,7 @@ def box(page) -> None:
                 _join_screen()
             _presenter_panel()
         elif role() == "student":
+            _remember_student()
             folded = st.session_state.pop("_class_fold", None)
             if folded:
                 _fold_sidebar(data={"token": f"{folded}-{time.time()}"}, key="class_fold_sidebar")
