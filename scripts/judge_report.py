@@ -1,0 +1,82 @@
+"""python scripts/judge_report.py NAME [--assets DIR]: where a judge fails, character by character, and what a
+threshold would trade.
+
+Prints two tables for a judge checkpoint (issue #27, docs/judge.md):
+
+1. each held-out character (A P a d e p, + ? ! @ $), 60 drawings in the held-out fonts (seed 12345): the share
+   the judge rejects, and the digit it reads the others as;
+2. the share of the official test digits and of each MNIST-like held-out kind (300 each, seed 12345, as
+   ``evaluate_judge``) it rejects when a bias is added to the "not a digit" logit: what a stricter or milder
+   judge would trade. The card's figures are bias 0.
+
+    python scripts/judge_report.py judge_mnist
+    python scripts/judge_report.py judge_marked_mnist --assets /tmp/jm_run
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from dgm_core import checkpoints
+from dgm_core.data import junk, mnist
+from dgm_core.evaluation import held_out_digits
+from dgm_core.families.judge import JUNK_PER_KIND, JUNK_SEED
+from dgm_core.models.judge import NOT_A_DIGIT
+
+PER_CHARACTER = 60
+BIASES = (-2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0)
+
+
+def by_character(model) -> list[str]:
+    rows = []
+    for ch in junk.HELD_OUT_LETTERS + junk.HELD_OUT_SYMBOLS:
+        g = torch.Generator().manual_seed(JUNK_SEED)
+        images = torch.stack([junk._glyph(ch, junk._choice(g, junk.HELD_OUT_FONTS), g) for _ in range(PER_CHARACTER)])
+        labels, _ = model.decide(images)
+        accepted = labels[labels != NOT_A_DIGIT]
+        read_as = str(int(torch.bincount(accepted, minlength=10).argmax())) if len(accepted) else "-"
+        rows.append(f"| `{ch}` | {float((labels == NOT_A_DIGIT).float().mean()):.2f} | {read_as} |")
+    return rows
+
+
+def rejected(model, logits: torch.Tensor, bias: float) -> float:
+    shifted = logits.clone()
+    shifted[:, model.config.num_classes] += bias
+    confidence, label = shifted.softmax(-1).max(-1)
+    return float(((label == model.config.num_classes) | (confidence < model.config.min_confidence)).float().mean())
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("name", help="judge checkpoint name")
+    parser.add_argument("--assets", default=None, help="checkpoint folder (default: assets/)")
+    parser.add_argument("--mnist-dir", default=None, help="folder with the official MNIST test IDX files")
+    args = parser.parse_args(argv)
+    model, _ = checkpoints.load_checkpoint(args.name, args.assets)
+    model.eval()
+    if not model.config.reject_class:
+        raise SystemExit(f"{args.name} has no 'not a digit' class")
+    print("| character | rejected | the rest read as |\n|---|---|---|")
+    print("\n".join(by_character(model)))
+
+    images, _ = held_out_digits(args.mnist_dir, None)
+    digits = mnist.to_float(images)
+    sets = {"test digits": digits}
+    for name, make in junk.MNIST_LIKE_HELD_OUT_KINDS.items():
+        sets[name] = make(JUNK_PER_KIND, torch.Generator().manual_seed(JUNK_SEED), digits).clamp(0, 1)
+    with torch.no_grad():
+        logits = {k: torch.cat([model(x[i : i + 1000]) for i in range(0, len(x), 1000)]) for k, x in sets.items()}
+    print("\n| bias | " + " | ".join(sets) + " |")
+    print("|---" * (len(sets) + 1) + "|")
+    for bias in BIASES:
+        print(f"| {bias:+.1f} | " + " | ".join(f"{rejected(model, lg, bias):.3f}" for lg in logits.values()) + " |")
+
+
+if __name__ == "__main__":
+    main()
