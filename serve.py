@@ -6,8 +6,9 @@ server, and GET /ready answers 503 until it is over, then 200: a load balancer o
 to a replica that can serve them at full speed (/_stcore/health says only that the server is up).
 
 GET /class/<code>/pulse answers a class room's pulse (``RoomStore.pulse``: the presenter's scene and activity, the
-number of answers) as JSON. The browsers of a class ask it and ask for a script run only when it changed, so a
-room of students waiting for the lecturer's next move costs the server a small HTTP answer each, not a Streamlit
+number of answers and of students) as JSON; with ``&sid=...`` it also marks that student as having the app open.
+The browsers of a class ask it and ask for a script run only when it changed, so a room of students
+waiting for the lecturer's next move costs the server a small HTTP answer each, not a Streamlit
 run each (about 40 ms of CPU even for an empty fragment). With ``?wait=S&scene=...`` the request is a long poll:
 it is answered as soon as a given field differs from the given value, or after S seconds
 (``dgm_core/classroom/pulse_watch.py``: one store read per room every 0.1 s, however many students wait).
@@ -72,7 +73,10 @@ async def pulse(request):
     except ValueError:
         wait = 0.0
     expect = {k: request.query_params[k] for k in WATCHED if k in request.query_params}
+    student = request.query_params.get("sid", "")
     try:
+        if code is not None and student:
+            await run_in_threadpool(rooms.seen, code, student)  # this student has the app open (RoomStore.present)
         if code is None:
             now = None
         elif wait > 0 and expect:

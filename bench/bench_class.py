@@ -236,7 +236,8 @@ class Student:
             data, fragment = self.pulses[cid]
             asking = asked is not None and time.perf_counter() - asked_at < 3
             expect = asked_values if asking else data["seen"]
-            query = urlencode({"wait": 3 if asking else 20, **{k: str(expect.get(k)) for k in data["watch"]}})
+            query = {"wait": 3 if asking else 20, **{k: str(expect.get(k)) for k in data["watch"]}}
+            query = urlencode({**query, "sid": data["sid"]} if data.get("sid") else query)  # as pulse.mjs sends
             started, sent = time.perf_counter(), False
             with contextlib.suppress(OSError, ValueError):
                 now = await self._get_json(f"{data['url']}?{query}")

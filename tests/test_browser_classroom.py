@@ -221,7 +221,7 @@ def test_a_class_on_one_server_with_rooms_in_memory(browser):
 @pytest.fixture(scope="module")
 def replicas():
     """Two app servers sharing one redis-server behind HAProxy, as deploy/ ships them, started once for the
-    tests below; yields (balancer URL, stats(), scene_of(code))."""
+    tests below; yields (balancer URL, stats(), scene_of(code), the rooms' redis URL)."""
     why = redis_missing() or haproxy_missing()
     if why:
         pytest.skip(why)
@@ -234,11 +234,11 @@ def replicas():
         def scene_of(code: str) -> str:
             return client.hget(f"dgm:room:{code}", "scene_rev")
 
-        yield (*lb, scene_of)
+        yield (*lb, scene_of, rooms)
 
 
 def test_a_class_across_two_servers_behind_haproxy_sharing_one_redis(browser, replicas):
-    url, stats, scene_of = replicas
+    url, stats, scene_of, _ = replicas
     before = stats()
     result = play_a_class(browser, url, [url], scene_of)
     after = stats()
@@ -251,7 +251,7 @@ def test_a_class_across_two_servers_behind_haproxy_sharing_one_redis(browser, re
 def test_haproxy_keeps_each_session_on_its_replica(browser, replicas):
     """Every request of a browser (page, static files, websocket) goes to the replica its cookie names; two new
     browsers in a row go to the two replicas."""
-    url, stats, _ = replicas
+    url, stats, _, _ = replicas
     seen = []
     for _ in range(2):
         before = stats()
@@ -292,7 +292,7 @@ def test_the_balancer_keeps_streamlits_files_gzipped_and_never_the_apps_own_answ
 
     import streamlit
 
-    url, stats, _ = replicas
+    url, stats, _, _ = replicas
     browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
 
     def get(path: str):
@@ -317,3 +317,29 @@ def test_the_balancer_keeps_streamlits_files_gzipped_and_never_the_apps_own_answ
         headers, body = get("_stcore/health")
         assert body == b"ok" and headers.get("X-Cache-Status") is None
         assert sum(stats().values()) == sum(before.values()) + 1
+
+
+def test_a_students_long_poll_through_the_balancer_marks_them_present(replicas):
+    """The projector's "with the app open now" comes from the students' pulse requests (serve.py writes the
+    presence of the id the browser sends), whichever replica answers them."""
+    import json
+
+    import redis
+
+    from dgm_core.classroom.store import RedisStore, new_student_id
+
+    url, _, _, rooms = replicas
+    store = RedisStore(rooms)
+    code, _ = store.create_room()
+    a, b = new_student_id(), new_student_id()
+    assert store.join(code, a) and store.join(code, b)
+    redis.Redis.from_url(rooms).hset(f"dgm:room:{code}:seen", mapping={a: 0, b: 0})  # both silent for ages
+    assert store.pulse(code)["present"] == 0
+
+    def pulse(sid: str) -> dict:
+        return json.loads(urllib.request.urlopen(f"{url}/class/{code}/pulse?sid={sid}", timeout=10).read())
+
+    assert pulse(new_student_id())["present"] == 0  # an id that never joined counts for nobody
+    assert pulse("..%2F..%2Fetc")["present"] == 0  # no student id at all
+    assert pulse(a)["present"] == 1 and store.present(code) == 1
+    assert pulse(b) == {**store.pulse(code), "present": 2, "students": 2}

@@ -125,7 +125,7 @@ def test_a_move_can_open_an_activity_in_the_same_write(store):
 def test_the_pulse_changes_with_a_move_or_an_activity_and_counts_answers_not_repeats(store):
     code, key = store.create_room()
     first = store.pulse(code)
-    assert first == {"scene": first["scene"], "votes": 0, "students": 0}
+    assert first == {"scene": first["scene"], "votes": 0, "students": 0, "present": 0}
     store.set_scene(code, key, {"page": "text", "query": {}})
     moved = store.pulse(code)
     assert moved["scene"] != first["scene"]
@@ -141,13 +141,42 @@ def test_the_pulse_changes_with_a_move_or_an_activity_and_counts_answers_not_rep
     for _ in range(5):
         store.vote(code, a, "sampler-1", 1)
     store.vote(code, b, "sampler-1", 2)
-    assert store.pulse(code) == {"scene": opened_["scene"], "votes": 2, "students": 2}
+    assert store.pulse(code) == {"scene": opened_["scene"], "votes": 2, "students": 2, "present": 2}
     store.set_activity(code, key, {**activity, "tokens": [5]})  # the class's token appended: a new step
     assert store.pulse(code)["scene"] != opened_["scene"]
     store.set_activity(code, key, {**activity, "tokens": [5], "open": False})
     assert store.pulse(code)["scene"] != opened_["scene"]
     store.close(code, key)
     assert store.pulse(code) is None and store.pulse("nonsense") is None
+
+
+def test_present_counts_the_joined_students_whose_browser_asked_within_a_minute(store):
+    """A student count that only grows says nothing about who is still there (play-test): ``present`` counts the
+    students whose browser asked for the room in the last minute; joining counts as asking."""
+    from dgm_core.classroom.store import PRESENT_S, SEEN_EVERY_S
+
+    code, _ = store.create_room()
+    a, b, c = (new_student_id() for _ in range(3))
+    for s in (a, b, c):
+        assert store.join(code, s)
+    assert store.present(code) == 3 == store.pulse(code)["present"]
+    store.test_clock.now += PRESENT_S / 2
+    store.seen(code, a)
+    store.seen(code, b)
+    store.seen(code, new_student_id())  # never joined: not counted
+    store.seen(code, "../../etc")  # not a student id
+    store.test_clock.now += PRESENT_S / 2 + 1  # c's browser has not asked for a minute
+    assert store.present(code) == 2 and store.pulse(code) == {**store.pulse(code), "students": 3, "present": 2}
+    store.seen(code, c)  # c is back
+    assert store.present(code) == 3
+    # a server writes a student's presence at most every SEEN_EVERY_S (60 long polls ending at one move write once)
+    store.test_clock.now += PRESENT_S + 1
+    store.seen(code, a)
+    store.test_clock.now += SEEN_EVERY_S - 1
+    store.seen(code, a)  # not written: a's write is under SEEN_EVERY_S old
+    store.test_clock.now += PRESENT_S - SEEN_EVERY_S + 2
+    assert store.present(code) == 0  # a's last write is PRESENT_S + 1 old
+    assert store.present("nonsense") == 0
 
 
 def test_one_vote_per_student_per_question_the_last_one_counts(store):

@@ -446,3 +446,22 @@ def test_a_second_presenter_window_asks_before_it_moves_the_class():
     first.switch_page("app_pages/gan.py")
     first.run()
     assert classroom.store().room(code).scene["page"] == "gan" and scene_rev(code) == rev + 1
+
+
+def test_the_projector_says_how_many_have_the_app_open_once_it_differs_from_who_joined():
+    """Play-test: the student count never went down when students closed the app."""
+    presenter, code = start_class()
+    student = join(code)
+    sid = student.query_params["sid"]
+    presenter.run()
+    assert "1 student in the class so far**" in texts(presenter) and "with the app open now" not in texts(presenter)
+    rooms = classroom.store()
+    with rooms._lock:
+        rooms._rooms[code]["seen"][sid] = 0.0  # the student's browser has not asked for the room in ages
+    presenter.run()
+    assert "1 student in the class so far** · 0 with the app open now" in texts(presenter)
+    assert f"**Class {code}** · 1 student · 0 with the app open now" in texts(presenter)
+    rooms._seen_here.clear()  # as SEEN_EVERY_S later: this server writes the student's presence again
+    student.run()  # the student's waiting view polls again (without serve.py's pulse, a fragment run)
+    presenter.run()
+    assert "with the app open now" not in texts(presenter)

@@ -105,6 +105,7 @@ def _watch(room_code: str, key: str, fields: tuple[str, ...], gap_s: float = 0.0
             "seen": {k: seen.get(k) for k in fields},
             "every_ms": PULSE_MS,
             "gap_ms": int(gap_s * 1000),
+            "sid": _sid() or "",
         },
         key=key,
         on_changed_change=lambda: None,
@@ -732,12 +733,16 @@ def _joined(where: str) -> None:
         return
     # at most once a second: 60 students joining in a few seconds rerun this a few times, not 60 times (measured
     # with bench_class.py: 1-2.4 CPU-s more server time per class when every join reran both counts)
-    _watch(room_code, f"class_pulse_students_{where}", ("students",), gap_s=1.0)
-    n = len(store().students(room_code))
+    _watch(room_code, f"class_pulse_students_{where}", ("students", "present"), gap_s=1.0)
+    rooms = store()
+    n, here = len(rooms.students(room_code)), rooms.present(room_code)
+    # who has the app open now, once it differs from who joined (a closed tab or a dark phone drops out after
+    # a minute): "31 students" alone never went down (play-test)
+    now = f" · {here} with the app open now" if here != n else ""
     if where == "sidebar":
-        st.markdown(f"**Class {room_code}** · {_count(n, 'student')}")
+        st.markdown(f"**Class {room_code}** · {_count(n, 'student')}{now}")
     else:
-        st.markdown(f"**{_count(n, 'student')} in the class so far**")
+        st.markdown(f"**{_count(n, 'student')} in the class so far**{now}")
 
 
 def _open_activity(kind: str) -> None:
@@ -1100,6 +1105,8 @@ def _follow_view() -> None:
     room = store().room(room_code) if room_code else None
     if room is None:
         st.rerun(scope="app")  # the full run says the class has ended
+    if not PULSE and _sid():
+        store().seen(room_code, _sid())  # with the pulse, the browser's long poll says so
     if st.session_state.pop("_class_back", False):  # "Back to the lecture" was clicked
         st.session_state[_FOLLOW] = True
         st.session_state[_SEEN_REV] = room.scene_rev

@@ -14,7 +14,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-WATCHED = ("scene", "votes", "students")  # the pulse's fields a view may wait on (RoomStore.pulse)
+WATCHED = ("scene", "votes", "students", "present")  # the pulse's fields a view may wait on (RoomStore.pulse)
 MAX_WAIT_S = 25.0  # longer holds gain nothing and outlive proxies' idle timeouts
 _UNREAD = object()
 

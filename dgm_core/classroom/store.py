@@ -38,6 +38,8 @@ STUDENT_RE = re.compile(r"^[A-Za-z0-9_-]{8,32}$")
 QUESTION_RE = re.compile(r"^[a-z_]{1,16}-[0-9]{1,9}$")
 ROOM_TTL_S = 4 * 3600  # a room nobody touched for this long is gone
 NICKNAME_MAX = 24
+PRESENT_S = 60.0  # a student whose browser asked for the room within this long has the app open
+SEEN_EVERY_S = 10.0  # a student's presence is written at most this often per server
 MAX_STUDENTS = 500  # per room: bounds a room's memory against a script joining forever
 MAX_ANSWER_BYTES = 2000
 MAX_SCENE_BYTES = 8000
@@ -97,6 +99,7 @@ class RoomStore(ABC):
 
     def __init__(self, ttl_s: float = ROOM_TTL_S, clock: Callable[[], float] = time.time):
         self.ttl_s, self.clock = ttl_s, clock
+        self._seen_here: dict[tuple[str, str], float] = {}  # (room, student) -> when this server last wrote it
 
     # -- opening and reading ------------------------------------------------------------------------------
     def create_room(self) -> tuple[str, str]:
@@ -177,7 +180,34 @@ class RoomStore(ABC):
         code = normalize_code(code)
         if code is None or not STUDENT_RE.match(str(student)) or self.room(code) is None:
             return False
-        return self._join(code, student, clean_nickname(nickname), self.clock())
+        now = self.clock()
+        if not self._join(code, student, clean_nickname(nickname), now):
+            return False
+        self._seen(code, student, now)  # a student who just joined has the app open
+        return True
+
+    def seen(self, code: str, student: str) -> None:
+        """A joined student's browser has the class open now (its waiting view asked for the room's pulse, or
+        polled): what ``present`` counts. Written at most once every SEEN_EVERY_S per student and server."""
+        code, now = normalize_code(code), self.clock()
+        if code is None or not STUDENT_RE.match(str(student)):
+            return
+        last = self._seen_here.get((code, student))
+        if last is not None and now - last < SEEN_EVERY_S:
+            return
+        if len(self._seen_here) > 4 * MAX_STUDENTS:
+            self._seen_here.clear()  # a bound on this server's memory; the next requests write again
+        self._seen_here[(code, student)] = now
+        self._seen(code, student, now)
+
+    def present(self, code: str) -> int:
+        """How many joined students' browsers asked for the room within the last PRESENT_S seconds: who has the
+        app open now (a closed tab, or a phone whose screen went dark, drops out after a minute)."""
+        code = normalize_code(code)
+        if code is None:
+            return 0
+        cutoff = self.clock() - PRESENT_S
+        return sum(1 for t in self._seen_times(code) if t >= cutoff)
 
     def students(self, code: str) -> dict[str, str]:
         """student id -> nickname ('' when none)."""
@@ -217,7 +247,8 @@ class RoomStore(ABC):
         """What a waiting view compares to know whether to run again, cheaply (no answers are read): ``scene``
         changes when the presenter moves or opens, closes or advances an activity (what a student's view
         follows); ``votes`` is the number of answers to the open question (what the projector counts);
-        ``students`` is how many have joined (the presenter's count, live while the class joins). None
+        ``students`` is how many have joined (the presenter's count, live while the class joins), ``present``
+        how many of them have the app open now (``present``). None
         when the room is gone. Served as JSON by serve.py's ``/class/<code>/pulse`` for the browsers to poll,
         so that waiting costs no script runs."""
         room = self.room(code)
@@ -230,6 +261,7 @@ class RoomStore(ABC):
             "scene": f"{room.scene_rev}:{json.dumps(mark, separators=(',', ':'))}",
             "votes": self._count_votes(room.code, question) if question else 0,
             "students": self._count_students(room.code),
+            "present": self.present(room.code),
         }
 
     def _count_votes(self, code: str, question: str) -> int:
@@ -256,6 +288,10 @@ class RoomStore(ABC):
     @abstractmethod
     def _students(self, code: str) -> dict[str, str]: ...
     @abstractmethod
+    def _seen(self, code: str, student: str, now: float) -> None: ...  # only for a student who joined
+    @abstractmethod
+    def _seen_times(self, code: str) -> list[float]: ...
+    @abstractmethod
     def _vote(self, code: str, question: str, student: str, answer: str, now: float) -> None: ...
     @abstractmethod
     def _votes(self, code: str, question: str) -> dict[str, str]: ...
@@ -279,7 +315,7 @@ class MemoryStore(RoomStore):
             if code in self._rooms:
                 return False
             fields = {"key_hash": key_hash, "created": str(now), "touched": str(now), "scene_rev": "0"}
-            self._rooms[code] = {"fields": fields, "students": {}, "votes": {}}
+            self._rooms[code] = {"fields": fields, "students": {}, "votes": {}, "seen": {}}
             return True
 
     def _load(self, code):
@@ -312,7 +348,7 @@ class MemoryStore(RoomStore):
     def _end(self, code, now):
         with self._lock:
             fields = {"ended": "1", "created": str(now), "touched": str(now)}
-            self._rooms[code] = {"fields": fields, "students": {}, "votes": {}}
+            self._rooms[code] = {"fields": fields, "students": {}, "votes": {}, "seen": {}}
 
     def _join(self, code, student, nickname, now):
         with self._lock:
@@ -326,6 +362,16 @@ class MemoryStore(RoomStore):
     def _students(self, code):
         with self._lock:
             return dict(self._rooms.get(code, {}).get("students", {}))
+
+    def _seen(self, code, student, now):
+        with self._lock:
+            room = self._rooms.get(code)
+            if room is not None and student in room["students"]:
+                room["seen"][student] = now
+
+    def _seen_times(self, code):
+        with self._lock:
+            return list(self._rooms.get(code, {}).get("seen", {}).values())
 
     def _vote(self, code, question, student, answer, now):
         with self._lock:
@@ -343,6 +389,7 @@ class RedisStore(RoomStore):
     """Rooms in a Redis server (``redis://host:port/db``), shared by every app server pointed at it.
 
     Keys per room ``dgm:room:<code>``: a hash of the room's fields, ``...:students`` (id -> nickname),
+    ``...:seen`` (id -> when the student's browser last asked for the room),
     ``...:votes:<question>`` (id -> answer) and ``...:questions`` (the set of question ids, for reset). Each
     write renews Redis' own expiry of all of them, a little after the room's logical expiry.
     """
@@ -361,7 +408,8 @@ class RedisStore(RoomStore):
 
     def _expire(self, pipe, code: str, *extra: str) -> None:
         seconds = int(self.ttl_s) + 60
-        for name in (self._k(code), self._k(code, "students"), self._k(code, "questions"), *extra):
+        own = [self._k(code)] + [self._k(code, part) for part in ("students", "questions", "seen")]
+        for name in (*own, *extra):
             pipe.expire(name, seconds)
 
     def _insert(self, code, key_hash, now):
@@ -405,7 +453,7 @@ class RedisStore(RoomStore):
 
     def _end(self, code, now):
         questions = self.redis.smembers(self._k(code, "questions"))
-        names = [self._k(code), self._k(code, "students"), self._k(code, "questions")]
+        names = [self._k(code), self._k(code, "students"), self._k(code, "questions"), self._k(code, "seen")]
         with self.redis.pipeline() as pipe:  # MULTI/EXEC: no reader sees the room half ended
             pipe.delete(*names, *(self._k(code, "votes", q) for q in questions))
             pipe.hset(self._k(code), mapping={"ended": "1", "created": now, "touched": now})
@@ -425,6 +473,16 @@ class RedisStore(RoomStore):
 
     def _students(self, code):
         return self.redis.hgetall(self._k(code, "students"))
+
+    def _seen(self, code, student, now):
+        if self.redis.hexists(self._k(code, "students"), student):
+            with self.redis.pipeline() as pipe:
+                pipe.hset(self._k(code, "seen"), student, now)
+                self._expire(pipe, code)
+                pipe.execute()
+
+    def _seen_times(self, code):
+        return [float(t) for t in self.redis.hvals(self._k(code, "seen"))]
 
     def _vote(self, code, question, student, answer, now):
         votes = self._k(code, "votes", question)

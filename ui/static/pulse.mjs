@@ -30,6 +30,7 @@ async function loop(id) {
     const expect = asking ? p.askedValues : p.data.seen;
     const query = new URLSearchParams({ wait: String(asking ? RETRY_MS / 1000 : WAIT_S) });
     for (const k of p.data.watch) query.set(k, String(expect[k]));
+    if (p.data.sid) query.set("sid", p.data.sid); // a student's browser says it still has the class open
     const started = Date.now();
     let sent = false;
     try {
