@@ -951,25 +951,28 @@ def _real_fake_form(activity: dict, question: str) -> None:
     st.markdown("Half of these digits are real, half were made by the GAN. **Tick the ones you think are generated.**")
     sent = _sent_before(question)  # a student who reloads finds their marks where they left them
     kept = sent if isinstance(sent, list) and len(sent) == ROUND_SIZE else [False] * ROUND_SIZE
-    row = st.container(horizontal=True)  # wraps: two or three digits to a row on a phone, five on a laptop
-    for i in range(ROUND_SIZE):
-        with row.container(width=140):
-            charts.image_grid(deal.images[i : i + 1], scale=3)
-            st.checkbox(
-                f"#{i + 1} generated",
-                value=bool(kept[i]),
-                key=f"class_mark_{question}_{i}",
-                help="Tick if you think the GAN made it.",
-            )
-    st.button(
-        "Send my answers",
-        key=f"class_send_{question}",
-        type="primary",
-        on_click=lambda: _send(
-            question, [bool(st.session_state.get(f"class_mark_{question}_{i}")) for i in range(ROUND_SIZE)]
-        ),
-        help="You can send again to change them until the lecturer closes the activity.",
-    )
+    # a form: a tick reruns nothing (ten ticks by 60 students were 600 runs on a busy server), and the marks go with
+    # the press of Send (a press right after a tick's run could be lost: CI, a phone's class play)
+    with st.form(f"class_marks_{question}", border=False):
+        row = st.container(horizontal=True)  # wraps: two or three digits to a row on a phone, five on a laptop
+        for i in range(ROUND_SIZE):
+            with row.container(width=140):
+                charts.image_grid(deal.images[i : i + 1], scale=3)
+                st.checkbox(
+                    f"#{i + 1} generated",
+                    value=bool(kept[i]),
+                    key=f"class_mark_{question}_{i}",
+                    help="Tick if you think the GAN made it.",
+                )
+        st.form_submit_button(
+            "Send my answers",
+            key=f"class_send_{question}",
+            type="primary",
+            on_click=lambda: _send(
+                question, [bool(st.session_state.get(f"class_mark_{question}_{i}")) for i in range(ROUND_SIZE)]
+            ),
+            help="You can send again to change them until the lecturer closes the activity.",
+        )
 
 
 # -- the class is the sampler ------------------------------------------------------------------------------
