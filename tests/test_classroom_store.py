@@ -125,7 +125,7 @@ def test_a_move_can_open_an_activity_in_the_same_write(store):
 def test_the_pulse_changes_with_a_move_or_an_activity_and_counts_answers_not_repeats(store):
     code, key = store.create_room()
     first = store.pulse(code)
-    assert first == {"scene": first["scene"], "votes": 0, "students": 0, "present": 0}
+    assert first == {"scene": first["scene"], "votes": 0, "ballots": 0, "students": 0, "present": 0}
     store.set_scene(code, key, {"page": "text", "query": {}})
     moved = store.pulse(code)
     assert moved["scene"] != first["scene"]
@@ -141,7 +141,11 @@ def test_the_pulse_changes_with_a_move_or_an_activity_and_counts_answers_not_rep
     for _ in range(5):
         store.vote(code, a, "sampler-1", 1)
     store.vote(code, b, "sampler-1", 2)
-    assert store.pulse(code) == {"scene": opened_["scene"], "votes": 2, "students": 2, "present": 2}
+    counted = store.pulse(code)
+    assert counted == {"scene": opened_["scene"], "votes": 2, "ballots": 6, "students": 2, "present": 2}
+    store.vote(code, a, "sampler-1", 3)  # a changed answer: the count stands, the projector must still hear of it
+    assert store.pulse(code) == {**counted, "ballots": 7}
+    assert not store.vote(code, a, "sampler-9", 3) and store.pulse(code)["ballots"] == 7  # refused: no news
     store.set_activity(code, key, {**activity, "tokens": [5]})  # the class's token appended: a new step
     assert store.pulse(code)["scene"] != opened_["scene"]
     store.set_activity(code, key, {**activity, "tokens": [5], "open": False})

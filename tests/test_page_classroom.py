@@ -236,7 +236,7 @@ def test_investment_challenge_one_bet_per_student_and_the_class_mixture():
     board = presenter.dataframe[0].value
     payoff = dict(zip(board["student"], board["log payoff"], strict=True))
     assert payoff["**Bold** <i>x</i>"] == classroom.MINUS_INFINITY and "Infinity" not in str(list(payoff.values()))
-    assert float(payoff["anonymous"]) < 0, "the even split's payoff stays a number"
+    assert payoff["anonymous"].startswith("\u2212") and float(payoff["anonymous"][1:]) > 0, "a number, minus"
 
 
 def test_real_or_generated_counts_the_room_beside_the_discriminator():
@@ -262,6 +262,10 @@ def test_real_or_generated_counts_the_room_beside_the_discriminator():
     student.run()
     assert not [b for b in student.button if b.key == f"class_send_{q}"], "closed: no more answers"
     assert "The lecturer closed *Real or generated?*: your answer is counted" in texts(student)
+    # the digits as the activity numbered them (the projector names them by number), with the truth and their marks
+    captions = [i.caption for e in student.get("image") for i in e.proto.imgs]
+    expected = [f"#{i + 1}: {'generated' if fake else 'real'} ✓" for i, fake in enumerate(deal.is_fake)]
+    assert [c for c in captions if c.startswith("#")] == expected, captions
     late = join(code)  # joined, never answered: told so, not left wondering
     assert "no answer of yours came in before it closed" in texts(late)
 

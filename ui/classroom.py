@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import io
+import json
 import os
 import time
 import urllib.parse
@@ -374,17 +375,21 @@ def _moved_elsewhere(now: dict) -> bool:
     return True
 
 
-def _elsewhere_choice() -> None:
+def _elsewhere_choice(page) -> None:
     """Above the page of a presenter window the class has left: bring the class here, or go where it is."""
     scene = st.session_state.get(_ELSEWHERE)
     if not scene:
         return
     info = _BY_URL.get(str(scene.get("page")))
     title = info.title if info else "another page"
+    here = getattr(page, "title", None) == title  # the same page, other settings (a seed, a tab)
+    where = f"the class's view of **{title}** (other settings than here)" if here else f"the class to **{title}**"
+    go = "Go to the class's view" if here else f"Go to {title}"
+    _to_top(data={"token": json.dumps(scene, sort_keys=True)}, key="class_elsewhere_to_top")  # the question in view
     with st.container(border=True):
         st.warning(
-            f"Another window of yours has moved the class to **{title}**. Until you choose, nothing you do in this "
-            "window moves the class.",
+            f"Another window of yours has moved {where}. Until you choose, nothing you do in this window moves the "
+            "class.",
             icon=":material/tab:",
         )
         left, right = st.columns(2)
@@ -396,7 +401,7 @@ def _elsewhere_choice() -> None:
             help="The class follows this window from now on.",
         )
         right.button(
-            f"Go to {title}",
+            go,
             key="class_go_there",
             on_click=lambda: st.session_state.update({"_class_go_there": scene}),
             help="This window shows what the class sees, and follows your moves from here on.",
@@ -458,7 +463,7 @@ def box(page) -> None:
         if role() == "presenter":
             if "_class_go_there" in st.session_state:
                 _go_where_the_class_is()
-            _elsewhere_choice()
+            _elsewhere_choice(page)
             if st.session_state.get(_SHOW_JOIN):
                 _join_screen()
             _presenter_panel()
@@ -699,7 +704,8 @@ def _join_screen() -> None:
         return
     link, note = _student_link(room_code)
     with st.container(border=True):
-        left, right = st.columns([2, 3], vertical_alignment="center")
+        # the QR code at the top: centred beside the text column, its lower third fell below a 1280 x 720 screen
+        left, right = st.columns([2, 3], vertical_alignment="top")
         left.image(qr_png(link), width="stretch", caption="Scan to join")  # the caption is its text alternative
         with right:
             # first, so that it is on the screen at 1280 x 720 with the sidebar open (below the link it was not)
@@ -711,7 +717,8 @@ def _join_screen() -> None:
                 args=(False,),
                 help="The page takes the screen again; the Class mode box in the sidebar shows the join screen again.",
             )
-            st.markdown("### Join the class: scan the code, or open the link and type the code")
+            st.markdown("### Join the class: scan the code")
+            st.caption("or open the link and type the code")
             # the code is five letters of a fixed alphabet (checked), so it is safe inside the HTML
             st.html(
                 f'<div data-testid="class-code" style="font-size:clamp(2.5rem,7vw,7rem);font-weight:700;'
@@ -782,7 +789,7 @@ def _presenter_panel() -> None:
 @_waiting
 def _live_results() -> None:
     rooms, room_code = store(), code()
-    _watch(room_code, "class_pulse_results", ("scene", "votes"))
+    _watch(room_code, "class_pulse_results", ("scene", "votes", "ballots"))  # a changed answer too (play-test)
     room = rooms.room(room_code)
     if room is None or not room.activity:
         return
@@ -873,8 +880,9 @@ MINUS_INFINITY = "\u2212\u221e"  # how a log payoff of log 0 reads (a table show
 
 
 def _payoff_text(value: float) -> str:
-    """A log payoff as the projector shows it: two decimals, or minus infinity for a bet of $0 that lost."""
-    return MINUS_INFINITY if np.isneginf(value) else f"{value:.2f}"
+    """A log payoff as the projector shows it: two decimals with a true minus sign (as in minus infinity, beside
+    it in the table), or minus infinity for a bet of $0 that lost."""
+    return MINUS_INFINITY if np.isneginf(value) else f"{value:.2f}".replace("-", "\u2212")
 
 
 def _invest_form(activity: dict, question: str) -> None:
@@ -1165,6 +1173,19 @@ def _closed(activity: dict) -> None:
     title = act.KINDS.get(activity["kind"], "Activity")
     fate = "your answer is counted" if sent else "no answer of yours came in before it closed"
     st.info(f"The lecturer closed *{title}*: {fate}. The results are on the lecturer's screen.", icon=":material/lock:")
+    if activity["kind"] == "real_fake":  # the digits as the activity numbered them, which the projector names
+        deal = _round(int(activity.get("seed", 0)))
+        mine = store().answer(code(), _sid() or "", question) if sent else None  # what the room kept, now
+        marks = mine if isinstance(mine, list) and len(mine) == ROUND_SIZE else [None] * ROUND_SIZE
+        captions = [
+            f"#{i + 1}: {'generated' if fake else 'real'}"
+            + ("" if mark is None else " ✓" if bool(mark) == bool(fake) else " ✗")
+            for i, (fake, mark) in enumerate(zip(deal.is_fake, marks, strict=True))
+        ]
+        with st.expander("The digits and the truth", expanded=True):
+            if mine is not None:
+                st.caption("✓ you marked it right, ✗ you did not.")
+            charts.image_grid(deal.images, captions, scale=3)
 
 
 @st.fragment

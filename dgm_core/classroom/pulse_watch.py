@@ -14,7 +14,8 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-WATCHED = ("scene", "votes", "students", "present")  # the pulse's fields a view may wait on (RoomStore.pulse)
+# the pulse's fields a view may wait on (RoomStore.pulse)
+WATCHED = ("scene", "votes", "ballots", "students", "present")
 MAX_WAIT_S = 25.0  # longer holds gain nothing and outlive proxies' idle timeouts
 _UNREAD = object()
 

@@ -58,6 +58,7 @@ class Room:
     hide_names: bool
     created: float
     touched: float
+    ballots: int = 0  # grows with every answer kept, a changed one too (the projector's count alone did not move)
 
 
 def normalize_code(text: str) -> str | None:
@@ -127,6 +128,7 @@ class RoomStore(ABC):
             hide_names=raw.get("hide_names") == "1",
             created=float(raw["created"]),
             touched=float(raw["touched"]),
+            ballots=int(raw.get("ballots", 0)),
         )
 
     def is_presenter(self, code: str, key: str | None) -> bool:
@@ -246,7 +248,8 @@ class RoomStore(ABC):
     def pulse(self, code: str) -> dict[str, str | int] | None:
         """What a waiting view compares to know whether to run again, cheaply (no answers are read): ``scene``
         changes when the presenter moves or opens, closes or advances an activity (what a student's view
-        follows); ``votes`` is the number of answers to the open question (what the projector counts);
+        follows); ``votes`` is the number of answers to the open question (what the projector counts), ``ballots``
+        grows with every answer kept, a changed answer too (what the projector's results watch);
         ``students`` is how many have joined (the presenter's count, live while the class joins), ``present``
         how many of them have the app open now (``present``). None
         when the room is gone. Served as JSON by serve.py's ``/class/<code>/pulse`` for the browsers to poll,
@@ -260,6 +263,7 @@ class RoomStore(ABC):
         return {
             "scene": f"{room.scene_rev}:{json.dumps(mark, separators=(',', ':'))}",
             "votes": self._count_votes(room.code, question) if question else 0,
+            "ballots": room.ballots,
             "students": self._count_students(room.code),
             "present": self.present(room.code),
         }
@@ -379,6 +383,7 @@ class MemoryStore(RoomStore):
             if room is not None:
                 room["votes"].setdefault(question, {})[student] = answer
                 room["fields"]["touched"] = str(now)
+                room["fields"]["ballots"] = str(int(room["fields"].get("ballots", "0")) + 1)
 
     def _votes(self, code, question):
         with self._lock:
@@ -490,6 +495,7 @@ class RedisStore(RoomStore):
             pipe.hset(votes, student, answer)
             pipe.sadd(self._k(code, "questions"), question)
             pipe.hset(self._k(code), "touched", now)
+            pipe.hincrby(self._k(code), "ballots", 1)
             self._expire(pipe, code, votes)
             pipe.execute()
 
