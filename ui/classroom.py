@@ -384,7 +384,6 @@ def _elsewhere_choice(page) -> None:
     title = info.title if info else "another page"
     here = getattr(page, "title", None) == title  # the same page, other settings (a seed, a tab)
     where = f"the class's view of **{title}** (other settings than here)" if here else f"the class to **{title}**"
-    go = "Go to the class's view" if here else f"Go to {title}"
     _to_top(data={"token": json.dumps(scene, sort_keys=True)}, key="class_elsewhere_to_top")  # the question in view
     with st.container(border=True):
         st.warning(
@@ -401,7 +400,7 @@ def _elsewhere_choice(page) -> None:
             help="The class follows this window from now on.",
         )
         right.button(
-            go,
+            "Go to the class's view",  # the page's name is in the sentence above (a long one was cut on the button)
             key="class_go_there",
             on_click=lambda: st.session_state.update({"_class_go_there": scene}),
             help="This window shows what the class sees, and follows your moves from here on.",
