@@ -200,7 +200,10 @@ def _play(browser, presenter_base: str, student_bases: list[str], scene_of=None)
     see(pres, "The room's accuracy")
     see(pres, "#1: 50% say generated")
     # a changed answer (same count of answers) still reaches the projector (play-test: it waited for the close)
+    first_mark = one.locator('[class*="st-key-class_mark_"] input[type="checkbox"]').nth(0)
+    assert first_mark.is_checked()
     one.locator('[class*="st-key-class_mark_"] label').nth(0).click()
+    one.wait_for_function("box => !box.checked", arg=first_mark.element_handle())  # the tick is off on the phone
     one.get_by_role("button", name="Send my answers").click()
     see(pres, "#1: 0% say generated")
 
