@@ -206,6 +206,13 @@ _CONFIG = {
     "min_confidence": 0.5,
 }
 
+
+def _robust_training() -> dict:
+    """The network and optimiser of issue #27's second and third candidates (a fresh config dict for each recipe:
+    two recipes never share one)."""
+    return {"family": "judge", "config": {**_CONFIG, "hidden": 256}, "batch_size": 96, "lr": 2e-3, "warmup": 100}
+
+
 FAMILY = register(
     Family(
         name="judge",
@@ -244,12 +251,8 @@ FAMILY = register(
             # issue #27's second candidate, trained but not shipped: fair to soft digits, but misses the goals
             "judge_robust": RobustJudgeRecipe(
                 checkpoint="judge_robust_mnist",
-                family="judge",
-                config={**_CONFIG, "hidden": 256},
                 steps=3000,
-                batch_size=96,
-                lr=2e-3,
-                warmup=100,
+                **_robust_training(),
                 summary='MNIST classifier p(y|x) that can answer "not a digit", trained on MNIST-like non-digits, '
                 "blurred, faint, thick, thin and binary digits and non-digits alike",
                 view="floats in [0, 1]; plus as many non-digits labelled 'not a digit': noise, independent pixels, "
@@ -264,12 +267,8 @@ FAMILY = register(
             # issue #27's third candidate: the second plus digits with a dot or a bar and punctuation
             "judge_marked": MarkedJudgeRecipe(
                 checkpoint="judge_marked_mnist",
-                family="judge",
-                config={**_CONFIG, "hidden": 256},
                 steps=5000,
-                batch_size=96,
-                lr=2e-3,
-                warmup=100,
+                **_robust_training(),
                 summary='MNIST classifier p(y|x) that can answer "not a digit", trained on MNIST-like non-digits '
                 "(digits with a stray dot or bar and punctuation among them), blurred, faint, thick, thin and binary "
                 "digits and non-digits alike",
