@@ -11,7 +11,8 @@ The browsers of a class ask it and ask for a script run only when it changed, so
 waiting for the lecturer's next move costs the server a small HTTP answer each, not a Streamlit
 run each (about 40 ms of CPU even for an empty fragment). With ``?wait=S&scene=...`` the request is a long poll:
 it is answered as soon as a given field differs from the given value, or after S seconds
-(``dgm_core/classroom/pulse_watch.py``: one store read per room every 0.1 s, however many students wait).
+(``dgm_core/classroom/pulse_watch.py``: one store read per room every 0.1 s, however many students wait); a
+long poll whose browser has gone (a closed tab) ends at once instead of holding its waiter to the end.
 `streamlit run app.py` has no such route: there the waiting views run a polling fragment instead
 (ui/classroom.py).
 """
@@ -63,7 +64,7 @@ def _pulse_watch(rooms_url: str):
 
 
 async def pulse(request):
-    from dgm_core.classroom.pulse_watch import WATCHED
+    from dgm_core.classroom.pulse_watch import WATCHED, ClientGone, unless_disconnected
     from dgm_core.classroom.store import normalize_code, shared_store
 
     code = normalize_code(request.path_params["code"])
@@ -80,9 +81,12 @@ async def pulse(request):
         if code is None:
             now = None
         elif wait > 0 and expect:
-            now = await _pulse_watch(os.environ.get("DGM_ROOMS", "")).wait(code, expect, wait)
+            watch = _pulse_watch(os.environ.get("DGM_ROOMS", "")).wait(code, expect, wait)
+            now = await unless_disconnected(watch, request.receive)
         else:
             now = await run_in_threadpool(rooms.pulse, code)  # Redis is a blocking call
+    except ClientGone:
+        return PlainTextResponse("", status_code=204)  # nobody reads it: the tab was closed
     except Exception as err:  # the rooms cannot be reached: the page's own run says so
         return JSONResponse({"error": type(err).__name__}, status_code=503, headers={"Cache-Control": "no-store"})
     return JSONResponse({"gone": True} if now is None else now, headers={"Cache-Control": "no-store"})

@@ -193,6 +193,25 @@ def test_one_vote_per_student_per_question_the_last_one_counts(store):
     assert store.votes(code, "invest-1") == {a: [999, 1], b: [0.5, 0.5]}
 
 
+@pytest.mark.parametrize(
+    "kind, answers",
+    [
+        ("sampler", (17, 4)),  # a token id
+        ("invest", ([0.25, 0.5, 0.25], [0.0, 1.0, 0.0])),  # bets on the outcomes
+        ("real_fake", ([True, False] * 5, [False] * 10)),  # a mark per digit
+    ],
+)
+def test_every_activitys_answers_come_back_as_sent(store, kind, answers):
+    """The browser play on two replicas answers only the votes; the other activities' answers take the same calls,
+    here with their own shapes, in memory and in a real redis-server."""
+    code, key = store.create_room()
+    store.set_activity(code, key, {"kind": kind, "question": f"{kind}-1", "open": True})
+    students = [new_student_id() for _ in answers]
+    for student, answer in zip(students, answers, strict=True):
+        assert store.join(code, student) and store.vote(code, student, f"{kind}-1", answer)
+    assert store.votes(code, f"{kind}-1") == dict(zip(students, answers, strict=True))
+    assert [store.answer(code, s, f"{kind}-1") for s in students] == list(answers)
+
 def test_votes_only_from_joined_students_on_the_open_question(store):
     code, key = opened(store)
     joined, stranger = new_student_id(), new_student_id()

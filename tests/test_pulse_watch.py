@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from dgm_core.classroom.pulse_watch import PulseWatch, differs
+from dgm_core.classroom.pulse_watch import ClientGone, PulseWatch, differs, unless_disconnected
 from dgm_core.classroom.store import MemoryStore, new_student_id
 
 
@@ -101,3 +101,38 @@ def test_a_room_that_ends_answers_gone_and_an_unreachable_store_raises(room):
 
     with pytest.raises(ConnectionError):
         asyncio.run(unreachable())
+
+
+def test_a_long_poll_whose_browser_has_gone_ends_at_once_and_leaves_no_waiter(room):
+    """serve.py holds a long poll with ``unless_disconnected``: a closed tab's request is let go when its connection
+    closes (a held request kept a replica's shutdown waiting for the whole hold), and the room's reader stops."""
+    store, code, _ = room
+    seen = store.pulse(code)
+
+    async def scenario():
+        watch = PulseWatch(store.pulse, every_s=0.05)
+        messages: asyncio.Queue = asyncio.Queue()
+        await messages.put({"type": "http.request", "body": b"", "more_body": False})
+        held = asyncio.ensure_future(
+            unless_disconnected(watch.wait(code, {"scene": seen["scene"]}, timeout=20), messages.get)
+        )
+        await asyncio.sleep(0.2)
+        assert not held.done() and watch._rooms[code].waiters == 1  # held: the room has not moved
+        t0 = time.perf_counter()
+        await messages.put({"type": "http.disconnect"})  # the tab is closed
+        with pytest.raises(ClientGone):
+            await held
+        let_go = time.perf_counter() - t0
+        await asyncio.sleep(0.2)  # the reader notices that nobody waits any more
+        return let_go, dict(watch._rooms)
+
+    let_go, rooms_read = asyncio.run(scenario())
+    assert let_go < 5 and rooms_read == {}  # let go long before the 20 s hold; no reader left for the room
+
+    async def answered():  # a client that stays gets the room's pulse as before
+        messages: asyncio.Queue = asyncio.Queue()
+        await messages.put({"type": "http.request", "body": b"", "more_body": False})
+        watch = PulseWatch(store.pulse, every_s=0.05)
+        return await unless_disconnected(watch.wait(code, {"scene": "old"}, timeout=5), messages.get)
+
+    assert asyncio.run(answered()) == store.pulse(code)

@@ -11,7 +11,7 @@ timeout. Used by serve.py; asyncio only, no web framework, so the tests drive it
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 # the pulse's fields a view may wait on (RoomStore.pulse)
@@ -93,3 +93,30 @@ class PulseWatch:
         finally:
             if self._rooms.get(code) is watch:
                 del self._rooms[code]
+
+
+async def until_disconnected(receive: Callable[[], Awaitable[dict]]) -> None:
+    """Returns when the client of an ASGI request has gone (its ``receive`` says ``http.disconnect``)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+class ClientGone(Exception):
+    """The client of a held request went away before it was answered."""
+
+
+async def unless_disconnected(work: Awaitable, receive: Callable[[], Awaitable[dict]]):
+    """``work``'s result; raises :class:`ClientGone` as soon as the client has gone (``work`` is then cancelled).
+
+    A tab that is closed while its long poll is held would otherwise keep a waiter for up to ``MAX_WAIT_S``, and
+    the server's shutdown waits for every request in flight: a replica asked to stop after a class took the full
+    hold to go (the test suite's class servers 10-18 s each)."""
+    task, gone = asyncio.ensure_future(work), asyncio.ensure_future(until_disconnected(receive))
+    try:
+        await asyncio.wait({task, gone}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for pending in (task, gone):
+            pending.cancel()
+    if task.done() and not task.cancelled():
+        return task.result()
+    raise ClientGone
