@@ -163,6 +163,30 @@ def test_twenty_fast_clicks_are_twenty_steps_and_nothing_crashes(server, browser
     page.close()
 
 
+def test_another_shape_of_real_data_is_drawn_at_once(server, browser):
+    """Picking another shape of real data on the 2D GAN page draws its points in the arena (play-test: the ring
+    stayed on screen until Reset, because the arena's timer kept drawing with its first run's points)."""
+    from dgm_core.gan2d import GAN2D, GAN2DSettings
+
+    def first_real_point(page) -> list[float]:
+        shown = page.locator(".dgm-arena canvas").first.get_attribute("data-real") or ""
+        return [float(v) for v in shown.split("the first at ")[-1].split(", ")] if "first at" in shown else []
+
+    def expected(shape: str) -> list[float]:
+        return [round(float(v), 3) for v in GAN2D(GAN2DSettings(shape=shape), 0).real_shown[0]]
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{server}/gan")
+    _wait_until_done(page)
+    _settle(page, lambda: first_real_point(page) == pytest.approx(expected("ring"), abs=1e-3), timeout_s=30)
+    assert first_real_point(page) == pytest.approx(expected("ring"), abs=1e-3)
+    page.get_by_text("a spiral", exact=True).click()
+    _settle(page, lambda: first_real_point(page) == pytest.approx(expected("spiral"), abs=1e-3), timeout_s=30)
+    assert first_real_point(page) == pytest.approx(expected("spiral"), abs=1e-3)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.close()
+
+
 def _sent_counter(page) -> list[int]:
     """Counts the websocket messages the page sends to the server (register before ``goto``)."""
     sent = [0]

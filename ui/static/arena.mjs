@@ -50,14 +50,18 @@ export default function(component) {
     ctx.fillStyle = "#fff"; ctx.font = "14px sans-serif";
     ctx.fillText("D steps " + f.d + "   G steps " + f.g, 14, 23);
     canvas.setAttribute("aria-label", data.alt + " D steps " + f.d + ", G steps " + f.g + ".");
+    canvas.dataset.real = data.real.length + " real points, the first at " + (data.real[0] || []).join(", ");
     window.__dgmArenaFrames = (window.__dgmArenaFrames || 0) + 1;
     st.last = f;
   };
+  // the timer draws with this run's data: a new game (another shape of real data) brings other real points, and a
+  // timer that kept the first run's drawing function drew the first shape's points under every later game
+  st.draw = draw;
   if (!st.timer) {
     st.timer = setInterval(() => {
       if (!box.isConnected) { clearInterval(st.timer); return; }
       const next = st.queue.shift();
-      if (next) draw(next);
+      if (next) st.draw(next);
     }, data.frame_ms);
   }
   if (st.last === null && st.queue.length) draw(st.queue.shift());
