@@ -187,6 +187,31 @@ def test_another_shape_of_real_data_is_drawn_at_once(server, browser):
     page.close()
 
 
+def test_on_a_phone_the_sidebar_folds_when_a_page_is_picked_in_it(server, browser):
+    """Phone play-test: the page picked in the sidebar loaded behind it, and the sidebar covered most of the screen
+    until the student tapped beside it. On a phone it now folds; on a wide screen it stays beside the page."""
+    sidebar = '[data-testid="stSidebar"]'
+    for width, folds in ((390, True), (1400, False)):
+        context = browser.new_context(viewport={"width": width, "height": 844}, has_touch=True, is_mobile=width < 768)
+        page = context.new_page()
+        page.goto(f"{server}/vae")
+        _wait_until_done(page)
+        unfold = page.locator('[data-testid="stExpandSidebarButton"]')
+        if unfold.count() and unfold.first.is_visible():
+            unfold.first.click()
+        page.wait_for_function(f"() => document.querySelector('{sidebar}').dataset.collapsed === 'false'")
+        page.locator(f"{sidebar} a", has_text="GAN on digits").first.click()
+        page.wait_for_url("**/gan_digits**")
+        _wait_until_done(page)
+        if folds:
+            page.wait_for_function(f"() => document.querySelector('{sidebar}').dataset.collapsed === 'true'")
+        else:
+            page.wait_for_timeout(500)  # what the fold would have taken
+            assert page.locator(sidebar).get_attribute("data-collapsed") == "false"
+        assert page.locator('[data-testid="stException"]').count() == 0
+        context.close()
+
+
 def _sent_counter(page) -> list[int]:
     """Counts the websocket messages the page sends to the server (register before ``goto``)."""
     sent = [0]

@@ -42,7 +42,7 @@ def test_the_components_are_built_from_those_files():
     from ui import arena, classroom, clicks, layout, player
 
     pairs = ((player, "player"), (clicks, "clicks"), (arena, "arena"), (classroom, "pulse"), (classroom, "to_top"))
-    pairs += ((classroom, "fold_sidebar"), (classroom, "remember_student"))
+    pairs += ((layout, "fold_sidebar"), (classroom, "remember_student"))
     pairs += ((layout, "copy_link"), (layout, "history"))
     for module, name in pairs:
         assert f'static.read("{name}.mjs")' in Path(module.__file__).read_text()

@@ -75,7 +75,6 @@ _PUBLISHED_REV, _ELSEWHERE, _TAKE_OVER = "_class_published_rev", "_class_elsewhe
 
 _pulse = st.components.v2.component("dgm_class_pulse", js=static.read("pulse.mjs"))
 _to_top = st.components.v2.component("dgm_class_to_top", js=static.read("to_top.mjs"))
-_fold_sidebar = st.components.v2.component("dgm_class_fold_sidebar", js=static.read("fold_sidebar.mjs"))
 _remember = st.components.v2.component("dgm_class_remember", js=static.read("remember_student.mjs"))
 
 
@@ -470,7 +469,7 @@ def box(page) -> None:
             _remember_student()
             folded = st.session_state.pop("_class_fold", None)
             if folded:
-                _fold_sidebar(data={"token": f"{folded}-{time.time()}"}, key="class_fold_sidebar")
+                layout.fold_sidebar(data={"token": f"{folded}-{time.time()}"}, key="class_fold_sidebar")
             _follow()
             _student_panel()
     except STORE_ERRORS as err:

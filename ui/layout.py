@@ -82,12 +82,15 @@ def sidebar() -> None:
             help="Bigger text and pictures and less clutter, for a projector.",
         )
         _history(data={}, key="dgm_history")  # Back goes to the previous page (ui/static/history.mjs)
+        # a phone's sidebar lies over the page: it folds when a page is picked in it (ui/static/fold_sidebar.mjs)
+        fold_sidebar(data={"page": state.current_page()}, key="dgm_fold_on_page")
     st.html(READABLE_CSS)
     if presenter():
         st.html(PRESENTER_CSS)
 
 
 _history = st.components.v2.component("dgm_history", js=static.read("history.mjs"))
+fold_sidebar = st.components.v2.component("dgm_fold_sidebar", js=static.read("fold_sidebar.mjs"))
 
 
 _copy_link = st.components.v2.component(

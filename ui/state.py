@@ -203,6 +203,11 @@ def begin_run(page: str = "") -> None:
     st.session_state[_PAGE] = page
 
 
+def current_page() -> str:
+    """The page this run draws (as given to :func:`begin_run`)."""
+    return st.session_state.get(_PAGE, "")
+
+
 def forget_settings(keep: set[str] | frozenset[str] = frozenset()) -> None:
     """Drop the session's values of every parameter (widget and kept) but those named in ``keep``: the next run
     takes them from its link, as a fresh visit would. Looks up the names this session declared instead of going
