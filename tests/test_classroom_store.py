@@ -212,6 +212,7 @@ def test_every_activitys_answers_come_back_as_sent(store, kind, answers):
     assert store.votes(code, f"{kind}-1") == dict(zip(students, answers, strict=True))
     assert [store.answer(code, s, f"{kind}-1") for s in students] == list(answers)
 
+
 def test_votes_only_from_joined_students_on_the_open_question(store):
     code, key = opened(store)
     joined, stranger = new_student_id(), new_student_id()

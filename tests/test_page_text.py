@@ -151,6 +151,12 @@ def test_the_sentence_bill_shows_the_whole_sentence_first_character_included():
     at = open_page("app_pages/text.py", {"tab": "Your sentence's bill", "sentence": "To be, or not to be"})
     strips = [h.proto.body for h in at.get("html") if "sentence_bill_0" in h.proto.body]
     assert strips, "no surprise strip on the page"
-    shown = re.sub(r"<[^>]+>", "", strips[0]).replace("&nbsp;", " ")
+    shown = re.sub(r"<[^>]+>", "", strips[0])
     assert shown == "To be, or not to be"  # the first token is shown (given), the rest charged
     assert "given, not charged" in strips[0]
+    # the spaces are plain spaces in a pre-wrap block: a phone wraps the sentence at them (with non-breaking
+    # spaces it was one line, cut off at the screen's edge)
+    assert "&nbsp;" not in strips[0] and "white-space:pre-wrap" in strips[0]
+    # each charged token carries its figure for a tap (a touch screen has no hover)
+    priced = re.findall(r'tabindex="0" title="[\d.]+ nats" data-nats="[\d.]+ nats"', strips[0])
+    assert len(priced) == strips[0].count('class="dgm-tok"') - 1 > 0  # every token but the given first one

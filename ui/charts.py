@@ -321,29 +321,37 @@ def realness_strip(real, fake, yours: float, name: str) -> go.Figure:
 
 def surprise_strip(tokens, key: str, given: str = "") -> None:
     """A sentence as a strip of tokens, each shaded by its surprise -log p(token | before) (darker red =
-    more surprising), the exact figure on hover; ``given`` (the first token, not charged) leads it, outlined.
+    more surprising), the exact figure on hover or, on a touch screen, on a tap; ``given`` (the first token, not
+    charged) leads it, outlined.
     Token text is escaped: it is shown, never interpreted."""
     import html
 
     top = max((t.nats for t in tokens), default=1.0) or 1.0
     spans = []
     if given:
-        text = html.escape(given).replace("\n", "↵<br>").replace(" ", "&nbsp;")
+        text = html.escape(given).replace("\n", "↵<br>")
         spans.append(
-            '<span title="the first token: nothing before it, so it is given, not charged" '
-            'style="outline:1px dashed #555a66;color:#1f1f1f;padding:2px 1px;border-radius:3px;'
-            f'font-family:monospace;font-size:1.05rem">{text}</span>'
+            '<span class="dgm-tok" tabindex="0" data-nats="given, not charged" '
+            'title="the first token: nothing before it, so it is given, not charged" '
+            'style="outline:1px dashed #555a66;color:#1f1f1f;padding:2px 1px;'
+            f'border-radius:3px;font-family:monospace;font-size:1.05rem">{text}</span>'
         )
     for t in tokens:
         share = min(1.0, t.nats / top)
         background = f"rgba(209, 73, 91, {0.08 + 0.8 * share:.2f})"
         colour = "#ffffff" if share > 0.55 else "#1f1f1f"  # dark text on light shades, white on dark
-        text = html.escape(t.text).replace("\n", "↵<br>").replace(" ", "&nbsp;")
+        text = html.escape(t.text).replace("\n", "↵<br>")
         spans.append(
-            f'<span title="{t.nats:.2f} nats" style="background:{background};color:{colour};'
-            f'padding:2px 1px;border-radius:3px;font-family:monospace;font-size:1.05rem">{text}</span>'
+            f'<span class="dgm-tok" tabindex="0" title="{t.nats:.2f} nats" data-nats="{t.nats:.2f} nats" '
+            f'style="background:{background};color:{colour};padding:2px 1px;border-radius:3px;'
+            f'font-family:monospace;font-size:1.05rem">{text}</span>'
         )
-    st.html(f'<div id="{html.escape(key)}" style="line-height:2.1">{"".join(spans)}</div>')
+    # spaces kept as they are (pre-wrap): the sentence wraps at them on a narrow screen (non-breaking spaces made
+    # the whole sentence one unbreakable line, cut off on a phone)
+    st.html(
+        f'<div id="{html.escape(key)}" class="dgm-surprise" '
+        f'style="line-height:2.1;white-space:pre-wrap;overflow-wrap:anywhere">{"".join(spans)}</div>'
+    )
 
 
 def image_grid(

@@ -218,7 +218,7 @@ def sentence_bill(choice: str) -> None:
     """A typed sentence, priced token by token by each language model."""
     st.markdown(
         "Type a sentence of your own: each model charges every token -log p(token | the text before it). "
-        "Darker red: more surprising (hover for the figure)."
+        "Darker red: more surprising (point at a token, or tap it, for its figure)."
     )
     st.text_input(
         "Your sentence", key=state.key("sentence"), max_chars=bills.MAX_SENTENCE, help="Up to 400 characters."
