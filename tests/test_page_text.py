@@ -41,6 +41,12 @@ def test_type_a_prompt_step_pick_and_reset():
     assert pick.label.startswith(plain(last.piece, 20)) and wanted is at.session_state.tx_steps[0]  # text, not markup
     _button(at, "Reset").click().run()
     assert at.session_state.tx_steps == [] and _text(at) == "JULIET:\nO Romeo"
+    # the candidates in one wrapping row, most likely first, in the page's order on any screen (in five columns
+    # a phone stacked them 0, 5, 1, 6, ...: phone play-test)
+    picks = [b for b in at.button if b.key and b.key.startswith("tx_pick_")]
+    assert [b.key for b in picks] == [f"tx_pick_{i}" for i in range(10)]
+    chances = [float(b.label.rsplit("(", 1)[1].rstrip(")")) for b in picks]
+    assert chances == sorted(chances, reverse=True)
 
 
 def test_finish_the_sentence_is_reproducible_with_the_seed_and_the_ledger_adds_up():

@@ -133,9 +133,9 @@ def next_token(lm, steps: list, logits, shaping, append, shown: int) -> None:
     kept = int((shaped_probs > 0).sum())
     st.caption(f"{kept} of {len(shaped_probs)} tokens keep some probability after reshaping.")
     st.markdown("**You are the sampler**: click a token to append it instead of drawing one.")
-    cols = st.columns(5)
+    row = st.container(horizontal=True)  # wraps in order on any width (five columns stacked 0, 5, 1, 6... on a phone)
     for i, t in enumerate(top):
-        cols[i % 5].button(
+        row.button(
             f"{plain(labels[i], 20)}  ({float(model_probs[t]):.2f})",  # a token is text, never markup
             key=f"tx_pick_{i}",
             on_click=append,
