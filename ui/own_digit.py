@@ -94,7 +94,10 @@ def pad(where: str) -> Digit | None:
 
     draw_col, seen_col = st.columns([3, 2])
     with draw_col:
-        st.caption("Draw one digit with the mouse or a finger. Undo, redo and reset are in the bar above the pad.")
+        st.caption(
+            "Draw one digit with the mouse or a finger. Undo, redo and reset are in a bar that appears above the pad "
+            "when the mouse points at it; on a touch screen, *Clear my digit* starts again."
+        )
         canvas_key = f"own_pad_{where}_{st.session_state.get('own_pad_round', 0)}"
         # A pad opens with the digit the student already has (from a link, another page or an upload) as a
         # picture on it, so a reopened link can be drawn on further; strokes are added on top of it.
