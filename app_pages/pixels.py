@@ -141,7 +141,8 @@ with watch:
             )
             st.caption(
                 "The whole drawing was computed once; Play, the slider and the arrow keys replay it in your browser. "
-                "Slate blue: not drawn yet. Red square: the next pixel. The panel on the right follows when you stop."
+                "Slate blue: not drawn yet. Red square: the next pixel. The panel beside the player (below it on a "
+                "phone) follows when you stop."
             )
             downloads.reveal(
                 "px_player",

@@ -275,17 +275,21 @@ def bill_bars(lines, names: dict[str, str], long_names: dict[str, str] | None = 
             name=name,
             orientation="h",
             marker_color=colour,
-            text=[f"{lines[k].nats:,.1f} nats · {lines[k].bits_per_pixel:.3f} bits/pixel" for k in picked],
-            textposition="outside",
+            text=[f"{lines[k].nats:,.1f} nats<br>{lines[k].bits_per_pixel:.3f} bits/pixel" for k in picked],
+            # inside the bar where it fits (the long bars), beside it where not: a phone's narrow chart cut a price
+            # written beside the longest bar (play-test)
+            textposition="auto",
+            insidetextanchor="end",
             cliponaxis=False,
             customdata=[hover[k] for k in picked],
             hovertemplate="%{customdata}: %{x:,.1f} nats<extra></extra>",
         )
     top = max(values, default=1.0)
-    # room on the right for the longest price written beside its bar (about 30 characters)
-    span = (math.log10(max(min(values, default=1.0), 1e-9)) - 0.1, math.log10(top) + 1.2) if log else (0, top * 2.0)
+    # the longest bar spans most of the chart (its price inside it); on a log axis the short bars' prices sit
+    # beside them, with room up to a decade past the longest
+    span = (math.log10(max(min(values, default=1.0), 1e-9)) - 0.1, math.log10(top) + 0.3) if log else (0, top * 1.04)
     fig.update_layout(
-        height=110 + 28 * len(lines),
+        height=110 + 40 * len(lines),
         margin=dict(l=10, r=20, t=40, b=10),
         xaxis=dict(
             title="-log p(x) in nats" + (" (log scale)" if log else ""),
