@@ -100,7 +100,12 @@ else:
     else:
         charts.show(
             st,
-            charts.lines({"you": mine, "true probabilities": best, "even split": even}, "round", "total log payoff"),
+            charts.lines(
+                {"you": mine, "true probabilities": best, "even split": even},
+                "round",
+                "total log payoff",
+                on_top="you",  # betting the even split, your line lay hidden under its line (play-test)
+            ),
             key="payoffs",
         )
 

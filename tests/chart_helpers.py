@@ -51,6 +51,7 @@ class _Marks(HTMLParser):
             trace.setdefault("marker", {"color": colour})
         elif tag == "path":  # a line
             trace.update(type="scatter", mode="lines", points=int(a.get("data-points", 0)))
+            trace["line"] = {"width": float(a.get("stroke-width", 2))}
 
 
 def html_figure(body: str) -> dict:

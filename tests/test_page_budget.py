@@ -1,5 +1,6 @@
 """The investment game page: bets are always legal, rounds are reproducible, the truth wins."""
 
+from tests import chart_helpers
 from tests.apptest_helpers import click_counted, open_page
 
 
@@ -55,3 +56,14 @@ def test_even_split_resets_a_lopsided_bet():
     assert at.number_input(key="bet_4_1").value == 0
     _click(at, "Even split")
     assert [at.number_input(key=f"bet_4_{i}").value for i in range(4)] == [250_000.0] * 4 and not at.warning
+
+
+def test_your_payoff_line_is_drawn_over_the_even_split_it_equals():
+    """Betting the even split, the student's line equals the even split's: it is drawn last and wider, so it shows
+    (play-test: it lay hidden under the even split's line)."""
+    at = open_page("app_pages/budget.py", {"rounds": "10", "outcomes": "4"})
+    _click(at, "Even split")
+    assert _metric(at, "Your bet's total log payoff") == _metric(at, "Even split")  # the same line
+    traces = chart_helpers.figure(at, "payoffs")["data"]
+    assert [t["name"] for t in traces][-1] == "you"  # drawn last: on top
+    assert traces[-1]["line"]["width"] > max(t["line"]["width"] for t in traces[:-1])  # and wider

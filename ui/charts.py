@@ -82,16 +82,21 @@ def lines(
     title: str = "",
     x: Sequence[float] | None = None,
     log_x: bool = False,
+    on_top: str | None = None,
 ) -> go.Figure:
     """Several named curves over a shared x axis (default 1, 2, 3, ...); a curve given as a pair
-    (xs, ys) brings its own x values."""
+    (xs, ys) brings its own x values. ``on_top``: the name of a curve drawn last and wider, so that a curve
+    equal to another still shows (the budget game's "you" betting the even split)."""
     fig = go.Figure()
-    for name, ys in series.items():
+    names = sorted(series, key=lambda name: name == on_top)  # stable: the others keep their order
+    for name in names:
+        ys = series[name]
         if isinstance(ys, tuple):
             xs, ys = ys
         else:
             xs = list(x) if x is not None else list(range(1, len(ys) + 1))
-        fig.add_trace(go.Scatter(x=list(xs), y=list(ys), mode="lines", name=name))
+        line = dict(width=4) if name == on_top else None
+        fig.add_trace(go.Scatter(x=list(xs), y=list(ys), mode="lines", name=name, line=line))
     fig.update_layout(
         title=title,
         height=320,
