@@ -68,15 +68,15 @@ with round_tab:
         deal = deal_round(gan, heldout, seed, ROUND)
         items = deal.images
         marks = []
-        for row in range(2):
-            cols = st.columns(ROUND // 2)
-            for j, col in enumerate(cols):
-                i = row * (ROUND // 2) + j
-                with col:
-                    charts.image_grid(items[i : i + 1], scale=3, what=f"Digit {i + 1} of {ROUND}: real or generated?")
-                    marks.append(
-                        st.checkbox(f"{i + 1}: fake", key=f"gan_mark_{i}", help="Tick if you think G made this one.")
-                    )
+        # one row that wraps, as many digits to a row as fit: three on a phone (six columns stacked them one per
+        # row there, 2,300 px of scrolling: play-test); a card is a picture wide (presenter mode: twice as large)
+        row, card = st.container(horizontal=True), 28 * 3 * (2 if layout.presenter() else 1) + 32
+        for i in range(ROUND):
+            with row.container(width=card):
+                charts.image_grid(items[i : i + 1], scale=3, what=f"Digit {i + 1} of {ROUND}: real or generated?")
+                marks.append(
+                    st.checkbox(f"{i + 1}: fake", key=f"gan_mark_{i}", help="Tick if you think G made this one.")
+                )
         if st.button("Submit my verdicts", type="primary", key="gan_submit"):
             st.session_state.gan_result = (stage, seed, list(marks))
         result = st.session_state.get("gan_result")
