@@ -114,7 +114,10 @@ def reset() -> None:
     clicks.forget("gan_d_step"), clicks.forget("gan_g_step")
 
 
-b1, b2, b3, b4, b5 = game_col.columns(5)
+# one row that wraps (five columns stacked the buttons one per row on a phone, pushing the arena below the screen:
+# play-test)
+buttons = game_col.container(horizontal=True)
+b1, b2, b3, b4, b5 = (buttons.container(width="content") for _ in range(5))
 with b1:  # clicks are counted in the browser: twenty quick clicks are twenty steps
     clicks.button("gan_d_step", "D step", game.d_step, help="One discriminator update.")
 with b2:
