@@ -88,11 +88,13 @@ with map_tab:
             s1.slider("z1", -3.0, 3.0, step=0.05, key=state.key("z1"), help="First number of the code.")
             s2.slider("z2", -3.0, 3.0, step=0.05, key=state.key("z2"), help="Second number of the code.")
             point = (state.value("z1"), state.value("z2"))
+            # the decoded digit right under its sliders: below both columns it was off the screen of a laptop, and
+            # 730 px below the sliders on a phone (play-test)
+            with torch.inference_mode():
+                decoded = model.decode(torch.tensor([point]))
+            charts.image_grid(decoded, [f"decoded from z = ({point[0]:.2f}, {point[1]:.2f})"], scale=5)
             charts.show(st, charts.scatter_classes(mu, heldout_labels, highlight=point, axes=("z1", "z2")), key="codes")
             st.caption("Each dot is a held-out digit's code, coloured by its label; the star is your point.")
-        with torch.inference_mode():
-            decoded = model.decode(torch.tensor([point]))
-        charts.image_grid(decoded, [f"decoded from z = ({point[0]:.2f}, {point[1]:.2f})"], scale=5)
 
 with encode_tab:
     if encode_tab.open:
