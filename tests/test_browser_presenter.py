@@ -54,6 +54,19 @@ def test_presenter_mode_keeps_the_way_to_the_navigation_and_back(server, browser
     page.close()
 
 
+def test_a_lecture_link_opens_folded_in_a_browser_that_last_left_the_sidebar_open(server, browser):
+    """Streamlit keeps the sidebar as this browser last left it (localStorage) over st.set_page_config's
+    "collapsed": a lecturer who had opened the sidebar once got every lecture link with the sidebar over a third of
+    the projector (found when a test that opens the sidebar ran before the one above in the same browser)."""
+    page = _open(browser, f"{server}/budget")
+    page.evaluate("localStorage.setItem('stSidebarCollapsed-', 'false')")  # as after opening the sidebar
+    page.goto(f"{server}/pixels?presenter=1")
+    wait_until_done(page)
+    expect(page.locator('[data-testid="stSidebar"]')).to_have_attribute("data-collapsed", "true")
+    page.evaluate("localStorage.clear()")  # the next test's browser as new
+    page.close()
+
+
 def test_back_after_a_lecture_link_returns_to_the_lecture_links(server, browser):
     """One lecture link is one step in the browser's history: Back returns to the home page's links (the page
     writing its settings into the address after the move used to leave a second entry, so Back stayed on the

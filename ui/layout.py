@@ -84,6 +84,12 @@ def sidebar() -> None:
         _history(data={}, key="dgm_history")  # Back goes to the previous page (ui/static/history.mjs)
         # a phone's sidebar lies over the page: it folds when a page is picked in it (ui/static/fold_sidebar.mjs)
         fold_sidebar(data={"page": state.current_page()}, key="dgm_fold_on_page")
+        first_run = not st.session_state.get("_dgm_visited")
+        st.session_state["_dgm_visited"] = True
+        if first_run and presenter():
+            # a visit that starts in presenter mode (a lecture link) opens with the sidebar folded, even in a
+            # browser where it was last left open (Streamlit remembers that and ignores set_page_config's wish)
+            fold_sidebar(data={"token": "presenter", "always": True}, key="dgm_fold_presenter")
     st.html(READABLE_CSS)
     if presenter():
         st.html(PRESENTER_CSS)

@@ -4,6 +4,9 @@
 //   play-test); the first page of a visit is left alone (Streamlit opens it with the sidebar folded);
 // - once per token (data.token): a student who joins by typing the code into the sidebar's class box kept the
 //   sidebar over the page and did not see that the screen now follows the lecturer (class play-test).
+// - once per token at any width (data.always): a presenter link opens with the sidebar folded, as
+//   st.set_page_config asks; Streamlit keeps the sidebar as the browser last left it (localStorage) and
+//   would otherwise open the lecture link with the sidebar over a third of the projector.
 // On a wide screen the sidebar sits beside the page and stays open.
 
 const NARROW_PX = 768; // below this width Streamlit lays the sidebar over the page
@@ -32,6 +35,6 @@ function isNews(data) {
 
 export default function (component) {
   const { data } = component;
-  if (!isNews(data) || window.innerWidth >= NARROW_PX) return;
+  if (!isNews(data) || (window.innerWidth >= NARROW_PX && !data.always)) return;
   if (!fold()) requestAnimationFrame(fold); // the button is drawn with this run's elements
 }
