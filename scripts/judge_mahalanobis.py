@@ -13,7 +13,6 @@ and each MNIST-like held-out kind (300 each, seed 12345, as ``evaluate_judge``).
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -21,24 +20,18 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dgm_core import checkpoints
 from dgm_core.data import junk, mnist
 from dgm_core.data.mnist import MnistData
 from dgm_core.evaluation import held_out_digits
 from dgm_core.families.judge import JUNK_PER_KIND, JUNK_SEED
+from scripts.judge_report import judge_from_arguments, rejects
 
 QUANTILES = (0.99, 0.995, 0.999)
 BIASES = (-3.0, -2.0, -1.0, 0.0)
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("name", help="judge checkpoint name")
-    parser.add_argument("--assets", default=None, help="checkpoint folder (default: assets/)")
-    parser.add_argument("--mnist-dir", default=None, help="folder with the official MNIST test IDX files")
-    args = parser.parse_args(argv)
-    model, _ = checkpoints.load_checkpoint(args.name, args.assets)
-    model.eval()
+    model, args = judge_from_arguments(argv, __doc__.splitlines()[0])
     data = MnistData.load()
     test_images, _ = held_out_digits(args.mnist_dir, None)
     test = mnist.to_float(test_images)
@@ -63,12 +56,6 @@ def main(argv=None) -> None:
     scores = {k: distance(x) for k, x in sets.items()}
     logits = {k: run(model, x) for k, x in sets.items()}
 
-    def judge_rejects(lg, bias):
-        shifted = lg.clone()
-        shifted[:, model.config.num_classes] += bias
-        confidence, label = shifted.softmax(-1).max(-1)
-        return (label == model.config.num_classes) | (confidence < model.config.min_confidence)
-
     print("| threshold (validation quantile) | bias | " + " | ".join(sets) + " |")
     print("|---" * (len(sets) + 2) + "|")
     for q in QUANTILES:
@@ -79,7 +66,7 @@ def main(argv=None) -> None:
             + " |"
         )
         for bias in BIASES:
-            rates = [float((judge_rejects(logits[k], bias) | (scores[k] > threshold)).float().mean()) for k in sets]
+            rates = [float((rejects(model, logits[k], bias) | (scores[k] > threshold)).float().mean()) for k in sets]
             print(f"| {q} | {bias:+.1f} | " + " | ".join(f"{r:.3f}" for r in rates) + " |")
 
 

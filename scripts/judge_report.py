@@ -45,21 +45,32 @@ def by_character(model) -> list[str]:
     return rows
 
 
-def rejected(model, logits: torch.Tensor, bias: float) -> float:
+def rejects(model, logits: torch.Tensor, bias: float) -> torch.Tensor:
+    """Which pictures the judge calls "not a digit" with ``bias`` added to that class's logit."""
     shifted = logits.clone()
     shifted[:, model.config.num_classes] += bias
     confidence, label = shifted.softmax(-1).max(-1)
-    return float(((label == model.config.num_classes) | (confidence < model.config.min_confidence)).float().mean())
+    return (label == model.config.num_classes) | (confidence < model.config.min_confidence)
 
 
-def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def rejected(model, logits: torch.Tensor, bias: float) -> float:
+    return float(rejects(model, logits, bias).float().mean())
+
+
+def judge_from_arguments(argv, description: str):
+    """(judge, arguments) for a script's command line: NAME [--assets DIR] [--mnist-dir DIR]."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("name", help="judge checkpoint name")
     parser.add_argument("--assets", default=None, help="checkpoint folder (default: assets/)")
     parser.add_argument("--mnist-dir", default=None, help="folder with the official MNIST test IDX files")
     args = parser.parse_args(argv)
     model, _ = checkpoints.load_checkpoint(args.name, args.assets)
     model.eval()
+    return model, args
+
+
+def main(argv=None) -> None:
+    model, args = judge_from_arguments(argv, __doc__.splitlines()[0])
     if not model.config.reject_class:
         raise SystemExit(f"{args.name} has no 'not a digit' class")
     print("| character | rejected | the rest read as |\n|---|---|---|")
