@@ -68,7 +68,7 @@ with round_tab:
         deal = deal_round(gan, heldout, seed, ROUND)
         items = deal.images
         marks = []
-        # one row that wraps, as many digits to a row as fit: three on a phone (six columns stacked them one per
+        # one row that wraps, as many digits to a row as fit: two on a phone (six columns stacked them one per
         # row there, 2,300 px of scrolling: play-test); a card is a picture wide (presenter mode: twice as large)
         row, card = st.container(horizontal=True), 28 * 3 * (2 if layout.presenter() else 1) + 32
         for i in range(ROUND):

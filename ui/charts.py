@@ -291,7 +291,7 @@ def bill_bars(lines, names: dict[str, str], long_names: dict[str, str] | None = 
         )
     top = max(values, default=1.0)
     # the longest bar spans most of the chart (its price inside it); on a log axis the short bars' prices sit
-    # beside them, with room up to a decade past the longest
+    # beside them, and the axis runs to twice the longest
     span = (math.log10(max(min(values, default=1.0), 1e-9)) - 0.1, math.log10(top) + 0.3) if log else (0, top * 1.04)
     fig.update_layout(
         height=110 + 40 * len(lines),
