@@ -136,7 +136,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--film", metavar="PAGE", help="only save a film strip of PAGE's first view (/tmp/film/)")
     args = parser.parse_args()
-    with running_app(script="serve.py", env={"DGM_WARM_UP": "1"}) as url, chromium() as browser:
+    with running_app(script="serve.py", env={"DGM_WARM_UP": "1"}) as url, chromium(full=True) as browser:
         ready_s = wait_ready(url)
         print(f"Server ready (warm-up over) {ready_s:.1f} s after its health check answered.")
         if args.film:

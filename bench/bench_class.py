@@ -325,7 +325,7 @@ COUNT_OBSERVER = """() => {
 
 
 def run_setup(name: str, presenter_base: str, student_bases: list[str], server_pids: list[int], n: int, rng) -> dict:
-    with chromium() as browser:
+    with chromium(full=True) as browser:
         ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
         ctx.set_default_timeout(120_000)
         pres = ctx.new_page()

@@ -23,7 +23,7 @@ GOAL_FPS = 5.0
 
 def main() -> None:
     busy_count = int(sys.argv[1]) if len(sys.argv) > 1 else 2
-    with running_app() as url, chromium() as browser:
+    with running_app() as url, chromium(full=True) as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(f"{url}/gan")
         wait_until_done(page, 240)

@@ -76,7 +76,7 @@ def main() -> None:
     parser.add_argument("--balancer", action="store_true", help="also two replicas behind HAProxy with Redis")
     args = parser.parse_args()
     results = {}
-    with chromium() as browser:
+    with chromium(full=True) as browser:
         for script in ("app.py", "serve.py"):
             with running_app(script=script, env={"DGM_WARM_UP": "0"}) as url:
                 results[script] = measure(browser, url, [script, url.rsplit(":", 1)[1]])

@@ -83,7 +83,7 @@ def diffusion_scrub(browser, url: str) -> dict:
 
 
 def main() -> None:
-    with running_app() as url, chromium() as browser:
+    with running_app() as url, chromium(full=True) as browser:
         play = pixel_playback(browser, url)
         scrub = diffusion_scrub(browser, url)
     print(

