@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import json
 import re
@@ -10,9 +11,24 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
+from streamlit.components.v2 import manifest_scanner
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+# Every new AppTest scans the metadata of every installed package for Streamlit components (v2 manifests) on its
+# first run: about 0.15-0.2 CPU-s, and the suite opens a few hundred AppTests. The installed packages do not change
+# during a run, so a process that opens pages here (the tests, the soak's own process) scans once and every AppTest
+# registers what that scan found (the server scans once at start-up anyway).
+_scan_component_manifests_once = functools.cache(manifest_scanner.scan_component_manifests)
+
+
+@functools.wraps(manifest_scanner.scan_component_manifests)
+def _component_manifests(max_workers: int | None = None) -> list:
+    return list(_scan_component_manifests_once())
+
+
+manifest_scanner.scan_component_manifests = _component_manifests
 
 
 def open_page(path: str, query: dict[str, str] | None = None, timeout: float = 120) -> AppTest:

