@@ -67,34 +67,38 @@ with fit_tab:
             st.session_state.setdefault(sk, 1.0)
         if pending:
             st.session_state[f"lk_weights_{k}"] = pending["weights"]
-        cols = st.columns(k)
-        for i, (mk, sk) in enumerate(keys):
-            cols[i].slider(f"mean {i + 1}", -6.0, 8.0, step=0.05, key=mk)
-            cols[i].slider(f"std {i + 1}", 0.1, 4.0, step=0.05, key=sk)
-        means = [st.session_state[mk] for mk, _ in keys]
+        means = [st.session_state[mk] for mk, _ in keys]  # the sliders' values (drawn beside the chart below)
         stds = [st.session_state[sk] for _, sk in keys]
         weights = st.session_state.get(f"lk_weights_{k}", [1.0 / k] * k)
         log_q = lambda v: lk.mixture_log_density(v, weights, means, stds)  # noqa: E731
         avg_ll = float(log_q(x).mean())
         kl = lk.kl_divergence(lk.data_log_density, log_q)
-        m1, m2 = st.columns(2)
+        # the curve beside its sliders on a laptop (all of it above the fold), and above them on a phone, where
+        # columns stack: the sliders first put the curve below eight of them (a phone play-test)
+        view, knobs = st.columns([3, 2], gap="medium")
+        m1, m2 = view.columns(2)
         m1.metric(
-            "average log-likelihood (1/N) sum log p_theta(x_n)",
+            "average log-likelihood",
             f"{avg_ll:.3f} nats",
-            help="Higher is better. The Monte Carlo estimate of E_data[log p_theta(x)].",
+            help="(1/N) sum log p_theta(x_n). Higher is better. The Monte Carlo estimate of E_data[log p_theta(x)].",
         )
         m2.metric("KL(p_data || p_theta)", f"{kl:.3f} nats", help="Lower is better; zero only for the true density.")
-        show_truth = st.toggle("Show the hidden true density", key="lk_truth")
-        plot = st.empty()
+        show_truth = view.toggle("Show the hidden true density", key="lk_truth")
+        plot = view.empty()
         curves = {"p_theta (yours)": (lk.GRID, np.exp(log_q(lk.GRID)))}
         if show_truth:
             curves["true p_data"] = (lk.GRID, np.exp(lk.data_log_density(lk.GRID)))
         charts.show(plot, charts.density_plot(x, curves), key="density")
-        if st.button(
+        knobs.caption("Your model p_theta: drag each Gaussian's mean and spread, or let the button fit them.")
+        for i, (mk, sk) in enumerate(keys):
+            left, right = knobs.columns(2)
+            left.slider(f"mean {i + 1}", -6.0, 8.0, step=0.05, key=mk)
+            right.slider(f"std {i + 1}", 0.1, 4.0, step=0.05, key=sk)
+        if knobs.button(
             "Fit by maximum likelihood", type="primary", help="Gradient ascent on the average log-likelihood."
         ):
             model = lk.GaussianMixture1D(means, stds, weights)
-            bar = st.progress(0.0, text="Climbing the log-likelihood...")
+            bar = knobs.progress(0.0, text="Climbing the log-likelihood...")
             for step in lk.fit(model, x, steps=300, every=20):
                 q = lambda v, p=step.params: lk.mixture_log_density(v, p["weights"], p["means"], p["stds"])  # noqa: E731
                 charts.show(

@@ -65,3 +65,22 @@ def test_dragging_the_mean_towards_the_data_changes_the_fit_numbers():
     at.slider(key="lk_mean_1_0").set_value(0.0).run()
     at.slider(key="lk_std_1_0").set_value(2.5).run()
     assert _metric(at, "KL(") < far  # wide enough to cover both humps is better than the start
+
+
+def test_the_curve_comes_before_the_gaussians_sliders():
+    """On a phone the page's columns stack in order, so the curve must come first: with the sliders first, four
+    Gaussians put it below eight sliders (a phone play-test). On a laptop the two columns stand side by side."""
+    at = open_page("app_pages/likelihood.py", {"components": "4"})
+    order = []
+
+    def walk(node) -> None:
+        for child in getattr(node, "children", {}).values():
+            if child.type == "slider":
+                order.append(child.label)
+            elif child.type == "markdown" and 'data-key="density"' in child.value:
+                order.append("curve")
+            walk(child)
+
+    walk(at.main)
+    assert order.index("curve") < order.index("mean 1") and len([o for o in order if o.startswith("mean")]) == 4
+    assert order.index("Gaussians in the model") < order.index("curve")  # how many Gaussians: above the curve
