@@ -32,9 +32,10 @@ layout.header(
 )
 state.restore(PARAMS)
 seed = layout.seed()
-# settings on the left, the game on the right: a lecturer pressing D step or G step sees the arena change (below
-# three columns of settings it began under the fold of a 1366 x 768 projector); a phone stacks them
-settings_col, game_col = st.columns([1, 2], gap="large")
+# the game beside its settings: a lecturer pressing D step or G step sees the arena change (below three columns of
+# settings it began under the fold of a 1366 x 768 projector). The game comes first: a phone stacks the columns in
+# order, and with the settings first the arena began a screen and a half down (a phone play-test)
+game_col, settings_col = st.columns([2, 1], gap="large")
 extra = st.container()  # the editors of a custom or sketched data set, under both
 settings_col.radio(
     "Real data",

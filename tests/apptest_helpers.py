@@ -40,6 +40,21 @@ def open_page(path: str, query: dict[str, str] | None = None, timeout: float = 1
     return at.run()
 
 
+def in_page_order(at: AppTest) -> list:
+    """The page's elements in the order a phone shows them (columns stack, left one first): a depth-first walk of
+    the main area."""
+    found = []
+
+    def walk(node) -> None:
+        for child in getattr(node, "children", {}).values():
+            if child.type != "block":
+                found.append(child)
+            walk(child)
+
+    walk(at.main)
+    return found
+
+
 def click_counted(at: AppTest, key: str, times: int = 1) -> AppTest:
     """Click a stepping button of ``ui.clicks`` ``times`` times at once, the way the browser
     reports it: the button's running click count goes up by ``times`` before the next run."""

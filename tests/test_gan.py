@@ -7,7 +7,7 @@ import torch
 from dgm_core import checkpoints
 from dgm_core.gan2d import GAN2D, GAN2DSettings
 from dgm_core.models.gan import GAN, GANConfig
-from tests.apptest_helpers import click_counted, open_page, player_data, show_tab, stop_player
+from tests.apptest_helpers import click_counted, in_page_order, open_page, player_data, show_tab, stop_player
 
 VARIANTS = {
     "unconditional": {},
@@ -376,3 +376,12 @@ def test_a_busy_server_trains_fewer_rounds_per_frame_and_climbs_back_when_free()
     assert arena.next_rounds(1, 5, 1, 14) == 1  # never below one round
     assert arena.next_rounds(2, 5, 14, 14) == 4 and arena.next_rounds(4, 5, 14, 14) == 5  # back up, capped
     assert arena.next_rounds(1, 50, 14, 14) == 2 and arena.next_rounds(20, 8, 14, 14) == 8
+
+
+def test_the_2d_games_buttons_and_arena_come_before_its_settings():
+    """A phone stacks the page's columns in order: the game first, so the arena is on the first screen (with the
+    settings first it began a screen and a half down: a phone play-test); a laptop shows them side by side."""
+    at = open_page("app_pages/gan.py")
+    order = [(e.type, getattr(e, "label", "")) for e in in_page_order(at)]
+    play = order.index(("button", "Play"))
+    assert play < order.index(("radio", "Real data")) and play < order.index(("select_slider", "D learning rate"))

@@ -3,7 +3,7 @@
 import pytest
 
 from tests import chart_helpers
-from tests.apptest_helpers import open_page, show_tab
+from tests.apptest_helpers import in_page_order, open_page, show_tab
 
 
 def _metric(at, start):
@@ -71,16 +71,9 @@ def test_the_curve_comes_before_the_gaussians_sliders():
     """On a phone the page's columns stack in order, so the curve must come first: with the sliders first, four
     Gaussians put it below eight sliders (a phone play-test). On a laptop the two columns stand side by side."""
     at = open_page("app_pages/likelihood.py", {"components": "4"})
-    order = []
-
-    def walk(node) -> None:
-        for child in getattr(node, "children", {}).values():
-            if child.type == "slider":
-                order.append(child.label)
-            elif child.type == "markdown" and 'data-key="density"' in child.value:
-                order.append("curve")
-            walk(child)
-
-    walk(at.main)
+    order = [
+        "curve" if e.type == "markdown" and 'data-key="density"' in e.value else getattr(e, "label", "")
+        for e in in_page_order(at)
+    ]
     assert order.index("curve") < order.index("mean 1") and len([o for o in order if o.startswith("mean")]) == 4
     assert order.index("Gaussians in the model") < order.index("curve")  # how many Gaussians: above the curve
