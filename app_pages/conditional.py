@@ -7,6 +7,7 @@ from app_pages.tabs.conditional import (
     CONDITIONAL,
     DEFAULT_DIGIT,
     DIFFUSION,
+    DIFFUSION_SETTINGS,
     FILLER,
     GAN,
     complete,
@@ -79,7 +80,7 @@ with ask:
         for name, title, draw, note in (
             (
                 DIFFUSION,
-                "Diffusion (50 steps, guidance 2)",
+                f"Diffusion ({DIFFUSION_SETTINGS['steps']} steps, guidance {DIFFUSION_SETTINGS['guidance']:g})",
                 diffuse_digit,
                 "The denoiser sees the label at every step and the whole image at once, so it rarely drifts.",
             ),

@@ -12,6 +12,7 @@ from dgm_core.diffusion import (
     restore,
     to_unit,
 )
+from dgm_core.families.denoiser import SAMPLE_SETTINGS as CARD_SETTINGS
 from dgm_core.toy2d import SHAPES
 from ui import charts, downloads, heavy, layout, models, own_digit, player, state
 from ui.safe_text import shorten
@@ -26,9 +27,10 @@ PARAMS = [
     *own_digit.choice_params("df_apps", "app_example"),
     state.Param("sigma", 1.0, choices=SIGMAS, snap_to_choices=True),
     state.Param("digit", 3, low=0, high=9),
-    state.Param("steps", 25, choices=STEP_CHOICES, snap_to_choices=True),
-    state.Param("guidance", 2.0, low=0.0, high=6.0, step=0.5),
-    state.Param("sampler", "ddim", choices=("ddim", "ddpm")),
+    # the defaults are the settings the denoiser's card measured its samples at (dgm_core/families/denoiser.py)
+    state.Param("steps", CARD_SETTINGS["steps"], choices=STEP_CHOICES, snap_to_choices=True),
+    state.Param("guidance", CARD_SETTINGS["guidance"], low=0.0, high=6.0, step=0.5),
+    state.Param("sampler", CARD_SETTINGS["sampler"], choices=("ddim", "ddpm")),
     state.Param("at", 0, low=0, high=250),
     state.Param("task", "inpaint", choices=("inpaint", "uncrop", "denoise", "deblur")),
     state.Param("shape", "ring", choices=tuple(SHAPES)),
@@ -211,8 +213,17 @@ with reverse_tab:
         with torch.inference_mode():
             verdicts = judge.verdicts(final)
             hits = int((judge.decide(final)[0] == state.value("digit")).sum())
+        drawn, figures = card.get("sampled_with", {}), card["metrics"]
+        on_card = (
+            f" Over 1,000 samples at this page's defaults ({drawn['steps']} {drawn['sampler'].upper()} steps, "
+            f"guidance {drawn['guidance']:g}) the model card counts {figures['digit_rate']:.1%} as digits and "
+            f"{figures['conditional_accuracy']:.1%} as the digit asked for."
+            if {"steps", "sampler", "guidance"} <= set(drawn) and "conditional_accuracy" in figures
+            else ""
+        )
         st.caption(
             f"The judge reads the finished digits as {', '.join(verdicts)}: {hits} of 8 are the requested digit."
+            + on_card
         )
         if st.toggle(
             "Same seed, different step counts",

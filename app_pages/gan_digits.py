@@ -5,6 +5,7 @@ import torch
 
 from dgm_core import checkpoints
 from dgm_core.discriminator_round import ask_discriminator, deal_round
+from dgm_core.families.gan import SAMPLE_SETTINGS as CARD_SETTINGS
 from dgm_core.latent import line_between
 from ui import charts, downloads, layout, models, own_digit, player, state
 
@@ -17,7 +18,7 @@ PARAMS = [
     layout.tab_param(TABS),
     state.Param("stage", max(0, len(SHIPPED_STAGES) - 1), low=0, high=max(0, len(SHIPPED_STAGES) - 1)),
     state.Param("digit", 3, low=0, high=9),
-    state.Param("truncation", "off", choices=TRUNCATIONS),
+    state.Param("truncation", CARD_SETTINGS["truncation"], choices=TRUNCATIONS),  # the card's
     state.Param("walk_from", 1, low=0, high=999),
     state.Param("walk_to", 2, low=0, high=999),
     *own_digit.choice_params("gan_d", "d_example"),

@@ -5,6 +5,7 @@ import torch
 
 from app_pages.tabs import pixels as pixel_tabs
 from dgm_core import checkpoints
+from dgm_core.families.pixel_ar import SAMPLE_SETTINGS as CARD_SETTINGS
 from dgm_core.images import context_picture
 from dgm_core.samplers.pixel import fill_in, override_pixel
 from ui import charts, clicks, downloads, heavy, layout, models, own_digit, player, state
@@ -21,7 +22,7 @@ PARAMS = [
     state.Param("model", DEFAULT, choices=tuple(SHIPPED)),
     state.Param("digit", 3, low=0, high=9),
     state.Param("n", 8, low=1, high=16),
-    state.Param("temperature", 1.0, choices=TEMPERATURES, snap_to_choices=True),
+    state.Param("temperature", CARD_SETTINGS["temperature"], choices=TEMPERATURES, snap_to_choices=True),
     state.Param("drawn", 406, low=0, high=784),
     state.Param("speed", 28, low=1, high=112),
     state.Param("keep", 14, low=0, high=27),

@@ -134,10 +134,15 @@ def available(directory: Path | str | None = None) -> list[str]:
     return list(known[1])
 
 
-def update_metrics(name: str, metrics: dict, directory: Path | str | None = None) -> dict:
-    """Merge freshly measured metrics into a card on disk (used by ``evaluate --write``)."""
+def update_metrics(
+    name: str, metrics: dict, directory: Path | str | None = None, sampled_with: dict | None = None
+) -> dict:
+    """Merge freshly measured metrics into a card on disk (used by ``evaluate --write``); ``sampled_with``: how the
+    samples behind the sample figures were drawn (the family's knobs, how many, the seed, the judge)."""
     card = read_card(name, directory)
     card["metrics"] = {**card["metrics"], **metrics}
+    if sampled_with is not None:
+        card["sampled_with"] = sampled_with
     validate_card(card)
     write_card(card, card_path(name, directory))
     return card

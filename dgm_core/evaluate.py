@@ -102,17 +102,23 @@ def main(argv: list[str] | None = None) -> int:
         if args.temperature != 1 and not entry.sample_temperature:
             raise ValueError(f"{args.model} (family {entry.name}) has no sampling temperature; the pixel models do.")
         metrics = {} if args.samples_only else evaluate_model(model, card["family"], args.mnist_dir, args.limit)
+        sampled_with = None
         if entry.can_sample and not args.no_samples:
             judge, _ = checkpoints.load_checkpoint(args.judge, args.judge_assets)
             metrics |= evaluate_samples(
                 model, card, args.mnist_dir, args.samples, temperature=args.temperature, judge=judge
             )
+            knobs = dict(entry.sample_settings)
+            if entry.sample_temperature:
+                knobs["temperature"] = args.temperature
+            sampled_with = knobs | {"samples": args.samples, "seed": 0, "judge": args.judge}
     except (FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     if args.write:
-        checkpoints.update_metrics(args.model, metrics, args.assets)
-    print(json.dumps({"model": args.model, **changed, "metrics": metrics}, indent=2))
+        checkpoints.update_metrics(args.model, metrics, args.assets, sampled_with)
+    shown = {"model": args.model, **changed, **({"sampled_with": sampled_with} if sampled_with else {})}
+    print(json.dumps({**shown, "metrics": metrics}, indent=2))
     return 0
 
 

@@ -97,6 +97,21 @@ def test_the_plain_retrain_command_reproduces_each_shipped_cards_settings():
         assert card["config"] == {**card["config"], **recipe.config}
 
 
+def test_every_card_says_how_its_samples_were_drawn_and_the_pages_start_there():
+    """A card's sample figures (digit rate, FID, conditional accuracy) hold for the settings they were drawn at; the
+    card records them (``sampled_with``), and they are the family's knobs as its pages start (issue #27: the card's
+    digit rate is the one a student sees first). A page default moved without re-measuring the cards fails here."""
+    from dgm_core.evaluation import FID_SAMPLES
+    from dgm_core.families import family_of
+
+    measured = [n for n in checkpoints.available() if "digit_rate" in checkpoints.read_card(n)["metrics"]]
+    assert {"denoiser_mnist", "gan_mnist", "gated_pixelcnn_mnist", "vae_z16_mnist"} <= set(measured)
+    for name in measured:
+        card = checkpoints.read_card(name)
+        knobs = dict(family_of(card).sample_settings)
+        assert card.get("sampled_with") == {**knobs, "samples": FID_SAMPLES, "seed": 0, "judge": "judge_mnist"}, name
+
+
 def test_every_model_family_needs_its_config_and_two_models_never_share_one():
     """No config object is a default argument (one object would be shared by every model built without one)."""
     import inspect

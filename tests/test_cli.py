@@ -257,6 +257,8 @@ def test_samples_only_remeasures_what_a_new_judge_changes_and_leaves_the_rest(tm
     assert "test_d_real" not in printed and printed["digit_rate_real"] > 0.9
     after = checkpoints.read_card("gan_mnist", tmp_path)["metrics"]
     assert after["test_d_real"] == before["test_d_real"] and after["digit_rate"] == printed["digit_rate"]
+    drawn = {"truncation": "off", "samples": 1000, "seed": 0, "judge": "judge_mnist"}  # how, beside the figures
+    assert checkpoints.read_card("gan_mnist", tmp_path)["sampled_with"] == drawn
 
 
 def test_evaluate_measures_with_a_candidate_judge_but_never_writes_its_figures(tmp_path, idx_dir, capsys):

@@ -203,6 +203,7 @@ def test_the_conditional_gan_offers_truncation_says_what_it_trades_and_shares_it
     at = show_tab(open_page("app_pages/gan_digits.py"), "Ask for a digit")
     knob = at.select_slider(key="share_truncation")
     assert knob.value == "off" and "diversity for cleanliness" in knob.label
+    assert checkpoints.read_card("gan_cond_mnist")["sampled_with"]["truncation"] == knob.value  # the card's setting
     knob.set_value("0.5").run()
     verdicts = [i.caption for e in at.get("image") for i in e.proto.imgs if i.caption.startswith("judge: ")]
     assert not at.exception and at.query_params["truncation"] == "0.5" and len(verdicts) == 8

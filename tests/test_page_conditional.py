@@ -1,5 +1,6 @@
 """The conditional-generation page: ask for a digit, uncrop and inpaint held-out digits."""
 
+from dgm_core import checkpoints
 from tests.apptest_helpers import open_page, show_tab
 
 
@@ -16,7 +17,9 @@ def test_asking_for_a_digit_draws_it_and_reports_the_judges_agreement():
     agree = int(message.split("agrees on **")[1].split(" of 8")[0])
     assert "asked for **7**" in message and agree == sum(c.startswith("judge: 7 ") for c in first)
     families = [m.value for m in at.markdown if m.value.startswith("**") and "asked for 7" in m.value]
-    assert families == ["**Diffusion (50 steps, guidance 2)** asked for 7:", "**Conditional GAN** asked for 7:"]
+    drawn = checkpoints.read_card("denoiser_mnist")["sampled_with"]  # the diffusion row is drawn as its card's samples
+    diffusion = f"**Diffusion ({drawn['steps']} steps, guidance {drawn['guidance']:g})** asked for 7:"
+    assert families == [diffusion, "**Conditional GAN** asked for 7:"]
     at.slider(key="share_digit").set_value(1).run()
     assert "asked for **1**" in next(m.value for m in at.markdown if "eight times" in m.value)
 

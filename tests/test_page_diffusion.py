@@ -83,3 +83,17 @@ def test_sampler_guidance_and_the_step_count_comparison():
     assert [c for c in _captions(at) if c.endswith(" steps")] == [
         f"{n} steps" for n in (10, 25, 50, 250) for _ in range(4)
     ]
+
+
+def test_the_reverse_tab_starts_at_the_settings_its_card_measured_and_quotes_them():
+    """Issue #27: the card's digit rate is the one at the page's first settings, and the page says so."""
+    card = checkpoints.read_card("denoiser_mnist")
+    drawn = card["sampled_with"]
+    at = open_page("app_pages/diffusion.py", {"tab": "Reverse: generate"})
+    assert not at.exception
+    assert at.select_slider(key="share_steps").value == drawn["steps"]
+    assert at.slider(key="share_guidance").value == drawn["guidance"]
+    assert at.radio(key="share_sampler").value == drawn["sampler"]
+    verdict = next(c.value for c in at.caption if c.value.startswith("The judge reads"))
+    assert f"counts {card['metrics']['digit_rate']:.1%} as digits" in verdict
+    assert f"({drawn['steps']} DDIM steps, guidance {drawn['guidance']:g})" in verdict

@@ -214,6 +214,7 @@ def test_sampling_temperature_defaults_to_one_and_the_default_view_is_the_one_th
         rate = checkpoints.read_card("gated_pixelcnn_mnist")["metrics"]["digit_rate"]
         assert f"{100 * rate:.1f} % as digits at 1.0" in knob.help
     name = at.selectbox(key="share_model").value
+    assert checkpoints.read_card(name)["sampled_with"]["temperature"] == knob.value  # the card's figures: at 1 too
     assert at.session_state["px_key"] == (name, 8, 0, 1.0, None)
     if name == models.DEFAULT_PIXEL_MODEL:  # the drawing the server's warm-up made is the one shown, not a new one
         assert at.session_state["px_run"] is models.pixel_drawing(models.DEFAULT_PIXEL_MODEL, 8, 0, None, 1.0)

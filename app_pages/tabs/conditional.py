@@ -7,6 +7,8 @@ import torch
 
 from dgm_core import checkpoints
 from dgm_core.data import mnist
+from dgm_core.families import denoiser as diffusion_family
+from dgm_core.samplers.images import sample_images
 from dgm_core.samplers.pixel import fill_in
 from ui import models
 
@@ -14,6 +16,7 @@ SHIPPED = checkpoints.available()
 # the class-conditional autoregressive model: the gated PixelCNN once shipped, else the masked one
 CONDITIONAL = "gated_pixelcnn_cond_mnist" if "gated_pixelcnn_cond_mnist" in SHIPPED else "pixelcnn_cond_mnist"
 DIFFUSION = "denoiser_mnist"  # diffusion with classifier-free guidance (optional on this page)
+DIFFUSION_SETTINGS = diffusion_family.SAMPLE_SETTINGS  # its sampler, steps and guidance: its card's, as drawn here
 GAN = "gan_cond_mnist"  # the class-conditional GAN (optional on this page)
 FILLER = "gated_pixelcnn_mnist" if "gated_pixelcnn_mnist" in SHIPPED else "pixelcnn_mnist"  # fills holes
 DEFAULT_DIGIT = 3  # the page's default y
@@ -52,17 +55,15 @@ def complete(pixels: bytes, mask_kind: str, size: int, seed: int) -> tuple[torch
 
 @st.cache_resource(max_entries=16, show_spinner="Denoising 8 digits...")
 def diffuse_digit(digit: int, seed: int) -> torch.Tensor:
-    from dgm_core.diffusion import sample, to_unit
-
-    model, _ = models.load(DIFFUSION)
-    return to_unit(sample(model, 8, 50, torch.Generator().manual_seed(seed), label=digit, guidance=2.0))
+    """8 drawings of ``digit`` by the denoiser, drawn as its card's samples are (``DIFFUSION_SETTINGS``)."""
+    model, card = models.load(DIFFUSION)
+    return sample_images(model, card, 8, seed, label=digit)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def gan_digit(digit: int, seed: int) -> torch.Tensor:
-    model, _ = models.load(GAN)
-    with torch.inference_mode():
-        return model.sample(8, torch.Generator().manual_seed(seed), torch.full((8,), digit))
+    model, card = models.load(GAN)
+    return sample_images(model, card, 8, seed, label=digit)  # as its card's samples: truncation off
 
 
 @st.cache_resource(max_entries=16, show_spinner="Diffusion fills the hole...")

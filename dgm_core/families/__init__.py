@@ -36,8 +36,11 @@ class Family:
     evaluate: Callable[..., dict]  # (model, folder, limit) -> metrics on held-out data
     recipes: Mapping[str, Any] = field(default_factory=dict)  # training recipes (dgm_core.recipes.Recipe) by name
     sample: Callable | None = None  # (model, card, n, generator, label, progress) -> images in [0, 1]
-    # its sampler also takes ``temperature=T`` (T < 1: likelier values, less variety; 1: the model's own p(x))
-    sample_temperature: bool = False
+    # The settings of its knobs that trade variety for clean samples, as ``sample`` draws (for the card's sample
+    # figures, which record them as ``sampled_with``) and as its pages start: the pixel models' temperature,
+    # diffusion's sampler, step count and guidance, the GAN's truncation. A page offering a knob takes its default
+    # from here, so the card's `digit_rate` is the rate at what a student sees first.
+    sample_settings: Mapping[str, Any] = field(default_factory=dict)
     score: Callable | None = None  # (model, uint8 28 x 28 pixels, seed) -> [(kind, nats)]: the bill's lines
     samples_look: Callable | None = None  # (model, uint8 digits) -> real digits as this model's samples look
     test_note: Callable[[nn.Module], str] | None = None  # how the held-out data was presented (model card)
@@ -49,6 +52,11 @@ class Family:
     def can_sample(self) -> bool:
         """Draws images: the sample CLI and the sample-quality metrics serve it."""
         return self.sample is not None
+
+    @property
+    def sample_temperature(self) -> bool:
+        """Its sampler also takes ``temperature=T`` (T < 1: likelier values, less variety; 1: the model's own p(x))."""
+        return "temperature" in self.sample_settings
 
     @property
     def can_score(self) -> bool:

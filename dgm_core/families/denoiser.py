@@ -2,13 +2,14 @@
 ``dgm_core/diffusion``.
 
 Trained with EDM's weighted denoising loss on grey digits in [-1, 1]; measured by the same loss on the
-test digits (a yardstick, not a likelihood: it prices no digit); sampled by 50 DDIM steps with
-classifier-free guidance.
+test digits (a yardstick, not a likelihood: it prices no digit); sampled by DDIM with classifier-free
+guidance (``SAMPLE_SETTINGS``).
 """
 
 from __future__ import annotations
 
 import sys
+from types import MappingProxyType
 
 import torch
 from tqdm import tqdm
@@ -51,20 +52,23 @@ def evaluate(model, folder=None, limit=None) -> dict:
     return {"test_denoising_loss": sum(losses) / len(x)}
 
 
-DIFFUSION_STEPS, DIFFUSION_GUIDANCE = 50, 2.0  # the defaults behind the card's sample metrics
+# The card's samples and the diffusion pages start here: DDIM (deterministic), 25 noise levels, classifier-free
+# guidance 2 (a class-conditional denoiser; an unconditional one ignores it). 25 steps draw as well as 50 at half the
+# cost (1,000 samples, seed 0, shipped judge: digit rate 0.993 vs 0.994, conditional accuracy 0.984 vs 0.985,
+# classifier FID 121.3 vs 119.0).
+SAMPLE_SETTINGS = MappingProxyType({"sampler": "ddim", "steps": 25, "guidance": 2.0})
 
 
 def sample(model, card, n: int, generator: torch.Generator, label=None, progress=False):
-    """From pure noise down 50 DDIM steps; a class-conditional denoiser draws digit ``label``
-    (or 0, 1, ..., 9, 0, ...) with classifier-free guidance 2.0."""
+    """From pure noise down the reverse process at ``SAMPLE_SETTINGS``; a class-conditional denoiser draws digit
+    ``label`` (or 0, 1, ..., 9, 0, ...)."""
     labels = requested_labels(model, card, n, label)
+    sampler, steps, guidance = (SAMPLE_SETTINGS[k] for k in ("sampler", "steps", "guidance"))
     out = []
     for start in range(0, n, 250):  # batches keep memory flat
         part = None if labels is None else labels[start : start + 250]
-        steps = reverse_steps(
-            model, min(250, n - start), DIFFUSION_STEPS, generator, label=part, guidance=DIFFUSION_GUIDANCE
-        )
-        for step in tqdm(steps, total=DIFFUSION_STEPS + 1, desc="denoising", disable=not progress, file=sys.stderr):  # noqa: B007
+        run = reverse_steps(model, min(250, n - start), steps, generator, sampler, label=part, guidance=guidance)
+        for step in tqdm(run, total=steps + 1, desc="denoising", disable=not progress, file=sys.stderr):  # noqa: B007
             pass
         out.append(to_unit(step.x))
     return torch.cat(out)
@@ -98,6 +102,7 @@ FAMILY = register(
         label="diffusion",
         evaluate=evaluate,
         sample=sample,
+        sample_settings=SAMPLE_SETTINGS,
         bench=bench,
         conditional=True,
         recipes={

@@ -6,6 +6,8 @@ by what its own discriminator thinks of the test digits and of fresh fakes; samp
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import torch
 
 from dgm_core.data import mnist
@@ -60,9 +62,20 @@ def evaluate(model, folder=None, limit=None) -> dict:
     return {"test_d_real": float(model.realness(real, y).mean()), "test_d_fake": float(model.realness(fake, y).mean())}
 
 
+# The card's samples and the GAN pages start with the truncation trick off: z from the whole prior N(0, I).
+SAMPLE_SETTINGS = MappingProxyType({"truncation": "off"})
+
+
+def truncation(setting: str) -> float | None:
+    """A truncation setting as the page and the card name it ("off", "2", "1.5", ...) as ``GAN.noise`` takes it."""
+    return None if setting == "off" else float(setting)
+
+
 def sample(model, card, n: int, generator: torch.Generator, label=None, progress=False):
-    """G(z) with z ~ N(0, I); a class-conditional generator draws ``label`` (or 0, 1, ..., 9, 0, ...)."""
-    return model.sample(n, generator, requested_labels(model, card, n, label))
+    """G(z) with z ~ N(0, I) (truncated as ``SAMPLE_SETTINGS`` says); a class-conditional generator draws ``label``
+    (or 0, 1, ..., 9, 0, ...)."""
+    labels = requested_labels(model, card, n, label)
+    return model.sample(n, generator, labels, truncation(SAMPLE_SETTINGS["truncation"]))
 
 
 def bench(model, n: int, timed, full: bool = True) -> dict:
@@ -80,6 +93,7 @@ FAMILY = register(
         label="GAN",
         evaluate=evaluate,
         sample=sample,
+        sample_settings=SAMPLE_SETTINGS,
         bench=bench,
         conditional=True,
         recipes={

@@ -8,6 +8,7 @@ the exact -log p(x) of the test digits, sampled pixel by pixel, and priced exact
 from __future__ import annotations
 
 import sys
+from types import MappingProxyType
 
 import torch
 from tqdm import tqdm
@@ -51,6 +52,10 @@ def evaluate(model, folder=None, limit=None) -> dict:
         y = torch.tensor(labels).long() if model.num_classes else None
         metrics |= nll_metrics(model, x, prefix, y)
     return metrics
+
+
+# The card's samples and the pixel page start at T = 1: each pixel from the model's own p(x_i | x_<i).
+SAMPLE_SETTINGS = MappingProxyType({"temperature": 1.0})
 
 
 def sample(model, card, n: int, generator: torch.Generator, label=None, progress=False, temperature: float = 1.0):
@@ -147,7 +152,7 @@ def _family(name: str, model: type, recipes: dict, conditional: bool = False) ->
             evaluate=evaluate,
             recipes=recipes,
             sample=sample,
-            sample_temperature=True,
+            sample_settings=SAMPLE_SETTINGS,
             score=pixel_model_lines,
             samples_look=samples_look,
             test_note=test_note,
