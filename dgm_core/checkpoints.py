@@ -21,7 +21,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from dgm_core.families import build_model, count_parameters
+from dgm_core.families import build_model, count_parameters, family
 from dgm_core.paths import assets_dir
 
 REQUIRED_CARD_KEYS = ("name", "family", "config", "data", "parameters", "training", "metrics")
@@ -109,6 +109,8 @@ def _load(name: str, card: dict, cpath: Path, wpath: Path) -> tuple[nn.Module, d
         raise ValueError(f"{wpath} does not match the model described by {cpath}: " + "; ".join(problems[:5]))
     model.load_state_dict(tensors)
     model.eval()
+    if family(card["family"]).channels_last:  # the same function, computed in the faster layout
+        model.to(memory_format=torch.channels_last)
     for p in model.parameters():
         p.requires_grad_(False)
     return model, card

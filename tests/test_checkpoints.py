@@ -25,7 +25,10 @@ def test_save_then_load_rebuilds_an_identical_model(tmp_path):
     checkpoints.save_checkpoint(model, _card(), tmp_path)
     loaded, card = checkpoints.load_checkpoint("tiny_judge", tmp_path)
     x = torch.rand(3, 1, 28, 28)
-    assert torch.equal(model(x), loaded(x))
+    saved, back = model.state_dict(), loaded.state_dict()
+    assert saved.keys() == back.keys() and all(torch.equal(saved[k], back[k]) for k in saved)  # the same weights
+    # the same function (a judge loads channels-last, so the sums may run in another order)
+    torch.testing.assert_close(loaded(x), model(x), rtol=1e-5, atol=1e-6)
     assert card["config"] == {
         "channels": 4,
         "hidden": 8,
@@ -110,6 +113,35 @@ def test_every_card_says_how_its_samples_were_drawn_and_the_pages_start_there():
         card = checkpoints.read_card(name)
         knobs = dict(family_of(card).sample_settings)
         assert card.get("sampled_with") == {**knobs, "samples": FID_SAMPLES, "seed": 0, "judge": "judge_mnist"}, name
+
+
+def test_a_checkpoint_loaded_channels_last_computes_what_the_plain_module_computes():
+    """The judge, the denoiser and the GANs load with channels-last convolution weights (faster on this CPU): the
+    layout is on (a weight is stored NHWC) and the function is the same as the module built from the card."""
+    from safetensors.torch import load_file
+
+    from dgm_core.families import build_model
+
+    gen = torch.Generator().manual_seed(0)
+    x, y = torch.rand(6, 1, 28, 28, generator=gen), torch.tensor([0, 3, 7, 9, 2, 5])
+    calls = {
+        "judge_mnist": lambda m: m(x),
+        "denoiser_mnist": lambda m: m(x * 2 - 1 + 0.5 * torch.randn(x.shape, generator=gen), 0.5, y),
+        "gan_cond_mnist": lambda m: m.generate(m.noise(6, torch.Generator().manual_seed(1)), y),
+    }
+    for name, call in calls.items():
+        fast, card = checkpoints.load_checkpoint(name)
+        plain = build_model(card["family"], card["config"])
+        plain.load_state_dict(load_file(str(checkpoints.weights_path(name))))
+        plain.eval()
+        convs = [p for p in fast.parameters() if p.dim() == 4 and min(p.shape[1:]) > 1]
+        assert convs and all(not w.is_contiguous() for w in convs), name  # stored NHWC, not NCHW
+        gen.manual_seed(2)
+        with torch.inference_mode():
+            got = call(fast)
+            gen.manual_seed(2)
+            want = call(plain)
+        assert torch.allclose(got, want, atol=1e-5), (name, float((got - want).abs().max()))
 
 
 def test_every_model_family_needs_its_config_and_two_models_never_share_one():

@@ -105,6 +105,7 @@ FAMILY = register(
         sample_settings=SAMPLE_SETTINGS,
         bench=bench,
         conditional=True,
+        channels_last=True,
         recipes={
             "denoiser": DiffusionRecipe(
                 checkpoint="denoiser_mnist",

@@ -96,6 +96,7 @@ FAMILY = register(
         sample_settings=SAMPLE_SETTINGS,
         bench=bench,
         conditional=True,
+        channels_last=True,
         recipes={
             "gan": GANRecipe(
                 checkpoint="gan_mnist",

@@ -220,6 +220,7 @@ FAMILY = register(
         label="classifier",
         evaluate=evaluate_judge,
         bench=bench,
+        channels_last=True,
         recipes={
             "judge": JudgeRecipe(
                 checkpoint="judge_mnist",
