@@ -35,6 +35,7 @@ os.environ["DGM_CLASS_PULSE"] = "1"  # tells ui/classroom.py that the pulse rout
 
 
 server_tweaks.keep_theme_messages()  # Streamlit rebuilt it on every script run
+server_tweaks.hand_over_the_interpreter_sooner()  # the heavy pool's jobs get the lock back sooner
 
 
 @contextlib.asynccontextmanager
