@@ -214,11 +214,12 @@ with reverse_tab:
             verdicts = judge.verdicts(final)
             hits = int((judge.decide(final)[0] == state.value("digit")).sum())
         drawn, figures = card.get("sampled_with", {}), card["metrics"]
+        where = "this page's defaults" if all(drawn.get(k) == v for k, v in CARD_SETTINGS.items()) else "the settings"
         on_card = (
-            f" Over 1,000 samples at this page's defaults ({drawn['steps']} {drawn['sampler'].upper()} steps, "
+            f" Over {drawn['samples']:,} samples at {where} ({drawn['steps']} {drawn['sampler'].upper()} steps, "
             f"guidance {drawn['guidance']:g}) the model card counts {figures['digit_rate']:.1%} as digits and "
             f"{figures['conditional_accuracy']:.1%} as the digit asked for."
-            if {"steps", "sampler", "guidance"} <= set(drawn) and "conditional_accuracy" in figures
+            if {"steps", "sampler", "guidance", "samples"} <= set(drawn) and "conditional_accuracy" in figures
             else ""
         )
         st.caption(

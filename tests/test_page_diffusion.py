@@ -96,4 +96,4 @@ def test_the_reverse_tab_starts_at_the_settings_its_card_measured_and_quotes_the
     assert at.radio(key="share_sampler").value == drawn["sampler"]
     verdict = next(c.value for c in at.caption if c.value.startswith("The judge reads"))
     assert f"counts {card['metrics']['digit_rate']:.1%} as digits" in verdict
-    assert f"({drawn['steps']} DDIM steps, guidance {drawn['guidance']:g})" in verdict
+    assert f"at this page's defaults ({drawn['steps']} DDIM steps, guidance {drawn['guidance']:g})" in verdict

@@ -12,6 +12,7 @@ import streamlit as st
 import torch
 
 from dgm_core import REPO_ROOT, checkpoints
+from dgm_core.families.pixel_ar import SAMPLE_SETTINGS as PIXEL_SETTINGS
 from dgm_core.language_models import CHAR_CHECKPOINT as CHAR_LM
 
 
@@ -120,7 +121,8 @@ def warm_up(default_pixel_model: str, default_views=()) -> None:
     def work() -> None:
         try:
             if default_pixel_model in checkpoints.available():  # the slowest default view first
-                pixel_drawing(default_pixel_model, 8, 0, None, 1.0)  # the page's defaults: 8 digits, seed 0, T = 1
+                # the page's defaults: 8 digits, seed 0, the temperature its card's samples were drawn at
+                pixel_drawing(default_pixel_model, 8, 0, None, PIXEL_SETTINGS["temperature"])
             for view in default_views:
                 view()
             for name in checkpoints.available():

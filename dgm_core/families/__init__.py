@@ -36,10 +36,11 @@ class Family:
     evaluate: Callable[..., dict]  # (model, folder, limit) -> metrics on held-out data
     recipes: Mapping[str, Any] = field(default_factory=dict)  # training recipes (dgm_core.recipes.Recipe) by name
     sample: Callable | None = None  # (model, card, n, generator, label, progress) -> images in [0, 1]
-    # The settings of its knobs that trade variety for clean samples, as ``sample`` draws (for the card's sample
-    # figures, which record them as ``sampled_with``) and as its pages start: the pixel models' temperature,
+    # The settings of its knobs that trade variety for clean samples, as ``sample`` draws by default (the card's
+    # sample figures, which record them as ``sampled_with``) and as its pages start: the pixel models' temperature,
     # diffusion's sampler, step count and guidance, the GAN's truncation. A page offering a knob takes its default
-    # from here, so the card's `digit_rate` is the rate at what a student sees first.
+    # from here, so the card's `digit_rate` is the rate at what a student sees first. (``evaluate --write`` takes no
+    # other temperature than 1, the model's own p(x): a pixel family's setting stays 1.)
     sample_settings: Mapping[str, Any] = field(default_factory=dict)
     score: Callable | None = None  # (model, uint8 28 x 28 pixels, seed) -> [(kind, nats)]: the bill's lines
     samples_look: Callable | None = None  # (model, uint8 digits) -> real digits as this model's samples look

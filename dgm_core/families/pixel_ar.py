@@ -58,7 +58,7 @@ def evaluate(model, folder=None, limit=None) -> dict:
 SAMPLE_SETTINGS = MappingProxyType({"temperature": 1.0})
 
 
-def sample(model, card, n: int, generator: torch.Generator, label=None, progress=False, temperature: float = 1.0):
+def sample(model, card, n: int, generator, label=None, progress=False, temperature=SAMPLE_SETTINGS["temperature"]):
     """Pixel by pixel in raster order, each pixel from p(x_i | x_<i) at ``temperature`` (1: the model's
     own p(x), as the card's figures). A class-conditional model draws digit ``label``, or 0, 1, ..., 9,
     0, ... when no label is given."""
