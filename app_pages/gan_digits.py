@@ -5,6 +5,7 @@ import torch
 
 from dgm_core import checkpoints
 from dgm_core.discriminator_round import ask_discriminator, deal_round
+from dgm_core.families import gan as gan_family
 from dgm_core.families.gan import SAMPLE_SETTINGS as CARD_SETTINGS
 from dgm_core.latent import line_between
 from ui import charts, downloads, layout, models, own_digit, player, state
@@ -203,9 +204,8 @@ with cond_tab:
             )
             cond, cond_card = models.load(CONDITIONAL)
             digit = int(state.value("digit"))
-            cut = state.value("truncation")
-            truncation = None if cut == "off" else float(cut)
             with torch.inference_mode():
+                truncation = gan_family.truncation(state.value("truncation"))
                 drawn = cond.sample(8, torch.Generator().manual_seed(seed), torch.full((8,), digit), truncation)
             charts.judged_grid(drawn, what=f"The conditional GAN's drawing of a {digit}")
             metrics, config = cond_card["metrics"], cond_card["config"]
@@ -218,7 +218,8 @@ with cond_tab:
                         f"; samples of one digit differ from each other by {metrics['within_class_spread']:.3f} "
                         f"(pixel spread; real test digits {metrics['within_class_spread_real']:.3f})"
                     )
-                st.caption(line + " (model card; truncation off, the default).")
+                drawn_with = cond_card.get("sampled_with", {}).get("truncation", CARD_SETTINGS["truncation"])
+                st.caption(line + f" (model card; truncation {drawn_with}, the default).")
             st.markdown(
                 "**How it is told the digit.** G reads a learned vector for y beside the noise z. D judges whether x "
                 "looks like a real example *of digit y* (a per-digit projection of its features)"
