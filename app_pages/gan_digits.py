@@ -6,7 +6,6 @@ import torch
 from dgm_core import checkpoints
 from dgm_core.discriminator_round import ask_discriminator, deal_round
 from dgm_core.families import gan as gan_family
-from dgm_core.families.gan import SAMPLE_SETTINGS as CARD_SETTINGS
 from dgm_core.latent import line_between
 from ui import charts, downloads, layout, models, own_digit, player, state
 
@@ -19,7 +18,7 @@ PARAMS = [
     layout.tab_param(TABS),
     state.Param("stage", max(0, len(SHIPPED_STAGES) - 1), low=0, high=max(0, len(SHIPPED_STAGES) - 1)),
     state.Param("digit", 3, low=0, high=9),
-    state.Param("truncation", CARD_SETTINGS["truncation"], choices=TRUNCATIONS),  # the card's
+    state.Param("truncation", gan_family.SAMPLE_SETTINGS["truncation"], choices=TRUNCATIONS),  # the card's
     state.Param("walk_from", 1, low=0, high=999),
     state.Param("walk_to", 2, low=0, high=999),
     *own_digit.choice_params("gan_d", "d_example"),
@@ -218,7 +217,8 @@ with cond_tab:
                         f"; samples of one digit differ from each other by {metrics['within_class_spread']:.3f} "
                         f"(pixel spread; real test digits {metrics['within_class_spread_real']:.3f})"
                     )
-                drawn_with = cond_card.get("sampled_with", {}).get("truncation", CARD_SETTINGS["truncation"])
+                card_setting = gan_family.SAMPLE_SETTINGS["truncation"]
+                drawn_with = cond_card.get("sampled_with", {}).get("truncation", card_setting)
                 st.caption(line + f" (model card; truncation {drawn_with}, the default).")
             st.markdown(
                 "**How it is told the digit.** G reads a learned vector for y beside the noise z. D judges whether x "
