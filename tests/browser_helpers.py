@@ -152,20 +152,35 @@ def chromium(profile: Path | None = None, full: bool = False) -> Iterator[Chromi
             browser.close()
 
 
+# Not settled: a run (RUNNING), a skeleton, an image not loaded, or a chart on screen that plotly has not drawn.
+UNSETTLED = f"""() => Boolean(({RUNNING})()
+    || document.querySelector('[data-testid="stSkeleton"]')
+    || [...document.images].some(img => !img.complete)
+    || [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+        .some(chart => chart.offsetParent && !chart.querySelector('.main-svg')))"""
+QUIET_MS = 500  # a run can pause between elements, and a component's value can start the next run: 0.5 s of quiet
+
+
 def wait_until_done(page, timeout_s: float = 120) -> None:
-    """Wait until Streamlit's script run has finished: not running and no spinner, three checks 250 ms apart
-    in a row (a run can pause between elements), then let plotly draw."""
+    """Wait until Streamlit's script run has finished and the page is painted: no run, spinner or skeleton, every
+    image loaded and every chart on screen drawn, without a break for ``QUIET_MS`` (checked in the page every 50 ms:
+    three checks 250 ms apart from here waited 0.75-1.05 s even on a page that was done)."""
     page.wait_for_selector("h1", timeout=timeout_s * 1000)
-    deadline, quiet = time.time() + timeout_s, 0
-    while quiet < 3:
-        if time.time() > deadline:
-            raise BrowserError(f"{page.url} was still running after {timeout_s:.0f} s")
-        quiet = 0 if page.evaluate(RUNNING) else quiet + 1
-        page.wait_for_timeout(250)
-    if page.locator('[data-testid="stPlotlyChart"]').count():
-        # plotly draws lazily; a chart in a tab that is not shown is drawn but hidden, so wait for it to exist
-        page.wait_for_selector(".js-plotly-plot .main-svg", state="attached", timeout=30_000)
-        page.wait_for_timeout(300)
+    page.evaluate("() => { window.__dgmQuietSince = performance.now(); }")
+    try:
+        page.wait_for_function(
+            f"""() => {{
+                const now = performance.now();  // (a page that navigated meanwhile starts its count afresh)
+                if (window.__dgmQuietSince === undefined || ({UNSETTLED})()) window.__dgmQuietSince = now;
+                return now - window.__dgmQuietSince >= {QUIET_MS};
+            }}""",
+            polling=50,
+            timeout=timeout_s * 1000,
+        )
+    except Exception as err:  # Playwright's TimeoutError, or the page navigated away and back
+        if "Timeout" not in type(err).__name__:
+            raise
+        raise BrowserError(f"{page.url} was still running after {timeout_s:.0f} s") from err
 
 
 def first_script(page_html: str | bytes) -> str:
