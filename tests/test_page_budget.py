@@ -24,10 +24,10 @@ def test_bad_bets_are_fixed_with_an_explanation_not_an_error():
 def test_rounds_play_reset_and_go_into_the_share_link():
     at = open_page("app_pages/budget.py")
     _click(at, "Play 20 rounds")
-    click_counted(at, "budget_round")
-    assert at.query_params["rounds"] == "21"
+    click_counted(at, "budget_round", 20)  # twenty clicks that reach the server at once: twenty rounds
+    assert at.query_params["rounds"] == "40"
     assert float(_metric(at, "Betting the true probabilities")) > float(_metric(at, "Even split")) - 15
-    again = open_page("app_pages/budget.py", {"rounds": "21"})
+    again = open_page("app_pages/budget.py", {"rounds": "40"})
     mine = "Your bet's total log payoff"
     assert _metric(again, mine) == _metric(at, mine)  # same seed, same rounds
     _click(at, "Start over")
