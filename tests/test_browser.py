@@ -260,9 +260,9 @@ def _draw_seven(page) -> None:
     page.mouse.move(x0 + 50, y0 + 40)
     page.mouse.down()
     for k in range(20):
-        page.mouse.move(x0 + 50 + 6 * k, y0 + 40, steps=2)
+        page.mouse.move(x0 + 50 + 6 * k, y0 + 40)
     for k in range(28):
-        page.mouse.move(x0 + 170 - 3 * k, y0 + 40 + 6 * k, steps=2)
+        page.mouse.move(x0 + 170 - 3 * k, y0 + 40 + 6 * k)
     page.mouse.up()
 
 

@@ -40,7 +40,7 @@ def test_a_links_drawing_starts_on_the_pad_and_new_strokes_add_to_it(server, bro
     page.mouse.move(box["x"] + 60, box["y"] + 120)
     page.mouse.down()
     for k in range(20):  # a bar across the 7's stem
-        page.mouse.move(box["x"] + 60 + 5 * k, box["y"] + 120, steps=2)
+        page.mouse.move(box["x"] + 60 + 5 * k, box["y"] + 120)
     page.mouse.up()
     page.wait_for_function(f"() => !location.search.includes('drawing={SEVEN}')", timeout=60_000)
     wait_until_done(page)

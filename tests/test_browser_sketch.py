@@ -34,7 +34,7 @@ def _brush_circle(page) -> None:
     page.mouse.down()
     for k in range(1, 49):
         a = 2 * math.pi * k / 48
-        page.mouse.move(cx + r * math.cos(a), cy + r * math.sin(a), steps=2)
+        page.mouse.move(cx + r * math.cos(a), cy + r * math.sin(a))
     page.mouse.up()
 
 
