@@ -15,7 +15,11 @@ export default function(component) {
     out.timer = null;
     out.last = performance.now();
     out.sent += 1;
-    out.set("clicks", counts[data.id]);
+    try {
+      out.set("clicks", counts[data.id]);
+    } catch (err) {
+      // the button left the page (another page was opened) before its late send: nothing left to count for
+    }
   };
   let button = parentElement.querySelector("button");
   if (!button) {
