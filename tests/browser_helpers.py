@@ -152,8 +152,10 @@ def chromium(profile: Path | None = None, full: bool = False) -> Iterator[Chromi
             browser.close()
 
 
-# Not settled: a run (RUNNING), a skeleton, an image not loaded, or a chart on screen that plotly has not drawn.
+# Not settled: a run (RUNNING), a skeleton, an image not loaded, a chart on screen that plotly has not drawn, or a
+# stepping button's clicks still waiting for their send (ui/static/clicks.mjs spaces its sends).
 UNSETTLED = f"""() => Boolean(({RUNNING})()
+    || Object.values(window.__dgmClickSends || {{}}).some(send => send.timer !== null)
     || document.querySelector('[data-testid="stSkeleton"]')
     || [...document.images].some(img => !img.complete)
     || [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]

@@ -137,8 +137,19 @@ def test_twenty_fast_clicks_are_twenty_steps_and_nothing_crashes(server, browser
     _click_fast(page, "D step")
     _click_fast(page, "G step")
     _settle(page, lambda: _metric(page, "D steps") == "20" and _metric(page, "G steps") == "20")
+    _wait_until_done(page)  # and no step after the twentieth
     assert (_metric(page, "D steps"), _metric(page, "G steps")) == ("20", "20")
     assert page.locator('[data-testid="stException"]').count() == 0
+    # clicks whose send still waits (the button spaces its sends) when Reset is pressed reach the server first:
+    # the new game starts at step 0, with no click of the old one left over
+    d_step = page.locator("button.dgm-step", has_text="D step").first.bounding_box()
+    reset = page.get_by_role("button", name="Reset").bounding_box()
+    for _ in range(4):
+        page.mouse.click(d_step["x"] + d_step["width"] / 2, d_step["y"] + d_step["height"] / 2, delay=10)
+    page.mouse.click(reset["x"] + reset["width"] / 2, reset["y"] + reset["height"] / 2)
+    _settle(page, lambda: _metric(page, "D steps") == "0")
+    _wait_until_done(page)
+    assert _metric(page, "D steps") == "0"
 
     page.goto(f"{server}/pixels?drawn=0&speed=1")
     _wait_until_done(page)
@@ -148,6 +159,7 @@ def test_twenty_fast_clicks_are_twenty_steps_and_nothing_crashes(server, browser
         return page.locator("strong", has_text=re.compile(r"^Pixel \d+ of 784$")).first.inner_text()
 
     _settle(page, lambda: position().startswith("Pixel 21 of 784") and "drawn=20" in page.url)
+    _wait_until_done(page)
     assert position().startswith("Pixel 21 of 784")  # 20 steps of one pixel: the next pixel is the 21st
     assert "drawn=20" in page.url and page.locator('[data-testid="stException"]').count() == 0
     sends = page.evaluate("() => window.__dgmClickSends.px_step.sent")

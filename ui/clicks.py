@@ -5,7 +5,9 @@ the reruns that further clicks ask for, so twenty quick clicks on *Next token* c
 or four steps. This button keeps a running count of its clicks in the page (a small
 ``st.components.v2`` component, ui/static/clicks.mjs: no build step, nothing fetched) and sends the
 count, not the click. A count is never merged away: the next run sees the latest total and the page
-catches up, one step for every click not yet done, in order.
+catches up, one step for every click not yet done, in order. The page sends the count at most every 250 ms (the
+clicks of a burst travel together; a waiting send goes at once when another control is pressed), so an impatient
+student's twenty clicks start about nine script runs, not twenty.
 
 Usage in a page::
 
