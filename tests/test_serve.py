@@ -16,7 +16,28 @@ def _status(url: str) -> int:
         return err.code
 
 
+def _files_are_gzipped_byte_for_byte(url: str) -> None:
+    """serve.py answers Streamlit's files gzipped when asked (kept after the first answer), byte for byte the files
+    Streamlit ships, and plain when not asked."""
+    import gzip
+    from pathlib import Path
+
+    import streamlit
+
+    page = urllib.request.urlopen(f"{url}/", timeout=10).read().decode()
+    asset = first_script(page)
+    on_disk = (Path(streamlit.__file__).parent / "static" / asset).read_bytes()
+    for _ in range(2):  # Streamlit's answer, then the kept one
+        ask = urllib.request.Request(f"{url}/{asset}", headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(ask, timeout=10) as answer:
+            assert answer.headers["Content-Encoding"] == "gzip" and "javascript" in answer.headers["Content-Type"]
+            assert gzip.decompress(answer.read()) == on_disk
+        with urllib.request.urlopen(f"{url}/{asset}", timeout=10) as answer:
+            assert answer.headers.get("Content-Encoding") is None and answer.read() == on_disk
+
+
 def test_ready_answers_503_while_warming_up_then_200_with_no_visit_at_all():
+    """(The same server then checks serve.py's gzipped files: one server start instead of two.)"""
     with running_app(script="serve.py", env={"DGM_WARM_UP": "1"}) as url:
         seen = [_status(f"{url}/ready")]
         deadline = time.time() + 300
@@ -27,6 +48,7 @@ def test_ready_answers_503_while_warming_up_then_200_with_no_visit_at_all():
         assert seen[-1] == 200  # no page was opened: the server itself warmed up
         assert urllib.request.urlopen(f"{url}/_stcore/health", timeout=5).read() == b"ok"
         assert b"<html" in urllib.request.urlopen(f"{url}/", timeout=10).read().lower()  # and it serves the app
+        _files_are_gzipped_byte_for_byte(url)
 
 
 def test_the_kept_theme_message_is_the_one_streamlit_builds():
@@ -132,20 +154,3 @@ def test_what_may_change_or_is_asked_for_in_part_still_goes_to_streamlit():
         assert streamlit.calls == 2 and not kept.kept, (path, headers, method)
 
 
-def test_serve_py_answers_streamlits_files_gzipped_and_byte_for_byte():
-    import gzip
-    from pathlib import Path
-
-    import streamlit
-
-    with running_app(script="serve.py", env={"DGM_WARM_UP": "0"}) as url:
-        page = urllib.request.urlopen(f"{url}/", timeout=10).read().decode()
-        asset = first_script(page)
-        on_disk = (Path(streamlit.__file__).parent / "static" / asset).read_bytes()
-        for _ in range(2):  # Streamlit's answer, then the kept one
-            ask = urllib.request.Request(f"{url}/{asset}", headers={"Accept-Encoding": "gzip"})
-            with urllib.request.urlopen(ask, timeout=10) as answer:
-                assert answer.headers["Content-Encoding"] == "gzip" and "javascript" in answer.headers["Content-Type"]
-                assert gzip.decompress(answer.read()) == on_disk
-            with urllib.request.urlopen(f"{url}/{asset}", timeout=10) as answer:
-                assert answer.headers.get("Content-Encoding") is None and answer.read() == on_disk
