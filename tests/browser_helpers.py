@@ -165,8 +165,9 @@ QUIET_MS = 500  # a run can pause between elements, and a component's value can 
 
 def wait_until_done(page, timeout_s: float = 120) -> None:
     """Wait until Streamlit's script run has finished and the page is painted: no run, spinner or skeleton, every
-    image loaded and every chart on screen drawn, without a break for ``QUIET_MS`` (checked in the page every 50 ms:
-    three checks 250 ms apart from here waited 0.75-1.05 s even on a page that was done)."""
+    image loaded, every chart on screen drawn and no click waiting for its send, without a break for ``QUIET_MS``
+    (checked in the page every 50 ms: three checks 250 ms apart from here waited 0.75-1.05 s even on a finished
+    page)."""
     page.wait_for_selector("h1", timeout=timeout_s * 1000)
     page.evaluate("() => { window.__dgmQuietSince = performance.now(); }")
     try:
