@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.browser_helpers import chromium, running_app, wait_until_done
+from tests.browser_helpers import UNPAINTED, chromium, running_app, wait_until_done
 from ui.catalogue import PAGES
 
 FPS_GOAL = 10.0
@@ -45,22 +45,6 @@ window.__dgmLastChange = 0;
 new MutationObserver(() => { window.__dgmLastChange = performance.now(); })
   .observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
 """
-# Still waiting for something to be painted: the run, a skeleton, an image, a chart or a component frame.
-UNPAINTED = """() => {
-    const status = document.querySelector('[data-testid="stStatusWidget"]');
-    if (status && /Running|Stop/.test(status.innerText)) return 'running';
-    if (document.querySelector('[data-testid="stSpinner"]')) return 'spinner';
-    if (document.querySelector('[data-testid="stSkeleton"]')) return 'skeleton';
-    if (!document.querySelector('h1')) return 'no heading';
-    for (const img of document.images) if (!img.complete || img.naturalWidth === 0) return 'image';
-    for (const chart of document.querySelectorAll('[data-testid="stPlotlyChart"]'))
-        if (chart.offsetParent && !chart.querySelector('.main-svg')) return 'chart';
-    for (const frame of document.querySelectorAll('iframe')) {
-        try { if (frame.contentDocument && frame.contentDocument.readyState !== 'complete') return 'frame'; }
-        catch (e) { /* another origin: not ours to wait for */ }
-    }
-    return '';
-}"""
 QUIET_MS = 300
 
 

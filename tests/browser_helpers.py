@@ -152,14 +152,27 @@ def chromium(profile: Path | None = None, full: bool = False) -> Iterator[Chromi
             browser.close()
 
 
-# Not settled: a run (RUNNING), a skeleton, an image not loaded, a chart on screen that plotly has not drawn, or a
-# stepping button's clicks still waiting for their send (ui/static/clicks.mjs spaces its sends).
-UNSETTLED = f"""() => Boolean(({RUNNING})()
-    || Object.values(window.__dgmClickSends || {{}}).some(send => send.timer !== null)
-    || document.querySelector('[data-testid="stSkeleton"]')
-    || [...document.images].some(img => !img.complete)
-    || [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
-        .some(chart => chart.offsetParent && !chart.querySelector('.main-svg')))"""
+# Still waiting for something to be painted: the run, a skeleton, an image, a chart or a component frame.
+UNPAINTED = """() => {
+    const status = document.querySelector('[data-testid="stStatusWidget"]');
+    if (status && /Running|Stop/.test(status.innerText)) return 'running';
+    if (document.querySelector('[data-testid="stSpinner"]')) return 'spinner';
+    if (document.querySelector('[data-testid="stSkeleton"]')) return 'skeleton';
+    if (!document.querySelector('h1')) return 'no heading';
+    for (const img of document.images) if (!img.complete || img.naturalWidth === 0) return 'image';
+    for (const chart of document.querySelectorAll('[data-testid="stPlotlyChart"]'))
+        if (chart.offsetParent && !chart.querySelector('.main-svg')) return 'chart';
+    for (const frame of document.querySelectorAll('iframe')) {
+        try { if (frame.contentDocument && frame.contentDocument.readyState !== 'complete') return 'frame'; }
+        catch (e) { /* another origin: not ours to wait for */ }
+    }
+    return '';
+}"""
+# Not settled (for the tests' wait): a run (RUNNING, which also reads the app's script state), something not yet
+# painted (UNPAINTED, the benches' measure), or a stepping button's clicks still waiting for their send
+# (ui/static/clicks.mjs spaces its sends).
+UNSETTLED = f"""() => Boolean(({RUNNING})() || ({UNPAINTED})()
+    || Object.values(window.__dgmClickSends || {{}}).some(send => send.timer !== null))"""
 QUIET_MS = 500  # a run can pause between elements, and a component's value can start the next run: 0.5 s of quiet
 
 
