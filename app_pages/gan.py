@@ -80,7 +80,8 @@ if state.value("shape") == "sketch":  # the painted cells' centres are the real 
         seen_col.info("Paint on the black pad: the cells you touch become the real data. Until then: the default four.")
     else:
         custom = sketch2d.cell_centres(mask).tolist()
-        seen_col.plotly_chart(
+        charts.show(
+            seen_col,
             charts.particles(np.zeros((0, 2)), np.asarray(custom), extent=sketch2d.EXTENT, title="The real data"),
             key="gan_sketch_data",
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from html.parser import HTMLParser
 
 import numpy as np
@@ -49,9 +50,20 @@ class _Marks(HTMLParser):
             trace["y"].append(float(a["data-y"]))
             colour = a.get("stroke") or (a.get("style") or "").split("color:")[-1].split(";")[0]
             trace.setdefault("marker", {"color": colour})
-        elif tag == "path":  # a line
+        elif tag == "path" and "data-dots" in a:  # a cloud of dots, one mark
+            trace.update(type="scatter", mode="markers", points=int(a["data-dots"]), marker={"color": a.get("stroke")})
+        elif tag == "path":  # a line; its points in the plot area's units (0..1000, y down), None where the pen lifts
             trace.update(type="scatter", mode="lines", points=int(a.get("data-points", 0)))
             trace["line"] = {"width": float(a.get("stroke-width", 2))}
+            for move in re.findall(r"([ML])([-\d.]+) ([-\d.]+)", a.get("d", "")):
+                if move[0] == "M" and trace["x"]:
+                    trace["x"].append(None)
+                    trace["y"].append(None)
+                trace["x"].append(float(move[1]))
+                trace["y"].append(float(move[2]))
+            missing = trace["points"] - len(trace["x"])  # the points the pen skipped at the end
+            trace["x"] += [None] * missing
+            trace["y"] += [None] * missing
 
 
 def html_figure(body: str) -> dict:
@@ -61,7 +73,12 @@ def html_figure(body: str) -> dict:
     root = parser.root
     return {
         "data": list(parser.traces.values()),
-        "layout": {"height": int(root.get("data-height", 0))},
+        # the marks' coordinates are the plot area's: 0..1000 on both axes
+        "layout": {
+            "height": int(root.get("data-height", 0)),
+            "xaxis": {"range": [0, 1000]},
+            "yaxis": {"range": [0, 1000]},
+        },
         "key": root.get("data-key", ""),
         "alt": root.get("aria-label", ""),
     }

@@ -165,3 +165,22 @@ def test_an_equal_aspect_plot_and_its_x_ticks_share_one_width():
     ticks = re.search(r'grid-row:2;grid-column:3;[^"]*', body).group(0)
     assert len(widths) >= 3 and widths[0] in plot and widths[0] in ticks, (plot, ticks)
     assert "grid-template-rows:auto auto auto" in body  # the plot's height follows its width; the y ticks too
+
+
+def test_the_2d_pictures_clouds_are_drawn_here_as_one_mark_each():
+    """The 2D pictures' WebGL scatters (1,500 data points, 400 particles) are drawn as SVG, not by plotly: a cloud
+    of more than ``MANY_DOTS`` dots is one mark with one tooltip, a small one keeps a dot (and its values) per point;
+    the arrows are segments that lift the pen between arrows."""
+    data = np.random.default_rng(0).uniform(-2, 2, size=(1500, 2))
+    grid = np.array([[x, y] for x in (-1.0, 0.0, 1.0) for y in (-1.0, 0.0, 1.0)])
+    particles = np.concatenate([data[:3], [[10.0, 0.0]]])  # the last outside the plane shown: not drawn (clipped)
+    fig = charts.particles(particles, data, (grid, -0.5 * grid), extent=2.5, title="t")
+    body = html_chart.draw(fig, "alt", "toy")
+    assert body is not None and "plotly" not in body
+    traces = {t["name"]: t for t in html_figure(body)["data"]}
+    assert traces["data"]["points"] == 1500 and traces["data"]["x"] == []  # one mark for the cloud
+    assert len(re.findall(r'data-series="data"', body)) == 1 and "data: 1,500 points" in body
+    assert len(traces["particles"]["x"]) == 3  # a few particles: a dot each, with its values
+    arrows = next(t for name, t in traces.items() if name.startswith("pull"))
+    assert arrows["mode"] == "lines" and len(arrows["x"]) == 3 * len(grid)  # start, end, pen up: per arrow
+    assert html_chart.MANY_DOTS < 400  # the 2D picture's 400 particles are a cloud too

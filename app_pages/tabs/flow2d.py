@@ -93,7 +93,8 @@ def section(seed: int, shape: str) -> None:
         else:
             name, data, data_key = chosen
             preview = data(1000, torch.Generator().manual_seed(0))
-            st.plotly_chart(
+            charts.show(
+                st,
                 charts.particles(preview[:0], preview, extent=sketch2d.EXTENT, title=f"The data: {name}"),
                 key="fm_data_chart",
             )
@@ -113,7 +114,8 @@ def section(seed: int, shape: str) -> None:
         st.caption("Train both models to compare their paths and the steps they need.")
         return
     _, trained, verdicts, ref = done
-    st.plotly_chart(
+    charts.show(
+        st,
         charts.lines(
             {label: _smooth(losses) for label, (_, losses) in trained.items()},
             x_title="training step",
@@ -135,8 +137,10 @@ def section(seed: int, shape: str) -> None:
         (f_col, "flow matching", _flow_path(trained["flow matching"][0], steps, seed)),
     ):
         distance = verdicts[label].distances[steps]
-        col.plotly_chart(
-            charts.trajectories(path.numpy(), ref.numpy(), title=f"{label}, {steps} steps"), key=f"fm_paths_{label}"
+        charts.show(
+            col,
+            charts.trajectories(path.numpy(), ref.numpy(), title=f"{label}, {steps} steps"),
+            key=f"fm_paths_{label}",
         )
         col.caption(f"Energy distance of its samples to the data: {distance:.3f} (0 is a perfect match).")
     _verdict(verdicts)
@@ -149,12 +153,14 @@ def _smooth(values: list[float], width: int = 50) -> list[float]:
 
 
 def _verdict(verdicts) -> None:
-    st.plotly_chart(
+    charts.show(
+        st,
         charts.lines(
-            {label: ([str(k) for k in v.distances], [*v.distances.values()]) for label, v in verdicts.items()},
+            {label: ([*v.distances], [*v.distances.values()]) for label, v in verdicts.items()},
             x_title="sampler steps (network calls)",
             y_title="energy distance to the data",
             title="How many steps until the samples look right",
+            log_x=True,  # the step counts double: 1, 2, 4, ... 64
         ),
         key="fm_steps_chart",
     )
