@@ -7,6 +7,7 @@ from app_pages.tabs import diffusion as diffusion_tabs
 from app_pages.tabs import flow2d
 from dgm_core import checkpoints
 from dgm_core.diffusion import (
+    SAMPLER_LABELS,
     ForwardProcess,
     from_unit,
     restore,
@@ -19,6 +20,11 @@ from ui.safe_text import shorten
 
 NAME = "denoiser_mnist"
 STEP_CHOICES = (10, 25, 50, 250)
+SAMPLER_NAMES = {
+    "dpmpp2m": "DPM-Solver++ (2nd order)",
+    "ddim": "DDIM (deterministic)",
+    "ddpm": "DDPM (ancestral, adds noise)",
+}
 SIGMAS = (0.01, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 20.0, 40.0, 80.0)
 TABS = ("Forward: add noise", "The denoiser", "Reverse: generate", "2D picture", "Applications")
 PARAMS = [
@@ -30,14 +36,13 @@ PARAMS = [
     # the defaults are the settings the denoiser's card measured its samples at (dgm_core/families/denoiser.py)
     state.Param("steps", CARD_SETTINGS["steps"], choices=STEP_CHOICES, snap_to_choices=True),
     state.Param("guidance", CARD_SETTINGS["guidance"], low=0.0, high=6.0, step=0.5),
-    state.Param("sampler", CARD_SETTINGS["sampler"], choices=("ddim", "ddpm")),
+    state.Param("sampler", CARD_SETTINGS["sampler"], choices=tuple(SAMPLER_NAMES)),
     state.Param("at", 0, low=0, high=250),
     state.Param("task", "inpaint", choices=("inpaint", "uncrop", "denoise", "deblur")),
     state.Param("shape", "ring", choices=tuple(SHAPES)),
     state.Param("toy_at", 0, low=0, high=40),
     *flow2d.PARAMS,
 ]
-SAMPLER_NAMES = {"ddim": "DDIM (deterministic)", "ddpm": "DDPM (ancestral, adds noise)"}
 
 layout.header(
     "Generation by denoising",
@@ -168,7 +173,15 @@ with reverse_tab:
             help="Classifier-free guidance: 0 ignores the digit (unconditional), 1 is the plain conditional model, "
             "larger values push harder towards the digit (less variety).",
         )
-        c4.radio("Sampler", ("ddim", "ddpm"), format_func=SAMPLER_NAMES.get, key=state.key("sampler"))
+        c4.radio(
+            "Sampler",
+            tuple(SAMPLER_NAMES),
+            format_func=SAMPLER_NAMES.get,
+            key=state.key("sampler"),
+            help="How to step from one noise level to the next. DDIM moves straight towards the current clean guess; "
+            "DPM-Solver++ also uses the previous step's guess to correct for the path's curve (no extra network "
+            "call), so 10 steps draw about as well as 25 of DDIM's. DDPM adds fresh noise at every step.",
+        )
         steps = int(state.value("steps"))
         run = diffusion_tabs.reverse_run(
             denoiser, 8, steps, seed, state.value("sampler"), state.value("digit"), state.value("guidance")
@@ -216,7 +229,8 @@ with reverse_tab:
         drawn, figures = card.get("sampled_with", {}), card["metrics"]
         where = "this page's defaults" if all(drawn.get(k) == v for k, v in CARD_SETTINGS.items()) else "the settings"
         on_card = (
-            f" Over {drawn['samples']:,} samples at {where} ({drawn['steps']} {drawn['sampler'].upper()} steps, "
+            f" Over {drawn['samples']:,} samples at {where} ({drawn['steps']} "
+            f"{SAMPLER_LABELS.get(drawn['sampler'], drawn['sampler'])} steps, "
             f"guidance {drawn['guidance']:g}) the model card counts {figures['digit_rate']:.1%} as digits and "
             f"{figures['conditional_accuracy']:.1%} as the digit asked for."
             if {"steps", "sampler", "guidance", "samples"} <= set(drawn) and "conditional_accuracy" in figures
@@ -229,12 +243,13 @@ with reverse_tab:
         if st.toggle(
             "Same seed, different step counts",
             key="df_compare",
-            help="The same starting noise walked down in 10, 25, 50 and 250 DDIM steps (4 digits each).",
+            help="The same starting noise walked down in 10, 25, 50 and 250 steps of the sampler chosen above "
+            "(4 digits each).",
         ):
             row = [
                 to_unit(
                     diffusion_tabs.reverse_run(
-                        denoiser, 4, n, seed, "ddim", state.value("digit"), state.value("guidance")
+                        denoiser, 4, n, seed, state.value("sampler"), state.value("digit"), state.value("guidance")
                     )[-1].x
                 )
                 for n in STEP_CHOICES

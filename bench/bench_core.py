@@ -5,7 +5,7 @@ family's ``bench`` measures (``dgm_core/families/<name>.py``):
 - judge: images classified per second (batch 500) and the per-image latency at batch 1;
 - VAEs: samples per second (one decoder pass for the whole batch);
 - GANs: samples per second (one generator pass);
-- the denoiser: time for n samples at 10 / 25 / 50 DDIM steps, with and without
+- the denoiser: time for n samples at 10 / 25 / 50 steps of its card's sampler, with and without
   classifier-free guidance (guidance doubles the batch), against the 3 s goal at 50 steps;
 - pixel densities: samples per second pixel by pixel (784 model calls), and the ratio of
   sampling time to one exact log-likelihood evaluation of the same batch (why

@@ -137,3 +137,53 @@ def test_2d_toy_denoiser_learns_to_pull_towards_the_ring():
     inward = (pull[outside] * -grid[outside]).sum(1) > 0
     assert inward.float().mean() > 0.9  # far points are pulled back towards the data
     assert isinstance(toy, ToyDenoiser)
+
+
+class _ExactGaussianDenoiser:
+    """The ideal D(x, sigma) for data x0 ~ N(0, s^2 I): s^2 / (s^2 + sigma^2) x. Its probability-flow ODE has a
+    closed-form solution, x(sigma) = x(sigma_T) sqrt((s^2 + sigma^2) / (s^2 + sigma_T^2)), so a sampler's error is
+    known exactly."""
+
+    num_classes = 0
+    s = 0.5
+
+    def __call__(self, x, sigma, y=None):
+        return self.s**2 / (self.s**2 + sigma**2) * x
+
+
+def _ode_error(sampler: str, steps: int) -> float:
+    den = _ExactGaussianDenoiser()
+    run = list(reverse_steps(den, 1000, steps, torch.Generator().manual_seed(0), sampler, shape=(1000, 2)))
+    exact = run[0].x * den.s / (den.s**2 + run[0].sigma ** 2) ** 0.5
+    return float((run[-1].x - exact).abs().max() / exact.abs().max())
+
+
+def test_dpm_solver_pp_2m_is_the_published_update_and_converges_at_second_order():
+    """DPM-Solver++(2M) (Lu et al. 2022, in the form of k-diffusion's sample_dpmpp_2m, written here with
+    t = -log sigma): each step equals the published update; on Gaussian data, where the exact answer is known,
+    doubling the steps cuts its error about four times (second order) where DDIM's halves, and at the same step
+    count it is several times closer."""
+    import math
+
+    den = _ExactGaussianDenoiser()
+    run = list(reverse_steps(den, 4, 6, torch.Generator().manual_seed(1), "dpmpp2m", shape=(4, 2)))
+    old = None
+    for i in range(len(run) - 1):
+        x, denoised, sigma, nxt = run[i].x, run[i].x0_hat, run[i].sigma, run[i + 1].sigma
+        if nxt == 0.0:
+            expected = denoised
+        else:
+            h = -math.log(nxt) + math.log(sigma)
+            if old is None:
+                d = denoised
+            else:
+                r = (-math.log(sigma) + math.log(run[i - 1].sigma)) / h
+                d = (1 + 1 / (2 * r)) * denoised - (1 / (2 * r)) * old
+            expected = (nxt / sigma) * x - math.expm1(-h) * d
+        assert torch.allclose(run[i + 1].x, expected, atol=1e-6), i
+        old = denoised
+    ddim = {n: _ode_error("ddim", n) for n in (20, 40)}
+    dpm = {n: _ode_error("dpmpp2m", n) for n in (20, 40)}
+    assert 1.7 < ddim[20] / ddim[40] < 2.5  # first order
+    assert dpm[20] / dpm[40] > 3.5  # second order
+    assert dpm[20] < ddim[20] / 2 and dpm[40] < ddim[40] / 5

@@ -5,6 +5,7 @@ import time
 import pytest
 
 from dgm_core import checkpoints
+from dgm_core.diffusion import SAMPLER_LABELS
 from tests.apptest_helpers import open_page, show_tab, stop_player
 
 pytestmark = pytest.mark.skipif("denoiser_mnist" not in checkpoints.available(), reason="denoiser not shipped")
@@ -96,4 +97,5 @@ def test_the_reverse_tab_starts_at_the_settings_its_card_measured_and_quotes_the
     assert at.radio(key="share_sampler").value == drawn["sampler"]
     verdict = next(c.value for c in at.caption if c.value.startswith("The judge reads"))
     assert f"counts {card['metrics']['digit_rate']:.1%} as digits" in verdict
-    assert f"at this page's defaults ({drawn['steps']} DDIM steps, guidance {drawn['guidance']:g})" in verdict
+    named = SAMPLER_LABELS[drawn["sampler"]]
+    assert f"at this page's defaults ({drawn['steps']} {named} steps, guidance {drawn['guidance']:g})" in verdict

@@ -10,11 +10,21 @@ Images are in [-1, 1]; ``to_unit`` maps them to [0, 1] for display and scoring.
 
 from dgm_core.diffusion.applications import blur, centre_mask, inpaint, restoration_start, restore
 from dgm_core.diffusion.preconditioning import edm_loss_weight, edm_scalings
-from dgm_core.diffusion.samplers import SAMPLERS, DiffusionStep, ddim_step, ddpm_step, guided, reverse_steps, sample
+from dgm_core.diffusion.samplers import (
+    SAMPLER_LABELS,
+    SAMPLERS,
+    DiffusionStep,
+    ddim_step,
+    ddpm_step,
+    guided,
+    reverse_steps,
+    sample,
+)
 from dgm_core.diffusion.schedule import SIGMA_MAX, SIGMA_MIN, ForwardProcess, NoiseSchedule, from_unit, to_unit
 
 __all__ = [
     "SAMPLERS",
+    "SAMPLER_LABELS",
     "SIGMA_MAX",
     "SIGMA_MIN",
     "DiffusionStep",
