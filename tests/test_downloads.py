@@ -8,6 +8,7 @@ from PIL import Image
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 from dgm_core import animation
+from dgm_core.families.denoiser import SAMPLE_SETTINGS
 from tests.apptest_helpers import open_page, player_data, show_tab
 from tests.test_animation import decode
 
@@ -103,7 +104,8 @@ def test_every_player_has_its_download_buttons(made):
     assert not at.exception
     sent = player_data(at, "df_player")
     name, gif = download(at, made, "df_player_gif")
-    assert name == "reverse_diffusion_ddim_10steps_seed0.gif" and len(decode(gif)) == sent["count"] == 11
+    sampler = SAMPLE_SETTINGS["sampler"]  # the page's default, the card's
+    assert name == f"reverse_diffusion_{sampler}_10steps_seed0.gif" and len(decode(gif)) == sent["count"] == 11
     at = open_page("app_pages/gan_digits.py")
     sent = player_data(at, "gan_stage_player")
     name, gif = download(at, made, "gan_stage_player_gif")
