@@ -5,6 +5,8 @@ import streamlit as st
 import torch
 
 from dgm_core import checkpoints
+from dgm_core.diffusion import SAMPLER_LABELS
+from dgm_core.families.denoiser import SAMPLE_SETTINGS as DIFFUSION
 from dgm_core.report import NOT_DEFINED, compare_rows
 from dgm_core.samplers.images import sample_images
 from ui import bills, charts, layout, models, own_digit, state
@@ -111,8 +113,9 @@ with numbers_tab:
         - *Within-digit spread*: how much the samples of one requested digit differ from each other (each pixel's
           standard deviation across them, averaged). A generator that draws the same picture for every z has a spread
           near 0, however high its accuracy; the notes give the test digits' own spread to compare with.
-        - *Samples / s* is for a batch of 16 on this CPU: one pass for a VAE or a GAN, 784 passes pixel by pixel, 25
-          denoising steps (with guidance, two passes each) for diffusion, as its card and pages draw.
+        - *Samples / s* is for a batch of 16 on this CPU: one pass for a VAE or a GAN, 784 passes pixel by pixel,
+          {DIFFUSION["steps"]} {SAMPLER_LABELS[DIFFUSION["sampler"]]} steps (with guidance, two passes each) for
+          diffusion, as its card and pages draw.
         - The judge itself is a classifier with test accuracy {judge_card["metrics"]["test_accuracy"]:.2%}; it calls
           {judge_card["metrics"].get("test_digits_rejected", 0):.1%} of the test digits "not a digit"; its features only
           see what helps tell digits apart.

@@ -20,10 +20,10 @@ from ui.safe_text import shorten
 
 NAME = "denoiser_mnist"
 STEP_CHOICES = (10, 25, 50, 250)
-SAMPLER_NAMES = {
-    "dpmpp2m": "DPM-Solver++ (2nd order)",
-    "ddim": "DDIM (deterministic)",
-    "ddpm": "DDPM (ancestral, adds noise)",
+SAMPLER_NAMES = {  # the radio's labels: the name in the literature and what it does
+    "dpmpp2m": f"{SAMPLER_LABELS['dpmpp2m']} (deterministic, 2nd order)",
+    "ddim": f"{SAMPLER_LABELS['ddim']} (deterministic, 1st order)",
+    "ddpm": f"{SAMPLER_LABELS['ddpm']} (ancestral, adds noise)",
 }
 SIGMAS = (0.01, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 20.0, 40.0, 80.0)
 TABS = ("Forward: add noise", "The denoiser", "Reverse: generate", "2D picture", "Applications")
@@ -48,7 +48,7 @@ layout.header(
     "Generation by denoising",
     "A **denoiser** D(x, σ) gets a noisy image and its noise level σ and guesses the clean image. Generation "
     "starts from pure noise and alternates: guess the clean image, step a little towards it, keep slightly less "
-    "noise. After a few dozen steps a digit is left.",
+    "noise. After ten to a few dozen steps (the sampler decides how many it needs) a digit is left.",
 )
 if NAME not in checkpoints.available():
     st.warning("The denoiser is not in assets/. Train it with `python -m dgm_core.train denoiser`.")
@@ -244,7 +244,8 @@ with reverse_tab:
             "Same seed, different step counts",
             key="df_compare",
             help="The same starting noise walked down in 10, 25, 50 and 250 steps of the sampler chosen above "
-            "(4 digits each).",
+            "(4 digits each; DDPM also draws fresh noise at every step, so its rows differ by more than the step "
+            "count).",
         ):
             row = [
                 to_unit(

@@ -187,3 +187,17 @@ def test_dpm_solver_pp_2m_is_the_published_update_and_converges_at_second_order(
     assert 1.7 < ddim[20] / ddim[40] < 2.5  # first order
     assert dpm[20] / dpm[40] > 3.5  # second order
     assert dpm[20] < ddim[20] / 2 and dpm[40] < ddim[40] / 5
+
+
+def test_dpm_solver_pp_2m_takes_a_flat_stretch_of_the_schedule_as_ddim_does():
+    """A start at the lowest noise level makes every step of the schedule the same sigma: no step length to
+    extrapolate over, so the multistep update falls back to DDIM's (it divided by zero)."""
+    from dgm_core.diffusion import SIGMA_MIN
+
+    den = _ExactGaussianDenoiser()
+    start = torch.ones(2, 2)
+    runs = {
+        s: list(reverse_steps(den, 2, 3, torch.Generator(), s, start=start, sigma_start=SIGMA_MIN, shape=(2, 2)))
+        for s in ("ddim", "dpmpp2m")
+    }
+    assert torch.allclose(runs["dpmpp2m"][-1].x, runs["ddim"][-1].x)

@@ -106,6 +106,7 @@ def test_every_player_has_its_download_buttons(made):
     name, gif = download(at, made, "df_player_gif")
     sampler = SAMPLE_SETTINGS["sampler"]  # the page's default, the card's
     assert name == f"reverse_diffusion_{sampler}_10steps_seed0.gif" and len(decode(gif)) == sent["count"] == 11
+    # (the link asks for 10 steps; the card's default happens to be 10 too)
     at = open_page("app_pages/gan_digits.py")
     sent = player_data(at, "gan_stage_player")
     name, gif = download(at, made, "gan_stage_player_gif")

@@ -184,3 +184,21 @@ def test_the_2d_pictures_clouds_are_drawn_here_as_one_mark_each():
     arrows = next(t for name, t in traces.items() if name.startswith("pull"))
     assert arrows["mode"] == "lines" and len(arrows["x"]) == 3 * len(grid)  # start, end, pen up: per arrow
     assert html_chart.MANY_DOTS < 400  # the 2D picture's 400 particles are a cloud too
+
+
+def test_numbers_given_as_text_on_a_linear_axis_are_numbers_and_a_fixed_range_clips():
+    """As plotly: on an axis typed linear, "1", "2", "4" are the numbers 1, 2, 4 (not categories, not off the
+    plot); a chart with a fixed range hides what lies outside it, a chart ranged from its data shows every mark
+    whole; a size per point or a colour scale is left to plotly."""
+    fig = charts.lines({"a": (["1", "2", "4"], [0.0, 1.0, 2.0])}, x_title="x", y_title="y")
+    body = html_chart.draw(fig, "alt", "")
+    (line,) = html_figure(body)["data"]
+    xs = [v for v in line["x"] if v is not None]
+    assert len(xs) == 3 and 0 <= min(xs) and max(xs) <= 1000  # inside the plot area
+    assert (xs[1] - xs[0]) / (xs[2] - xs[1]) == pytest.approx(0.5, abs=0.01)  # 1 -> 2 is half of 2 -> 4
+    assert "overflow:visible" in body
+    fixed = go.Figure(go.Scatter(x=[0.0, 9.0], y=[0.0, 9.0], mode="lines"))
+    fixed.update_layout(xaxis=dict(range=[0, 1]), yaxis=dict(range=[0, 1]))
+    assert "overflow:hidden" in html_chart.draw(fixed, "alt", "")
+    sized = go.Figure(go.Scattergl(x=[0.0, 1.0], y=[0.0, 1.0], mode="markers", marker=dict(size=[3, 9])))
+    assert html_chart.draw(sized, "alt", "") is None

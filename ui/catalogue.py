@@ -232,7 +232,6 @@ SCENES = [
         "diffusion",
         "The reverse process, step by step.",
         tab="Reverse: generate",
-        steps="25",
         at="0",
     ),
     _scene("Diffusion in 2D", "diffusion", "Particles follow the denoiser's pull to the data.", tab="2D picture"),

@@ -198,6 +198,9 @@ def _marks_supported(fig: dict) -> bool:
             return False
         if kind in ("scatter", "scattergl") and trace.get("mode", "lines") not in ("lines", "markers", "lines+markers"):
             return False
+        marker = trace.get("marker") or {}
+        if kind != "bar" and (not isinstance(marker.get("size", 0), (int, float)) or set(marker) & {"colorscale"}):
+            return False  # a size per point or a colour scale: plotly draws it
         if kind == "histogram" and trace.get("histnorm", "probability density") != "probability density":
             return False
         if kind == "bar":  # bars stand on named categories (numbers on the band axis are not drawn here)
@@ -403,14 +406,15 @@ class _Chart:
                 f' vector-effect="non-scaling-stroke"{dash} {data} data-points="{len(points)}">'
                 f"<title>{_e(name)}</title></path>"
             )
-        if "markers" in mode and len(points) > MANY_DOTS and marker.get("symbol") != "star":
+        if "markers" in mode and len(points) > MANY_DOTS and marker.get("symbol") != "star" and isinstance(colour, str):
             # a cloud: every dot in one path (a tooltip per dot of thousands would make the page heavy to paint)
             shown = [f"M{px:.1f} {py:.1f}h0" for px, py in points if _inside(px, py)]
             svg.append(
                 f'<path d="{"".join(shown)}" stroke="{_e(colour)}" stroke-width="{float(marker.get("size", 6)):g}"'
                 f' stroke-linecap="round" stroke-opacity="{marker.get("opacity", 1)}"'
                 f' vector-effect="non-scaling-stroke" {data} data-dots="{len(shown)}">'
-                f"<title>{_e(name)}: {len(shown):,} points</title></path>"
+                + (f"<title>{_e(name)}: {len(shown):,} points</title>" if name else "")
+                + "</path>"
             )
         elif "markers" in mode:
             size = float(marker.get("size", 6))

@@ -2,7 +2,7 @@
 
 - ``schedule``: the forward process q(x_sigma | x_0) = N(x_0, sigma^2 I) and the noise levels;
 - ``preconditioning``: EDM's input/output scalings, shared by the MNIST and the 2D denoisers;
-- ``samplers``: one function per sampler step (DDIM, DDPM), guidance, the reverse process as steps;
+- ``samplers``: one function per sampler step (DDIM, DDPM, DPM-Solver++(2M)), guidance, the reverse process as steps;
 - ``applications``: inpainting, uncropping and restoration with the same denoiser.
 
 Images are in [-1, 1]; ``to_unit`` maps them to [0, 1] for display and scoring.

@@ -43,7 +43,7 @@ def dpmpp_2m_step(x, x0_hat, sigma: float, nxt: float, generator=None, before=No
     """DPM-Solver++(2M): DDIM's step, but towards a clean estimate extrapolated from this step's and the previous
     step's (``before``: its clean estimate and noise level), as a second-order solver of the probability-flow ODE
     in log sigma. The first step and the last (to sigma 0) are DDIM's."""
-    if before is None or nxt == 0.0:
+    if before is None or nxt == 0.0 or not before[1] > sigma > nxt:  # first, last, or a flat schedule
         return ddim_step(x, x0_hat, sigma, nxt)
     x0_before, sigma_before = before
     h = math.log(sigma / nxt)  # this step's length in -log sigma

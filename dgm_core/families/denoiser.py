@@ -54,10 +54,10 @@ def evaluate(model, folder=None, limit=None) -> dict:
 
 # The card's samples and the diffusion pages start here: DPM-Solver++(2M) (deterministic, second order) in 10 steps,
 # classifier-free guidance 2 (a class-conditional denoiser; an unconditional one ignores it). 1,000 samples from seed
-# 0, shipped judge, guidance 2 (README, "Diffusion's sampler"): DPM-Solver++(2M) at 10 steps draws as well as DDIM at
-# 25 in 40 % of the network calls (classifier FID 112.1 vs 121.3, digit rate 0.994 vs 0.993, conditional accuracy
-# 0.984 vs 0.984); at 8 steps it starts to slip (FID 123.5, digit rate 0.990); DDIM at 12 steps: FID 126.7. (DDIM at
-# 50 steps: FID 119.0, digit rate 0.994.)
+# 0, shipped judge, guidance 2 (README, the Denoiser line of the measured families): DPM-Solver++(2M) at 10 steps
+# draws as well as DDIM at 25 in 40 % of the network calls (classifier FID 112.1 vs 121.3, digit rate 0.994 vs
+# 0.993, conditional accuracy 0.984 vs 0.984); at 8 steps it starts to slip (FID 123.5, digit rate 0.990); DDIM at
+# 12 steps: FID 126.7. (DDIM at 50 steps: FID 119.0, digit rate 0.994.)
 SAMPLE_SETTINGS = MappingProxyType({"sampler": "dpmpp2m", "steps": 10, "guidance": 2.0})
 
 
