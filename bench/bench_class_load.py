@@ -8,7 +8,7 @@ buttons at a student's pace (3-6 s of thinking between clicks) for ``--duration`
 
 - ``pixels``: *Step*, and now and then a new seed (a new drawing of 8 digits, pixel by pixel);
 - ``finish``: a new seed, then *Finish it* (4 completions of a held-out digit);
-- ``denoise``: a new seed, then *Denoise it back* (the reverse process from a noisy digit);
+- ``denoise``: a new seed, then *Denoise it back* (the reverse process from a noisy digit, 10 DPM-Solver++ steps);
 - ``reverse``: a new seed on *Reverse: generate* (8 digits sampled at the card's settings: 10 DPM-Solver++ steps);
 - ``text``: *Next token*;  ``gan``: *D step* and *G step*.
 

@@ -56,8 +56,17 @@ def inpaint(denoiser, truth: torch.Tensor, known: torch.Tensor, n: int, steps: i
     )
 
 
-def restore(denoiser, damaged: torch.Tensor, sigma: float, n: int, steps: int, generator, noisy: bool = False):
+def restore(
+    denoiser,
+    damaged: torch.Tensor,
+    sigma: float,
+    n: int,
+    steps: int,
+    generator,
+    noisy: bool = False,
+    sampler: str = "ddim",
+):
     """``n`` restorations in [-1, 1] of ``damaged`` (1, 1, 28, 28): the reverse process from level ``sigma``.
     ``noisy``: the damage already is noise of that level (denoising); otherwise fresh noise hides it (deblurring)."""
     start = damaged if noisy else restoration_start(damaged.expand(n, 1, IMAGE_SIZE, IMAGE_SIZE), sigma, generator)
-    return sample(denoiser, n, steps, generator, start=start, sigma_start=sigma)
+    return sample(denoiser, n, steps, generator, sampler=sampler, start=start, sigma_start=sigma)
