@@ -83,10 +83,12 @@ def lines(
     x: Sequence[float] | None = None,
     log_x: bool = False,
     on_top: str | None = None,
+    x_ticks: Sequence[float] | None = None,
 ) -> go.Figure:
     """Several named curves over a shared x axis (default 1, 2, 3, ...); a curve given as a pair
     (xs, ys) brings its own x values. ``on_top``: the name of a curve drawn last and wider, so that a curve
-    equal to another still shows (the budget game's "you" betting the even split)."""
+    equal to another still shows (the budget game's "you" betting the even split). ``x_ticks``: the x values to
+    label (default: the axis chooses)."""
     fig = go.Figure()
     names = sorted(series, key=lambda name: name == on_top)  # stable: the others keep their order
     for name in names:
@@ -101,7 +103,8 @@ def lines(
         title=title,
         height=320,
         margin=dict(l=10, r=10, t=40 if title else 10, b=10),
-        xaxis=dict(title=x_title, type="log" if log_x else "linear"),
+        xaxis=dict(title=x_title, type="log" if log_x else "linear")
+        | (dict(tickvals=list(x_ticks), ticktext=[f"{v:g}" for v in x_ticks]) if x_ticks is not None else {}),
         yaxis=dict(title=y_title),
         legend=dict(orientation="h", y=-0.25),
     )

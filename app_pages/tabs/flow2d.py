@@ -161,6 +161,7 @@ def _verdict(verdicts) -> None:
             y_title="energy distance to the data",
             title="How many steps until the samples look right",
             log_x=True,  # the step counts double: 1, 2, 4, ... 64
+            x_ticks=STEP_CHOICES,
         ),
         key="fm_steps_chart",
     )
