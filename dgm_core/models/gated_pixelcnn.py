@@ -311,4 +311,3 @@ class RowCachedStepper:
 def _matrix(weight: torch.Tensor) -> np.ndarray:
     """A linear layer's weight (out, in) as the NumPy matrix a row vector multiplies: (in, out), C-ordered."""
     return weight.detach().t().contiguous().numpy()
-
