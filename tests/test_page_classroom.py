@@ -348,11 +348,11 @@ def test_ending_the_class_sends_students_back_to_the_app(action):
 def test_the_presenters_move_is_published_before_the_page_computes(monkeypatch):
     """Students start following while the presenter's page still draws: the scene is in the room when the page's
     heavy work begins, complete (the page's settings with their values), and not published a second time."""
-    from ui import models
+    from dgm_core import jobs
 
     presenter, code = start_class()
     seen = {}
-    drawing = models.pixel_drawing
+    drawing = jobs.pixel_drawing
 
     def watched(*args, **kwargs):
         room = classroom.store().room(code)
@@ -364,7 +364,7 @@ def test_the_presenters_move_is_published_before_the_page_computes(monkeypatch):
     presenter.query_params.update({"model": "fvsbn_mnist", "n": "2"})
     presenter.run()
     no_errors(presenter)
-    monkeypatch.setattr(models, "pixel_drawing", watched)
+    monkeypatch.setattr(jobs, "pixel_drawing", watched)
     presenter.number_input(key="share_seed").set_value(4321).run()  # a new seed: a new drawing
     no_errors(presenter)
     assert seen, "the page drew a new picture"

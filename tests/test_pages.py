@@ -206,6 +206,7 @@ def test_pixel_page_draws_with_the_gated_model_and_the_judge_says_not_a_digit_un
 def test_sampling_temperature_defaults_to_one_and_the_default_view_is_the_one_the_warm_up_draws():
     from ui import models
 
+    warmed = models.pixel_drawing(models.DEFAULT_PIXEL_MODEL, 8, 0, None, 1.0)  # what the server's warm-up draws
     at = open_page("app_pages/pixels.py")
     knob = at.select_slider(key="share_temperature")
     assert knob.value == 1.0 and at.query_params["temperature"] == "1.0"
@@ -217,7 +218,7 @@ def test_sampling_temperature_defaults_to_one_and_the_default_view_is_the_one_th
     assert checkpoints.read_card(name)["sampled_with"]["temperature"] == knob.value  # the card's figures: at 1 too
     assert at.session_state["px_key"] == (name, 8, 0, 1.0, None)
     if name == models.DEFAULT_PIXEL_MODEL:  # the drawing the server's warm-up made is the one shown, not a new one
-        assert at.session_state["px_run"] is models.pixel_drawing(models.DEFAULT_PIXEL_MODEL, 8, 0, None, 1.0)
+        assert at.session_state["px_run"] is warmed
 
 
 def test_a_lower_temperature_redraws_the_same_seed_and_is_kept_in_the_share_link():

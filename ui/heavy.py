@@ -15,27 +15,58 @@ how long anyone waits. Here:
 A request a session made is remembered in its state until its answer arrived (:func:`pending`), so a script
 run that Streamlit stops for a newer click asks again on the next run and joins the same job: no click lost.
 
+A job given as a :class:`Task` (a module-level function of ``dgm_core.jobs`` and plain arguments) runs in one of
+``WORKERS`` worker processes: the server's interpreter lock is shared by every session's script, and a sampler
+that hands it back at each of its thousands of torch calls waits for it far longer than it computes (issue #29:
+60 students, 1.4 of 2 cores busy, clicks answered after 8 s). The pool's threads then only wait for a worker's
+answer. A worker that dies (out of memory, killed) is replaced and its job run again in the server process, so
+no click is lost. ``DGM_HEAVY_PROCESSES=0`` runs everything in threads (the test suite's in-process pages do).
+
 ``JobPool`` itself does not touch Streamlit; :func:`run` and :func:`pending` are the page-facing part.
 """
 
 from __future__ import annotations
 
+import itertools
+import multiprocessing
 import os
 import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
 import streamlit as st
 import torch
 
+from dgm_core.jobs import run_in_worker, start_worker, worker_pid
+
 WORKERS = max(1, int(os.environ.get("DGM_HEAVY_WORKERS", os.cpu_count() or 1)))
+PROCESSES = os.environ.get("DGM_HEAVY_PROCESSES", "1") != "0"  # Tasks in worker processes (see above)
 KEPT_ANSWERS = 64  # recent answers shared by every session (each a few MB at most)
 QUEUE_PER_SESSION = 8  # requests one session may have waiting (a stuck mouse cannot fill the pool)
 POLL_S = 0.2  # how often a waiting page refreshes its queue line
+
+
+@dataclass(frozen=True)
+class Task:
+    """``fn(*args, **kwargs)`` as something another process can run: ``fn`` a module-level function (of
+    ``dgm_core.jobs``), the arguments plain values and tensors. With ``progress`` the pool adds ``report``."""
+
+    fn: Callable[..., Any]
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+
+    def __call__(self, **extra: Any) -> Any:
+        return self.fn(*self.args, **self.kwargs, **extra)
+
+
+def task(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Task:
+    """A :class:`Task`: ``heavy.run(slot, key, heavy.task(jobs.pixel_drawing, name, 8, seed, ...), ...)``."""
+    return Task(fn, args, kwargs)
 
 
 @dataclass(eq=False)
@@ -46,7 +77,8 @@ class Job:
     submitted: float = field(default_factory=time.perf_counter)
     started: float | None = None
     sessions: set = field(default_factory=set)
-    fn: Callable[..., Any] | None = None
+    fn: Callable[..., Any] | Task | None = None
+    progress: bool = False  # fn takes a report callable
     fraction: float | None = None  # how far the job says it is (jobs that report progress)
     partial: Any = None  # what the job has so far, when it says (a sentence's tokens): waiting pages show it
 
@@ -58,9 +90,23 @@ class QueueFull(RuntimeError):
 class JobPool:
     """A bounded pool with one job per session in flight, coalescing identical requests and keeping recent answers."""
 
-    def __init__(self, workers: int = WORKERS, kept: int = KEPT_ANSWERS, per_session: int = QUEUE_PER_SESSION):
+    def __init__(
+        self,
+        workers: int = WORKERS,
+        kept: int = KEPT_ANSWERS,
+        per_session: int = QUEUE_PER_SESSION,
+        processes: bool = PROCESSES,
+    ):
         self.workers, self.kept, self.per_session = workers, kept, per_session
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="heavy")
+        self.processes = processes
+        self._procs: ProcessPoolExecutor | None = None  # started with the first Task (or by warm_workers)
+        self._procs_lock = threading.Lock()
+        self._progress = None  # worker processes -> (token, fraction)
+        self._tokens = itertools.count()
+        self._by_token: dict[int, Job] = {}  # jobs running in a worker process, for their progress reports
+        self.preload: tuple[str, ...] = ()  # models a new worker process loads before its first job
+        self.worker_restarts = 0
         self._lock = threading.Lock()
         self._jobs: dict[Hashable, Job] = {}  # in flight (queued or running), by request key
         self._waiting: deque[Job] = deque()  # handed to the executor, not started yet (its order)
@@ -90,8 +136,7 @@ class JobPool:
             held = self._held.setdefault(session, deque())
             if len(held) >= self.per_session:
                 raise QueueFull(f"more than {self.per_session} requests waiting in one session")
-            job = self._jobs[key] = Job(key, kind, sessions={session})
-            job.fn = (lambda: fn(lambda f, partial=None: _report(job, f, partial))) if progress else fn
+            job = self._jobs[key] = Job(key, kind, sessions={session}, fn=fn, progress=progress)
             if session in self._busy:  # one job per session in flight: this one waits for the last
                 held.append(job)
             else:
@@ -110,8 +155,7 @@ class JobPool:
             self.running += 1
             self.most_running = max(self.most_running, self.running)
         try:
-            with torch.inference_mode():
-                result = job.fn()
+            result = self._call(job)
         except BaseException as err:  # handed to every session waiting for it
             result, error = None, err
         else:
@@ -136,6 +180,69 @@ class JobPool:
             job.future.set_result(result)
         else:
             job.future.set_exception(error)
+
+    def _call(self, job: Job) -> Any:
+        """The job's answer: a Task from a worker process (when there are any), anything else in this thread."""
+        if isinstance(job.fn, Task) and self.processes:
+            token = next(self._tokens)
+            with self._lock:
+                self._by_token[token] = job
+            try:
+                task = job.fn
+                answer = self._workers().submit(run_in_worker, token, task.fn, task.args, task.kwargs, job.progress)
+                return answer.result()
+            except BrokenProcessPool:  # a worker died (killed, out of memory): new workers; this job runs here
+                self._renew_workers()
+            finally:
+                with self._lock:
+                    self._by_token.pop(token, None)
+        report = (lambda f, partial=None: _report(job, f, partial)) if job.progress else None
+        with torch.inference_mode():
+            if isinstance(job.fn, Task):
+                return job.fn(report=report) if report else job.fn()
+            return job.fn(report) if report else job.fn()
+
+    # -- worker processes ---------------------------------------------------------------------------------------
+    def _workers(self) -> ProcessPoolExecutor:
+        with self._procs_lock:
+            if self._procs is None:
+                # forkserver: workers are forked from a clean helper that imported torch once (not from this
+                # server, whose threads and locks a fork would copy mid-use), so a new worker starts in a moment
+                context = multiprocessing.get_context("forkserver")
+                context.set_forkserver_preload(["dgm_core.jobs"])
+                if self._progress is None:
+                    self._progress = context.SimpleQueue()
+                    threading.Thread(target=self._listen, name="heavy-progress", daemon=True).start()
+                self._procs = ProcessPoolExecutor(
+                    self.workers, mp_context=context, initializer=start_worker, initargs=(self._progress, self.preload)
+                )
+            return self._procs
+
+    def _renew_workers(self) -> None:
+        with self._procs_lock:
+            broken, self._procs = self._procs, None
+            self.worker_restarts += 1
+        if broken is not None:
+            broken.shutdown(wait=False, cancel_futures=True)
+
+    def _listen(self) -> None:
+        """Progress reports from the worker processes, handed to their jobs (a waiting page reads them)."""
+        while True:
+            token, fraction = self._progress.get()
+            job = self._by_token.get(token)
+            if job is not None:
+                job.fraction = fraction
+
+    def warm_workers(self, names: tuple[str, ...]) -> None:
+        """Start every worker process now, each loading ``names``, and wait until they have (the server's warm-up:
+        the first student's click does not pay for a worker's start)."""
+        if not self.processes:
+            return
+        self.preload = tuple(names)
+        pool = self._workers()
+        # as many jobs as workers, submitted together: the executor starts a process for each (which loads the models)
+        for future in [pool.submit(worker_pid) for _ in range(self.workers)]:
+            future.result()
 
     # -- telling ------------------------------------------------------------------------------------------------
     def place(self, job: Job) -> int:

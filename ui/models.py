@@ -11,7 +11,7 @@ from collections import OrderedDict
 import streamlit as st
 import torch
 
-from dgm_core import REPO_ROOT, checkpoints
+from dgm_core import REPO_ROOT, checkpoints, jobs
 from dgm_core.families.pixel_ar import SAMPLE_SETTINGS as PIXEL_SETTINGS
 from dgm_core.language_models import CHAR_CHECKPOINT as CHAR_LM
 
@@ -20,6 +20,9 @@ from dgm_core.language_models import CHAR_CHECKPOINT as CHAR_LM
 def load(name: str):
     """(model, card) for ``assets/<name>``: eval mode, gradients off; callers must not modify it."""
     return checkpoints.load_checkpoint(name)
+
+
+jobs.LOADER = lambda name: load(name)[0]  # a job run in this process uses the models the pages use
 
 
 @st.cache_resource(show_spinner="Loading held-out digits...")
@@ -60,12 +63,17 @@ MAX_DRAWINGS = 32
 _IN_FLIGHT: dict = {}  # drawings being computed now -> an event set when done
 
 
-def pixel_drawing(name: str, n: int, seed: int, digit: int | None, temperature: float = 1.0, on_step=None):
-    """The pixel-by-pixel drawing of ``n`` digits for this seed at this sampling temperature (1: the model's own
-    p(x), the page's default), computed once per process and shared read-only by every session (a change, such
-    as "you are the sampler", makes a new trajectory). ``on_step`` sees the steps when it is computed here."""
-    from dgm_core.samplers.pixel import pixel_by_pixel, record
+def kept_drawing(name: str, n: int, seed: int, digit: int | None, temperature: float = 1.0):
+    """The drawing :func:`pixel_drawing` keeps for these settings (the warm-up's default view), or None."""
+    with _DRAWINGS_LOCK:
+        return _DRAWINGS.get((name, n, seed, digit, float(temperature)))
 
+
+def pixel_drawing(name: str, n: int, seed: int, digit: int | None, temperature: float = 1.0):
+    """The pixel-by-pixel drawing of ``n`` digits for this seed at this sampling temperature (1: the model's own
+    p(x), the page's default), computed here once per process and shared read-only by every session (a change,
+    such as "you are the sampler", makes a new trajectory). The warm-up draws the page's default view with it;
+    the page itself asks the heavy pool for other views (:func:`kept_drawing` first)."""
     key = (name, n, seed, digit, float(temperature))
     with _DRAWINGS_LOCK:
         if key in _DRAWINGS:
@@ -84,11 +92,8 @@ def pixel_drawing(name: str, n: int, seed: int, digit: int | None, temperature: 
                 return _DRAWINGS[key]
         # the other drawing failed or took too long: draw it here
     try:
-        model, _ = load(name)
-        label = None if digit is None else torch.full((n,), digit)
         with torch.inference_mode():
-            steps = pixel_by_pixel(model, n, torch.Generator().manual_seed(seed), label=label, temperature=temperature)
-            run = record(steps, on_step=on_step)
+            run = jobs.pixel_drawing(name, n, seed, digit, temperature)
         with _DRAWINGS_LOCK:
             _DRAWINGS[key] = run
             while len(_DRAWINGS) > MAX_DRAWINGS:
@@ -102,6 +107,7 @@ def pixel_drawing(name: str, n: int, seed: int, digit: int | None, temperature: 
 
 
 DEFAULT_PIXEL_MODEL = "gated_pixelcnn_mnist"  # the pixel page's default view, drawn first by the warm-up
+WORKER_MODELS = (DEFAULT_PIXEL_MODEL, "gated_pixelcnn_cond_mnist", "denoiser_mnist")  # the heavy jobs' defaults
 _WARM = threading.Event()  # the warm-up has started
 _WARMED = threading.Event()  # ... and finished (or is switched off): the server can serve at full speed
 
@@ -128,6 +134,10 @@ def warm_up(default_pixel_model: str, default_views=()) -> None:
             for name in checkpoints.available():
                 load(name)
             heldout_digits()
+            from ui import heavy
+
+            # the worker processes the heavy pool computes in, started now with the models their jobs use
+            heavy.POOL.warm_workers(tuple(name for name in WORKER_MODELS if name in checkpoints.available()))
         except Exception as err:  # a warm-up is an optimisation: the pages compute what is missing themselves
             print(f"warm-up stopped: {type(err).__name__}: {err}")
         finally:

@@ -4,6 +4,7 @@ uncropping, restoration)."""
 import streamlit as st
 import torch
 
+from dgm_core import jobs
 from dgm_core.diffusion import blur, centre_mask, from_unit, inpaint, restore, reverse_steps, to_unit
 from dgm_core.toy2d import SHAPES, TOY_SIGMA_MAX, sample_shape, train_toy_denoiser, vector_field
 from ui import charts, heavy, own_digit, state
@@ -31,24 +32,19 @@ def toy_model(shape: str):
     return model
 
 
-def reverse_run(denoiser, n: int, steps: int, seed: int, sampler: str, digit: int, guidance: float) -> list:
-    """The whole reverse trajectory, computed once in the shared pool (the same run for every student who asks
-    for these settings) and kept in this user's session, so the step slider only looks things up."""
+def reverse_run(name: str, n: int, steps: int, seed: int, sampler: str, digit: int, guidance: float) -> list:
+    """The whole reverse trajectory of the denoiser ``name``, computed once in the shared pool (the same run for
+    every student who asks for these settings) and kept in this user's session, so the step slider only looks
+    things up."""
     runs = st.session_state.setdefault("df_runs", {})
     key = (n, steps, seed, sampler, digit, float(guidance))
     if key not in runs:
-
-        def work(report) -> list:
-            trajectory = []
-            for step in reverse_steps(
-                denoiser, n, steps, torch.Generator().manual_seed(seed), sampler, label=digit, guidance=guidance
-            ):
-                trajectory.append(step)
-                report(len(trajectory) / (steps + 1))
-            return trajectory
-
         trajectory = heavy.run(
-            "df_reverse", ("reverse_steps", *key), work, what=f"Denoising {n} digits in {steps} steps", progress=True
+            "df_reverse",
+            ("reverse_steps", name, *key),
+            heavy.task(jobs.reverse_trajectory, name, n, steps, seed, sampler, digit, float(guidance)),
+            what=f"Denoising {n} digits in {steps} steps",
+            progress=True,
         )
         while len(runs) >= KEPT_RUNS:
             runs.pop(next(iter(runs)))

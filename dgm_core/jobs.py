@@ -1,0 +1,121 @@
+"""A server's heavy computations as functions of plain values, so they can run in another process.
+
+A Streamlit server is one Python process: every session's script and every torch job share one interpreter
+lock. The samplers hand it back and forth thousands of times per drawing (each torch call releases it), so
+while 60 students' scripts run, a job waits for the lock far longer than it computes: measured with the class
+bench, the server used 1.4 of 2 cores while clicks waited 8 s. ``ui.heavy`` therefore runs these jobs in worker
+processes (each with its own interpreter) when it can: a job names its model instead of holding it, draws its
+randomness from a seed, and returns tensors, all of which cross a process boundary.
+
+Each function takes an optional ``report(fraction)``, called as the work goes (a waiting page shows it).
+Models are loaded once per process by :func:`model` (a server process may hand in its own loader, so the
+same objects serve its threads and its pages).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+
+import torch
+
+from dgm_core import checkpoints
+from dgm_core.data.mnist import IMAGE_SIZE
+
+Report = Callable[[float], None] | None
+
+
+@functools.cache
+def _load(name: str):
+    model, _ = checkpoints.load_checkpoint(name)
+    return model
+
+
+LOADER: Callable[[str], torch.nn.Module] = _load  # replaced by a server process that already holds the models
+
+
+def model(name: str):
+    """The model ``name`` from ``assets/``, loaded once per process (eval mode, read-only)."""
+    return LOADER(name)
+
+
+def pixel_drawing(name: str, n: int, seed: int, digit: int | None, temperature: float = 1.0, report: Report = None):
+    """``n`` digits drawn pixel by pixel (the pixel page's *Watch it draw*): the whole trajectory, for scrubbing."""
+    from dgm_core.samplers.pixel import pixel_by_pixel, record
+
+    chosen = model(name)
+    label = None if digit is None else torch.full((n,), digit)
+    steps = pixel_by_pixel(chosen, n, torch.Generator().manual_seed(seed), label=label, temperature=temperature)
+    pixels = IMAGE_SIZE * IMAGE_SIZE
+    return record(steps, on_step=None if report is None else lambda step: report((step.index + 1) / pixels))
+
+
+def pixel_fill_in(
+    name: str, image: torch.Tensor, keep_rows: int, n: int, seed: int, digit: int | None, temperature: float = 1.0
+) -> torch.Tensor:
+    """``n`` completions of ``image`` (levels, (1, 1, 28, 28)) from its top ``keep_rows`` rows (*Finish the digit*)."""
+    from dgm_core.samplers.pixel import fill_in
+
+    known = torch.zeros(image.shape, dtype=torch.bool)
+    known[..., :keep_rows, :] = True
+    return fill_in(model(name), image, known, n, torch.Generator().manual_seed(seed), digit, temperature=temperature)
+
+
+def reverse_trajectory(
+    name: str, n: int, steps: int, seed: int, sampler: str, digit: int | None, guidance: float, report: Report = None
+) -> list:
+    """The reverse process from pure noise to ``n`` digits, every step kept (the diffusion page's slider)."""
+    from dgm_core.diffusion import reverse_steps
+
+    trajectory = []
+    generator = torch.Generator().manual_seed(seed)
+    for step in reverse_steps(model(name), n, steps, generator, sampler, label=digit, guidance=guidance):
+        trajectory.append(step)
+        if report is not None:
+            report(len(trajectory) / (steps + 1))
+    return trajectory
+
+
+def denoise_back(name: str, noisy: torch.Tensor, sigma: float, n: int, steps: int, seed: int, sampler: str):
+    """``n`` reverse runs from ``noisy`` (a digit with noise of level ``sigma``), in [-1, 1] (*Denoise it back*)."""
+    from dgm_core.diffusion import restore
+
+    generator = torch.Generator().manual_seed(seed)
+    return restore(model(name), noisy, sigma, n, steps, generator, noisy=True, sampler=sampler)
+
+
+# -- in a worker process ------------------------------------------------------------------------------------------
+_PROGRESS = None  # the queue a worker process reports progress on (set when the process starts)
+
+
+def start_worker(progress, names: tuple[str, ...] = ()) -> None:
+    """A worker process's start: one torch thread (the workers are the parallelism), the progress queue, and the
+    models named loaded before the first job."""
+    global _PROGRESS
+    torch.set_num_threads(1)
+    _PROGRESS = progress
+    for name in names:
+        model(name)
+
+
+def worker_pid() -> int:
+    """This worker's process id (a job that only makes sure a worker has started)."""
+    return os.getpid()
+
+
+def run_in_worker(token: int, fn: Callable, args: tuple, kwargs: dict, progress: bool):
+    """Run ``fn(*args, **kwargs)`` in this worker; with ``progress`` its reports go to the server as (token,
+    fraction), at most one per 2 % of the work."""
+    if progress:
+        last = [-1.0]
+
+        def report(fraction: float, partial=None) -> None:
+            if fraction - last[0] >= 0.02 or fraction >= 1:
+                last[0] = fraction
+                if _PROGRESS is not None:
+                    _PROGRESS.put((token, fraction))
+
+        kwargs = {**kwargs, "report": report}
+    with torch.inference_mode():
+        return fn(*args, **kwargs)
