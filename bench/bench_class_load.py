@@ -39,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.stream_client import Tab, proc_cpu_s, proc_rss_mb, wait_ready
+from bench.stream_client import Tab, proc_cpu_s, tree_cpu_s, tree_memory_mb, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "capacity.json"
@@ -103,12 +103,12 @@ def server(port: int, extra: list[str] | None = None, cwd: Path = ROOT):
 
 # -- CPU per first view ---------------------------------------------------------------------------------------
 async def one_view(base: str, pid: int, page: str, query: dict) -> dict:
-    c0 = proc_cpu_s(pid)
+    c0 = tree_cpu_s(pid)
     tab = Tab(base, page, query)
     t0 = await tab.open()
     t1 = await tab.wait(300)
     await asyncio.sleep(0.5)  # what the server does right after the run (sending, cleaning up) counts too
-    cpu = proc_cpu_s(pid) - c0
+    cpu = tree_cpu_s(pid) - c0
     await tab.close()
     return {"cpu_s": round(cpu, 3), "wall_s": round(t1 - t0, 3), "errors": tab.errors}
 
@@ -174,11 +174,11 @@ def run_class(base: str, pid: int, n: int, duration: float, seed: int = 0) -> di
     rng = random.Random(seed)
     out = {"first_view": [], "clicks": [], "errors": []}
     names = list(SCENARIOS)
-    rss, stop = [proc_rss_mb(pid)], [False]
+    rss, stop = [tree_memory_mb(pid)], [False]
 
     async def sample_rss():
         while not stop[0]:
-            rss.append(proc_rss_mb(pid))
+            rss.append(tree_memory_mb(pid))
             await asyncio.sleep(1)
 
     async def go():
@@ -188,10 +188,10 @@ def run_class(base: str, pid: int, n: int, duration: float, seed: int = 0) -> di
         stop[0] = True
         await sampler
 
-    c0, g0, m0, l0, t0 = proc_cpu_s(pid), proc_cpu_s(os.getpid()), machine_cpu_s(), load_avg(), time.perf_counter()
+    c0, g0, m0, l0, t0 = tree_cpu_s(pid), proc_cpu_s(os.getpid()), machine_cpu_s(), load_avg(), time.perf_counter()
     asyncio.run(go())
     wall = time.perf_counter() - t0
-    server_cpu, gen_cpu = proc_cpu_s(pid) - c0, proc_cpu_s(os.getpid()) - g0
+    server_cpu, gen_cpu = tree_cpu_s(pid) - c0, proc_cpu_s(os.getpid()) - g0
     latencies = [s for _, _, s in out["clicks"]]
     by_kind = {}
     for scenario, action, s in out["clicks"]:
@@ -206,7 +206,7 @@ def run_class(base: str, pid: int, n: int, duration: float, seed: int = 0) -> di
         "first_view_s": {"p50": pct(out["first_view"], 50), "p95": pct(out["first_view"], 95)},
         "errors": len(out["errors"]),
         "error_samples": out["errors"][:5],
-        "server_rss_mb_max": round(max(rss), 1),
+        "server_memory_mb_max": round(max(rss), 1),
         "server_cpu_s": round(server_cpu, 1),
         "server_cpu_cores": round(server_cpu / wall, 2),
         "load_generator_cpu_s": round(gen_cpu, 1),

@@ -40,6 +40,40 @@ def proc_rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def tree_pids(pid: int) -> list[int]:
+    """A process and its live descendants (a server's heavy-job workers and their forkserver)."""
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        with contextlib.suppress(OSError):
+            for task in Path(f"/proc/{p}/task").iterdir():
+                with contextlib.suppress(OSError):
+                    todo.extend(int(c) for c in (task / "children").read_text().split())
+    return found
+
+
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds of a server and its worker processes: the work it does for its students wherever it runs."""
+    total = 0.0
+    for p in tree_pids(pid):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            total += proc_cpu_s(p)
+    return total
+
+
+def tree_memory_mb(pid: int) -> float:
+    """Memory of a server and its worker processes, each page counted once (the sum of their proportional set
+    sizes: a library page the workers share with the server is split between them, not counted thrice)."""
+    total = 0.0
+    for p in tree_pids(pid):
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1]) / 1024
+    return total
+
+
 def wait_ready(base: str, timeout_s: float = 300) -> float:
     """Wait for serve.py's /ready (models loaded, default views drawn); returns the seconds waited."""
     start = time.perf_counter()

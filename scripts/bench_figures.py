@@ -227,6 +227,11 @@ def classroom(d: dict) -> list[str]:
     return out
 
 
+def _memory(row: dict) -> float:
+    """The server's peak memory in a class row: with its worker processes (PSS summed) since they exist."""
+    return row.get("server_memory_mb_max", row.get("server_rss_mb_max", float("nan")))
+
+
 def capacity(d: dict) -> list[str]:
     views = d["views"]["after"]
     lines = [
@@ -242,7 +247,7 @@ def capacity(d: dict) -> list[str]:
             f"{r['students']} student{'' if r['students'] == 1 else 's'} for {r['duration_s']:.0f} s: "
             f"click -> answer p50 {c['p50']:.2f} s / p95 "
             f"{c['p95']:.1f} s (goal p95 2 s), first view p95 {r['first_view_s']['p95']:.1f} s, {r['errors']} errors, "
-            f"server RSS {r['server_rss_mb_max']:.0f} MB, server {r['server_cpu_cores']:.2f} cores, load average "
+            f"server memory {_memory(r):.0f} MB, server {r['server_cpu_cores']:.2f} cores, load average "
             f"{r['load_average_start_end'][0]:.1f}-{r['load_average_start_end'][1]:.1f}"
         )
     return lines
@@ -252,7 +257,7 @@ def capacity_table(d: dict) -> list[str]:
     """The class table of the README's *Capacity of one server* section."""
     lines = [
         "| students | clicks | p50 | p95 | p50 / p50(N=1) | light clicks p95 | heavy jobs p50 | first view p95 | "
-        "errors | server RSS | server CPU-s (cores) | load generator CPU-s | rest of machine CPU-s | load avg |",
+        "errors | server memory | server CPU-s (cores) | load generator CPU-s | rest of machine CPU-s | load avg |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     heavy_kinds = ("Finish it", "Denoise it back", "pixels: seed", "reverse: seed")  # a new drawing or sampling
@@ -266,7 +271,7 @@ def capacity_table(d: dict) -> list[str]:
         lines.append(
             f"| {r['students']} | {r['clicks']} | {c['p50']:.2f} | {c['p95']:.1f} | {r['p50_ratio_to_first']:.1f} | "
             f"{light_p95:.2f} | {heavy_p50} | {r['first_view_s']['p95']:.1f} | {r['errors']} | "
-            f"{r['server_rss_mb_max']:.0f} MB | {r['server_cpu_s']:.1f} ({r['server_cpu_cores']:.2f}) | "
+            f"{_memory(r):.0f} MB | {r['server_cpu_s']:.1f} ({r['server_cpu_cores']:.2f}) | "
             f"{r['load_generator_cpu_s']:.1f} | {max(0.0, r['rest_of_machine_cpu_s']):.0f} | {lo:.1f}-{hi:.1f} |"
         )
     return lines
