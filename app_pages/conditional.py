@@ -40,16 +40,14 @@ if missing:
     st.stop()
 state.restore(PARAMS)
 seed = layout.seed()
-judge, _ = models.load("judge_mnist")
 
 
 def show_task(truth, known, done, what: str) -> tuple[int, int, int]:
     """The damaged digit, the completions and the truth in a row; returns (completions the judge reads as the
     same digit as the truth, completions, the judge's label of the truth)."""
     damaged = torch.where(known, truth, torch.full_like(truth, 0.5))  # grey: what the model does not get
-    with torch.inference_mode():
-        verdict = judge.verdicts(done)
-        labels, _ = judge.decide(torch.cat([done, truth]))
+    labels, verdict = models.judge_verdicts(torch.cat([done, truth]))
+    verdict = verdict[:-1]  # the completions' (the truth's label is the last)
     charts.image_grid(
         torch.cat([damaged, done, truth]),
         [f"y: {what}", *[f"x ~ p(x | y): judge {v}" for v in verdict], "ground truth"],

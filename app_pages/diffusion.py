@@ -56,9 +56,6 @@ state.restore(PARAMS)
 seed = layout.seed()
 denoiser, card = models.load(NAME)
 
-
-judge, _ = models.load("judge_mnist")
-
 forward_tab, denoiser_tab, reverse_tab, toy_tab, apps_tab = layout.tabs(TABS)
 
 with forward_tab:
@@ -226,9 +223,8 @@ with reverse_tab:
             scale=3,
         )
         final = to_unit(run[-1].x)
-        with torch.inference_mode():
-            verdicts = judge.verdicts(final)
-            hits = int((judge.decide(final)[0] == state.value("digit")).sum())
+        labels, verdicts = models.judge_verdicts(final)
+        hits = int((labels == state.value("digit")).sum())
         drawn, figures = card.get("sampled_with", {}), card["metrics"]
         where = "this page's defaults" if all(drawn.get(k) == v for k, v in CARD_SETTINGS.items()) else "the settings"
         on_card = (

@@ -241,8 +241,7 @@ with finish:
         shown, captions = [truth.float() / (levels - 1), kept], [mine.name, f"what the model sees: {keep} rows"]
         finished = st.session_state.get("px_finish")
         if finished and finished[0] == job:
-            with torch.inference_mode():
-                captions += [f"completion: judge says {v}" for v in models.load("judge_mnist")[0].verdicts(finished[1])]
+            captions += [f"completion: judge says {v}" for v in models.judge_verdicts(finished[1])[1]]
             shown.append(finished[1])
         charts.image_grid(torch.cat(shown), captions)
 

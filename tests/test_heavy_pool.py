@@ -184,7 +184,8 @@ def test_a_task_runs_in_a_worker_process_and_gives_what_it_gives_here(process_po
     assert os.getpid() not in pids and 1 <= len(pids) <= 2  # in the pool's processes, never more than its workers
     if "fvsbn_mnist" not in checkpoints.available():
         pytest.skip("FVSBN not shipped")
-    there = process_pool.submit("s", "draw", task(jobs.pixel_drawing, "fvsbn_mnist", 2, 31, None, 0.9)).future.result(60)
+    drawing = task(jobs.pixel_drawing, "fvsbn_mnist", 2, 31, None, 0.9)
+    there = process_pool.submit("s", "draw", drawing).future.result(60)
     with torch.inference_mode():
         here = jobs.pixel_drawing("fvsbn_mnist", 2, 31, None, 0.9)
     assert torch.equal(there.final, here.final) and torch.equal(there.probs, here.probs)
@@ -226,3 +227,26 @@ def test_a_worker_that_dies_mid_job_costs_no_answer(process_pool):
     assert time.perf_counter() - begun >= 1.5  # run again, here: the whole sleep
     pid = process_pool.submit("s", "after", task(jobs.worker_pid)).future.result(30)
     assert pid != os.getpid()
+
+
+def test_a_worker_never_runs_the_page_script_that_ran_last(tmp_path, monkeypatch):
+    """Streamlit runs every page script as ``__main__``; multiprocessing prepares a new process by running
+    ``__main__`` again. A worker started while a page is ``__main__`` must not run it (it ran app.py once)."""
+    import sys
+    import types
+
+    from dgm_core import jobs
+    from ui.heavy import task
+
+    ran = tmp_path / "ran"
+    script = tmp_path / "page.py"
+    script.write_text(f"open({str(ran)!r}, 'w').write('the page ran in a worker')\n")
+    page = types.ModuleType("__main__")
+    page.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", page)
+    pool = JobPool(workers=1, processes=True)
+    try:
+        assert pool.submit("s", "pid", task(jobs.worker_pid)).future.result(60) > 0
+    finally:
+        pool._procs.shutdown(wait=True)
+    assert not ran.exists()

@@ -36,9 +36,30 @@ def _files_are_gzipped_byte_for_byte(url: str) -> None:
             assert answer.headers.get("Content-Encoding") is None and answer.read() == on_disk
 
 
+def _worker_processes(mark: str) -> int:
+    """How many processes started with ``mark`` in their environment run multiprocessing's forkserver code (the
+    forkserver itself and the workers forked from it)."""
+    from pathlib import Path
+
+    count = 0
+    for proc in Path("/proc").iterdir():
+        try:
+            if mark.encode() in (proc / "environ").read_bytes() and b"forkserver" in (proc / "cmdline").read_bytes():
+                count += 1
+        except (OSError, ValueError):
+            continue
+    return count
+
+
 def test_ready_answers_503_while_warming_up_then_200_with_no_visit_at_all():
-    """(The same server then checks serve.py's gzipped files: one server start instead of two.)"""
-    with running_app(script="serve.py", env={"DGM_WARM_UP": "1"}) as url:
+    """Ready means the heavy pool's worker processes run too (the first click does not start them). (The same server
+    then checks serve.py's gzipped files: one server start instead of two.)"""
+    import os
+    import uuid
+
+    mark = f"serve-test-{uuid.uuid4().hex}"
+    env = {"DGM_WARM_UP": "1", "DGM_HEAVY_PROCESSES": "1", "DGM_HEAVY_WORKERS": "2", "DGM_TEST_MARK": mark}
+    with running_app(script="serve.py", env=env) as url:
         seen = [_status(f"{url}/ready")]
         deadline = time.time() + 300
         while seen[-1] != 200 and time.time() < deadline:
@@ -46,6 +67,8 @@ def test_ready_answers_503_while_warming_up_then_200_with_no_visit_at_all():
             seen.append(_status(f"{url}/ready"))
         assert seen[0] == 503  # up (health ok) but still loading: not ready for students
         assert seen[-1] == 200  # no page was opened: the server itself warmed up
+        assert _worker_processes(mark) == 1 + 2  # the forkserver and both workers, started by the warm-up
+        assert os.environ.get("DGM_HEAVY_PROCESSES") == "0"  # (the suite's own pages compute in threads)
         assert urllib.request.urlopen(f"{url}/_stcore/health", timeout=5).read() == b"ok"
         assert b"<html" in urllib.request.urlopen(f"{url}/", timeout=10).read().lower()  # and it serves the app
         _files_are_gzipped_byte_for_byte(url)
@@ -152,5 +175,3 @@ def test_what_may_change_or_is_asked_for_in_part_still_goes_to_streamlit():
             status, fields, body = _asgi_get(kept, path, headers, method)
             assert (status, body) == (streamlit.status, streamlit.body) and "content-encoding" not in fields
         assert streamlit.calls == 2 and not kept.kept, (path, headers, method)
-
-

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
-import torch
 
 from dgm_core.images import mark_pixel, upscale
 from ui import html_chart, layout
@@ -401,10 +400,7 @@ def judged_grid(
     returns how many the judge reads as ``requested`` (0 without one)."""
     from ui import models  # the judge is loaded once per process
 
-    judge, _ = models.load("judge_mnist")
-    with torch.inference_mode():
-        labels, _ = judge.decide(images)
-        texts = judge.verdicts(images)
+    labels, texts = models.judge_verdicts(images)
     image_grid(images, [prefix + t for t in texts], scale=scale, what=what)
     return 0 if requested is None else int((labels == requested).sum())
 

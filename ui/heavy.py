@@ -37,6 +37,7 @@ from collections.abc import Callable, Hashable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from multiprocessing import spawn
 from typing import Any
 
 import streamlit as st
@@ -208,7 +209,7 @@ class JobPool:
             if self._procs is None:
                 # forkserver: workers are forked from a clean helper that imported torch once (not from this
                 # server, whose threads and locks a fork would copy mid-use), so a new worker starts in a moment
-                context = multiprocessing.get_context("forkserver")
+                context = _WorkerContext(multiprocessing.get_context("forkserver"))
                 context.set_forkserver_preload(["dgm_core.jobs"])
                 if self._progress is None:
                     self._progress = context.SimpleQueue()
@@ -267,6 +268,41 @@ class JobPool:
         """Whether an answer for ``key`` is kept (asking for it costs nothing)."""
         with self._lock:
             return key in self._answers
+
+
+_WORKER_NAME = "dgm-heavy-worker"  # the heavy pool's worker processes are named so
+
+
+class _WorkerContext:
+    """The forkserver context, with its processes named as heavy workers (see :func:`_prepared_without_main`)."""
+
+    def __init__(self, context):
+        self._context, self._count = context, itertools.count(1)
+        if not getattr(spawn.get_preparation_data, "skips_main_for_heavy_workers", False):
+            spawn.get_preparation_data = _prepared_without_main(spawn.get_preparation_data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._context, name)
+
+    def Process(self, *args: Any, **kwargs: Any):  # multiprocessing's name for it
+        return self._context.Process(*args, name=f"{_WORKER_NAME}-{next(self._count)}", **kwargs)
+
+
+def _prepared_without_main(get: Callable[[str], dict]) -> Callable[[str], dict]:
+    """multiprocessing prepares a new process by running the parent's ``__main__`` again in it. In a Streamlit
+    server ``__main__`` is whatever page script ran last (Streamlit runs each script as ``__main__``): a worker
+    would run app.py. A heavy worker needs ``dgm_core.jobs`` only, so its preparation leaves main out; every other
+    process is prepared as before."""
+
+    def prepared(name: str) -> dict:
+        data = get(name)
+        if name.startswith(_WORKER_NAME):
+            data.pop("init_main_from_path", None)
+            data.pop("init_main_from_name", None)
+        return data
+
+    prepared.skips_main_for_heavy_workers = True
+    return prepared
 
 
 def _report(job: Job, fraction: float, partial: Any = None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 import json
 import os
 import threading
@@ -55,6 +56,33 @@ def smollm2():
     from dgm_core.language_models import SmolLM2
 
     return SmolLM2.load()
+
+
+_VERDICTS: OrderedDict = OrderedDict()  # a picture's bytes -> the judge's (labels, printed verdicts)
+_VERDICTS_LOCK = threading.Lock()
+
+
+def judge_verdicts(images: torch.Tensor) -> tuple[torch.Tensor, list[str]]:
+    """The judge's labels (a digit, or -1 for "not a digit") and printed verdicts ("3 (97 %)") for ``images`` in
+    [0, 1], each picture judged once per process: a page shows the same judged samples on every rerun (a step, a
+    slider, a classmate's vote), and one forward pass per rerun was 8 % of a busy server's script time."""
+    from dgm_core.models.judge import verdict_text
+
+    pictures = images.detach().float().contiguous()
+    key = (tuple(pictures.shape), hashlib.blake2b(pictures.numpy().tobytes(), digest_size=16).digest())
+    with _VERDICTS_LOCK:
+        if key in _VERDICTS:
+            _VERDICTS.move_to_end(key)
+            return _VERDICTS[key]
+    judge, _ = load("judge_mnist")
+    with torch.inference_mode():
+        labels, confidence = judge.decide(pictures)
+    answer = (labels, [verdict_text(int(k), float(c)) for k, c in zip(labels, confidence, strict=True)])
+    with _VERDICTS_LOCK:
+        _VERDICTS[key] = answer
+        while len(_VERDICTS) > 256:
+            _VERDICTS.popitem(last=False)
+    return answer
 
 
 _DRAWINGS: OrderedDict = OrderedDict()  # (model, n, seed, digit, temperature) -> PixelTrajectory, shared read-only
