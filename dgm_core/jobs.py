@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import functools
 import os
+import select
+import threading
+import time
 from collections.abc import Callable
 
 import torch
@@ -89,14 +92,37 @@ def denoise_back(name: str, noisy: torch.Tensor, sigma: float, n: int, steps: in
 _PROGRESS = None  # the queue a worker process reports progress on (set when the process starts)
 
 
-def start_worker(progress, names: tuple[str, ...] = ()) -> None:
-    """A worker process's start: one torch thread (the workers are the parallelism), the progress queue, and the
-    models named loaded before the first job."""
+def start_worker(progress, names: tuple[str, ...] = (), server: int | None = None) -> None:
+    """A worker process's start: one torch thread (the workers are the parallelism), the progress queue, the
+    models named loaded before the first job, and a watch on the ``server`` process that ends this worker when the
+    server ends however it ends (a worker waiting for jobs does not notice on its own, and would keep its models
+    in memory and, through the fds it holds, its forkserver alive)."""
     global _PROGRESS
     torch.set_num_threads(1)
     _PROGRESS = progress
+    if server is not None:
+        threading.Thread(target=_end_with, args=(server,), name="server-watch", daemon=True).start()
     for name in names:
         model(name)
+
+
+def _end_with(server: int) -> None:
+    try:
+        handle = os.pidfd_open(server)  # readable once that process has ended (no polling, no reused pid)
+    except (AttributeError, OSError):  # no pidfd (old kernel) or already gone
+        handle = None
+    if handle is not None:
+        select.select([handle], [], [])
+    else:
+        while True:
+            try:
+                os.kill(server, 0)
+            except ProcessLookupError:
+                break
+            except PermissionError:  # alive, owned by someone else
+                pass
+            time.sleep(1)
+    os._exit(0)
 
 
 def worker_pid() -> int:

@@ -215,7 +215,10 @@ class JobPool:
                     self._progress = context.SimpleQueue()
                     threading.Thread(target=self._listen, name="heavy-progress", daemon=True).start()
                 self._procs = ProcessPoolExecutor(
-                    self.workers, mp_context=context, initializer=start_worker, initargs=(self._progress, self.preload)
+                    self.workers,
+                    mp_context=context,
+                    initializer=start_worker,
+                    initargs=(self._progress, self.preload, os.getpid()),
                 )
             return self._procs
 
