@@ -295,3 +295,29 @@ def test_the_workers_end_with_their_server_however_it_ends(tmp_path):
     while any(alive(pid) for pid in workers) and time.time() < deadline:
         time.sleep(0.1)
     assert not any(alive(pid) for pid in workers)
+
+
+def test_the_pool_counts_the_cores_a_container_allows(monkeypatch):
+    """A pod limited to 2 CPUs on a 16-core node runs 2 workers, not 16 (each worker holds the models)."""
+    import builtins
+    import io
+
+    from ui import heavy
+
+    real_open = builtins.open
+
+    def limited(quota: str):
+        def fake_open(path, *args, **kwargs):
+            if str(path) == "/sys/fs/cgroup/cpu.max":
+                return io.StringIO(quota)
+            return real_open(path, *args, **kwargs)
+
+        return fake_open
+
+    monkeypatch.setattr(heavy.os, "sched_getaffinity", lambda pid: set(range(16)))
+    monkeypatch.setattr(builtins, "open", limited("200000 100000\n"))
+    assert heavy.cores() == 2
+    monkeypatch.setattr(builtins, "open", limited("150000 100000\n"))
+    assert heavy.cores() == 2  # 1.5 CPUs: two workers, each often waiting
+    monkeypatch.setattr(builtins, "open", limited("max 100000\n"))
+    assert heavy.cores() == 16

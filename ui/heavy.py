@@ -4,7 +4,7 @@ Without it, every session's script thread runs its own torch work: 60 students p
 are 60 threads racing for them (each slower than alone, torch's own threads spinning on top), and nobody can say
 how long anyone waits. Here:
 
-- ``POOL`` runs at most ``os.cpu_count()`` jobs at once, in submission order; torch uses one thread per job
+- ``POOL`` runs at most :func:`cores` jobs at once, in submission order; torch uses one thread per job
   (parallel across students, not inside one student's job), so a busy server does not oversubscribe its cores.
 - A session has at most one job running: a second request while one runs waits behind it (never dropped).
 - Identical requests (same key: model, seed, settings) are computed once: a request for a job in flight joins
@@ -28,6 +28,7 @@ no click is lost. ``DGM_HEAVY_PROCESSES=0`` runs everything in threads (the test
 from __future__ import annotations
 
 import itertools
+import math
 import multiprocessing
 import os
 import threading
@@ -45,7 +46,22 @@ import torch
 
 from dgm_core.jobs import run_in_worker, start_worker, worker_pid
 
-WORKERS = max(1, int(os.environ.get("DGM_HEAVY_WORKERS", os.cpu_count() or 1)))
+
+def cores() -> int:
+    """The cores this server may use: its CPU affinity, capped by a container's CPU limit (cgroup v2 ``cpu.max``;
+    ``os.cpu_count()`` in a pod limited to 2 CPUs says how many the node has, and as many worker processes would
+    each hold the models in memory)."""
+    count = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    try:
+        quota, period = open("/sys/fs/cgroup/cpu.max").read().split()[:2]
+        if quota != "max":
+            count = min(count, max(1, math.ceil(int(quota) / int(period))))
+    except (OSError, ValueError):
+        pass
+    return max(1, count)
+
+
+WORKERS = max(1, int(os.environ.get("DGM_HEAVY_WORKERS", cores())))
 PROCESSES = os.environ.get("DGM_HEAVY_PROCESSES", "1") != "0"  # Tasks in worker processes (see above)
 KEPT_ANSWERS = 64  # recent answers shared by every session (each a few MB at most)
 QUEUE_PER_SESSION = 8  # requests one session may have waiting (a stuck mouse cannot fill the pool)
@@ -316,7 +332,7 @@ def _report(job: Job, fraction: float, partial: Any = None) -> None:
 
 
 POOL = JobPool()
-torch.set_num_threads(max(1, (os.cpu_count() or 1) // WORKERS))  # parallel across students, not inside one job
+torch.set_num_threads(max(1, cores() // WORKERS))  # parallel across students, not inside one job
 
 _PENDING = "_heavy_pending"  # {slot: request key} asked for, answer not yet shown
 
