@@ -121,7 +121,7 @@ with forward_tab:
                 # the card's sampler and steps: from sigma <= 1 as close to a 250-step DDIM run as DDIM's 25 steps
                 # (README, the Denoiser line), in 40 % of the network calls
                 heavy.task(
-                    jobs.denoise_back, NAME, noisy, sigma, 4, CARD_SETTINGS["steps"], seed + 1, CARD_SETTINGS["sampler"]
+                    jobs.restoration, NAME, noisy, sigma, 4, CARD_SETTINGS["steps"], seed + 1, CARD_SETTINGS["sampler"]
                 ),
                 what="Denoising from σ",
             )
@@ -263,4 +263,4 @@ with toy_tab:
 
 with apps_tab:
     if apps_tab.open:
-        diffusion_tabs.applications(denoiser, seed)
+        diffusion_tabs.applications(NAME, seed)

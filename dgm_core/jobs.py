@@ -80,12 +80,29 @@ def reverse_trajectory(
     return trajectory
 
 
-def denoise_back(name: str, noisy: torch.Tensor, sigma: float, n: int, steps: int, seed: int, sampler: str):
-    """``n`` reverse runs from ``noisy`` (a digit with noise of level ``sigma``), in [-1, 1] (*Denoise it back*)."""
+def restoration(
+    name: str,
+    damaged: torch.Tensor,
+    sigma: float,
+    n: int,
+    steps: int,
+    seed: int,
+    sampler: str = "ddim",
+    noisy: bool = True,
+) -> torch.Tensor:
+    """``n`` reverse runs from level ``sigma`` in [-1, 1]: ``damaged`` already carries noise of that level (*Denoise
+    it back*, restoration of a noisy digit) or, with ``noisy`` False, fresh noise hides its damage (a blur)."""
     from dgm_core.diffusion import restore
 
     generator = torch.Generator().manual_seed(seed)
-    return restore(model(name), noisy, sigma, n, steps, generator, noisy=True, sampler=sampler)
+    return restore(model(name), damaged, sigma, n, steps, generator, noisy=noisy, sampler=sampler)
+
+
+def inpainting(name: str, image: torch.Tensor, known: torch.Tensor, n: int, steps: int, seed: int) -> torch.Tensor:
+    """``n`` completions in [-1, 1] of ``image`` where ``known`` is 1 (inpainting, uncropping)."""
+    from dgm_core.diffusion import inpaint
+
+    return inpaint(model(name), image, known, n, steps, torch.Generator().manual_seed(seed))
 
 
 # -- in a worker process ------------------------------------------------------------------------------------------

@@ -204,12 +204,12 @@ class JobPool:
             token = next(self._tokens)
             with self._lock:
                 self._by_token[token] = job
+            pool = self._workers()
             try:
                 task = job.fn
-                answer = self._workers().submit(run_in_worker, token, task.fn, task.args, task.kwargs, job.progress)
-                return answer.result()
+                return pool.submit(run_in_worker, token, task.fn, task.args, task.kwargs, job.progress).result()
             except BrokenProcessPool:  # a worker died (killed, out of memory): new workers; this job runs here
-                self._renew_workers()
+                self._renew_workers(pool)
             finally:
                 with self._lock:
                     self._by_token.pop(token, None)
@@ -238,12 +238,14 @@ class JobPool:
                 )
             return self._procs
 
-    def _renew_workers(self) -> None:
+    def _renew_workers(self, broken: ProcessPoolExecutor) -> None:
+        """Replace the broken pool (once: every job that was in it lands here, and the new pool must stay)."""
         with self._procs_lock:
-            broken, self._procs = self._procs, None
+            if self._procs is not broken:
+                return
+            self._procs = None
             self.worker_restarts += 1
-        if broken is not None:
-            broken.shutdown(wait=False, cancel_futures=True)
+        broken.shutdown(wait=False, cancel_futures=True)
 
     def _listen(self) -> None:
         """Progress reports from the worker processes, handed to their jobs (a waiting page reads them)."""

@@ -5,7 +5,7 @@ import streamlit as st
 import torch
 
 from dgm_core import jobs
-from dgm_core.diffusion import blur, centre_mask, from_unit, inpaint, restore, reverse_steps, to_unit
+from dgm_core.diffusion import blur, centre_mask, from_unit, reverse_steps, to_unit
 from dgm_core.toy2d import SHAPES, TOY_SIGMA_MAX, sample_shape, train_toy_denoiser, vector_field
 from ui import charts, heavy, own_digit, state
 
@@ -87,8 +87,8 @@ def picture_2d(seed: int) -> None:
     )
 
 
-def applications(denoiser, seed: int) -> None:
-    """One digit, damaged four ways, repaired by the same reverse process."""
+def applications(name: str, seed: int) -> None:
+    """One digit, damaged four ways, repaired by the same reverse process of the denoiser ``name``."""
     st.radio("Task", tuple(TASKS), format_func=TASKS.get, key=state.key("task"), horizontal=True)
     task = state.value("task")
     mine = own_digit.choose("df_apps", "app_example", label="Digit to work on")
@@ -109,21 +109,21 @@ def applications(denoiser, seed: int) -> None:
             "deblur": "Add noise of σ = 1.5 to hide the blur, then denoise from that level.",
         }[task]
     )
-    if st.button("Run the task", key="df_app_run", type="primary", help="Four outputs from the same input y."):
-        with st.spinner("Denoising..."), torch.inference_mode():
-            run_gen = torch.Generator().manual_seed(seed + 1)
-            if task in ("inpaint", "uncrop"):
-                out = inpaint(denoiser, truth, mask, 4, 50, run_gen)
-            else:  # the reverse process from the damaged digit's noise level
-                out = restore(denoiser, y_image, 0.8 if task == "denoise" else 1.5, 4, 25, run_gen, task == "denoise")
-        st.session_state.df_app = (
-            (task, mine.pixels.tobytes(), seed),
-            to_unit(y_image[:1]),
-            to_unit(out),
-            to_unit(truth),
-        )
+    asked = (task, mine.pixels.tobytes(), seed)
+    # a click stopped by a newer one is asked again (heavy.pending) and joins the same job
+    if st.button("Run the task", key="df_app_run", type="primary", help="Four outputs from the same input y.") or (
+        heavy.pending("df_app") == ("application", *asked)
+    ):
+        if task in ("inpaint", "uncrop"):  # known pixels re-noised to the current level at every step
+            work = heavy.task(jobs.inpainting, name, truth, mask, 4, 50, seed + 1)
+        else:  # the reverse process from the damaged digit's noise level
+            sigma = 0.8 if task == "denoise" else 1.5
+            work = heavy.task(jobs.restoration, name, y_image, sigma, 4, 25, seed + 1, "ddim", task == "denoise")
+        out = heavy.run("df_app", ("application", *asked), work, what="Repairing the digit four times")
+        st.session_state.df_app = (asked, to_unit(y_image[:1]), to_unit(out), to_unit(truth))
+    heavy.drop("df_app")  # asked for another view (settings changed since): never answered later unasked
     done = st.session_state.get("df_app")
-    if done and done[0] == (task, mine.pixels.tobytes(), seed):
+    if done and done[0] == asked:
         _, y_shown, outs, truth_shown = done
         charts.image_grid(
             torch.cat([y_shown, outs, truth_shown]), ["input y", *["output x"] * 4, "ground truth"], scale=3
