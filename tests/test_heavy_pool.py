@@ -252,51 +252,6 @@ def test_a_worker_never_runs_the_page_script_that_ran_last(tmp_path, monkeypatch
     assert not ran.exists()
 
 
-def test_the_workers_end_with_their_server_however_it_ends(tmp_path):
-    """A server killed outright (SIGKILL: no clean-up runs) leaves no worker behind holding its models."""
-    import os
-    import signal
-    import subprocess
-    import sys
-
-    from tests.browser_helpers import ROOT
-
-    def alive(pid: int) -> bool:  # a zombie waiting to be reaped has ended too
-        try:
-            return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"
-        except OSError:
-            return False
-
-    script = tmp_path / "server.py"
-    script.write_text(
-        "import sys, time\n"
-        "from ui.heavy import JobPool\n"
-        "if __name__ == '__main__':\n"
-        "    pool = JobPool(workers=2, processes=True)\n"
-        "    pool.warm_workers(())\n"
-        "    print(*pool._procs._processes, flush=True)\n"
-        "    time.sleep(120)\n"
-    )
-    server = subprocess.Popen(
-        [sys.executable, str(script)],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        workers = [int(pid) for pid in server.stdout.readline().split()]
-        assert len(workers) == 2 and all(alive(pid) for pid in workers)
-    finally:
-        server.send_signal(signal.SIGKILL)
-        server.wait(10)
-    deadline = time.time() + 15
-    while any(alive(pid) for pid in workers) and time.time() < deadline:
-        time.sleep(0.1)
-    assert not any(alive(pid) for pid in workers)
-
-
 def test_the_pool_counts_the_cores_a_container_allows(monkeypatch):
     """A pod limited to 2 CPUs on a 16-core node runs 2 workers, not 16 (each worker holds the models)."""
     import builtins

@@ -36,25 +36,28 @@ def _files_are_gzipped_byte_for_byte(url: str) -> None:
             assert answer.headers.get("Content-Encoding") is None and answer.read() == on_disk
 
 
-def _worker_processes(mark: str) -> int:
-    """How many processes started with ``mark`` in their environment run multiprocessing's forkserver code (the
-    forkserver itself and the workers forked from it)."""
+def _marked(mark: str, command: bytes) -> list[int]:
+    """The live processes started with ``mark`` in their environment whose command line has ``command`` in it
+    (a zombie waiting to be reaped has ended)."""
     from pathlib import Path
 
-    count = 0
+    found = []
     for proc in Path("/proc").iterdir():
         try:
-            if mark.encode() in (proc / "environ").read_bytes() and b"forkserver" in (proc / "cmdline").read_bytes():
-                count += 1
+            if mark.encode() in (proc / "environ").read_bytes() and command in (proc / "cmdline").read_bytes():
+                if (proc / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                    found.append(int(proc.name))
         except (OSError, ValueError):
             continue
-    return count
+    return found
 
 
 def test_ready_answers_503_while_warming_up_then_200_with_no_visit_at_all():
-    """Ready means the heavy pool's worker processes run too (the first click does not start them). (The same server
-    then checks serve.py's gzipped files: one server start instead of two.)"""
+    """Ready means the heavy pool's worker processes run too (the first click does not start them), and they end
+    with the server however it ends: killed outright (no clean-up runs), it leaves no worker holding its models.
+    (The same server checks serve.py's gzipped files: one server start instead of two.)"""
     import os
+    import signal
     import uuid
 
     mark = f"serve-test-{uuid.uuid4().hex}"
@@ -67,11 +70,18 @@ def test_ready_answers_503_while_warming_up_then_200_with_no_visit_at_all():
             seen.append(_status(f"{url}/ready"))
         assert seen[0] == 503  # up (health ok) but still loading: not ready for students
         assert seen[-1] == 200  # no page was opened: the server itself warmed up
-        assert _worker_processes(mark) == 1 + 2  # the forkserver and both workers, started by the warm-up
+        workers = _marked(mark, b"forkserver")
+        assert len(workers) == 1 + 2  # the forkserver and both workers, started by the warm-up
         assert os.environ.get("DGM_HEAVY_PROCESSES") == "0"  # (the suite's own pages compute in threads)
         assert urllib.request.urlopen(f"{url}/_stcore/health", timeout=5).read() == b"ok"
         assert b"<html" in urllib.request.urlopen(f"{url}/", timeout=10).read().lower()  # and it serves the app
         _files_are_gzipped_byte_for_byte(url)
+        (server,) = _marked(mark, b"streamlit\x00run")
+        os.kill(server, signal.SIGKILL)
+        deadline = time.time() + 15
+        while _marked(mark, b"forkserver") and time.time() < deadline:
+            time.sleep(0.1)
+        assert not _marked(mark, b"forkserver")
 
 
 def test_the_kept_theme_message_is_the_one_streamlit_builds():
