@@ -41,9 +41,11 @@ server_tweaks.hand_over_the_interpreter_sooner()  # the heavy pool's jobs get th
 @contextlib.asynccontextmanager
 async def lifespan(app):
     from app_pages.tabs import conditional
+    from app_pages.tabs import diffusion as diffusion_tabs
     from ui import heavy, models  # noqa: F401  (heavy: torch's threads set for serving before the warm-up)
 
-    models.warm_up(models.DEFAULT_PIXEL_MODEL, [conditional.default_view])  # in a thread: the server starts at once
+    # in a thread: the server starts at once
+    models.warm_up(models.DEFAULT_PIXEL_MODEL, [conditional.default_view, diffusion_tabs.warm_toy_model])
     yield
 
 

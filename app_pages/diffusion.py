@@ -38,7 +38,7 @@ PARAMS = [
     state.Param("sampler", CARD_SETTINGS["sampler"], choices=tuple(SAMPLER_NAMES)),
     state.Param("at", 0, low=0, high=250),
     state.Param("task", "inpaint", choices=("inpaint", "uncrop", "denoise", "deblur")),
-    state.Param("shape", "ring", choices=tuple(SHAPES)),
+    state.Param("shape", diffusion_tabs.TOY_SHAPE, choices=tuple(SHAPES)),
     state.Param("toy_at", 0, low=0, high=40),
     *flow2d.PARAMS,
 ]

@@ -105,6 +105,16 @@ def inpainting(name: str, image: torch.Tensor, known: torch.Tensor, n: int, step
     return inpaint(model(name), image, known, n, steps, torch.Generator().manual_seed(seed))
 
 
+def toy_denoiser(shape: str, steps: int, report: Report = None):
+    """The diffusion page's tiny 2D denoiser for ``shape``, trained (a few CPU-seconds; jobs otherwise run
+    without gradients, training needs them)."""
+    from dgm_core.toy2d import train_toy_denoiser
+
+    with torch.inference_mode(False), torch.enable_grad():
+        on_step = None if report is None else lambda step, loss: report(step / steps)
+        return train_toy_denoiser(shape, steps, on_step=on_step)
+
+
 # -- in a worker process ------------------------------------------------------------------------------------------
 _PROGRESS = None  # the queue a worker process reports progress on (set when the process starts)
 

@@ -6,11 +6,12 @@ import torch
 
 from dgm_core import jobs
 from dgm_core.diffusion import blur, centre_mask, from_unit, reverse_steps, to_unit
-from dgm_core.toy2d import SHAPES, TOY_SIGMA_MAX, sample_shape, train_toy_denoiser, vector_field
+from dgm_core.toy2d import SHAPES, TOY_SIGMA_MAX, sample_shape, vector_field
 from ui import charts, heavy, own_digit, state
 
 KEPT_RUNS = 8  # trajectories kept per user (a 250-step run of 8 digits is about 13 MB)
 TOY_STEPS, TOY_PARTICLES, TOY_TRAIN_STEPS = 40, 400, 2000
+TOY_SHAPE = "ring"  # the 2D picture's default data
 TASKS = {
     "inpaint": "Inpainting (a hole in the middle)",
     "uncrop": "Uncropping (only the left half is given)",
@@ -19,17 +20,24 @@ TASKS = {
 }
 
 
+def toy_job(shape: str) -> tuple[tuple, heavy.Task]:
+    """The heavy pool's key and task for the 2D denoiser of ``shape`` (the warm-up trains the default shape's)."""
+    return ("toy_denoiser", shape, TOY_TRAIN_STEPS), heavy.task(jobs.toy_denoiser, shape, TOY_TRAIN_STEPS)
+
+
+def warm_toy_model() -> None:
+    """For the server's warm-up: the default shape's 2D denoiser trained in the pool, its answer kept there for
+    the first student who opens the *2D picture* tab."""
+    key, work = toy_job(TOY_SHAPE)
+    heavy.POOL.submit("warm-up", key, work).future.result()
+
+
 @st.cache_resource(max_entries=16, show_spinner=False)
 def toy_model(shape: str):
-    """A 2D denoiser for this shape, trained live once per server (a few seconds) and shared."""
-    bar = st.progress(0.0, text=f"Training a tiny denoiser on {SHAPES[shape]}...")
-    model = train_toy_denoiser(
-        shape,
-        TOY_TRAIN_STEPS,
-        on_step=lambda s, loss: bar.progress(s / TOY_TRAIN_STEPS, text=f"step {s}, loss {loss:.3f}"),
-    )
-    bar.empty()
-    return model
+    """A 2D denoiser for this shape, trained live once per server (a few CPU-seconds, in the heavy pool: a worker
+    process, not the server that every student's page shares) and shared."""
+    key, work = toy_job(shape)
+    return heavy.run("df_toy_model", key, work, what=f"Training a tiny denoiser on {SHAPES[shape]}", progress=True)
 
 
 def reverse_run(name: str, n: int, steps: int, seed: int, sampler: str, digit: int, guidance: float) -> list:
