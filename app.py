@@ -11,7 +11,6 @@ import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
 
 from app_pages.tabs import conditional
-from app_pages.tabs import diffusion as diffusion_tabs
 from ui import classroom, layout, models, state, static
 from ui.catalogue import PAGES
 
@@ -27,7 +26,7 @@ st.set_page_config(
 sections = layout.pages(PAGES)  # st.Page objects, made once per process and copied per run
 
 # once per process, in the background (serve.py starts it with the server instead of the first visit)
-models.warm_up(models.DEFAULT_PIXEL_MODEL, [conditional.default_view, diffusion_tabs.warm_toy_model])
+models.warm_up(models.DEFAULT_PIXEL_MODEL, [conditional.default_view])
 # the navigation is drawn by layout.navigation: Streamlit's own puts <div>s between <ul> and <li> (a list
 # screen readers cannot count; Lighthouse's "list" audit), page links are plain links
 page = st.navigation(sections, position="hidden")

@@ -41,11 +41,10 @@ server_tweaks.hand_over_the_interpreter_sooner()  # the heavy pool's jobs get th
 @contextlib.asynccontextmanager
 async def lifespan(app):
     from app_pages.tabs import conditional
-    from app_pages.tabs import diffusion as diffusion_tabs
     from ui import heavy, models  # noqa: F401  (heavy: torch's threads set for serving before the warm-up)
 
     # in a thread: the server starts at once
-    models.warm_up(models.DEFAULT_PIXEL_MODEL, [conditional.default_view, diffusion_tabs.warm_toy_model])
+    models.warm_up(models.DEFAULT_PIXEL_MODEL, [conditional.default_view])
     yield
 
 

@@ -255,16 +255,18 @@ class JobPool:
             if job is not None:
                 job.fraction = fraction
 
-    def warm_workers(self, names: tuple[str, ...]) -> None:
-        """Start every worker process now, each loading ``names``, and wait until they have (the server's warm-up:
-        the first student's click does not pay for a worker's start)."""
+    def warm_workers(self, names: tuple[str, ...], wait: bool = True) -> list[Future]:
+        """Start every worker process now, each loading ``names`` (the server's warm-up: the first student's click
+        does not pay for a worker's start); waits until they have, or with ``wait`` False returns what to wait for."""
         if not self.processes:
-            return
+            return []
         self.preload = tuple(names)
         pool = self._workers()
         # as many jobs as workers, submitted together: the executor starts a process for each (which loads the models)
-        for future in [pool.submit(worker_pid) for _ in range(self.workers)]:
+        started = [pool.submit(worker_pid) for _ in range(self.workers)]
+        for future in started if wait else ():
             future.result()
+        return started
 
     # -- telling ------------------------------------------------------------------------------------------------
     def place(self, job: Job) -> int:

@@ -8,6 +8,7 @@ import json
 import os
 import threading
 from collections import OrderedDict
+from concurrent.futures import Future
 
 import streamlit as st
 import torch
@@ -146,27 +147,32 @@ def warmed() -> bool:
 
 
 def warm_up(default_pixel_model: str, default_views=()) -> None:
-    """Once per process, in the background: draw the pixel page's default view, load every model, start the heavy
-    pool's workers and compute the other ``default_views`` (callables), so the first student to open a page does not
-    wait."""
+    """Once per process, in the background: start the heavy pool's workers, draw the pixel page's default view,
+    compute the other ``default_views`` (callables; one that hands its work to the pool returns the Future) and load
+    every model, so the first student to open a page does not wait."""
     if _WARM.is_set() or os.environ.get("DGM_WARM_UP", "1") == "0":  # the test suite switches it off
         return
     _WARM.set()
 
     def work() -> None:
         try:
+            from ui import heavy
+
+            # the worker processes the heavy pool computes in, started first (they load their models meanwhile)
+            names = tuple(name for name in WORKER_MODELS if name in checkpoints.available())
+            waiting = heavy.POOL.warm_workers(names, wait=False)
             if default_pixel_model in checkpoints.available():  # the slowest default view first
                 # the page's defaults: 8 digits, seed 0, the temperature its card's samples were drawn at
                 pixel_drawing(default_pixel_model, 8, 0, None, PIXEL_SETTINGS["temperature"])
+            for view in default_views:  # a view handed to the pool answers a Future: waited for below
+                answer = view()
+                if isinstance(answer, Future):
+                    waiting.append(answer)
             for name in checkpoints.available():
                 load(name)
             heldout_digits()
-            from ui import heavy
-
-            # the worker processes the heavy pool computes in, started now with the models their jobs use
-            heavy.POOL.warm_workers(tuple(name for name in WORKER_MODELS if name in checkpoints.available()))
-            for view in default_views:  # (after the workers: a view may ask the pool)
-                view()
+            for answer in waiting:
+                answer.result()
         except Exception as err:  # a warm-up is an optimisation: the pages compute what is missing themselves
             print(f"warm-up stopped: {type(err).__name__}: {err}")
         finally:

@@ -20,24 +20,17 @@ TASKS = {
 }
 
 
-def toy_job(shape: str) -> tuple[tuple, heavy.Task]:
-    """The heavy pool's key and task for the 2D denoiser of ``shape`` (the warm-up trains the default shape's)."""
-    return ("toy_denoiser", shape, TOY_TRAIN_STEPS), heavy.task(jobs.toy_denoiser, shape, TOY_TRAIN_STEPS)
-
-
-def warm_toy_model() -> None:
-    """For the server's warm-up: the default shape's 2D denoiser trained in the pool, its answer kept there for
-    the first student who opens the *2D picture* tab."""
-    key, work = toy_job(TOY_SHAPE)
-    heavy.POOL.submit("warm-up", key, work).future.result()
-
-
 @st.cache_resource(max_entries=16, show_spinner=False)
 def toy_model(shape: str):
     """A 2D denoiser for this shape, trained live once per server (a few CPU-seconds, in the heavy pool: a worker
     process, not the server that every student's page shares) and shared."""
-    key, work = toy_job(shape)
-    return heavy.run("df_toy_model", key, work, what=f"Training a tiny denoiser on {SHAPES[shape]}", progress=True)
+    return heavy.run(
+        "df_toy_model",
+        ("toy_denoiser", shape, TOY_TRAIN_STEPS),
+        heavy.task(jobs.toy_denoiser, shape, TOY_TRAIN_STEPS),
+        what=f"Training a tiny denoiser on {SHAPES[shape]}",
+        progress=True,
+    )
 
 
 def reverse_run(name: str, n: int, steps: int, seed: int, sampler: str, digit: int, guidance: float) -> list:
