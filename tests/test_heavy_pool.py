@@ -276,3 +276,25 @@ def test_the_pool_counts_the_cores_a_container_allows(monkeypatch):
     assert heavy.cores() == 2  # 1.5 CPUs: two workers, each often waiting
     monkeypatch.setattr(builtins, "open", limited("max 100000\n"))
     assert heavy.cores() == 16
+
+
+def test_where_no_process_can_start_the_pool_computes_in_threads(monkeypatch):
+    """A host without what multiprocessing needs (no semaphores, no fork) still answers every click."""
+    from dgm_core import jobs
+    from ui import heavy
+
+    class Unstartable:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def start(self):
+            raise OSError(38, "Function not implemented")
+
+    monkeypatch.setattr(heavy._WorkerContext, "Process", lambda self, *args, **kwargs: Unstartable())
+    pool = JobPool(workers=2, processes=True)
+    assert pool.warm_workers(()) == [] and not pool.processes
+    pool.processes = True  # and when the first start is a click's:
+    import os
+
+    assert pool.submit("s", "pid", heavy.task(jobs.worker_pid)).future.result(30) == os.getpid()
+    assert not pool.processes

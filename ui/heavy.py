@@ -210,6 +210,8 @@ class JobPool:
                 return pool.submit(run_in_worker, token, task.fn, task.args, task.kwargs, job.progress).result()
             except BrokenProcessPool:  # a worker died (killed, out of memory): new workers; this job runs here
                 self._renew_workers(pool)
+            except OSError as err:  # no process could start here (no semaphores, no fork): threads from now on
+                self._no_workers(err)
             finally:
                 with self._lock:
                     self._by_token.pop(token, None)
@@ -238,6 +240,11 @@ class JobPool:
                 )
             return self._procs
 
+    def _no_workers(self, err: OSError) -> None:
+        if self.processes:
+            self.processes = False
+            print(f"heavy pool: worker processes cannot start here ({err}); computing in threads")
+
     def _renew_workers(self, broken: ProcessPoolExecutor) -> None:
         """Replace the broken pool (once: every job that was in it lands here, and the new pool must stay)."""
         with self._procs_lock:
@@ -263,9 +270,13 @@ class JobPool:
         self.preload = tuple(names)
         pool = self._workers()
         # as many jobs as workers, submitted together: the executor starts a process for each (which loads the models)
-        started = [pool.submit(worker_pid) for _ in range(self.workers)]
-        for future in started if wait else ():
-            future.result()
+        try:
+            started = [pool.submit(worker_pid) for _ in range(self.workers)]
+            for future in started if wait else ():
+                future.result()
+        except OSError as err:
+            self._no_workers(err)
+            return []
         return started
 
     # -- telling ------------------------------------------------------------------------------------------------
