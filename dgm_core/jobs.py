@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import os
+import pickle
 import select
 import threading
 import time
@@ -157,9 +158,11 @@ def worker_pid() -> int:
     return os.getpid()
 
 
-def run_in_worker(token: int, fn: Callable, args: tuple, kwargs: dict, progress: bool):
-    """Run ``fn(*args, **kwargs)`` in this worker; with ``progress`` its reports go to the server as (token,
-    fraction), at most one per 2 % of the work."""
+def run_in_worker(token: int, work: bytes, progress: bool) -> bytes:
+    """Run the pickled ``(fn, args, kwargs)`` in this worker and return its answer pickled (plain bytes: see
+    ``ui.heavy``); with ``progress`` its reports go to the server as (token, fraction), at most one per 2 % of the
+    work."""
+    fn, args, kwargs = pickle.loads(work)
     if progress:
         last = [-1.0]
 
@@ -171,4 +174,4 @@ def run_in_worker(token: int, fn: Callable, args: tuple, kwargs: dict, progress:
 
         kwargs = {**kwargs, "report": report}
     with torch.inference_mode():
-        return fn(*args, **kwargs)
+        return pickle.dumps(fn(*args, **kwargs), protocol=pickle.HIGHEST_PROTOCOL)

@@ -27,10 +27,12 @@ no click is lost. ``DGM_HEAVY_PROCESSES=0`` runs everything in threads (the test
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 import multiprocessing
 import os
+import pickle
 import threading
 import time
 from collections import OrderedDict, deque
@@ -52,12 +54,17 @@ def cores() -> int:
     ``os.cpu_count()`` in a pod limited to 2 CPUs says how many the node has, and as many worker processes would
     each hold the models in memory)."""
     count = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    try:
+    try:  # cgroup v2
         quota, period = open("/sys/fs/cgroup/cpu.max").read().split()[:2]
-        if quota != "max":
-            count = min(count, max(1, math.ceil(int(quota) / int(period))))
     except (OSError, ValueError):
-        pass
+        try:  # cgroup v1
+            quota = open("/sys/fs/cgroup/cpu/cpu.cfs_quota_us").read().strip()
+            period = open("/sys/fs/cgroup/cpu/cpu.cfs_period_us").read().strip()
+        except OSError:
+            quota = period = "max"
+    if quota not in ("max", "-1"):
+        with contextlib.suppress(ValueError, ZeroDivisionError):
+            count = min(count, max(1, math.ceil(int(quota) / int(period))))
     return max(1, count)
 
 
@@ -66,6 +73,8 @@ PROCESSES = os.environ.get("DGM_HEAVY_PROCESSES", "1") != "0"  # Tasks in worker
 KEPT_ANSWERS = 64  # recent answers shared by every session (each a few MB at most)
 QUEUE_PER_SESSION = 8  # requests one session may have waiting (a stuck mouse cannot fill the pool)
 POLL_S = 0.2  # how often a waiting page refreshes its queue line
+MAX_RESTARTS = 3  # worker pools replaced after a worker died, before the server gives up on worker processes
+_NO_ANSWER = object()
 
 
 @dataclass(frozen=True)
@@ -117,9 +126,8 @@ class JobPool:
         self.workers, self.kept, self.per_session = workers, kept, per_session
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="heavy")
         self.processes = processes
-        self._procs: ProcessPoolExecutor | None = None  # started with the first Task (or by warm_workers)
+        self._procs: tuple[ProcessPoolExecutor, Any] | None = None  # (pool, its progress queue): by the first Task
         self._procs_lock = threading.Lock()
-        self._progress = None  # worker processes -> (token, fraction)
         self._tokens = itertools.count()
         self._by_token: dict[int, Job] = {}  # jobs running in a worker process, for their progress reports
         self.preload: tuple[str, ...] = ()  # models a new worker process loads before its first job
@@ -200,64 +208,97 @@ class JobPool:
 
     def _call(self, job: Job) -> Any:
         """The job's answer: a Task from a worker process (when there are any), anything else in this thread."""
-        if isinstance(job.fn, Task) and self.processes:
-            token = next(self._tokens)
-            with self._lock:
-                self._by_token[token] = job
-            pool = self._workers()
-            try:
-                task = job.fn
-                return pool.submit(run_in_worker, token, task.fn, task.args, task.kwargs, job.progress).result()
-            except BrokenProcessPool:  # a worker died (killed, out of memory): new workers; this job runs here
-                self._renew_workers(pool)
-            except OSError as err:  # no process could start here (no semaphores, no fork): threads from now on
-                self._no_workers(err)
-            finally:
-                with self._lock:
-                    self._by_token.pop(token, None)
+        if isinstance(job.fn, Task):
+            for _ in range(2):  # a worker that dies mid-job: once more in new workers, then here
+                if not self.processes:
+                    break
+                answer = self._in_worker(job)
+                if answer is not _NO_ANSWER:
+                    return answer
         report = (lambda f, partial=None: _report(job, f, partial)) if job.progress else None
         with torch.inference_mode():
             if isinstance(job.fn, Task):
                 return job.fn(report=report) if report else job.fn()
             return job.fn(report) if report else job.fn()
 
+    def _in_worker(self, job: Job) -> Any:
+        """The Task's answer from a worker process, or ``_NO_ANSWER`` when no worker could give one (the pool broke:
+        renewed; no process can start here: processes are off). What the job itself raises is raised here."""
+        token = next(self._tokens)
+        with self._lock:
+            self._by_token[token] = job
+        try:
+            try:
+                pool, _ = self._workers()
+                # the task and its answer travel pickled, as bytes through the pool's pipes: tensors passed as they
+                # are would each go as a file descriptor of shared memory (one per tensor, held as long as the
+                # answer is kept: a 250-step reverse run is 500 of them, and a container's /dev/shm is 64 MB)
+                work = pickle.dumps((job.fn.fn, job.fn.args, job.fn.kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+                running = pool.submit(run_in_worker, token, work, job.progress)
+            except BrokenProcessPool:
+                self._renew_workers(pool)
+                return _NO_ANSWER
+            except OSError as err:  # no process could start here (no semaphores, no fork): threads from now on
+                self._no_workers(err)
+                return _NO_ANSWER
+            try:
+                return pickle.loads(running.result())
+            except BrokenProcessPool:  # a worker died (killed, out of memory): new workers
+                self._renew_workers(pool)
+                return _NO_ANSWER
+        finally:
+            with self._lock:
+                self._by_token.pop(token, None)
+
     # -- worker processes ---------------------------------------------------------------------------------------
-    def _workers(self) -> ProcessPoolExecutor:
+    def _workers(self) -> tuple[ProcessPoolExecutor, Any]:
+        """The worker pool and its progress queue, started if there is none (each pool has its own queue: a worker
+        killed while it wrote to a shared one would leave it locked for every later worker)."""
         with self._procs_lock:
             if self._procs is None:
                 # forkserver: workers are forked from a clean helper that imported torch once (not from this
                 # server, whose threads and locks a fork would copy mid-use), so a new worker starts in a moment
                 context = _WorkerContext(multiprocessing.get_context("forkserver"))
-                context.set_forkserver_preload(["dgm_core.jobs"])
-                if self._progress is None:
-                    self._progress = context.SimpleQueue()
-                    threading.Thread(target=self._listen, name="heavy-progress", daemon=True).start()
-                self._procs = ProcessPoolExecutor(
+                context.set_forkserver_preload(["torch", "dgm_core.jobs"])
+                queue = context.SimpleQueue()
+                pool = ProcessPoolExecutor(
                     self.workers,
                     mp_context=context,
                     initializer=start_worker,
-                    initargs=(self._progress, self.preload, os.getpid()),
+                    initargs=(queue, self.preload, os.getpid()),
                 )
+                threading.Thread(target=self._listen, args=(queue,), name="heavy-progress", daemon=True).start()
+                self._procs = (pool, queue)
             return self._procs
 
     def _no_workers(self, err: OSError) -> None:
-        if self.processes:
-            self.processes = False
-            print(f"heavy pool: worker processes cannot start here ({err}); computing in threads")
+        with self._procs_lock:
+            started, self._procs = self._procs, None
+            if self.processes:
+                self.processes = False
+                print(f"heavy pool: worker processes cannot start here ({err}); computing in threads")
+        if started is not None:
+            started[0].shutdown(wait=False, cancel_futures=True)
 
     def _renew_workers(self, broken: ProcessPoolExecutor) -> None:
-        """Replace the broken pool (once: every job that was in it lands here, and the new pool must stay)."""
+        """Replace the broken pool (once: every job that was in it lands here, and the new pool must stay); after
+        ``MAX_RESTARTS`` replacements the workers are given up (something kills every worker: the server computes
+        in threads rather than start a pool per click)."""
         with self._procs_lock:
-            if self._procs is not broken:
+            if self._procs is None or self._procs[0] is not broken:
                 return
             self._procs = None
             self.worker_restarts += 1
+            if self.worker_restarts >= MAX_RESTARTS and self.processes:
+                self.processes = False
+                print(f"heavy pool: {self.worker_restarts} worker pools broke; computing in threads")
         broken.shutdown(wait=False, cancel_futures=True)
 
-    def _listen(self) -> None:
-        """Progress reports from the worker processes, handed to their jobs (a waiting page reads them)."""
+    def _listen(self, queue) -> None:
+        """Progress reports from the worker processes, handed to their jobs (a waiting page reads them); ends with
+        its pool (a ``None`` left by its last worker would never come from a killed one, so it runs as a daemon)."""
         while True:
-            token, fraction = self._progress.get()
+            token, fraction = queue.get()
             job = self._by_token.get(token)
             if job is not None:
                 job.fraction = fraction
@@ -268,9 +309,9 @@ class JobPool:
         if not self.processes:
             return []
         self.preload = tuple(names)
-        pool = self._workers()
-        # as many jobs as workers, submitted together: the executor starts a process for each (which loads the models)
         try:
+            pool, _ = self._workers()
+            # as many jobs as workers, submitted together: the executor starts a process for each (loading the models)
             started = [pool.submit(worker_pid) for _ in range(self.workers)]
             for future in started if wait else ():
                 future.result()

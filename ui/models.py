@@ -8,7 +8,6 @@ import json
 import os
 import threading
 from collections import OrderedDict
-from concurrent.futures import Future
 
 import streamlit as st
 import torch
@@ -147,9 +146,9 @@ def warmed() -> bool:
 
 
 def warm_up(default_pixel_model: str, default_views=()) -> None:
-    """Once per process, in the background: start the heavy pool's workers, draw the pixel page's default view,
-    compute the other ``default_views`` (callables; one that hands its work to the pool returns the Future) and load
-    every model, so the first student to open a page does not wait."""
+    """Once per process, in the background: start the heavy pool's workers (they load their models meanwhile),
+    draw the pixel page's default view, compute the other ``default_views`` (callables) and load every model, so
+    the first student to open a page does not wait."""
     if _WARM.is_set() or os.environ.get("DGM_WARM_UP", "1") == "0":  # the test suite switches it off
         return
     _WARM.set()
@@ -164,10 +163,8 @@ def warm_up(default_pixel_model: str, default_views=()) -> None:
             if default_pixel_model in checkpoints.available():  # the slowest default view first
                 # the page's defaults: 8 digits, seed 0, the temperature its card's samples were drawn at
                 pixel_drawing(default_pixel_model, 8, 0, None, PIXEL_SETTINGS["temperature"])
-            for view in default_views:  # a view handed to the pool answers a Future: waited for below
-                answer = view()
-                if isinstance(answer, Future):
-                    waiting.append(answer)
+            for view in default_views:
+                view()
             for name in checkpoints.available():
                 load(name)
             heldout_digits()

@@ -158,13 +158,6 @@ class GatedPixelCNN(ChainRuleDensity):
         logits = self.horizontal(x, self.vertical_links(x, y), y)
         return logits.permute(0, 2, 3, 1).reshape(n, -1, self.levels)
 
-    def column_logits(self, h: torch.Tensor) -> torch.Tensor:
-        """The output head on one pixel's last horizontal features h (N, p): logits (N, K). The same as
-        ``head`` (ReLU, 1x1, ReLU, 1x1) on a 1 x 1 image, as matrix products for the row-cached sampler."""
-        _, hidden, _, out = self.head
-        h = F.relu(F.linear(F.relu(h), hidden.weight.flatten(1), hidden.bias))
-        return F.linear(h, out.weight.flatten(1), out.bias)
-
     def receptive_rows(self) -> int:
         """How many rows above a pixel can reach it: the first layer's rows, the shift, and each
         dilated vertical layer's reach."""
