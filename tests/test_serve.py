@@ -61,7 +61,7 @@ def test_ready_answers_503_while_warming_up_then_200_with_no_visit_at_all():
     import uuid
 
     mark = f"serve-test-{uuid.uuid4().hex}"
-    env = {"DGM_WARM_UP": "1", "DGM_HEAVY_PROCESSES": "1", "DGM_HEAVY_WORKERS": "2", "DGM_TEST_MARK": mark}
+    env = {"DGM_WARM_UP": "1", "DGM_HEAVY_PROCESSES": "1", "DGM_HEAVY_WORKERS": "1", "DGM_TEST_MARK": mark}
     with running_app(script="serve.py", env=env) as url:
         seen = [_status(f"{url}/ready")]
         deadline = time.time() + 300
@@ -71,7 +71,7 @@ def test_ready_answers_503_while_warming_up_then_200_with_no_visit_at_all():
         assert seen[0] == 503  # up (health ok) but still loading: not ready for students
         assert seen[-1] == 200  # no page was opened: the server itself warmed up
         workers = _marked(mark, b"forkserver")
-        assert len(workers) == 1 + 2  # the forkserver and both workers, started by the warm-up
+        assert len(workers) == 1 + 1  # the forkserver and its worker, started by the warm-up
         assert os.environ.get("DGM_HEAVY_PROCESSES") == "0"  # (the suite's own pages compute in threads)
         assert urllib.request.urlopen(f"{url}/_stcore/health", timeout=5).read() == b"ok"
         assert b"<html" in urllib.request.urlopen(f"{url}/", timeout=10).read().lower()  # and it serves the app
