@@ -14,9 +14,9 @@ same objects serve its threads and its pages).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
-import pickle
 import select
 import threading
 import time
@@ -158,11 +158,10 @@ def worker_pid() -> int:
     return os.getpid()
 
 
-def run_in_worker(token: int, work: bytes, progress: bool) -> bytes:
-    """Run the pickled ``(fn, args, kwargs)`` in this worker and return its answer pickled (plain bytes: see
-    ``ui.heavy``); with ``progress`` its reports go to the server as (token, fraction), at most one per 2 % of the
-    work."""
-    fn, args, kwargs = pickle.loads(work)
+def run_in_worker(token: int, fn: Callable, args: tuple, kwargs: dict, progress: bool):
+    """Run ``fn(*args, **kwargs)`` in this worker (arguments and answer :func:`portable`); with ``progress`` its
+    reports go to the server as (token, fraction), at most one per 2 % of the work."""
+    args, kwargs = restored(args), restored(kwargs)
     if progress:
         last = [-1.0]
 
@@ -174,4 +173,63 @@ def run_in_worker(token: int, work: bytes, progress: bool) -> bytes:
 
         kwargs = {**kwargs, "report": report}
     with torch.inference_mode():
-        return pickle.dumps(fn(*args, **kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+        return portable(fn(*args, **kwargs))
+
+
+# -- across the process boundary ----------------------------------------------------------------------------------
+# A tensor handed to another process as it is crosses as a file descriptor of shared memory (torch's multiprocessing
+# reductions), which the receiver holds as long as it keeps the tensor: a 250-step reverse run is 502 of them, more
+# than many systems let a process open, and a container's /dev/shm is 64 MB. Jobs' arguments and answers therefore
+# cross as NumPy copies, rebuilt as tensors on the other side.
+
+
+@dataclasses.dataclass(frozen=True)
+class _Values:
+    """A tensor's values on their way to another process (a copy: no shared memory)."""
+
+    array: object
+
+
+@dataclasses.dataclass(frozen=True)
+class _ModuleState:
+    """A trained module on its way to another process: its class (built without arguments) and its weights."""
+
+    cls: type
+    state: dict
+
+
+def portable(value):
+    """``value`` with every tensor (in dataclasses, lists, tuples, dicts; a module by its weights) as a copy of its
+    values, so it crosses a process boundary by value; :func:`restored` undoes it."""
+    if isinstance(value, torch.nn.Module):
+        return _ModuleState(type(value), {k: portable(v) for k, v in value.state_dict().items()})
+    if isinstance(value, torch.Tensor):
+        return _Values(value.detach().cpu().numpy().copy())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return type(value)(**{f.name: portable(getattr(value, f.name)) for f in dataclasses.fields(value)})
+    if isinstance(value, list | tuple):
+        return type(value)(portable(v) for v in value)
+    if isinstance(value, dict):
+        return {k: portable(v) for k, v in value.items()}
+    return value
+
+
+def restored(value):
+    """The value :func:`portable` carried, tensors and modules rebuilt (a module in eval mode, without gradients,
+    as a trained model is handed out)."""
+    if isinstance(value, _Values):
+        return torch.from_numpy(value.array)
+    if isinstance(value, _ModuleState):
+        module = value.cls()
+        module.load_state_dict({k: restored(v) for k, v in value.state.items()})
+        module.eval()
+        for parameter in module.parameters():
+            parameter.requires_grad_(False)
+        return module
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return type(value)(**{f.name: restored(getattr(value, f.name)) for f in dataclasses.fields(value)})
+    if isinstance(value, list | tuple):
+        return type(value)(restored(v) for v in value)
+    if isinstance(value, dict):
+        return {k: restored(v) for k, v in value.items()}
+    return value

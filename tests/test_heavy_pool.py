@@ -343,3 +343,23 @@ def test_an_answer_of_many_tensors_comes_back_as_plain_bytes(process_pool):
     with torch.inference_mode():
         here = jobs.reverse_trajectory("denoiser_mnist", 1, 250, 3, "ddim", None, 0.0)
     assert len(there) == 251 and all(torch.equal(a.x, b.x) for a, b in zip(there, here, strict=True))
+
+
+def test_a_trained_module_and_frozen_records_cross_by_value(process_pool):
+    """What the jobs return crosses as copies (dgm_core.jobs.portable): a module trained in a worker comes back with
+    the same weights as one trained here, in eval mode and without gradients; frozen records keep their type."""
+    import torch
+
+    from dgm_core import jobs
+    from dgm_core.samplers.pixel import PixelTrajectory
+    from ui.heavy import task
+
+    there = process_pool.submit("s", "toy", task(jobs.toy_denoiser, "ring", 20)).future.result(60)
+    here = jobs.toy_denoiser("ring", 20)
+    assert type(there) is type(here) and not there.training
+    assert all(not p.requires_grad for p in there.parameters())
+    assert all(torch.equal(a, b) for a, b in zip(there.state_dict().values(), here.state_dict().values(), strict=True))
+    record = PixelTrajectory(torch.ones(1, 1, 2, 2, dtype=torch.long), torch.rand(4, 1, 2), torch.rand(4, 1))
+    back = jobs.restored(jobs.portable([record, {"k": (record.probs, 3)}]))
+    assert type(back[0]) is PixelTrajectory and torch.equal(back[0].final, record.final)
+    assert torch.equal(back[1]["k"][0], record.probs) and back[1]["k"][1] == 3

@@ -32,7 +32,6 @@ import itertools
 import math
 import multiprocessing
 import os
-import pickle
 import threading
 import time
 from collections import OrderedDict, deque
@@ -46,7 +45,7 @@ from typing import Any
 import streamlit as st
 import torch
 
-from dgm_core.jobs import run_in_worker, start_worker, worker_pid
+from dgm_core.jobs import portable, restored, run_in_worker, start_worker, worker_pid
 
 
 def cores() -> int:
@@ -230,11 +229,9 @@ class JobPool:
         try:
             try:
                 pool, _ = self._workers()
-                # the task and its answer travel pickled, as bytes through the pool's pipes: tensors passed as they
-                # are would each go as a file descriptor of shared memory (one per tensor, held as long as the
-                # answer is kept: a 250-step reverse run is 500 of them, and a container's /dev/shm is 64 MB)
-                work = pickle.dumps((job.fn.fn, job.fn.args, job.fn.kwargs), protocol=pickle.HIGHEST_PROTOCOL)
-                running = pool.submit(run_in_worker, token, work, job.progress)
+                # arguments and answer cross as copies of their values (dgm_core.jobs.portable), not as shared memory
+                args, kwargs = portable(job.fn.args), portable(job.fn.kwargs)
+                running = pool.submit(run_in_worker, token, job.fn.fn, args, kwargs, job.progress)
             except BrokenProcessPool:
                 self._renew_workers(pool)
                 return _NO_ANSWER
@@ -242,7 +239,7 @@ class JobPool:
                 self._no_workers(err)
                 return _NO_ANSWER
             try:
-                return pickle.loads(running.result())
+                return restored(running.result())
             except BrokenProcessPool:  # a worker died (killed, out of memory): new workers
                 self._renew_workers(pool)
                 return _NO_ANSWER
