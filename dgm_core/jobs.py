@@ -198,38 +198,49 @@ class _ModuleState:
     state: dict
 
 
+def _walk(value, convert):
+    """``value`` rebuilt with ``convert`` applied first to it and, where it gives ``None`` (not one of its kinds), to
+    each part of a dataclass, list, tuple or dict inside it."""
+    done = convert(value)
+    if done is not None:
+        return done
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return type(value)(**{f.name: _walk(getattr(value, f.name), convert) for f in dataclasses.fields(value)})
+    if isinstance(value, list | tuple):
+        return type(value)(_walk(v, convert) for v in value)
+    if isinstance(value, dict):
+        return {k: _walk(v, convert) for k, v in value.items()}
+    return value
+
+
 def portable(value):
     """``value`` with every tensor (in dataclasses, lists, tuples, dicts; a module by its weights) as a copy of its
     values, so it crosses a process boundary by value; :func:`restored` undoes it."""
-    if isinstance(value, torch.nn.Module):
-        return _ModuleState(type(value), {k: portable(v) for k, v in value.state_dict().items()})
-    if isinstance(value, torch.Tensor):
-        return _Values(value.detach().cpu().numpy().copy())
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return type(value)(**{f.name: portable(getattr(value, f.name)) for f in dataclasses.fields(value)})
-    if isinstance(value, list | tuple):
-        return type(value)(portable(v) for v in value)
-    if isinstance(value, dict):
-        return {k: portable(v) for k, v in value.items()}
-    return value
+
+    def convert(part):
+        if isinstance(part, torch.nn.Module):
+            return _ModuleState(type(part), portable(part.state_dict()))
+        if isinstance(part, torch.Tensor):
+            return _Values(part.detach().cpu().numpy().copy())
+        return None
+
+    return _walk(value, convert)
 
 
 def restored(value):
     """The value :func:`portable` carried, tensors and modules rebuilt (a module in eval mode, without gradients,
     as a trained model is handed out)."""
-    if isinstance(value, _Values):
-        return torch.from_numpy(value.array)
-    if isinstance(value, _ModuleState):
-        module = value.cls()
-        module.load_state_dict({k: restored(v) for k, v in value.state.items()})
-        module.eval()
-        for parameter in module.parameters():
-            parameter.requires_grad_(False)
-        return module
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return type(value)(**{f.name: restored(getattr(value, f.name)) for f in dataclasses.fields(value)})
-    if isinstance(value, list | tuple):
-        return type(value)(restored(v) for v in value)
-    if isinstance(value, dict):
-        return {k: restored(v) for k, v in value.items()}
-    return value
+
+    def convert(part):
+        if isinstance(part, _Values):
+            return torch.from_numpy(part.array)
+        if isinstance(part, _ModuleState):
+            module = part.cls()
+            module.load_state_dict(restored(part.state))
+            module.eval()
+            for parameter in module.parameters():
+                parameter.requires_grad_(False)
+            return module
+        return None
+
+    return _walk(value, convert)
