@@ -196,7 +196,27 @@ def wait_until_done(page, timeout_s: float = 120) -> None:
     except Exception as err:  # Playwright's TimeoutError, or the page navigated away and back
         if "Timeout" not in type(err).__name__:
             raise
-        raise BrowserError(f"{page.url} was still running after {timeout_s:.0f} s") from err
+        raise BrowserError(f"{page.url} was still running after {timeout_s:.0f} s ({_unsettled_by(page)})") from err
+
+
+def _unsettled_by(page) -> str:
+    """What kept a page from settling, for the error: the run, what is unpainted (and which image), a click's send."""
+    try:
+        return page.evaluate(
+            f"""() => {{
+                const why = [];
+                if (({RUNNING})()) why.push('a script run');
+                const unpainted = ({UNPAINTED})();
+                if (unpainted) why.push('unpainted: ' + unpainted);
+                for (const img of document.images)
+                    if (!img.complete || img.naturalWidth === 0) why.push('image ' + img.src.slice(-60));
+                for (const [name, send] of Object.entries(window.__dgmClickSends || {{}}))
+                    if (send.timer !== null) why.push('clicks of ' + name + ' waiting for their send');
+                return why.join('; ') || 'settled now';
+            }}"""
+        )
+    except Exception as err:  # the page is gone or navigating
+        return f"no answer from the page: {type(err).__name__}"
 
 
 def first_script(page_html: str | bytes) -> str:
