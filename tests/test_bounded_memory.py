@@ -36,10 +36,11 @@ def test_every_cache_keyed_by_user_values_has_a_bound():
 SOAK = """
 import json
 from bench.bench_soak import soak
-from tests.apptest_helpers import scan_components_once
+from tests.apptest_helpers import lighter_apptests, scan_components_once
 from ui.catalogue import PAGES
 
 scan_components_once()
+lighter_apptests()
 
 pages = [p for p in PAGES if p.url_path in ("pixels", "diffusion", "gan", "conditional")]
 print(json.dumps(soak(8, pages, every=4, progress=False)))
