@@ -134,6 +134,9 @@ def test_a_masked_convolution_kept_for_sampling_follows_its_weights():
     x.requires_grad_(True)  # with gradients on (the visible-context test) the pass is autograd's own
     conv(x)[0, :, 2, 2].sum().backward()
     assert x.grad[0, 0, 2, 2] == 0 and x.grad[0, 0, 3:].abs().sum() == 0
+    with torch.inference_mode():  # a convolution made in inference mode (its weights keep no version) works too
+        there = MaskedConv2d("A", 1, 2, 3)
+        assert torch.allclose(there(x), F.conv2d(x, there.weight * there.mask, there.bias, padding=1))
 
 
 @pytest.mark.parametrize("levels", [2, 4, 256])

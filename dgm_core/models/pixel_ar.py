@@ -245,8 +245,9 @@ class MaskedConv2d(nn.Conv2d):
     def masked_weight(self) -> torch.Tensor:
         """The weight with the future cut away. Where no gradient is taken (sampling: 784 small passes per digit) it
         is kept until the weight changes (an optimiser's step or a load bumps its version), which draws digits 9-19 %
-        faster; with gradients on it is made afresh, as autograd needs."""
-        if torch.is_grad_enabled():
+        faster; with gradients on it is made afresh, as autograd needs, and so it is for weights made in inference
+        mode (they keep no version to tell a change by)."""
+        if torch.is_grad_enabled() or self.weight.is_inference():
             return self.weight * self.mask
         version = (self.weight._version, self.weight.data_ptr(), self.mask.data_ptr())
         if getattr(self, "_masked_version", None) != version:
