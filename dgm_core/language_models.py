@@ -108,6 +108,9 @@ class _CharCursor:
         self._logits = None
 
 
+WINDOWS_PER_PASS = 64  # windows of a long text scored in one batched pass (bounded memory)
+
+
 class CharLanguageModel:
     """The character transformer: one token per character of its vocabulary."""
 
@@ -179,16 +182,20 @@ class CharLanguageModel:
 
     @torch.inference_mode()
     def log_probs(self, ids: list[int], start: int) -> torch.Tensor:
-        """log p(ids[t] | ids[:t]) for t = start .. len(ids) - 1, from full-sequence passes
-        (one pass when everything fits the context, otherwise one window per position)."""
+        """log p(ids[t] | ids[:t]) for t = start .. len(ids) - 1, each from what the model saw when it drew ids[t]:
+        one pass for the tokens whose whole text fits the context, and for each later token a window of the
+        ``context`` ids before it, the windows batched ``WINDOWS_PER_PASS`` to a pass."""
         if start < 1:
             raise ValueError("the first token has no context to be predicted from; start at 1 or later.")
-        seq = torch.tensor(ids, dtype=torch.long)
-        if len(ids) <= self.context:
-            logp = torch.log_softmax(self.model(seq[None, :-1])[0].double(), -1)
-            return logp[torch.arange(start - 1, len(ids) - 1), seq[start:]]
-        out = [torch.log_softmax(self.next_logits(ids[:t]).double(), -1)[ids[t]] for t in range(start, len(ids))]
-        return torch.stack(out)
+        seq, context = torch.tensor(ids, dtype=torch.long), self.context
+        head = seq[: min(len(ids) - 1, context)]
+        logits = [self.model(head[None])[0, start - 1 :]] if start <= len(head) else []
+        first_later = max(start, context + 1)
+        for chunk in torch.arange(first_later, max(first_later, len(ids))).split(WINDOWS_PER_PASS):
+            windows = seq[chunk[:, None] - context + torch.arange(context)]
+            logits.append(self.model(windows)[:, -1])
+        logp = torch.log_softmax(torch.cat(logits).double(), -1)
+        return logp[torch.arange(len(logp)), seq[start:]]
 
 
 def smollm2_gguf() -> Path | None:

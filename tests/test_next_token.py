@@ -5,6 +5,7 @@ import math
 import pytest
 import torch
 
+from dgm_core import language_models
 from dgm_core.language_models import CharLanguageModel, visible
 from dgm_core.models.char_transformer import CharTransformer, CharTransformerConfig
 from dgm_core.next_token import (
@@ -94,8 +95,13 @@ def test_context_limit_is_enforced():
         lm.model(torch.zeros(1, 9, dtype=torch.long))
 
 
-@pytest.mark.parametrize("context,prompt", [(32, "ROMEO:\n"), (8, "A prompt longer than the context")])
-def test_ledger_equals_a_full_sequence_evaluation(context, prompt):
+@pytest.mark.parametrize(
+    "context,prompt",
+    [(32, "ROMEO:\n"), (16, "ROMEO:\n"), (8, "A prompt longer than the context")],
+    ids=["all-in-context", "text-outgrows-context", "prompt-outgrows-context"],
+)
+def test_ledger_equals_a_full_sequence_evaluation(context, prompt, monkeypatch):
+    monkeypatch.setattr(language_models, "WINDOWS_PER_PASS", 4)  # several batched passes of windows, not one
     lm = tiny_lm(context)
     encoded = lm.encode(prompt)
     steps = list(generate(lm, encoded.ids, Shaping(0.9, top_k=20), seed=3, max_tokens=25))

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from dgm_core import checkpoints
-from dgm_core.language_models import CHAR_CHECKPOINT, smollm2_missing
+from dgm_core.language_models import CHAR_CHECKPOINT, CharLanguageModel, smollm2_missing
 from tests import chart_helpers
 from tests.apptest_helpers import click_counted, open_page, show_tab, text_blocks
 from ui.safe_text import plain
@@ -58,8 +58,31 @@ def test_finish_the_sentence_is_reproducible_with_the_seed_and_the_ledger_adds_u
         texts.append(_text(at))
     assert texts[0] == texts[1] and len(texts[0]) > len("KING:\nWhat")
     metrics = {m.label: float(m.value.split()[0]) for m in at.metric if m.label not in ("most surprising token",)}
-    assert metrics["log p(generated text)"] == pytest.approx(metrics["Same, one full pass"], abs=0.011)
+    assert metrics["log p(generated text)"] == pytest.approx(metrics["Same, scored again"], abs=0.011)
     assert len(at.dataframe[0].value) == len(at.session_state.tx_steps)
+
+
+def test_the_ledger_check_scores_each_token_once_and_still_adds_up(monkeypatch):
+    """A Next token click on the ledger tab scores only the new token again (a long text made every rerun score
+    one window per token), and the check still equals the running sum; another prompt starts afresh."""
+    scored = []
+    real = CharLanguageModel.log_probs
+
+    def spy(self, ids, start):
+        scored.append(len(ids) - start)
+        return real(self, ids, start)
+
+    monkeypatch.setattr(CharLanguageModel, "log_probs", spy)
+    at = open_page("app_pages/text.py", {"seed": "5", "prompt": "KING:\nWhat", "tab": "Chain-rule ledger"})
+    for clicks in range(1, 4):
+        click_counted(at, "tx_next")
+        metrics = {m.label: float(m.value.split()[0]) for m in at.metric}
+        assert len(at.session_state.tx_steps) == clicks
+        assert metrics["log p(generated text)"] == pytest.approx(metrics["Same, scored again"], abs=0.011)
+    assert scored == [1, 1, 1]
+    at.text_area(key="share_prompt").set_value("JULIET:\nO").run()
+    click_counted(at, "tx_next")
+    assert scored[-1] == len(at.session_state.tx_steps) == 1 and not at.exception
 
 
 def test_temperature_zero_shapes_the_chart_to_greedy_and_the_link_keeps_it():

@@ -160,8 +160,26 @@ def next_token(lm, steps: list, logits, shaping, append, shown: int) -> None:
         )
 
 
+_RESCORED = "tx_rescored"  # (model, prompt length, ids, their log p) of the last ledger check in this session
+
+
+def rescored(lm, ids: list[int], prompt_length: int) -> torch.Tensor:
+    """log p of every generated token, scored again apart from the drawing (``lm.log_probs``). A token's log p
+    depends only on the text before it, so the tokens this session's last check already scored are kept and only
+    the new ones are scored: a Next token click on this tab costs one window, not one per token of the text."""
+    kept = st.session_state.get(_RESCORED)
+    if kept and kept[:2] == (lm.name, prompt_length) and len(kept[2]) <= len(ids) and ids[: len(kept[2])] == kept[2]:
+        done, values = len(kept[2]), kept[3]
+    else:
+        done, values = prompt_length, torch.zeros(0, dtype=torch.float64)
+    if len(ids) > done:
+        values = torch.cat([values, lm.log_probs(ids, done)])
+    st.session_state[_RESCORED] = (lm.name, prompt_length, list(ids), values)
+    return values
+
+
 def ledger(lm, steps: list, ids: list[int], prompt_length: int) -> None:
-    """Every generated token's log p, their sum, perplexity, and the same sum from one full pass."""
+    """Every generated token's log p, their sum, perplexity, and the same sum scored apart from the drawing."""
     if not steps:
         st.info("Generate a few tokens: each one adds a line here.")
     else:
@@ -173,12 +191,13 @@ def ledger(lm, steps: list, ids: list[int], prompt_length: int) -> None:
             f"{book.perplexity:.2f}",
             help="exp(-average log p): how many equally likely choices the model was, on average, torn between.",
         )
-        check = float(lm.log_probs(ids, prompt_length).sum())
+        check = float(rescored(lm, ids, prompt_length).sum())
         c3.metric(
-            "Same, one full pass",
+            "Same, scored again",
             f"{check:.2f} nats",
-            help="log p of the generated tokens recomputed by "
-            "scoring the whole text at once: the chain rule says it equals the running sum.",
+            help="log p of the generated tokens scored again, apart from the drawing: the whole text in one pass "
+            "while it fits the model's context, then one pass per token over the text it saw. The chain rule says "
+            "the sum equals the running sum.",
         )
         charts.ledger_table(book.rows())
         st.caption("The model's probabilities enter log p(x), whatever reshaping was used to pick the tokens.")
