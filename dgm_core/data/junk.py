@@ -39,6 +39,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from dgm_core.data.augment import elastic_distortion, gaussian_blur
 from dgm_core.data.own_digit import ImageProblem, mnist_layout
 
 SIDE = 28
@@ -611,31 +612,6 @@ def make_junk(
 
 
 # ------------------------------------------------------------------ looks: the same for digits and non-digits
-
-
-def gaussian_blur(x: torch.Tensor, sigma: torch.Tensor | float, radius: int = 3) -> torch.Tensor:
-    """Blur a batch (N, 1, H, W) with a Gaussian of standard deviation ``sigma`` pixels (one per picture, or one
-    for all), 2 * radius + 1 taps each way, zero padding."""
-    sigma = torch.as_tensor(sigma, dtype=x.dtype).expand(len(x)).clamp_min(1e-3)
-    taps = torch.arange(-radius, radius + 1, dtype=x.dtype)
-    kernel = torch.exp(-(taps[None] ** 2) / (2 * sigma[:, None] ** 2))
-    kernel = kernel / kernel.sum(1, keepdim=True)  # (N, taps)
-    k = 2 * radius + 1  # one group per picture, so each gets its own kernel
-    rows = F.conv2d(x.transpose(0, 1), kernel.view(-1, 1, k, 1), padding=(radius, 0), groups=len(x))
-    return F.conv2d(rows, kernel.view(-1, 1, 1, k), padding=(0, radius), groups=len(x)).transpose(0, 1)
-
-
-def elastic_distortion(x: torch.Tensor, g: torch.Generator, alpha: float = 34.0, sigma: float = 4.0) -> torch.Tensor:
-    """Simard et al. (2003): a displacement field, uniform in [-1, 1] per pixel and direction, smoothed by a
-    Gaussian of ``sigma`` pixels and scaled by ``alpha`` (34 and 4: about 1.4 pixels of smooth wobble), moves
-    every pixel of a batch (N, 1, 28, 28); bilinear."""
-    n = len(x)
-    field = (_rand(2 * n, g, 1, SIDE, SIDE) * 2 - 1) * alpha
-    field = gaussian_blur(field, sigma, radius=round(2 * sigma)).view(n, 2, SIDE, SIDE)
-    base = torch.stack(torch.meshgrid(torch.arange(SIDE).float(), torch.arange(SIDE).float(), indexing="ij"))
-    where = base[None] + field  # (N, 2 [y, x], 28, 28) in pixels
-    grid = torch.stack([where[:, 1], where[:, 0]], -1) * 2 / (SIDE - 1) - 1
-    return F.grid_sample(x, grid, align_corners=True, padding_mode="zeros")
 
 
 def _thicken(x: torch.Tensor) -> torch.Tensor:

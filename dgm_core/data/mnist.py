@@ -267,10 +267,9 @@ def random_shift(images: np.ndarray, generator: torch.Generator, max_shift: int 
     return out
 
 
-def training_view(images: np.ndarray, levels: int, generator: torch.Generator, max_shift: int = 0) -> torch.Tensor:
+def training_view(images: np.ndarray, levels: int, generator: torch.Generator) -> torch.Tensor:
     """What a K-level density model trains on: fresh dynamic binarization for K = 2 (it acts as
-    augmentation), plain quantization otherwise; optionally a random shift first. Long (N, 1, 28, 28)."""
-    images = random_shift(images, generator, max_shift)
+    augmentation), plain quantization otherwise (a recipe may augment the digits first). Long (N, 1, 28, 28)."""
     return binarize(images, generator).long() if levels == 2 else quantize(images, levels)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import torch
 
-from dgm_core.data import junk, mnist
+from dgm_core.data import augment, junk, mnist
 from dgm_core.evaluation import BINARIZATION_SEED, held_out_digits
 from dgm_core.families import Family, register
 from dgm_core.models.judge import NOT_A_DIGIT, Judge
@@ -107,7 +107,7 @@ class RobustJudgeRecipe(ShapeJudgeRecipe):
     def validate(self, model, data):
         metrics = super().validate(model, data)
         digits = mnist.to_float(data.val_images)
-        for look, view in (("blurred", junk.gaussian_blur(digits, 1.0)), ("faint", 0.6 * digits)):
+        for look, view in (("blurred", augment.gaussian_blur(digits, 1.0)), ("faint", 0.6 * digits)):
             metrics[f"val_{look}_digits_rejected"] = float((model.decide(view)[0] == NOT_A_DIGIT).float().mean())
         return metrics
 
@@ -154,8 +154,8 @@ def soft_digit_rejection(model, digits: torch.Tensor) -> dict:
     faint (ink times a factor drawn from 0.5-0.7, seed 0), and both. A fair judge rejects them about as rarely
     as the sharp digits: samples of a VAE or a denoiser are soft, and softness is no sign of a non-digit."""
     faint = digits * torch.empty(len(digits), 1, 1, 1).uniform_(*FAINT_INK, generator=torch.Generator().manual_seed(0))
-    views = {"blurred": junk.gaussian_blur(digits, BLUR_SIGMA), "faint": faint}
-    views["blurred_faint"] = junk.gaussian_blur(faint, BLUR_SIGMA)
+    views = {"blurred": augment.gaussian_blur(digits, BLUR_SIGMA), "faint": faint}
+    views["blurred_faint"] = augment.gaussian_blur(faint, BLUR_SIGMA)
     return {
         f"test_{look}_digits_rejected": float((model.decide(view)[0] == NOT_A_DIGIT).float().mean())
         for look, view in views.items()

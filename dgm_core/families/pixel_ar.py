@@ -32,7 +32,7 @@ class PixelDensityRecipe(Recipe):
 
     def batch(self, data, generator):
         idx = self._indices(len(data.train_images), generator).numpy()
-        x = mnist.training_view(data.train_images[idx], self.config["levels"], generator, self.max_shift)
+        x = mnist.training_view(self.augmented(data.train_images[idx], generator), self.config["levels"], generator)
         return x, torch.tensor(data.train_labels[idx]).long()
 
     def validate(self, model, data, images=None, labels=None, prefix="val"):

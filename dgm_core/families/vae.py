@@ -23,7 +23,7 @@ class VAERecipe(Recipe):
 
     def batch(self, data, generator):
         idx = self._indices(len(data.train_images), generator).numpy()
-        x = mnist.binarize(mnist.random_shift(data.train_images[idx], generator, self.max_shift), generator)
+        x = mnist.binarize(self.augmented(data.train_images[idx], generator), generator)
         return x, torch.tensor(data.train_labels[idx]).long()
 
     def validate(self, model, data, images=None, prefix="val"):

@@ -34,6 +34,8 @@ class VAEConfig:
     hidden: int = 512
     beta: float = 1.0
     dropout: float = 0.0  # on the decoder's hidden units while training (against overfitting)
+    arch: str = "mlp"  # "mlp": fully connected; "conv": convolutions (a digit's strokes look alike anywhere)
+    channels: int = 32  # conv: feature maps at 14 x 14 (twice as many at 7 x 7)
 
 
 @dataclass(frozen=True)
@@ -52,17 +54,32 @@ class VAE(ConfigurableModule):
     def __init__(self, config: VAEConfig):
         super().__init__()
         self.config = config
+        if config.arch not in ("mlp", "conv"):
+            raise ValueError(f"arch must be 'mlp' or 'conv', not {config.arch!r}.")
         h = config.hidden
-        self.encoder = nn.Sequential(nn.Flatten(), nn.Linear(PIXELS, h), nn.ReLU(), nn.Linear(h, h), nn.ReLU())
-        self.to_mu, self.to_logvar = nn.Linear(h, config.latent), nn.Linear(h, config.latent)
         drop = [nn.Dropout(config.dropout)] if config.dropout else []  # no layer (and same names) without it
-        self.decoder = nn.Sequential(
-            nn.Linear(config.latent, h), nn.ReLU(), *drop, nn.Linear(h, h), nn.ReLU(), *drop, nn.Linear(h, PIXELS)
-        )
+        if config.arch == "mlp":
+            self.encoder = nn.Sequential(nn.Flatten(), nn.Linear(PIXELS, h), nn.ReLU(), nn.Linear(h, h), nn.ReLU())
+            self.decoder = nn.Sequential(
+                nn.Linear(config.latent, h), nn.ReLU(), *drop, nn.Linear(h, h), nn.ReLU(), *drop, nn.Linear(h, PIXELS)
+            )
+        else:  # 28 -> 14 -> 7 and back, strided convolutions; the flat pixels leave the decoder as the MLP's do
+            c, small = config.channels, IMAGE_SIZE // 4
+            self.encoder = nn.Sequential(
+                nn.Conv2d(1, c, 4, 2, 1), nn.ReLU(), nn.Conv2d(c, 2 * c, 4, 2, 1), nn.ReLU(),
+                nn.Conv2d(2 * c, 2 * c, 3, 1, 1), nn.ReLU(),
+                nn.Flatten(), nn.Linear(2 * c * small * small, h), nn.ReLU(),
+            )  # fmt: skip
+            self.decoder = nn.Sequential(
+                nn.Linear(config.latent, h), nn.ReLU(), *drop, nn.Linear(h, 2 * c * small * small), nn.ReLU(),
+                nn.Unflatten(1, (2 * c, small, small)), nn.Conv2d(2 * c, 2 * c, 3, 1, 1), nn.ReLU(), *drop,
+                nn.ConvTranspose2d(2 * c, c, 4, 2, 1), nn.ReLU(), nn.ConvTranspose2d(c, 1, 4, 2, 1), nn.Flatten(),
+            )  # fmt: skip
+        self.to_mu, self.to_logvar = nn.Linear(h, config.latent), nn.Linear(h, config.latent)
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """q(z | x): mean and log-variance, each (N, latent)."""
-        h = self.encoder(x.float())
+        h = self.encoder(x.float().reshape(-1, 1, IMAGE_SIZE, IMAGE_SIZE))
         return self.to_mu(h), self.to_logvar(h).clamp(-12.0, 8.0)
 
     @staticmethod
