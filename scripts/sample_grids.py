@@ -7,6 +7,7 @@ The figure printed per model is the share of the 64 that the judge accepts as a 
 
     python scripts/sample_grids.py                       # every image model in assets/
     python scripts/sample_grids.py gan_mnist --judge judge_mnist --out /tmp/grids
+    python scripts/sample_grids.py made_mnist --assets /tmp/trial --out /tmp/trial   # a trial's checkpoint
 """
 
 from __future__ import annotations
@@ -65,11 +66,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--judge", default="judge_mnist", help="the judge's checkpoint")
     parser.add_argument("--judge-assets", type=Path, default=None, help="the judge's folder (default: assets/)")
     parser.add_argument("--out", type=Path, default=Path("docs/samples"))
+    parser.add_argument("--assets", type=Path, default=None, help="the models' folder (default: assets/)")
     args = parser.parse_args(argv)
     judge, _ = checkpoints.load_checkpoint(args.judge, args.judge_assets)
     args.out.mkdir(parents=True, exist_ok=True)
-    for name in args.names or image_models():
-        model, card = checkpoints.load_checkpoint(name)
+    for name in args.names or image_models(args.assets):
+        model, card = checkpoints.load_checkpoint(name, args.assets)
         with torch.inference_mode():
             samples = sample_images(model, card, N, seed=0)
             verdicts = judge.decide(samples)[0]
