@@ -118,7 +118,7 @@ VAE_MODELS = {
     "vae_z2_mnist": "2-number code, beta = 1",
     "vae_z2_beta0.3_mnist": "2-number code, beta = 0.3 (sharper digits)",
     "vae_z2_beta3_mnist": "2-number code, beta = 3 (tidier map)",
-    "vae_z16_mnist": "16-number code, beta = 1",
+    "vae_z16_mnist": "16-number code, convolutional, beta = 1",
 }
 
 # Every shipped checkpoint by a name a student can read (the compare page shows the id beside it).
