@@ -14,6 +14,7 @@ import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
+from typing import ClassVar
 
 import torch
 from torch import nn
@@ -48,6 +49,7 @@ class Recipe:
     snapshots: tuple[int, ...] = ()  # also save the model at these steps (as <checkpoint>_step<N>)
     max_shift: int = 0  # augmentation: shift each training digit by up to this many pixels
     elastic: float = 0.0  # augmentation: this share of the training digits elastically distorted (Simard et al.)
+    augments: ClassVar[bool] = False  # whether ``batch`` applies max_shift and elastic (through ``augmented``)
     title: str = ""  # how the app names the checkpoint (ui.catalogue falls back to it)
     short: str = ""  # the same, short enough for a chart's axis
 

@@ -54,6 +54,8 @@ def train(
     """Train ``model_name`` (a key of ``RECIPES``) and save it; returns the model card."""
     # a changed copy: the shared RECIPES entry stays as it is for the next run in this process
     base = recipe_for(model_name)
+    if not base.augments and (max_shift or elastic):
+        raise ValueError(f"{model_name}'s recipe does not augment its digits: --shift and --elastic do not apply.")
     recipe = dataclasses.replace(
         base,
         batch_size=batch_size or base.batch_size,

@@ -5,6 +5,7 @@ import dataclasses
 import numpy as np
 import torch
 
+from dgm_core import train
 from dgm_core.data import augment, mnist
 from dgm_core.recipes import recipe_for
 
@@ -37,3 +38,12 @@ def test_a_recipe_without_augmentation_draws_nothing_so_shipped_runs_reproduce()
     elastic = dataclasses.replace(recipe, elastic=1.0, max_shift=1)
     assert not np.array_equal(elastic.augmented(images, g), images)
     assert "elastic" in elastic.augmentation_note() and "shift up to 1 px" in elastic.augmentation_note()
+
+
+def test_a_recipe_that_does_not_augment_refuses_shift_and_elastic(tmp_path, capsys):
+    """The GAN's and the judge's batches do not go through ``augmented``: asking them to augment is an error, not a
+    card that claims an augmentation the run never had."""
+    for flag in (["--elastic", "0.5"], ["--shift", "1"]):
+        assert train.main(["gan", *flag, "--steps", "1", "--out", str(tmp_path), "--quiet"]) == 1
+        assert "does not augment" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())

@@ -30,6 +30,8 @@ class PixelDensityRecipe(Recipe):
     """Density models of K-level digits trained by maximum likelihood (for K = 2 a fresh
     binarization per batch); class-conditional models also get the labels."""
 
+    augments = True
+
     def batch(self, data, generator):
         idx = self._indices(len(data.train_images), generator).numpy()
         x = mnist.training_view(self.augmented(data.train_images[idx], generator), self.config["levels"], generator)

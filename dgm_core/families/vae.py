@@ -21,6 +21,8 @@ from dgm_core.samplers.images import requested_labels
 class VAERecipe(Recipe):
     """VAEs of binarized digits: maximize the (beta-)ELBO; a fresh binarization per batch."""
 
+    augments = True
+
     def batch(self, data, generator):
         idx = self._indices(len(data.train_images), generator).numpy()
         x = mnist.binarize(self.augmented(data.train_images[idx], generator), generator)
