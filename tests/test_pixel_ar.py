@@ -30,6 +30,7 @@ MODELS = {
     "fvsbn_k2": lambda: FVSBN(FVSBNConfig()),
     "fvsbn_k4": lambda: FVSBN(FVSBNConfig(levels=4)),
     "made": lambda: MADE(MADEConfig(hidden=64)),
+    "made_direct": lambda: MADE(MADEConfig(hidden=64, direct=True)),  # with FVSBN's W_i x_<i beside the hidden layer
     "pixelcnn": lambda: PixelCNN(PixelCNNConfig(channels=8, layers=3)),
     "pixelcnn_cond": lambda: PixelCNN(PixelCNNConfig(channels=8, layers=3, num_classes=10)),
     "gated": lambda: GatedPixelCNN(GatedPixelCNNConfig(channels=8, head=8, vertical_dilations=[1, 2, 4])),
@@ -298,7 +299,7 @@ def test_gated_pixelcnn_has_no_blind_spot(num_classes):
 
 
 @torch.no_grad()
-@pytest.mark.parametrize("name", ["made", "pixelcnn_cond"])
+@pytest.mark.parametrize("name", ["made", "made_direct", "pixelcnn_cond"])
 def test_a_stepper_fed_as_the_sampler_feeds_it_gives_the_full_pass(name):
     """Asked pixel by pixel while the image fills in raster order (pixel i is set after its logits, as the sampler
     does), a model's stepper gives the full pass's conditionals of the finished image: MADE's moves its hidden

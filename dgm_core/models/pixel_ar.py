@@ -152,6 +152,7 @@ class MADEConfig:
     hidden: int = 500
     mask_seed: int = 0
     dropout: float = 0.0  # on the hidden units while training (against overfitting 4,500 digits)
+    direct: bool = False  # also a logistic regression per pixel on x_<i beside the hidden layer (Germain et al. 2015)
 
 
 class MaskedLinear(nn.Linear):
@@ -180,16 +181,37 @@ class MADE(ChainRuleDensity):
         out_mask = (degrees_in[:, None] > degrees_hidden[None, :]).repeat_interleave(k, dim=0)
         self.output_layer = MaskedLinear(h, d * k, out_mask)
         self.dropout = nn.Dropout(config.dropout)
+        # the direct connections: FVSBN's W_i on x_<i, packed the same way (only weights below the diagonal exist)
+        self.direct = None
+        if config.direct:
+            rows, cols = torch.tril_indices(d, d, offset=-1)
+            self.register_buffer("direct_rows", rows, persistent=False)
+            self.register_buffer("direct_cols", cols, persistent=False)
+            self.direct = nn.Parameter(torch.zeros(k, rows.numel()))
+
+    def _direct_logits(self, inputs: torch.Tensor, i: int | None = None) -> torch.Tensor:
+        """The direct connections' share of the logits: (N, D, K), or (N, K) for pixel i alone; inputs (N, D)."""
+        if i is not None:
+            start = i * (i - 1) // 2  # packed row i holds W_i[:, 0..i-1]
+            return inputs[:, :i] @ self.direct[:, start : start + i].T
+        d = self.config.num_pixels
+        dense = self.direct.new_zeros(self.levels, d, d)
+        dense[:, self.direct_rows, self.direct_cols] = self.direct
+        return torch.einsum("kij,nj->nik", dense, inputs)
 
     def conditional_logits(self, x, y=None):
-        hidden = self.dropout(F.relu(self.hidden_layer(self.scaled(x).reshape(x.shape[0], -1))))
-        return self.output_layer(hidden).reshape(x.shape[0], self.config.num_pixels, self.levels)
+        inputs = self.scaled(x).reshape(x.shape[0], -1)
+        hidden = self.dropout(F.relu(self.hidden_layer(inputs)))
+        logits = self.output_layer(hidden).reshape(x.shape[0], self.config.num_pixels, self.levels)
+        return logits if self.direct is None else logits + self._direct_logits(inputs)
 
     def step_logits(self, x, i, y=None):
-        hidden = self.dropout(F.relu(self.hidden_layer(self.scaled(x).reshape(x.shape[0], -1))))
+        inputs = self.scaled(x).reshape(x.shape[0], -1)
+        hidden = self.dropout(F.relu(self.hidden_layer(inputs)))
         rows = slice(i * self.levels, (i + 1) * self.levels)
         out = self.output_layer
-        return F.linear(hidden, out.weight[rows] * out.mask[rows], out.bias[rows])
+        logits = F.linear(hidden, out.weight[rows] * out.mask[rows], out.bias[rows])
+        return logits if self.direct is None else logits + self._direct_logits(inputs, i)
 
     def stepper(self, y: torch.Tensor | None = None) -> MADEStepper:
         return MADEStepper(self)
@@ -220,7 +242,8 @@ class MADEStepper:
                 self.pre = self.pre + (inputs[:, changed] - self.inputs[:, changed]) @ self.w_in[:, changed].T
         self.inputs = inputs
         rows = slice(i * self.levels, (i + 1) * self.levels)
-        return F.linear(self.model.dropout(F.relu(self.pre)), self.w_out[rows], self.b_out[rows])
+        logits = F.linear(self.model.dropout(F.relu(self.pre)), self.w_out[rows], self.b_out[rows])
+        return logits if self.model.direct is None else logits + self.model._direct_logits(inputs, i)
 
 
 # ----------------------------------------------------------------------------- PixelCNN
