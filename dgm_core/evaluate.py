@@ -66,6 +66,12 @@ def main(argv: list[str] | None = None) -> int:
         "digits, less variety, no longer samples of p(x)); the cards' figures are at 1, so --write refuses others",
     )
     parser.add_argument(
+        "--prior",
+        default=None,
+        help="VAEs: draw z from \"own\" (the model's prior: a fitted mixture where there is one; the cards' "
+        'figures) or "N(0, I)", the prior it was trained against; --write refuses "N(0, I)"',
+    )
+    parser.add_argument(
         "--judge",
         default="judge_mnist",
         help="the judge the sample figures are measured with (a candidate's checkpoint name); the cards' figures "
@@ -82,7 +88,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.bill:
         return _print_bill(args.bill, args.assets, args.mnist_dir)
     # what every card's sample figures were measured at
-    defaults = {"samples": FID_SAMPLES, "temperature": 1.0, "judge": "judge_mnist", "judge_assets": None}
+    defaults = {
+        "samples": FID_SAMPLES,
+        "temperature": 1.0,
+        "judge": "judge_mnist",
+        "judge_assets": None,
+        "prior": None,
+    }
     changed = {k: getattr(args, k) for k, v in defaults.items() if getattr(args, k) != v}
     if changed.get("judge_assets") is not None:
         changed["judge_assets"] = str(changed["judge_assets"])
@@ -90,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.write and changed:  # the cards' figures stay comparable: one setting for all
             raise ValueError(
                 f"a card's sample figures are measured at {FID_SAMPLES} samples and temperature 1 by the shipped "
-                "judge, so --write does not take --samples, --temperature or another judge; measure with them "
+                "judge, so --write does not take --samples, --temperature, --prior or another judge; measure with them "
                 "without --write."
             )
         if args.samples < 1:
@@ -106,11 +118,13 @@ def main(argv: list[str] | None = None) -> int:
         if entry.can_sample and not args.no_samples:
             judge, _ = checkpoints.load_checkpoint(args.judge, args.judge_assets)
             metrics |= evaluate_samples(
-                model, card, args.mnist_dir, args.samples, temperature=args.temperature, judge=judge
+                model, card, args.mnist_dir, args.samples, temperature=args.temperature, judge=judge, prior=args.prior
             )
             knobs = dict(entry.sample_settings)
             if entry.sample_temperature:
                 knobs["temperature"] = args.temperature
+            if args.prior is not None:
+                knobs["prior"] = args.prior
             sampled_with = knobs | {"samples": args.samples, "seed": 0, "judge": args.judge}
     except (FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)

@@ -99,6 +99,11 @@ class Recipe:
     def validate(self, model: nn.Module, data: MnistData) -> dict:
         raise NotImplementedError
 
+    def finish(self, model: nn.Module, data: MnistData, generator: torch.Generator, progress: bool = False) -> dict:
+        """After training, on the kept weights: a last step that is not gradient descent (the VAE's fitted prior).
+        Returns what it did, for the card's training section; nothing by default."""
+        return {}
+
     def _indices(self, n: int, generator: torch.Generator) -> torch.Tensor:
         return torch.randint(0, n, (self.batch_size,), generator=generator)
 

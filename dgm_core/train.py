@@ -110,6 +110,10 @@ def train(
     if best is not None:  # early stopping: keep the weights that did best on held-out digits
         best_step, val_metrics, state = best
         model.load_state_dict(state)
+    finished = recipe.finish(model, data, torch.Generator().manual_seed(seed), progress)
+    if finished:  # the model changed after selection: validate it as it is saved
+        with torch.no_grad():
+            val_metrics = recipe.validate(model, data)
 
     metrics = dict(val_metrics)
     test_note = test_data_note(model, recipe.family)
@@ -136,6 +140,7 @@ def train(
             "device": f"cpu, {torch.get_num_threads()} threads",
             "torch_version": torch.__version__,
             "command": command or f"python -m dgm_core.train {model_name}",
+            **finished,
             "history": history,
         },
         "metrics": metrics,

@@ -8,6 +8,7 @@ The figure printed per model is the share of the 64 that the judge accepts as a 
     python scripts/sample_grids.py                       # every image model in assets/
     python scripts/sample_grids.py gan_mnist --judge judge_mnist --out /tmp/grids
     python scripts/sample_grids.py made_mnist --assets /tmp/trial --out /tmp/trial   # a trial's checkpoint
+    python scripts/sample_grids.py vae_z16_mnist --prior "N(0, I)"   # z from N(0, I), not the fitted prior
 """
 
 from __future__ import annotations
@@ -67,16 +68,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--judge-assets", type=Path, default=None, help="the judge's folder (default: assets/)")
     parser.add_argument("--out", type=Path, default=Path("docs/samples"))
     parser.add_argument("--assets", type=Path, default=None, help="the models' folder (default: assets/)")
+    parser.add_argument(
+        "--prior",
+        default=None,
+        help='VAEs: z from "N(0, I)" instead of the model\'s own prior; writes <NAME>_N01.png',
+    )
     args = parser.parse_args(argv)
     judge, _ = checkpoints.load_checkpoint(args.judge, args.judge_assets)
     args.out.mkdir(parents=True, exist_ok=True)
     for name in args.names or image_models(args.assets):
         model, card = checkpoints.load_checkpoint(name, args.assets)
         with torch.inference_mode():
-            samples = sample_images(model, card, N, seed=0)
+            samples = sample_images(model, card, N, seed=0, prior=args.prior)
             verdicts = judge.decide(samples)[0]
         requested = torch.arange(N) % model.num_classes if getattr(model, "num_classes", 0) else None
-        Image.fromarray(judged_grid(samples, verdicts, requested)).save(args.out / f"{name}.png", optimize=True)
+        stem = name + ("_N01" if args.prior == "N(0, I)" else "")
+        Image.fromarray(judged_grid(samples, verdicts, requested)).save(args.out / f"{stem}.png", optimize=True)
         print(f"{name}: {float((verdicts != NOT_A_DIGIT).float().mean()):.3f} of {N} accepted as digits")
     return 0
 

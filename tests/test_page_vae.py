@@ -54,3 +54,30 @@ def test_interpolation_and_every_shipped_beta_render():
     (table,) = tables(show_tab(at, "ELBO and beta"))
     assert len(table) == len([n for n in VAE_MODELS if n in checkpoints.available()])
     assert all(float(row["-ELBO (nats)"]) > float(row["IWAE bound (nats)"]) for row in table)  # the bound is tighter
+
+
+@pytest.mark.skipif(
+    not checkpoints.read_card("vae_z16_mnist")["config"].get("prior_components")
+    if "vae_z16_mnist" in checkpoints.available()
+    else True,
+    reason="no 16-number VAE with a fitted prior shipped",
+)
+def test_new_digits_start_from_the_fitted_prior_and_n01_draws_other_digits():
+    """The 16-number VAE's new digits start from its fitted prior (the card's setting); switching to N(0, I) draws
+    other codes, says so, keeps the link, and the ELBO tab shows both priors' -ELBO."""
+    at = open_page("app_pages/vae.py", {"tab": "New digits"})
+    assert not at.exception
+    radio = at.radio(key="share_vae_prior")
+    assert radio.value == "own"
+    headings = [m.value for m in at.markdown if m.value.startswith("**") and "z from" in m.value]
+    assert any("16-number" in h and "its fitted prior" in h for h in headings), headings
+    before = [i.url for e in at.get("image") for i in e.proto.imgs]
+    radio.set_value("N(0, I)").run()
+    assert not at.exception and at.query_params["vae_prior"] == "N(0, I)"
+    headings = [m.value for m in at.markdown if m.value.startswith("**") and "z from" in m.value]
+    assert all(h.endswith("z from N(0, I)") for h in headings), headings
+    after = [i.url for e in at.get("image") for i in e.proto.imgs]
+    assert after != before and len(after) == len(before)
+    (table,) = tables(show_tab(at, "ELBO and beta"))
+    z16 = next(row for row in table if row["prior p(z)"].startswith("fitted"))
+    assert float(z16["-ELBO (nats)"]) < float(z16["-ELBO under N(0, I)"])  # the fitted prior tightens the bound
