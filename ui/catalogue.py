@@ -106,7 +106,7 @@ PIXEL_MODELS = {
     "independent_pixels_mnist": "Every pixel on its own (baseline)",
     "fvsbn_mnist": "FVSBN: one logistic regression per pixel",
     "fvsbn_k4_mnist": "FVSBN over 4 grey levels",
-    "made_mnist": "MADE: one masked layer shared by all pixels",
+    "made_mnist": "MADE: one masked layer shared by all pixels, plus direct connections",
     "pixelcnn_mnist": "PixelCNN: masked convolutions (has a blind spot)",
     "pixelcnn_cond_mnist": "PixelCNN told which digit to draw, p(x | y)",
     "gated_pixelcnn_mnist": "Gated PixelCNN: two stacks, no blind spot",

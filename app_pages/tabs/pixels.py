@@ -70,5 +70,7 @@ def models_table(shipped: list[str]) -> None:
             f"**{FVSBN.formula_parameters(2, 784):,}** "
             f"(the shipped model has {checkpoints.read_card('fvsbn_mnist')['parameters']:,}); for all 256 grey "
             f"levels it would be **{FVSBN.formula_parameters(256, 784):,}**, and no pixel's weights help any other "
-            "pixel. MADE and PixelCNN share parameters across pixels instead."
+            "pixel. MADE shares one hidden layer across all pixels (the shipped MADE keeps these per-pixel weights "
+            "beside it, as *direct connections*: a head start the hidden layer adds to), and PixelCNN shares its "
+            "filters across the whole picture."
         )

@@ -217,11 +217,21 @@ _family(
         "made": PixelDensityRecipe(
             checkpoint="made_mnist",
             family="made",
-            config={"levels": 2, "num_pixels": mnist.NUM_PIXELS, "hidden": 500, "mask_seed": 0},
+            # issue #27: direct connections (FVSBN's W_i x_<i beside the hidden layer), twice the hidden units and
+            # dropout 0.2 against overfitting 4,500 digits: test NLL 104.56 -> 94.23 (README, "MADE with direct
+            # connections")
+            config={
+                "levels": 2,
+                "num_pixels": mnist.NUM_PIXELS,
+                "hidden": 1000,
+                "mask_seed": 0,
+                "direct": True,
+                "dropout": 0.2,
+            },
             steps=15000,
             batch_size=128,
             lr=2e-3,
-            summary="MADE: one masked hidden layer (500 units) shared by all pixels, K = 2",
+            summary="MADE: one masked hidden layer (1,000 units) shared by all pixels, and direct connections, K = 2",
             view=BINARY_VIEW,
             select="val_nll_nats",
             eval_every=250,

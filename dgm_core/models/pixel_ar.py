@@ -156,12 +156,29 @@ class MADEConfig:
 
 
 class MaskedLinear(nn.Linear):
+    """A linear layer whose weights outside ``mask`` never act. A state dict (so a checkpoint) holds only the kept
+    weights, ``weight_kept`` (row by row): the others are about half of them, and storing them would double the
+    file."""
+
     def __init__(self, n_in: int, n_out: int, mask: torch.Tensor):
         super().__init__(n_in, n_out)
         self.register_buffer("mask", mask.float(), persistent=False)
 
     def forward(self, x):
         return F.linear(x, self.weight * self.mask, self.bias)
+
+    def _save_to_state_dict(self, destination, prefix, keep_vars):
+        super()._save_to_state_dict(destination, prefix, keep_vars)
+        weight = destination.pop(prefix + "weight")
+        destination[prefix + "weight_kept"] = weight[self.mask.bool()]
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        kept = state_dict.pop(prefix + "weight_kept", None)
+        if kept is not None:  # the full weight, zero where the mask drops it (absent: reported as missing)
+            full = torch.zeros_like(self.weight)
+            full[self.mask.bool()] = kept.to(full.dtype)
+            state_dict[prefix + "weight"] = full
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
 
 class MADE(ChainRuleDensity):
