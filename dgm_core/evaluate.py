@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         "--prior",
         default=None,
         help="VAEs: draw z from \"own\" (the model's prior: a fitted mixture where there is one; the cards' "
-        'figures) or "N(0, I)", the prior it was trained against; --write refuses "N(0, I)"',
+        'figures; the default) or "N(0, I)", the prior it was trained against; --write refuses "N(0, I)"',
     )
     parser.add_argument(
         "--judge",
@@ -85,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         "a picture file, or test:N for official test digit N",
     )
     args = parser.parse_args(argv)
+    if args.prior == "own":  # the model's own prior is what the cards measure: the default
+        args.prior = None
     if args.bill:
         return _print_bill(args.bill, args.assets, args.mnist_dir)
     # what every card's sample figures were measured at

@@ -2,8 +2,7 @@
 
 Trained on binarized digits by maximizing the (beta-)ELBO; measured by two upper bounds on -log p(x),
 the -ELBO and the importance-weighted bound; sampled by decoding z ~ p(z) (N(0, I), or a mixture fitted to
-the training digits' codes after training); priced on the bill by
-the same two bounds.
+the training digits' codes after training); priced on the bill by the same two bounds.
 """
 
 from __future__ import annotations
