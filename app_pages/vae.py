@@ -35,8 +35,8 @@ WALK_FRAMES = 41  # steps of the animated walk between two codes
 layout.header(
     "Generation by compression",
     "An **encoder** squeezes each 784-pixel digit into just two numbers z; a **decoder** rebuilds the digit from "
-    "them. Training keeps the codes inside a simple region (a standard normal), so any point of that region "
-    "decodes to a digit: compression becomes generation.",
+    "them. Training pulls the codes into a simple region (a standard normal), so points of that region "
+    "decode to digits: compression becomes generation (where the codes leave holes, see *New digits*).",
 )
 if not MAP_MODELS:
     st.warning("No VAE checkpoint in assets/. Train one with `python -m dgm_core.train vae_z2`.")
@@ -198,7 +198,7 @@ with new_tab:
                 k = vae_card["config"]["prior_components"]
                 metrics = vae_card["metrics"]
                 rate = (
-                    f"; the judge reads {metrics['digit_rate']:.0%} of 1,000 as a digit"
+                    f"; the judge reads {metrics['digit_rate']:.1%} of 1,000 as a digit"
                     if "digit_rate" in metrics
                     else ""
                 )
