@@ -212,9 +212,9 @@ class MADE(ChainRuleDensity):
             start = i * (i - 1) // 2  # packed row i holds W_i[:, 0..i-1]
             return inputs[:, :i] @ self.direct[:, start : start + i].T
         d = self.config.num_pixels
-        dense = self.direct.new_zeros(self.levels, d, d)
-        dense[:, self.direct_rows, self.direct_cols] = self.direct
-        return torch.einsum("kij,nj->nik", dense, inputs)
+        dense = self.direct.new_zeros(d, self.levels, d)  # dense[i, k, j] = W_i[k, j], zero for j >= i
+        dense[self.direct_rows, :, self.direct_cols] = self.direct.T
+        return F.linear(inputs, dense.view(d * self.levels, d)).view(len(inputs), d, self.levels)  # no copy of W
 
     def conditional_logits(self, x, y=None):
         inputs = self.scaled(x).reshape(x.shape[0], -1)
