@@ -47,6 +47,11 @@ class VAEConfig:
     prior_components: int = 0  # > 0: after training, p(z) is a mixture of this many Gaussians fitted to the codes
 
 
+def _log_standard(z: torch.Tensor) -> torch.Tensor:
+    """log N(z; 0, I) per row of z (N, L)."""
+    return -0.5 * (z.pow(2) + math.log(2 * math.pi)).sum(-1)
+
+
 def _log_normal(z: torch.Tensor, mean: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
     """log N(z; mean, diag exp(logvar)) of every row of z (N, L) under every row of mean/logvar (K, L): (N, K).
     Expanded into matrix products, so N x K x L numbers are never held at once."""
@@ -73,7 +78,7 @@ class MixturePrior(nn.Module):
     def log_prob(self, z: torch.Tensor) -> torch.Tensor:
         """log p(z) per row of z (N, L)."""
         if not self.is_fitted:
-            return -0.5 * (z.pow(2) + math.log(2 * math.pi)).sum(-1)
+            return _log_standard(z)
         return torch.logsumexp(_log_normal(z, self.means, self.logvars) + self.log_weights, dim=-1)
 
     def sample(self, n: int, generator: torch.Generator) -> torch.Tensor:
@@ -157,9 +162,7 @@ class VAE(ConfigurableModule):
 
     def log_prior(self, z: torch.Tensor) -> torch.Tensor:
         """log p(z) per row of z (N, latent)."""
-        if self.prior is None:
-            return -0.5 * (z.pow(2) + math.log(2 * math.pi)).sum(-1)
-        return self.prior.log_prob(z)
+        return _log_standard(z) if self.prior is None else self.prior.log_prob(z)
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """q(z | x): mean and log-variance, each (N, latent)."""
