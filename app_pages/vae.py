@@ -173,8 +173,7 @@ with walk_tab:
 with new_tab:
     if new_tab.open:
         st.markdown("Generation: draw a code z from the prior p(z) and decode it. 16 numbers keep more detail than 2.")
-        fitted = [s for s in SHIPPED if "z16" in s and checkpoints.read_card(s)["config"].get("prior_components")]
-        if fitted:
+        if any(models.load(s)[0].fitted_prior for s in SHIPPED if "z16" in s):  # cached models, no card read
             st.radio(
                 "Prior of the 16-number VAE (where z is drawn from)",
                 vae_family.PRIORS,
