@@ -98,6 +98,22 @@ def visible_context(model: ChainRuleDensity, i: int, y: torch.Tensor | None = No
 # ----------------------------------------------------------------------------- FVSBN
 
 
+def lower_triangular_logits(packed: torch.Tensor, inputs: torch.Tensor, rows, cols) -> torch.Tensor:
+    """sum_{j<i} W_i[k, j] x_j for every pixel i: (N, D, K). ``packed`` (K, D(D-1)/2) holds only the weights below
+    the diagonal, row by row (``rows``, ``cols``: ``torch.tril_indices(D, D, -1)``); FVSBN's weights and MADE's
+    direct connections. One matrix product over a dense (D, K, D) copy made per call (einsum copied it again)."""
+    k, d = packed.shape[0], inputs.shape[1]
+    dense = packed.new_zeros(d, k, d)  # dense[i, k, j] = W_i[k, j], zero for j >= i
+    dense[rows, :, cols] = packed.T
+    return F.linear(inputs, dense.view(d * k, d)).view(len(inputs), d, k)
+
+
+def lower_triangular_step(packed: torch.Tensor, inputs: torch.Tensor, i: int) -> torch.Tensor:
+    """The same for pixel i alone, from x_<i: (N, K)."""
+    start = i * (i - 1) // 2  # packed row i holds W_i[:, 0..i-1]
+    return inputs[:, :i] @ packed[:, start : start + i].T
+
+
 @dataclass
 class FVSBNConfig:
     levels: int = 2
@@ -125,21 +141,12 @@ class FVSBN(ChainRuleDensity):
         """The lecture's count: b_1..b_D in R^K plus W_i in R^{K x (i-1)} for i = 2..D."""
         return levels * pixels * (pixels - 1) // 2 + levels * pixels
 
-    def dense_weight(self) -> torch.Tensor:
-        """W as a (K, D, D) tensor, zero on and above the diagonal."""
-        d = self.config.num_pixels
-        w = self.weight.new_zeros(self.levels, d, d)
-        w[:, self.rows, self.cols] = self.weight
-        return w
-
     def conditional_logits(self, x, y=None):
         inputs = self.scaled(x).reshape(x.shape[0], -1)  # (N, D)
-        return torch.einsum("kij,nj->nik", self.dense_weight(), inputs) + self.bias
+        return lower_triangular_logits(self.weight, inputs, self.rows, self.cols) + self.bias
 
     def step_logits(self, x, i, y=None):
-        inputs = self.scaled(x).reshape(x.shape[0], -1)[:, :i]  # x_<i
-        start = i * (i - 1) // 2  # packed row i holds W_i[:, 0..i-1]
-        return inputs @ self.weight[:, start : start + i].T + self.bias[i]
+        return lower_triangular_step(self.weight, self.scaled(x).reshape(x.shape[0], -1), i) + self.bias[i]
 
 
 # ----------------------------------------------------------------------------- MADE
@@ -209,12 +216,8 @@ class MADE(ChainRuleDensity):
     def _direct_logits(self, inputs: torch.Tensor, i: int | None = None) -> torch.Tensor:
         """The direct connections' share of the logits: (N, D, K), or (N, K) for pixel i alone; inputs (N, D)."""
         if i is not None:
-            start = i * (i - 1) // 2  # packed row i holds W_i[:, 0..i-1]
-            return inputs[:, :i] @ self.direct[:, start : start + i].T
-        d = self.config.num_pixels
-        dense = self.direct.new_zeros(d, self.levels, d)  # dense[i, k, j] = W_i[k, j], zero for j >= i
-        dense[self.direct_rows, :, self.direct_cols] = self.direct.T
-        return F.linear(inputs, dense.view(d * self.levels, d)).view(len(inputs), d, self.levels)  # no copy of W
+            return lower_triangular_step(self.direct, inputs, i)
+        return lower_triangular_logits(self.direct, inputs, self.direct_rows, self.direct_cols)
 
     def conditional_logits(self, x, y=None):
         inputs = self.scaled(x).reshape(x.shape[0], -1)
