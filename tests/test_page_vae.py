@@ -56,12 +56,6 @@ def test_interpolation_and_every_shipped_beta_render():
     assert all(float(row["-ELBO (nats)"]) > float(row["IWAE bound (nats)"]) for row in table)  # the bound is tighter
 
 
-@pytest.mark.skipif(
-    not checkpoints.read_card("vae_z16_mnist")["config"].get("prior_components")
-    if "vae_z16_mnist" in checkpoints.available()
-    else True,
-    reason="no 16-number VAE with a fitted prior shipped",
-)
 def test_new_digits_start_from_the_fitted_prior_and_n01_draws_other_digits():
     """The 16-number VAE's new digits start from its fitted prior (the card's setting); switching to N(0, I) draws
     other codes, says so, keeps the link, and the ELBO tab shows both priors' -ELBO."""
