@@ -10,6 +10,7 @@ from app_pages.tabs.conditional import (
     DIFFUSION_SETTINGS,
     FILLER,
     GAN,
+    PIXEL_SETTINGS,
     complete,
     diffuse_digit,
     diffuse_hole,
@@ -65,7 +66,9 @@ with ask:
         accuracy = checkpoints.read_card(CONDITIONAL)["metrics"].get("conditional_accuracy")
         gated = CONDITIONAL.startswith("gated")
         st.markdown(
-            f"The class-conditional {'gated ' if gated else ''}PixelCNN was asked for **{digit}** eight times; "
+            f"The class-conditional {'gated ' if gated else ''}PixelCNN was asked for **{digit}** eight times "
+            f"(guidance {PIXEL_SETTINGS['guidance']:g}: each pixel leans a little further towards the asked digit "
+            "than p(x | y) itself; the *Pixel by pixel* page lets you change it); "
             f'the judge agrees on **{hits} of 8** (a "not a digit" verdict counts as a miss).'
             + (f" Over 1,000 samples (its model card) the judge agrees {accuracy:.0%} of the time." if accuracy else "")
             + (

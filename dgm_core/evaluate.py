@@ -11,6 +11,7 @@ Examples::
     python -m dgm_core.evaluate independent_pixels_mnist --write
     python -m dgm_core.evaluate gan_mnist --samples-only --write   # after a new judge: its sample figures
     python -m dgm_core.evaluate gated_pixelcnn_mnist --samples-only --samples 200 --temperature 0.8
+    python -m dgm_core.evaluate gated_pixelcnn_cond_mnist --samples-only --guidance 1   # p(x | y) unguided
     python -m dgm_core.evaluate --bill my_digit.png     # one picture's -log p(x) under every model
     python -m dgm_core.evaluate --bill test:7           # the same for official test digit 7
 """
@@ -72,6 +73,14 @@ def main(argv: list[str] | None = None) -> int:
         'figures; the default) or "N(0, I)", the prior it was trained against; --write refuses "N(0, I)"',
     )
     parser.add_argument(
+        "--guidance",
+        type=float,
+        default=None,
+        help="class-conditional pixel models and the denoiser: the guidance scale (1: p(x | y) itself, above 1: "
+        "more clearly the asked digit, less variety); default: the family's setting, the cards'; --write refuses "
+        "another",
+    )
+    parser.add_argument(
         "--judge",
         default="judge_mnist",
         help="the judge the sample figures are measured with (a candidate's checkpoint name); the cards' figures "
@@ -96,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         "judge": "judge_mnist",
         "judge_assets": None,
         "prior": None,
+        "guidance": None,
     }
     changed = {k: getattr(args, k) for k, v in defaults.items() if getattr(args, k) != v}
     if changed.get("judge_assets") is not None:
@@ -104,8 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.write and changed:  # the cards' figures stay comparable: one setting for all
             raise ValueError(
                 f"a card's sample figures are measured at {FID_SAMPLES} samples and temperature 1 by the shipped "
-                "judge, so --write does not take --samples, --temperature, --prior or another judge; measure with them "
-                "without --write."
+                "judge, so --write does not take --samples, --temperature, --prior, --guidance or another judge; "
+                "measure with them without --write."
             )
         if args.samples < 1:
             raise ValueError(f"--samples must be at least 1, not {args.samples}.")
@@ -120,13 +130,22 @@ def main(argv: list[str] | None = None) -> int:
         if entry.can_sample and not args.no_samples:
             judge, _ = checkpoints.load_checkpoint(args.judge, args.judge_assets)
             metrics |= evaluate_samples(
-                model, card, args.mnist_dir, args.samples, temperature=args.temperature, judge=judge, prior=args.prior
+                model,
+                card,
+                args.mnist_dir,
+                args.samples,
+                temperature=args.temperature,
+                judge=judge,
+                prior=args.prior,
+                guidance=args.guidance,
             )
-            knobs = dict(entry.sample_settings)
+            knobs = entry.knobs(card)
             if entry.sample_temperature:
                 knobs["temperature"] = args.temperature
             if args.prior is not None:
                 knobs["prior"] = args.prior
+            if args.guidance is not None:
+                knobs["guidance"] = args.guidance
             sampled_with = knobs | {"samples": args.samples, "seed": 0, "judge": args.judge}
     except (FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)

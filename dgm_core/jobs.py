@@ -44,26 +44,67 @@ def model(name: str):
     return LOADER(name)
 
 
-def pixel_drawing(name: str, n: int, seed: int, digit: int | None, temperature: float = 1.0, report: Report = None):
-    """``n`` digits drawn pixel by pixel (the pixel page's *Watch it draw*): the whole trajectory, for scrubbing."""
+def pixel_drawing(
+    name: str,
+    n: int,
+    seed: int,
+    digit: int | None,
+    temperature: float = 1.0,
+    guidance: float = 1.0,
+    report: Report = None,
+):
+    """``n`` digits drawn pixel by pixel (the pixel page's *Watch it draw*): the whole trajectory, for scrubbing. A
+    class-conditional model asked for ``digit`` leans towards it with ``guidance`` (1: p(x | y) itself)."""
     from dgm_core.samplers.pixel import pixel_by_pixel, record
 
     chosen = model(name)
     label = None if digit is None else torch.full((n,), digit)
-    steps = pixel_by_pixel(chosen, n, torch.Generator().manual_seed(seed), label=label, temperature=temperature)
+    steps = pixel_by_pixel(
+        chosen,
+        n,
+        torch.Generator().manual_seed(seed),
+        label=label,
+        temperature=temperature,
+        guidance=pixel_guidance(name, digit, guidance),
+    )
     pixels = IMAGE_SIZE * IMAGE_SIZE
     return record(steps, on_step=None if report is None else lambda step: report((step.index + 1) / pixels))
 
 
 def pixel_fill_in(
-    name: str, image: torch.Tensor, keep_rows: int, n: int, seed: int, digit: int | None, temperature: float = 1.0
+    name: str,
+    image: torch.Tensor,
+    keep_rows: int,
+    n: int,
+    seed: int,
+    digit: int | None,
+    temperature: float = 1.0,
+    guidance: float = 1.0,
 ) -> torch.Tensor:
     """``n`` completions of ``image`` (levels, (1, 1, 28, 28)) from its top ``keep_rows`` rows (*Finish the digit*)."""
     from dgm_core.samplers.pixel import fill_in
 
     known = torch.zeros(image.shape, dtype=torch.bool)
     known[..., :keep_rows, :] = True
-    return fill_in(model(name), image, known, n, torch.Generator().manual_seed(seed), digit, temperature=temperature)
+    return fill_in(
+        model(name),
+        image,
+        known,
+        n,
+        torch.Generator().manual_seed(seed),
+        digit,
+        temperature=temperature,
+        guidance=pixel_guidance(name, digit, guidance),
+    )
+
+
+def pixel_guidance(name: str, digit: int | None, scale: float):
+    """The pixel sampler's ``Guidance`` for checkpoint ``name`` asked for ``digit`` (None: unguided)."""
+    if digit is None or scale == 1:
+        return None
+    from dgm_core.families.pixel_ar import guidance_for
+
+    return guidance_for(name, scale, model)
 
 
 def reverse_trajectory(

@@ -1,4 +1,4 @@
-"""python -m dgm_core.sample MODEL --n N [--label Y] [--seed S] [--temperature T] --out FILE: write samples.
+"""python -m dgm_core.sample MODEL --n N [--label Y] [--seed S] [--temperature T] [--guidance W] --out FILE.
 
 Images go to ``.png`` (a grid) or ``.npz`` (``images``: uint8 (N, 28, 28), plus ``seed``,
 ``model`` and ``temperature``), so anyone can inspect or score a model's output outside the app.
@@ -11,6 +11,7 @@ Examples::
     python -m dgm_core.sample                                   # 16 baseline samples -> samples.png
     python -m dgm_core.sample independent_pixels_mnist --n 64 --seed 3 --out s.npz
     python -m dgm_core.sample gated_pixelcnn_mnist --temperature 0.8   # cleaner digits, less variety
+    python -m dgm_core.sample gated_pixelcnn_cond_mnist --label 4 --guidance 1   # p(x | y) itself, unguided
     python -m dgm_core.sample char_transformer_shakespeare --prompt "ROMEO:" --tokens 200 --temperature 0.8
 """
 
@@ -81,6 +82,14 @@ def main(argv: list[str] | None = None) -> int:
         "often (cleaner digits, less variety; the samples no longer come from p(x) itself); 1 (the default) is "
         "the model's own distribution, the one its card's figures describe. Text models: 0 = greedy",
     )
+    parser.add_argument(
+        "--guidance",
+        type=float,
+        default=None,
+        help="class-conditional pixel models and the denoiser: how far each step leans towards the asked digit (1: "
+        "p(x | y) itself; above 1: more clearly that digit, less variety; 0: the digit is ignored). Default: the "
+        "model's card setting",
+    )
     text = parser.add_argument_group("text models")
     text.add_argument("--prompt", default="", help="text to continue (empty: from the start)")
     text.add_argument("--tokens", type=int, default=200, help="how many tokens to add")
@@ -103,12 +112,22 @@ def main(argv: list[str] | None = None) -> int:
                 args.out.write_text(args.prompt + continuation, encoding="utf-8")
             return 0
         model, card = checkpoints.load_checkpoint(args.model, args.assets)
-        images = sample_images(model, card, args.n, args.seed, args.label, progress=True, temperature=args.temperature)
+        images = sample_images(
+            model,
+            card,
+            args.n,
+            args.seed,
+            args.label,
+            progress=True,
+            temperature=args.temperature,
+            guidance=args.guidance,
+        )
         write_images(images, args.out, args.seed, args.model, args.temperature)
     except (FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     at = f", temperature {args.temperature:g}" if args.temperature != 1 else ""
+    at += f", guidance {args.guidance:g}" if args.guidance is not None else ""
     print(f"wrote {len(images)} samples of {args.model} (seed {args.seed}{at}) to {args.out}")
     return 0
 

@@ -111,8 +111,11 @@ def test_every_card_says_how_its_samples_were_drawn_and_the_pages_start_there():
     assert {"denoiser_mnist", "gan_mnist", "gated_pixelcnn_mnist", "vae_z16_mnist"} <= set(measured)
     for name in measured:
         card = checkpoints.read_card(name)
-        knobs = dict(family_of(card).sample_settings)
+        knobs = family_of(card).knobs(card)
         assert card.get("sampled_with") == {**knobs, "samples": FID_SAMPLES, "seed": 0, "judge": "judge_mnist"}, name
+    # guidance needs a condition: the class-conditional pixel models' cards have it, the unconditional ones do not
+    assert "guidance" in checkpoints.read_card("gated_pixelcnn_cond_mnist")["sampled_with"]
+    assert "guidance" not in checkpoints.read_card("gated_pixelcnn_mnist")["sampled_with"]
 
 
 def test_a_checkpoint_loaded_channels_last_computes_what_the_plain_module_computes():

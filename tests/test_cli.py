@@ -294,6 +294,28 @@ def test_sample_takes_a_temperature_for_pixel_models_and_refuses_it_elsewhere(tm
     assert "positive" in capsys.readouterr().err
 
 
+def test_guidance_is_a_knob_of_the_class_conditional_pixel_models_only(tmp_path, capsys):
+    """The sample CLI draws a class-conditional PixelCNN at its card's guidance by default, p(x | y) itself at 1;
+    an unconditional model or a GAN refuses guidance, and evaluate never writes another guidance into a card."""
+    from dgm_core.families.pixel_ar import CONDITIONAL_SETTINGS
+
+    def draw(*extra):
+        out = tmp_path / f"s{len(list(tmp_path.iterdir()))}.npz"
+        assert sample.main(["gated_pixelcnn_cond_mnist", "--n", "4", "--label", "4", "--out", str(out), *extra]) == 0
+        return np.load(out)["images"]
+
+    default, plain = draw(), draw("--guidance", "1")
+    assert np.array_equal(default, draw("--guidance", str(CONDITIONAL_SETTINGS["guidance"])))
+    assert not np.array_equal(default, plain)
+    assert "guidance 1" in capsys.readouterr().out
+    for name in ("gated_pixelcnn_mnist", "gan_mnist"):
+        assert sample.main([name, "--guidance", "2", "--out", str(tmp_path / "u.png")]) == 1
+        assert "guidance" in capsys.readouterr().err
+    card = checkpoints.read_card("gated_pixelcnn_cond_mnist")
+    assert evaluate.main(["gated_pixelcnn_cond_mnist", "--samples-only", "--guidance", "2", "--write"]) == 1
+    assert "--guidance" in capsys.readouterr().err and checkpoints.read_card("gated_pixelcnn_cond_mnist") == card
+
+
 def test_evaluate_measures_samples_at_a_temperature_but_never_writes_them_into_a_card(tmp_path, capsys):
     card = checkpoints.read_card("fvsbn_mnist")
     for args in (["--temperature", "0.8", "--write"], ["--samples", "20", "--write"]):

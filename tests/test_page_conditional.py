@@ -16,6 +16,9 @@ def test_asking_for_a_digit_draws_it_and_reports_the_judges_agreement():
     message = next(m.value for m in at.markdown if "eight times" in m.value)
     agree = int(message.split("agrees on **")[1].split(" of 8")[0])
     assert "asked for **7**" in message and agree == sum(c.startswith("judge: 7 ") for c in first)
+    pixel_card = checkpoints.read_card("gated_pixelcnn_cond_mnist")  # the PixelCNN too: as its card's samples
+    assert f"guidance {pixel_card['sampled_with']['guidance']:g}:" in message
+    assert f"{pixel_card['metrics']['conditional_accuracy']:.0%} of the time" in message
     families = [m.value for m in at.markdown if m.value.startswith("**") and "asked for 7" in m.value]
     drawn = checkpoints.read_card("denoiser_mnist")["sampled_with"]  # the diffusion row is drawn as its card's samples
     diffusion = f"**Diffusion ({drawn['steps']} steps, guidance {drawn['guidance']:g})** asked for 7:"

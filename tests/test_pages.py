@@ -190,7 +190,7 @@ def test_the_conditional_model_follows_the_digit_control():
     at = open_page("app_pages/pixels.py", {"model": "pixelcnn_cond_mnist", "n": "2", "digit": "4"})
     key_before = at.session_state["px_key"]
     at.slider(key="share_digit").set_value(9).run()
-    assert not at.exception and at.session_state["px_key"] != key_before and at.session_state["px_key"][-1] == 9
+    assert not at.exception and at.session_state["px_key"] != key_before and at.session_state["px_key"][4] == 9
 
 
 def test_pixel_page_draws_with_the_gated_model_and_the_judge_says_not_a_digit_under_a_blank_page():
@@ -216,7 +216,7 @@ def test_sampling_temperature_defaults_to_one_and_the_default_view_is_the_one_th
         assert f"{100 * rate:.1f} % as digits at 1.0" in knob.help
     name = at.selectbox(key="share_model").value
     assert checkpoints.read_card(name)["sampled_with"]["temperature"] == knob.value  # the card's figures: at 1 too
-    assert at.session_state["px_key"] == (name, 8, 0, 1.0, None)
+    assert at.session_state["px_key"] == (name, 8, 0, 1.0, None, 1.0)  # an unconditional model: no guidance
     if name == models.DEFAULT_PIXEL_MODEL:  # the drawing the server's warm-up made is the one shown, not a new one
         assert at.session_state["px_run"] is warmed
 
@@ -240,6 +240,48 @@ def test_a_lower_temperature_redraws_the_same_seed_and_is_kept_in_the_share_link
     _button(finish, "Finish it").click().run()
     job, done = finish.session_state["px_finish"]
     assert not finish.exception and cool_job[4] == 0.6 and job[4] == 1.0 and not torch.equal(cool, done)
+
+
+def test_a_class_conditional_model_starts_at_its_cards_guidance_and_the_knob_redraws_and_is_shared():
+    """Guidance is offered for the gated PixelCNN told which digit to draw (only there), starts at the setting its
+    card's figures were measured at, says what it trades, redraws the same seed, and travels in the share link."""
+    from dgm_core.families.pixel_ar import CONDITIONAL_SETTINGS
+
+    plain = open_page("app_pages/pixels.py", {"n": "2"})
+    assert not [s for s in plain.select_slider if s.key == "share_guidance"]  # an unconditional model: no knob
+    masked = open_page("app_pages/pixels.py", {"model": "pixelcnn_cond_mnist", "n": "1"})  # drew worse guided
+    assert (
+        not [s for s in masked.select_slider if s.key == "share_guidance"] and masked.session_state["px_key"][-1] == 1
+    )
+    name = "gated_pixelcnn_cond_mnist"
+    at = open_page("app_pages/pixels.py", {"model": name, "n": "2", "digit": "4"})
+    knob = at.select_slider(key="share_guidance")
+    assert not at.exception and knob.value == CONDITIONAL_SETTINGS["guidance"]
+    assert checkpoints.read_card(name)["sampled_with"]["guidance"] == knob.value  # the card's figures: here too
+    assert "diversity" in knob.help and "p(x | y)" in knob.help
+    accuracy = checkpoints.read_card(name)["metrics"]["conditional_accuracy"]
+    assert f"{100 * accuracy:.1f} %" in knob.help  # the card's figure is the one quoted for the default
+    before = at.session_state["px_run"].final
+    knob.set_value(1.0).run()
+    assert not at.exception and at.session_state["px_key"][-1] == 1.0 and at.query_params["guidance"] == "1.0"
+    after = at.session_state["px_run"].final
+    assert not torch.equal(before, after)
+    shared = open_page("app_pages/pixels.py", dict(at.query_params))  # the link, opened in a new session
+    assert shared.select_slider(key="share_guidance").value == 1.0
+    assert torch.equal(shared.session_state["px_run"].final, after)
+    # "you are the sampler": the model redraws what follows your pixel at the same guidance
+    from dgm_core.samplers.pixel import Guidance, override_pixel
+
+    shared.select_slider(key="share_guidance").set_value(2.0).run()
+    before, i = shared.session_state["px_run"], shared.session_state["share_drawn"]
+    click_counted(shared, "px_set_1")
+    model, _ = checkpoints.load_checkpoint(name)
+    partner, _ = checkpoints.load_checkpoint("gated_pixelcnn_mnist")
+    with torch.inference_mode():
+        expected = override_pixel(
+            before, model, i, 1, torch.Generator().manual_seed(i), torch.full((2,), 4), guidance=Guidance(partner, 2.0)
+        )
+    assert not shared.exception and torch.equal(shared.session_state["px_run"].final, expected.final)
 
 
 def test_the_pixel_models_table_lists_every_shipped_model_with_its_cards_nll():

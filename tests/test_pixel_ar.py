@@ -398,3 +398,79 @@ def test_made_keeps_only_the_weights_its_masks_let_act():
     loaded.load_state_dict(state)
     x, _ = _inputs(model)
     assert torch.equal(loaded.log_prob(x), model.log_prob(x))
+
+
+CONDITIONAL = ["pixelcnn_cond", "gated_cond"]
+
+
+def _partner(conditional):
+    """An unconditional model of the same pixels, random as the conditional one (guidance needs only that)."""
+    torch.manual_seed(5)
+    partner = MODELS["gated"]() if isinstance(conditional, GatedPixelCNN) else MODELS["pixelcnn"]()
+    for p in partner.parameters():
+        torch.nn.init.normal_(p, std=0.3)
+    return partner.eval()
+
+
+@torch.no_grad()
+@pytest.mark.parametrize("name", CONDITIONAL)
+def test_guidance_draws_each_pixel_from_the_mix_of_the_two_models_and_keeps_the_ledger(name):
+    """On a fixed context, pixel i is drawn from softmax(log p_u + w (log p(.|y) - log p_u)), computed here from the
+    two models' full passes; w = 1 is the conditional model itself, w = 0 the unconditional one; the ledger stays
+    the conditional model's own log p(x | y)."""
+    from dgm_core.samplers.pixel import Guidance
+
+    model = _random(MODELS[name]())
+    partner = _partner(model)
+    x, y = _inputs(model, n=2)
+    cond = model.conditional_logits(x, y).log_softmax(-1)
+    base = partner.conditional_logits(x, None).log_softmax(-1)
+    known = torch.ones_like(x, dtype=torch.bool)
+    for w in (0.0, 1.0, 1.5, 3.0):
+        run = record(
+            pixel_by_pixel(model, 2, torch.Generator(), start=x, known=known, label=y, guidance=Guidance(partner, w))
+        )
+        drawn_from = run.probs.transpose(0, 1)
+        assert torch.allclose(drawn_from, (base + w * (cond - base)).softmax(-1), atol=1e-4), w
+        assert torch.allclose(run.log_probs.sum(0), model.log_prob(x, y), atol=1e-2)  # the model's, not the mix
+    assert not torch.allclose(cond.exp(), base.exp(), atol=1e-3)  # the two models differ, so the mix means something
+
+
+@torch.no_grad()
+@pytest.mark.parametrize("name", CONDITIONAL)
+def test_guidance_one_is_the_plain_sampler_and_zero_draws_what_the_unconditional_model_draws(name):
+    from dgm_core.samplers.pixel import Guidance
+
+    model = _random(MODELS[name]())
+    partner = _partner(model)
+    label = torch.tensor([3, 7])
+
+    def draw(m, lab, guidance=None):
+        return record(pixel_by_pixel(m, 2, torch.Generator().manual_seed(4), label=lab, guidance=guidance))
+
+    plain, at_one = draw(model, label), draw(model, label, Guidance(partner, 1.0))
+    assert torch.equal(plain.final, at_one.final) and torch.equal(plain.probs, at_one.probs)
+    ignored, unconditional = draw(model, label, Guidance(partner, 0.0)), draw(partner, None)
+    assert torch.allclose(ignored.probs, unconditional.probs, atol=1e-5)
+    assert torch.equal(ignored.final, unconditional.final)  # the same draws from the same distributions
+    guided = draw(model, label, Guidance(partner, 2.0))
+    assert not torch.equal(guided.final, plain.final)
+    assert torch.allclose(model.log_prob(guided.final, label), guided.log_probs.sum(0), atol=1e-2)
+
+
+def test_guidance_needs_a_partner_of_the_same_levels_and_a_scale_of_zero_or_more():
+    from dgm_core.samplers.pixel import Guidance
+
+    model = _random(MODELS["gated_cond"]())
+    with pytest.raises(ValueError, match="0 or more"):
+        Guidance(_partner(model), -1.0)
+    with pytest.raises(ValueError, match="same pixel levels"):
+        next(
+            pixel_by_pixel(
+                model,
+                1,
+                torch.Generator(),
+                label=torch.tensor([1]),
+                guidance=Guidance(_random(MODELS["fvsbn_k4"]()), 2.0),
+            )
+        )

@@ -85,24 +85,25 @@ def judge_verdicts(images: torch.Tensor) -> tuple[torch.Tensor, list[str]]:
     return answer
 
 
-_DRAWINGS: OrderedDict = OrderedDict()  # (model, n, seed, digit, temperature) -> PixelTrajectory, shared read-only
+_DRAWINGS: OrderedDict = OrderedDict()  # (model, n, seed, digit, temperature, guidance) -> PixelTrajectory, read-only
 _DRAWINGS_LOCK = threading.Lock()
 MAX_DRAWINGS = 32
 _IN_FLIGHT: dict = {}  # drawings being computed now -> an event set when done
 
 
-def kept_drawing(name: str, n: int, seed: int, digit: int | None, temperature: float = 1.0):
+def kept_drawing(name: str, n: int, seed: int, digit: int | None, temperature: float = 1.0, guidance: float = 1.0):
     """The drawing :func:`pixel_drawing` keeps for these settings (the warm-up's default view), or None."""
     with _DRAWINGS_LOCK:
-        return _DRAWINGS.get((name, n, seed, digit, float(temperature)))
+        return _DRAWINGS.get((name, n, seed, digit, float(temperature), float(guidance)))
 
 
-def pixel_drawing(name: str, n: int, seed: int, digit: int | None, temperature: float = 1.0):
+def pixel_drawing(name: str, n: int, seed: int, digit: int | None, temperature: float = 1.0, guidance: float = 1.0):
     """The pixel-by-pixel drawing of ``n`` digits for this seed at this sampling temperature (1: the model's own
-    p(x), the page's default), computed here once per process and shared read-only by every session (a change,
+    p(x), the page's default) and, for a class-conditional model, guidance, computed here once per process and
+    shared read-only by every session (a change,
     such as "you are the sampler", makes a new trajectory). The warm-up draws the page's default view with it;
     the page itself asks the heavy pool for other views (:func:`kept_drawing` first)."""
-    key = (name, n, seed, digit, float(temperature))
+    key = (name, n, seed, digit, float(temperature), float(guidance))
     with _DRAWINGS_LOCK:
         if key in _DRAWINGS:
             _DRAWINGS.move_to_end(key)
@@ -121,7 +122,7 @@ def pixel_drawing(name: str, n: int, seed: int, digit: int | None, temperature: 
         # the other drawing failed or took too long: draw it here
     try:
         with torch.inference_mode():
-            run = jobs.pixel_drawing(name, n, seed, digit, temperature)
+            run = jobs.pixel_drawing(name, n, seed, digit, temperature, guidance)
         with _DRAWINGS_LOCK:
             _DRAWINGS[key] = run
             while len(_DRAWINGS) > MAX_DRAWINGS:

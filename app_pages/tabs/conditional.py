@@ -8,6 +8,7 @@ import torch
 from dgm_core import checkpoints
 from dgm_core.data import mnist
 from dgm_core.families import denoiser as diffusion_family
+from dgm_core.families import pixel_ar as pixel_family
 from dgm_core.samplers.images import sample_images
 from dgm_core.samplers.pixel import fill_in
 from ui import models
@@ -15,6 +16,7 @@ from ui import models
 SHIPPED = checkpoints.available()
 # the class-conditional autoregressive model: the gated PixelCNN once shipped, else the masked one
 CONDITIONAL = "gated_pixelcnn_cond_mnist" if "gated_pixelcnn_cond_mnist" in SHIPPED else "pixelcnn_cond_mnist"
+PIXEL_SETTINGS = pixel_family.CONDITIONAL_SETTINGS  # its guidance: its card's, as drawn here
 DIFFUSION = "denoiser_mnist"  # diffusion with classifier-free guidance (optional on this page)
 DIFFUSION_SETTINGS = diffusion_family.SAMPLE_SETTINGS  # its sampler, steps and guidance: its card's, as drawn here
 GAN = "gan_cond_mnist"  # the class-conditional GAN (optional on this page)
@@ -24,17 +26,10 @@ DEFAULT_DIGIT = 3  # the page's default y
 
 @st.cache_resource(max_entries=16, show_spinner="Drawing digits pixel by pixel...")
 def draw_digit(digit: int, seed: int) -> torch.Tensor:
-    model, _ = models.load(CONDITIONAL)
-    gen = torch.Generator().manual_seed(seed)
-    with torch.inference_mode():
-        return fill_in(
-            model,
-            torch.zeros(1, 1, 28, 28, dtype=torch.long),
-            torch.zeros(1, 1, 28, 28, dtype=torch.bool),
-            8,
-            gen,
-            digit,
-        ).float()
+    """8 drawings of ``digit`` by the class-conditional PixelCNN, drawn as its card's samples are (guidance
+    ``PIXEL_SETTINGS``)."""
+    model, card = models.load(CONDITIONAL)
+    return sample_images(model, card, 8, seed, label=digit)
 
 
 @st.cache_resource(max_entries=16, show_spinner="Filling in the missing pixels...")

@@ -61,11 +61,12 @@ def evaluate(model, folder=None, limit=None) -> dict:
 SAMPLE_SETTINGS = MappingProxyType({"sampler": "dpmpp2m", "steps": 10, "guidance": 2.0})
 
 
-def sample(model, card, n: int, generator: torch.Generator, label=None, progress=False):
+def sample(model, card, n: int, generator: torch.Generator, label=None, progress=False, guidance=None):
     """From pure noise down the reverse process at ``SAMPLE_SETTINGS``; a class-conditional denoiser draws digit
-    ``label`` (or 0, 1, ..., 9, 0, ...)."""
+    ``label`` (or 0, 1, ..., 9, 0, ...), at ``guidance`` when given."""
     labels = requested_labels(model, card, n, label)
-    sampler, steps, guidance = (SAMPLE_SETTINGS[k] for k in ("sampler", "steps", "guidance"))
+    sampler, steps = SAMPLE_SETTINGS["sampler"], SAMPLE_SETTINGS["steps"]
+    guidance = SAMPLE_SETTINGS["guidance"] if guidance is None else guidance
     out = []
     for start in range(0, n, 250):  # batches keep memory flat
         part = None if labels is None else labels[start : start + 250]

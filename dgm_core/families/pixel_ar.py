@@ -16,14 +16,14 @@ from tqdm import tqdm
 from dgm_core.bill import pixel_model_lines
 from dgm_core.data import mnist
 from dgm_core.evaluation import BINARIZATION_SEED, TEST_NOTE, held_out_digits, train_subset
-from dgm_core.families import Family, register
+from dgm_core.families import Family, family, register
 from dgm_core.metrics import nll_metrics
 from dgm_core.models.gated_pixelcnn import GatedPixelCNN
 from dgm_core.models.independent_pixels import IndependentPixels
 from dgm_core.models.pixel_ar import FVSBN, MADE, ChainRuleDensity, PixelCNN
 from dgm_core.recipes import BINARY_VIEW, Recipe
 from dgm_core.samplers.images import requested_labels
-from dgm_core.samplers.pixel import pixel_by_pixel, record
+from dgm_core.samplers.pixel import Guidance, pixel_by_pixel, record
 
 
 class PixelDensityRecipe(Recipe):
@@ -58,14 +58,50 @@ def evaluate(model, folder=None, limit=None) -> dict:
 
 # The card's samples and the pixel page start at T = 1: each pixel from the model's own p(x_i | x_<i).
 SAMPLE_SETTINGS = MappingProxyType({"temperature": 1.0})
+# The class-conditional gated PixelCNN's samples (its card's, the pages' first view) lean towards the asked digit
+# with guidance (``Guidance``): its p(x_i | x_<i, y) against the unconditional model below. 1.25 was chosen on
+# samples from seed 1 (the cards' are from seed 0): it raised the judge's agreement with the asked digit from
+# 0.883 to 0.917 and lowered the classifier FID (72.9 -> 70.5); 1.5 agreed more (0.941) at FID 89.4, 1.75 at 151.8.
+# The masked PixelCNN, which loses track of the digit for want of context, drew worse with it (0.119 against 0.127 at
+# 1.25 on seed 1): its family has no guidance. README, "Guidance for the gated PixelCNN".
+CONDITIONAL_SETTINGS = MappingProxyType({**SAMPLE_SETTINGS, "guidance": 1.25})
+# The unconditional model that guides a class-conditional one: the same network trained on the same digits without
+# the label.
+UNCONDITIONAL = MappingProxyType({"gated_pixelcnn_cond_mnist": "gated_pixelcnn_mnist"})
 
 
-def sample(model, card, n: int, generator, label=None, progress=False, temperature=SAMPLE_SETTINGS["temperature"]):
+def guidance_for(name: str, scale: float, load=None) -> Guidance | None:
+    """Guidance at ``scale`` for the class-conditional checkpoint ``name`` with its unconditional partner (loaded by
+    ``load(name)``, default: once per process); None at scale 1 (p(x | y) itself)."""
+    if scale == 1:
+        return None
+    if name not in UNCONDITIONAL:
+        raise ValueError(f"{name} has no unconditional partner to be guided with; draw it at guidance 1.")
+    if load is None:
+        from dgm_core.jobs import model as load  # the models of this process, loaded once
+    return Guidance(load(UNCONDITIONAL[name]), scale)
+
+
+def sample(
+    model,
+    card,
+    n: int,
+    generator,
+    label=None,
+    progress=False,
+    temperature=SAMPLE_SETTINGS["temperature"],
+    guidance: float | None = None,
+):
     """Pixel by pixel in raster order, each pixel from p(x_i | x_<i) at ``temperature`` (1: the model's
-    own p(x), as the card's figures). A class-conditional model draws digit ``label``, or 0, 1, ..., 9,
-    0, ... when no label is given."""
+    own p(x), as the card's figures). A class-conditional model draws digit ``label``, or 0, 1, ..., 9, 0,
+    ... when no label is given, at ``guidance`` (default: its family's setting, as its card's figures)."""
     labels = requested_labels(model, card, n, label)
-    steps = pixel_by_pixel(model, n, generator, label=labels, temperature=temperature)
+    if guidance is None:
+        guidance = family(card["family"]).knobs(card).get("guidance", 1.0)
+    elif not model.num_classes and guidance != 1:
+        raise ValueError(f"{card['name']} is unconditional: guidance needs a model told which digit to draw.")
+    guide = guidance_for(card["name"], guidance) if model.num_classes else None
+    steps = pixel_by_pixel(model, n, generator, label=labels, temperature=temperature, guidance=guide)
     for step in tqdm(steps, total=mnist.NUM_PIXELS, desc="pixels", disable=not progress, file=sys.stderr):  # noqa: B007
         pass  # drain the step iterator; the sample is the last step's image
     return step.image.float() / (model.levels - 1)
@@ -145,7 +181,7 @@ def _gated_pixelcnn(name: str, num_classes: int, summary: str) -> PixelDensityRe
     )
 
 
-def _family(name: str, model: type, recipes: dict, conditional: bool = False) -> Family:
+def _family(name: str, model: type, recipes: dict, conditional: bool = False, guided: bool = False) -> Family:
     return register(
         Family(
             name=name,
@@ -154,7 +190,7 @@ def _family(name: str, model: type, recipes: dict, conditional: bool = False) ->
             evaluate=evaluate,
             recipes=recipes,
             sample=sample,
-            sample_settings=SAMPLE_SETTINGS,
+            sample_settings=CONDITIONAL_SETTINGS if guided else SAMPLE_SETTINGS,
             score=pixel_model_lines,
             samples_look=samples_look,
             test_note=test_note,
@@ -286,4 +322,5 @@ _family(
         ),
     },
     conditional=True,
+    guided=True,
 )

@@ -32,24 +32,35 @@ def sample_images(
     progress: bool = False,
     temperature: float = 1.0,
     prior: str | None = None,
+    guidance: float | None = None,
 ) -> torch.Tensor:
     """``n`` samples in [0, 1], shape (n, 1, 28, 28), reproducible from ``seed``. ``temperature`` (families
     whose sampler has one, the pixel-by-pixel models): below 1 likelier values, less variety; 1 is p(x) itself.
-    ``prior`` (the VAEs): where z is drawn from, "own" (the model's prior, the default) or "N(0, I)"."""
+    ``prior`` (the VAEs): where z is drawn from, "own" (the model's prior, the default) or "N(0, I)". ``guidance``
+    (a class-conditional pixel model or denoiser): how far to lean towards the asked digit (1: p(x | y) itself;
+    default: the family's setting, as the card's figures)."""
     if n < 1:
         raise ValueError(f"--n must be at least 1, not {n}.")
     entry = family(card["family"])
     if not entry.can_sample:
         raise ValueError(f"{card['name']} (family {entry.name}) is not a generative model: it has no samples.")
     generator = torch.Generator().manual_seed(seed)
+    options = {}
     if prior is not None:
         if "prior" not in entry.sample_settings:
             raise ValueError(f"{card['name']} (family {entry.name}) has no choice of prior; the VAEs do.")
-        return entry.sample(model, card, n, generator, label, progress, prior=prior)
+        options["prior"] = prior
+    if guidance is not None:
+        if "guidance" not in entry.knobs(card):
+            raise ValueError(
+                f"{card['name']} (family {entry.name}) has no guidance: only a class-conditional pixel model or "
+                "denoiser does."
+            )
+        options["guidance"] = guidance
     if entry.sample_temperature:
-        return entry.sample(model, card, n, generator, label, progress, temperature=temperature)
-    if temperature != 1:
+        options["temperature"] = temperature
+    elif temperature != 1:
         raise ValueError(
             f"{card['name']} (family {entry.name}) has no sampling temperature; the pixel-by-pixel models do."
         )
-    return entry.sample(model, card, n, generator, label, progress)
+    return entry.sample(model, card, n, generator, label, progress, **options)
