@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dgm_core import checkpoints
 from dgm_core.families import family
+from dgm_core.samplers.images import sample_images
 
 
 def timed(fn, repeat: int = 3) -> float:
@@ -60,6 +61,21 @@ def bench_gan2d(seconds: float = 3.0) -> dict:
     print(f"\n2D GAN (live on the page): {rate:,.0f} rounds/s (1 D + 1 G step each)")
     print(f"  at 10 frames/s that is {rate / 10:,.0f} rounds per frame (the page default draws 5 per frame)")
     return {"rounds_per_second": rate}
+
+
+def bench_guidance(model, card: dict, n: int) -> dict:
+    """What guidance costs a model that draws with it by default (its card's setting): n drawings of one digit at
+    that guidance against the same at 1 (p(x | y) itself, one network call per step instead of two)."""
+    knobs = family(card["family"]).knobs(card)
+    if knobs.get("guidance", 1) == 1:
+        return {}
+    t_guided = timed(lambda: sample_images(model, card, n, 0, label=3))
+    t_plain = timed(lambda: sample_images(model, card, n, 0, label=3, guidance=1.0))
+    print(
+        f"  guidance {knobs['guidance']:g} (its card's): {t_guided * 1000:.0f} ms for {n} digits, against "
+        f"{t_plain * 1000:.0f} ms unguided ({t_guided / t_plain:.2f}x)"
+    )
+    return {f"seconds_to_sample_{n}_guided": t_guided, f"seconds_to_sample_{n}_unguided": t_plain}
 
 
 @torch.inference_mode()
@@ -92,6 +108,7 @@ def main() -> None:
         bench = family(card["family"]).bench
         if bench is not None:
             figures |= bench(model, args.n, timed, not args.no_uncached)
+        figures |= bench_guidance(model, card, args.n)
         results["models"][name] = figures
     if args.models and "gan2d" in kept:
         results["gan2d"] = kept["gan2d"]
