@@ -11,9 +11,11 @@ every name and shape, and returns the model in eval mode with gradients switched
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -159,3 +161,18 @@ def training_stages(name: str, directory: Path | str | None = None) -> list[str]
         if other != name and read_card(other, directory).get("snapshot_of") == name
     ]
     return [other for _, other in sorted(snapshots)] + ([name] if name in available(directory) else [])
+
+
+@functools.cache
+def _load_once(name: str) -> nn.Module:
+    model, _ = load_checkpoint(name)
+    return model
+
+
+LOADER: Callable[[str], nn.Module] = _load_once  # a server process hands in the models its pages hold (ui/models.py)
+
+
+def shared_model(name: str) -> nn.Module:
+    """The model ``name`` from ``assets/``, loaded once per process (eval mode, read-only): what the jobs and a
+    sampler that needs a second model (a guided pixel model's unconditional partner) use."""
+    return LOADER(name)

@@ -15,7 +15,6 @@ same objects serve its threads and its pages).
 from __future__ import annotations
 
 import dataclasses
-import functools
 import os
 import select
 import threading
@@ -30,18 +29,10 @@ from dgm_core.data.mnist import IMAGE_SIZE
 Report = Callable[[float], None] | None
 
 
-@functools.cache
-def _load(name: str):
-    model, _ = checkpoints.load_checkpoint(name)
-    return model
-
-
-LOADER: Callable[[str], torch.nn.Module] = _load  # replaced by a server process that already holds the models
-
-
 def model(name: str):
-    """The model ``name`` from ``assets/``, loaded once per process (eval mode, read-only)."""
-    return LOADER(name)
+    """The model ``name`` from ``assets/``, loaded once per process (eval mode, read-only; a server process hands in
+    the models its pages hold: ``checkpoints.LOADER``)."""
+    return checkpoints.shared_model(name)
 
 
 def pixel_drawing(
@@ -104,7 +95,7 @@ def pixel_guidance(name: str, digit: int | None, scale: float):
         return None
     from dgm_core.families.pixel_ar import guidance_for
 
-    return guidance_for(name, scale, model)
+    return guidance_for(name, scale)
 
 
 def reverse_trajectory(

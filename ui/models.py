@@ -23,7 +23,7 @@ def load(name: str):
     return checkpoints.load_checkpoint(name)
 
 
-jobs.LOADER = lambda name: load(name)[0]  # a job run in this process uses the models the pages use
+checkpoints.LOADER = lambda name: load(name)[0]  # a job run in this process uses the models the pages use
 
 
 @st.cache_resource(show_spinner="Loading held-out digits...")

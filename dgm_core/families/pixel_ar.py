@@ -13,6 +13,7 @@ from types import MappingProxyType
 import torch
 from tqdm import tqdm
 
+from dgm_core import checkpoints
 from dgm_core.bill import pixel_model_lines
 from dgm_core.data import mnist
 from dgm_core.evaluation import BINARIZATION_SEED, TEST_NOTE, held_out_digits, train_subset
@@ -71,16 +72,14 @@ CONDITIONAL_SETTINGS = MappingProxyType({**SAMPLE_SETTINGS, "guidance": 1.25})
 UNCONDITIONAL = MappingProxyType({"gated_pixelcnn_cond_mnist": "gated_pixelcnn_mnist"})
 
 
-def guidance_for(name: str, scale: float, load=None) -> Guidance | None:
-    """Guidance at ``scale`` for the class-conditional checkpoint ``name`` with its unconditional partner (loaded by
-    ``load(name)``, default: once per process); None at scale 1 (p(x | y) itself)."""
+def guidance_for(name: str, scale: float) -> Guidance | None:
+    """Guidance at ``scale`` for the class-conditional checkpoint ``name`` with its unconditional partner (the
+    process's shared copy: ``checkpoints.shared_model``); None at scale 1 (p(x | y) itself)."""
     if scale == 1:
         return None
     if name not in UNCONDITIONAL:
         raise ValueError(f"{name} has no unconditional partner to be guided with; draw it at guidance 1.")
-    if load is None:
-        from dgm_core.jobs import model as load  # the models of this process, loaded once
-    return Guidance(load(UNCONDITIONAL[name]), scale)
+    return Guidance(checkpoints.shared_model(UNCONDITIONAL[name]), scale)
 
 
 def sample(
