@@ -11,6 +11,10 @@ Prints two tables for a judge checkpoint (issue #27, docs/judge.md):
 
     python scripts/judge_report.py judge_mnist
     python scripts/judge_report.py judge_marked_mnist --assets /tmp/jm_run
+    python scripts/judge_report.py judge_marked_mnist --assets /tmp/jm_run --ensemble /tmp/jm_seed1   # two runs
+
+``--ensemble DIR ...`` averages the judge's probabilities with those of the same checkpoint trained elsewhere (other
+seeds): a deep ensemble (Lakshminarayanan et al. 2017), the usual first try at knowing what one does not know.
 """
 
 from __future__ import annotations
@@ -57,20 +61,44 @@ def rejected(model, logits: torch.Tensor, bias: float) -> float:
     return float(rejects(model, logits, bias).float().mean())
 
 
-def judge_from_arguments(argv, description: str):
-    """(judge, arguments) for a script's command line: NAME [--assets DIR] [--mnist-dir DIR]."""
+class MeanJudge(torch.nn.Module):
+    """Several runs of one judge as one: its logits are the log of their mean probabilities."""
+
+    def __init__(self, members):
+        super().__init__()
+        self.members, self.config = torch.nn.ModuleList(members), members[0].config
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.stack([m(x).softmax(-1) for m in self.members]).mean(0).log()
+
+    @torch.no_grad()
+    def decide(self, x: torch.Tensor):
+        confidence, label = self(x).exp().max(-1)
+        reject = (label >= self.config.num_classes) | (confidence < self.config.min_confidence)
+        return torch.where(reject, torch.full_like(label, NOT_A_DIGIT), label), confidence
+
+
+def judge_from_arguments(argv, description: str, ensemble: bool = False):
+    """(judge, arguments) for a script's command line: NAME [--assets DIR] [--mnist-dir DIR] (with ``ensemble``
+    also [--ensemble DIR ...])."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("name", help="judge checkpoint name")
     parser.add_argument("--assets", default=None, help="checkpoint folder (default: assets/)")
     parser.add_argument("--mnist-dir", default=None, help="folder with the official MNIST test IDX files")
+    if ensemble:
+        parser.add_argument(
+            "--ensemble", nargs="+", default=[], metavar="DIR", help="average with the same checkpoint in these folders"
+        )
     args = parser.parse_args(argv)
     model, _ = checkpoints.load_checkpoint(args.name, args.assets)
     model.eval()
+    if getattr(args, "ensemble", None):
+        model = MeanJudge([model] + [checkpoints.load_checkpoint(args.name, d)[0].eval() for d in args.ensemble])
     return model, args
 
 
 def main(argv=None) -> None:
-    model, args = judge_from_arguments(argv, __doc__.splitlines()[0])
+    model, args = judge_from_arguments(argv, __doc__.splitlines()[0], ensemble=True)
     if not model.config.reject_class:
         raise SystemExit(f"{args.name} has no 'not a digit' class")
     print("| character | rejected | the rest read as |\n|---|---|---|")

@@ -164,3 +164,20 @@ def test_shipped_judge_still_reads_blurred_and_faint_digits():
     blurred = F.conv2d(digits, (kernel[:, None] * kernel[None]).view(1, 1, 3, 3), padding=1)
     for view in (blurred, 0.7 * digits):
         assert float((model.decide(view)[0] == NOT_A_DIGIT).float().mean()) <= 0.02
+
+
+def test_an_ensemble_of_judges_averages_their_probabilities_and_decides_as_one_judge():
+    """scripts/judge_report.py --ensemble: one member is that judge; two give the mean of their probabilities."""
+    from scripts.judge_report import MeanJudge
+
+    torch.manual_seed(0)
+    config = JudgeConfig(channels=4, hidden=8, reject_class=True, min_confidence=0.5)
+    a, b = Judge(config).eval(), Judge(config).eval()
+    x = torch.rand(6, 1, 28, 28)
+    with torch.no_grad():
+        alone = MeanJudge([a])
+        assert torch.allclose(alone(x).exp(), a.probs(x), atol=1e-6)
+        assert torch.equal(alone.decide(x)[0], a.decide(x)[0])
+        both = MeanJudge([a, b])
+        assert torch.allclose(both(x).exp(), (a.probs(x) + b.probs(x)) / 2, atol=1e-6)
+        assert torch.allclose(both(x).exp().sum(-1), torch.ones(6), atol=1e-5)
