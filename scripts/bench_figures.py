@@ -46,6 +46,15 @@ def core(d: dict) -> list[str]:
     gated = [(n, v) for n, v in m.items() if "samples_per_second" in v and "gated" in n]
     for n, v in sorted(gated, key=lambda t: t[0]):
         lines.append(f"{n}: {v['samples_per_second']:.1f} samples/s")
+    guided = [(n, v) for n, v in m.items() if "seconds_to_sample_16_guided" in v]
+    if guided:
+        lines.append(
+            "16 digits at the card's guidance against unguided: "
+            + ", ".join(
+                f"{n} {_s(v['seconds_to_sample_16_guided'])} s / {_s(v['seconds_to_sample_16_unguided'])} s"
+                for n, v in sorted(guided, key=lambda t: t[0])
+            )
+        )
     den = m.get("denoiser_mnist", {})
     steps = sorted({int(k.split("_")[3]) for k in den if k.startswith("seconds_16_samples_")})
     if steps:
