@@ -12,6 +12,7 @@ Examples::
     python -m dgm_core.evaluate gan_mnist --samples-only --write   # after a new judge: its sample figures
     python -m dgm_core.evaluate gated_pixelcnn_mnist --samples-only --samples 200 --temperature 0.8
     python -m dgm_core.evaluate gated_pixelcnn_cond_mnist --samples-only --guidance 1   # p(x | y) unguided
+    python -m dgm_core.evaluate gated_pixelcnn_cond_mnist --mixture   # p(x) = sum_y p(y) p(x | y): NLL, samples
     python -m dgm_core.evaluate --bill my_digit.png     # one picture's -log p(x) under every model
     python -m dgm_core.evaluate --bill test:7           # the same for official test digit 7
 """
@@ -81,6 +82,12 @@ def main(argv: list[str] | None = None) -> int:
         "another",
     )
     parser.add_argument(
+        "--mixture",
+        action="store_true",
+        help="class-conditional pixel models: measure p(x) = sum_y p(y) p(x | y) (y uniform), a model of x alone "
+        "(its test NLL, its samples' digit rate and FID); --write refuses it (the card is the conditional model's)",
+    )
+    parser.add_argument(
         "--judge",
         default="judge_mnist",
         help="the judge the sample figures are measured with (a candidate's checkpoint name); the cards' figures "
@@ -106,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         "judge_assets": None,
         "prior": None,
         "guidance": None,
+        "mixture": False,
     }
     changed = {k: getattr(args, k) for k, v in defaults.items() if getattr(args, k) != v}
     if changed.get("judge_assets") is not None:
@@ -114,8 +122,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.write and changed:  # the cards' figures stay comparable: one setting for all
             raise ValueError(
                 f"a card's sample figures are measured at {FID_SAMPLES} samples and temperature 1 by the shipped "
-                "judge, so --write does not take --samples, --temperature, --prior, --guidance or another judge; "
-                "measure with them without --write."
+                "judge, so --write does not take --samples, --temperature, --prior, --guidance, --mixture or another "
+                "judge; measure with them without --write."
             )
         if args.samples < 1:
             raise ValueError(f"--samples must be at least 1, not {args.samples}.")
@@ -123,6 +131,14 @@ def main(argv: list[str] | None = None) -> int:
             raise ValueError(f"--temperature must be above 0, not {args.temperature}.")
         model, card = checkpoints.load_checkpoint(args.model, args.assets)
         entry = family(card["family"])
+        if args.mixture:
+            if not (entry.sample_temperature and getattr(model, "num_classes", 0)):
+                raise ValueError(f"{args.model} is no class-conditional pixel model: --mixture needs p(x | y).")
+            if args.guidance not in (None, 1):
+                raise ValueError("--mixture asks for no digit, so there is nothing to guide towards: no --guidance.")
+            from dgm_core.models.class_mixture import ClassMixture
+
+            model = ClassMixture(model)
         if args.temperature != 1 and not entry.sample_temperature:
             raise ValueError(f"{args.model} (family {entry.name}) has no sampling temperature; the pixel models do.")
         metrics = {} if args.samples_only else evaluate_model(model, card["family"], args.mnist_dir, args.limit)
@@ -146,6 +162,9 @@ def main(argv: list[str] | None = None) -> int:
                 knobs["prior"] = args.prior
             if args.guidance is not None:
                 knobs["guidance"] = args.guidance
+            if args.mixture:  # no digit asked, none leaned towards
+                knobs.pop("guidance", None)
+                knobs["mixture"] = "sum_y p(y) p(x | y), y uniform"
             sampled_with = knobs | {"samples": args.samples, "seed": 0, "judge": args.judge}
     except (FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)

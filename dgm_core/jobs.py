@@ -45,13 +45,13 @@ def pixel_drawing(
     report: Report = None,
 ):
     """``n`` digits drawn pixel by pixel (the pixel page's *Watch it draw*): the whole trajectory, for scrubbing. A
-    class-conditional model asked for ``digit`` leans towards it with ``guidance`` (1: p(x | y) itself)."""
+    class-conditional model asked for ``digit`` leans towards it with ``guidance`` (1: p(x | y) itself); asked for
+    no digit it draws from p(x) = sum_y p(y) p(x | y) (:func:`pixel_model`)."""
     from dgm_core.samplers.pixel import pixel_by_pixel, record
 
-    chosen = model(name)
     label = None if digit is None else torch.full((n,), digit)
     steps = pixel_by_pixel(
-        chosen,
+        pixel_model(name, digit),
         n,
         torch.Generator().manual_seed(seed),
         label=label,
@@ -78,7 +78,7 @@ def pixel_fill_in(
     known = torch.zeros(image.shape, dtype=torch.bool)
     known[..., :keep_rows, :] = True
     return fill_in(
-        model(name),
+        pixel_model(name, digit),
         image,
         known,
         n,
@@ -87,6 +87,17 @@ def pixel_fill_in(
         temperature=temperature,
         guidance=pixel_guidance(name, digit, guidance),
     )
+
+
+def pixel_model(name: str, digit: int | None):
+    """The pixel model ``name`` as a drawing asks for it: a class-conditional model asked for no digit is the
+    mixture of its ten conditionals, p(x) = sum_y p(y) p(x | y) with p(y) uniform (``ClassMixture``)."""
+    chosen = model(name)
+    if digit is None and chosen.num_classes:
+        from dgm_core.models.class_mixture import ClassMixture
+
+        return ClassMixture(chosen)
+    return chosen
 
 
 def pixel_guidance(name: str, digit: int | None, scale: float):

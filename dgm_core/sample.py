@@ -12,6 +12,7 @@ Examples::
     python -m dgm_core.sample independent_pixels_mnist --n 64 --seed 3 --out s.npz
     python -m dgm_core.sample gated_pixelcnn_mnist --temperature 0.8   # cleaner digits, less variety
     python -m dgm_core.sample gated_pixelcnn_cond_mnist --label 4 --guidance 1   # p(x | y) itself, unguided
+    python -m dgm_core.sample gated_pixelcnn_cond_mnist --mixture   # any digit: p(x) = sum_y p(y) p(x | y)
     python -m dgm_core.sample char_transformer_shakespeare --prompt "ROMEO:" --tokens 200 --temperature 0.8
 """
 
@@ -90,6 +91,11 @@ def main(argv: list[str] | None = None) -> int:
         "p(x | y) itself; above 1: more clearly that digit, less variety; 0: the digit is ignored). Default: the "
         "model's card setting",
     )
+    parser.add_argument(
+        "--mixture",
+        action="store_true",
+        help="class-conditional pixel models: draw from p(x) = sum_y p(y) p(x | y), y uniform (no digit asked)",
+    )
     text = parser.add_argument_group("text models")
     text.add_argument("--prompt", default="", help="text to continue (empty: from the start)")
     text.add_argument("--tokens", type=int, default=200, help="how many tokens to add")
@@ -112,6 +118,14 @@ def main(argv: list[str] | None = None) -> int:
                 args.out.write_text(args.prompt + continuation, encoding="utf-8")
             return 0
         model, card = checkpoints.load_checkpoint(args.model, args.assets)
+        if args.mixture:
+            if not (family(card["family"]).sample_temperature and getattr(model, "num_classes", 0)):
+                raise ValueError(f"{args.model} is no class-conditional pixel model: --mixture needs p(x | y).")
+            if args.label is not None or args.guidance not in (None, 1):
+                raise ValueError("--mixture asks for no digit: no --label, no --guidance.")
+            from dgm_core.models.class_mixture import ClassMixture
+
+            model = ClassMixture(model)
         images = sample_images(
             model,
             card,
@@ -128,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     at = f", temperature {args.temperature:g}" if args.temperature != 1 else ""
     at += f", guidance {args.guidance:g}" if args.guidance is not None else ""
+    at += ", any digit: the mixture of the ten" if args.mixture else ""
     print(f"wrote {len(images)} samples of {args.model} (seed {args.seed}{at}) to {args.out}")
     return 0
 

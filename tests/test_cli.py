@@ -316,6 +316,25 @@ def test_guidance_is_a_knob_of_the_class_conditional_pixel_models_only(tmp_path,
     assert "--guidance" in capsys.readouterr().err and checkpoints.read_card("gated_pixelcnn_cond_mnist") == card
 
 
+def test_evaluate_measures_the_mixture_of_a_conditional_models_ten_digits_but_never_writes_it(capsys):
+    card = checkpoints.read_card("gated_pixelcnn_cond_mnist")
+    for args, said in (
+        (["gated_pixelcnn_cond_mnist", "--mixture", "--write"], "--mixture"),
+        (["gated_pixelcnn_cond_mnist", "--mixture", "--guidance", "2"], "nothing to guide"),
+        (["gated_pixelcnn_mnist", "--mixture"], "no class-conditional"),
+        (["gan_cond_mnist", "--mixture"], "no class-conditional"),
+    ):
+        assert evaluate.main(args) == 1
+        assert said in capsys.readouterr().err
+    assert checkpoints.read_card("gated_pixelcnn_cond_mnist") == card
+    if not mnist.test_set_available():
+        pytest.skip("official MNIST test files not on this machine")
+    assert evaluate.main(["gated_pixelcnn_cond_mnist", "--mixture", "--samples-only", "--samples", "10"]) == 0
+    printed = json.loads(capsys.readouterr().out)  # its NLL: tests/test_class_mixture.py; the card's: README
+    assert printed["mixture"] and "guidance" not in printed["sampled_with"]
+    assert 0 <= printed["metrics"]["digit_rate"] <= 1 and "conditional_accuracy" not in printed["metrics"]
+
+
 def test_evaluate_measures_samples_at_a_temperature_but_never_writes_them_into_a_card(tmp_path, capsys):
     card = checkpoints.read_card("fvsbn_mnist")
     for args in (["--temperature", "0.8", "--write"], ["--samples", "20", "--write"]):

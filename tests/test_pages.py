@@ -284,6 +284,33 @@ def test_a_class_conditional_model_starts_at_its_cards_guidance_and_the_knob_red
     assert not shared.exception and torch.equal(shared.session_state["px_run"].final, expected.final)
 
 
+def test_any_digit_draws_from_the_mixture_of_the_ten_conditionals_and_shows_the_belief_about_the_digit():
+    """A conditional model asked for no digit draws from p(x) = sum_y p(y) p(x | y): the drawing is the mixture's
+    (its ledger is the mixture's log p(x)), guidance and the digit step aside, the chart of p(y | x_<i) starts even
+    and ends sure, and the link keeps the choice."""
+    from dgm_core.models.class_mixture import ClassMixture
+    from dgm_core.samplers.pixel import pixel_by_pixel, record
+
+    name = "gated_pixelcnn_cond_mnist"
+    at = open_page("app_pages/pixels.py", {"model": name, "n": "2", "any_digit": "yes", "drawn": "0"})
+    assert not at.exception and at.checkbox(key="share_any_digit").value
+    assert at.slider(key="share_digit").disabled
+    assert not [s for s in at.select_slider if s.key == "share_guidance"]  # nothing asked, nothing to lean towards
+    run = at.session_state["px_run"]
+    assert at.session_state["px_key"] == (name, 2, 0, 1.0, None, 1.0)
+    mixture = ClassMixture(checkpoints.load_checkpoint(name)[0])
+    with torch.inference_mode():
+        expected = record(pixel_by_pixel(mixture, 2, torch.Generator().manual_seed(0)))
+        assert torch.equal(run.final, expected.final)
+        assert torch.allclose(run.log_probs.sum(0), mixture.log_prob(run.final), atol=1e-2)
+    belief = at.session_state["px_belief"]
+    assert torch.allclose(belief[0], torch.full((10,), 0.1)) and float(belief[-1].max()) > 0.9
+    shared = open_page("app_pages/pixels.py", dict(at.query_params))
+    assert shared.checkbox(key="share_any_digit").value and torch.equal(shared.session_state["px_run"].final, run.final)
+    shared.checkbox(key="share_any_digit").uncheck().run()  # back to one asked digit, at the card's guidance
+    assert not shared.exception and shared.session_state["px_key"][4] == 3
+
+
 def test_the_pixel_models_table_lists_every_shipped_model_with_its_cards_nll():
     at = show_tab(open_page("app_pages/pixels.py"), "The models")
     assert not at.exception
