@@ -38,12 +38,18 @@ class ClassMixture(ChainRuleDensity):
             raise ValueError(f"p(y) must be {self.classes} positive probabilities that sum to one.")
         self.register_buffer("log_prior", prior.log())
 
+    CHUNK = 16  # images per pass of the conditional model (x 10 digits): larger batches ran slower per image
+
     def class_log_probs(self, x: torch.Tensor) -> torch.Tensor:
-        """log p(x_i = k | x_<i, y) for every digit y: (N, classes, D, K), one pass over N x classes images."""
-        n, c = x.shape[0], self.classes
-        labels = torch.arange(c).repeat(n)
-        logits = self.conditional.conditional_logits(x.repeat_interleave(c, 0), labels)
-        return F.log_softmax(logits, dim=-1).reshape(n, c, *logits.shape[1:])
+        """log p(x_i = k | x_<i, y) for every digit y: (N, classes, D, K), passes over ``CHUNK`` x classes images."""
+        c = self.classes
+        parts = []
+        for start in range(0, x.shape[0], self.CHUNK):
+            part = x[start : start + self.CHUNK]
+            labels = torch.arange(c).repeat(part.shape[0])
+            logits = self.conditional.conditional_logits(part.repeat_interleave(c, 0), labels)
+            parts.append(F.log_softmax(logits, dim=-1).reshape(part.shape[0], c, *logits.shape[1:]))
+        return torch.cat(parts)
 
     def _log_posterior(self, x: torch.Tensor, class_logp: torch.Tensor) -> torch.Tensor:
         """log p(y | x_<i) for every pixel i: (N, classes, D)."""
