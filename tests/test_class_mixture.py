@@ -87,3 +87,17 @@ def test_a_mixture_needs_a_conditional_model_and_a_proper_prior():
         ClassMixture(CONDITIONAL["masked"](), torch.full((10,), 0.2))
     with pytest.raises(ValueError, match="no digit"):
         ClassMixture(CONDITIONAL["masked"]()).stepper(torch.tensor([1]))
+
+
+@torch.no_grad()
+def test_the_family_sampler_draws_a_mixture_in_batches_it_can_hold(mixture, monkeypatch):
+    """A mixture's stepper runs ten copies of every picture, so the family's sampler draws it SAMPLE_BATCH at a
+    time (1,000 at once outgrew the machine's memory); every picture is still a drawing of the mixture."""
+    from dgm_core.samplers.images import sample_images
+
+    monkeypatch.setattr(ClassMixture, "SAMPLE_BATCH", 2)
+    family = "gated_pixelcnn" if isinstance(mixture.conditional, GatedPixelCNN) else "pixelcnn"
+    card = {"name": "a_trial", "family": family, "config": {"num_classes": 10}}
+    images = sample_images(mixture, card, 5, seed=2)
+    assert images.shape == (5, 1, 28, 28) and set(images.unique().tolist()) <= {0.0, 1.0}
+    assert torch.equal(images, sample_images(mixture, card, 5, seed=2))  # the seed still decides

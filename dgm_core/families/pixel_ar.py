@@ -101,10 +101,16 @@ def sample(
     elif not model.num_classes and guidance != 1:
         raise ValueError(f"{card['name']} is unconditional: guidance needs a model told which digit to draw.")
     guide = guidance_for(card["name"], guidance) if model.num_classes else None
-    steps = pixel_by_pixel(model, n, generator, label=labels, temperature=temperature, guidance=guide)
-    for step in tqdm(steps, total=mnist.NUM_PIXELS, desc="pixels", disable=not progress, file=sys.stderr):  # noqa: B007
-        pass  # drain the step iterator; the sample is the last step's image
-    return step.image.float() / (model.levels - 1)
+    batch = getattr(model, "SAMPLE_BATCH", n)  # all at once, but for a model that asks for batches (ClassMixture)
+    images = []
+    for start in range(0, n, batch):
+        part = None if labels is None else labels[start : start + batch]
+        count = min(batch, n - start)
+        steps = pixel_by_pixel(model, count, generator, label=part, temperature=temperature, guidance=guide)
+        for step in tqdm(steps, total=mnist.NUM_PIXELS, desc="pixels", disable=not progress, file=sys.stderr):  # noqa: B007
+            pass  # drain the step iterator; the sample is the last step's image
+        images.append(step.image.float() / (model.levels - 1))
+    return torch.cat(images)
 
 
 def samples_look(model, images) -> torch.Tensor:
