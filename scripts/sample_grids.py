@@ -10,6 +10,7 @@ The figure printed per model is the share of the 64 that the judge accepts as a 
     python scripts/sample_grids.py made_mnist --assets /tmp/trial --out /tmp/trial   # a trial's checkpoint
     python scripts/sample_grids.py vae_z16_mnist --prior "N(0, I)"   # z from N(0, I), not the fitted prior
     python scripts/sample_grids.py gated_pixelcnn_cond_mnist --guidance 1   # p(x | y) unguided
+    python scripts/sample_grids.py gated_pixelcnn_cond_mnist --mixture   # any digit: sum_y p(y) p(x | y)
 """
 
 from __future__ import annotations
@@ -80,11 +81,20 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="the class-conditional gated PixelCNN: another guidance than its card's; writes <NAME>_w<W>.png",
     )
+    parser.add_argument(
+        "--mixture",
+        action="store_true",
+        help="class-conditional pixel models: sum_y p(y) p(x | y), no digit asked; writes <NAME>_mixture.png",
+    )
     args = parser.parse_args(argv)
     judge, _ = checkpoints.load_checkpoint(args.judge, args.judge_assets)
     args.out.mkdir(parents=True, exist_ok=True)
     for name in args.names or image_models(args.assets):
         model, card = checkpoints.load_checkpoint(name, args.assets)
+        if args.mixture:
+            from dgm_core.models.class_mixture import ClassMixture
+
+            model = ClassMixture(model)
         with torch.inference_mode():
             samples = sample_images(model, card, N, seed=0, prior=args.prior, guidance=args.guidance)
             verdicts = judge.decide(samples)[0]
@@ -93,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
             name
             + ("_N01" if args.prior == "N(0, I)" else "")
             + (f"_w{args.guidance:g}" if args.guidance is not None else "")
+            + ("_mixture" if args.mixture else "")
         )
         Image.fromarray(judged_grid(samples, verdicts, requested)).save(args.out / f"{stem}.png", optimize=True)
         print(f"{name}: {float((verdicts != NOT_A_DIGIT).float().mean()):.3f} of {N} accepted as digits")
