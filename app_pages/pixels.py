@@ -70,13 +70,14 @@ c3.select_slider(
     "--samples-only --temperature 0.8`).",
 )
 if conditional:
-    mixed = c4.checkbox(
+    c4.checkbox(
         "Any digit: mix all ten",
         key=state.key("any_digit"),
         help="Draw from p(x) = sum over y of p(y) p(x | y), y uniform: a model of x alone made of the ten "
         "conditionals. Pixel i comes from the ten p(x_i | x_<i, y), each weighted by p(y | x_<i), how well that "
         "digit explains the pixels drawn so far; the chart beside the drawing shows that belief sharpen as the "
-        "strokes appear. Its log p(x) is exact too, and on the test digits it beats the unconditional model's.",
+        "strokes appear. Its log p(x) is exact too: for the gated PixelCNN 83.88 nats per test digit against the "
+        "unconditional model's 84.48 (`python -m dgm_core.evaluate gated_pixelcnn_cond_mnist --mixture`).",
     )
     c4.slider(
         "Digit to draw (y)",
@@ -84,7 +85,7 @@ if conditional:
         9,
         key=state.key("digit"),
         help="The class this model is conditioned on.",
-        disabled=mixed,
+        disabled=bool(state.value("any_digit")),
     )
 mixed = conditional and bool(state.value("any_digit"))  # a conditional model asked for no digit: the mixture
 guided = guided and not mixed  # guidance leans towards an asked digit: none is asked here

@@ -38,8 +38,8 @@ class Family:
     sample: Callable | None = None  # (model, card, n, generator, label, progress) -> images in [0, 1]
     # The settings of its knobs that trade variety for clean samples, as ``sample`` draws by default (the card's
     # sample figures, which record them as ``sampled_with``) and as its pages start: the pixel models' temperature,
-    # diffusion's sampler, step count and guidance, the GAN's truncation, a class-conditional pixel model's guidance
-    # (``knobs`` drops guidance for an unconditional checkpoint). A page offering a knob takes its default
+    # diffusion's sampler, step count and guidance, the GAN's truncation, the class-conditional gated PixelCNN's
+    # guidance (``knobs`` drops guidance for an unconditional checkpoint). A page offering a knob takes its default
     # from here, so the card's `digit_rate` is the rate at what a student sees first. (``evaluate --write`` takes no
     # other temperature than 1, the model's own p(x): a pixel family's setting stays 1.)
     sample_settings: Mapping[str, Any] = field(default_factory=dict)
