@@ -82,6 +82,13 @@ def main(argv: list[str] | None = None) -> int:
         "another",
     )
     parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="the samples' seed (the cards' is 0, so --write refuses another): choose a setting on one seed, report "
+        "it on another",
+    )
+    parser.add_argument(
         "--mixture",
         action="store_true",
         help="class-conditional pixel models: measure p(x) = sum_y p(y) p(x | y) (y uniform), a model of x alone "
@@ -114,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         "prior": None,
         "guidance": None,
         "mixture": False,
+        "seed": 0,
     }
     changed = {k: getattr(args, k) for k, v in defaults.items() if getattr(args, k) != v}
     if changed.get("judge_assets") is not None:
@@ -122,8 +130,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.write and changed:  # the cards' figures stay comparable: one setting for all
             raise ValueError(
                 f"a card's sample figures are measured at {FID_SAMPLES} samples and temperature 1 by the shipped "
-                "judge, so --write does not take --samples, --temperature, --prior, --guidance, --mixture or another "
-                "judge; measure with them without --write."
+                "judge, so --write does not take --samples, --temperature, --prior, --guidance, --mixture, --seed or "
+                "another judge; measure with them without --write."
             )
         if args.samples < 1:
             raise ValueError(f"--samples must be at least 1, not {args.samples}.")
@@ -154,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
                 judge=judge,
                 prior=args.prior,
                 guidance=args.guidance,
+                seed=args.seed,
             )
             knobs = entry.knobs(card)
             if entry.sample_temperature:
@@ -165,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.mixture:  # no digit asked, none leaned towards
                 knobs.pop("guidance", None)
                 knobs["mixture"] = "sum_y p(y) p(x | y), y uniform"
-            sampled_with = knobs | {"samples": args.samples, "seed": 0, "judge": args.judge}
+            sampled_with = knobs | {"samples": args.samples, "seed": args.seed, "judge": args.judge}
     except (FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

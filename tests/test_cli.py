@@ -314,6 +314,8 @@ def test_guidance_is_a_knob_of_the_class_conditional_pixel_models_only(tmp_path,
     card = checkpoints.read_card("gated_pixelcnn_cond_mnist")
     assert evaluate.main(["gated_pixelcnn_cond_mnist", "--samples-only", "--guidance", "2", "--write"]) == 1
     assert "--guidance" in capsys.readouterr().err and checkpoints.read_card("gated_pixelcnn_cond_mnist") == card
+    assert evaluate.main(["gated_pixelcnn_cond_mnist", "--samples-only", "--seed", "1", "--write"]) == 1  # chosen on
+    assert "--seed" in capsys.readouterr().err and checkpoints.read_card("gated_pixelcnn_cond_mnist") == card
 
 
 def test_evaluate_measures_the_mixture_of_a_conditional_models_ten_digits_but_never_writes_it(capsys):
