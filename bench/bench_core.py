@@ -78,6 +78,22 @@ def bench_guidance(model, card: dict, n: int) -> dict:
     return {f"seconds_to_sample_{n}_guided": t_guided, f"seconds_to_sample_{n}_unguided": t_plain}
 
 
+def bench_mixture(model, card: dict, n: int) -> dict:
+    """What *Any digit* costs a class-conditional pixel model: n pictures from sum_y p(y) p(x | y) (its stepper runs
+    ten copies of each) against n of one asked digit at the card's settings."""
+    if not (family(card["family"]).sample_temperature and getattr(model, "num_classes", 0)):
+        return {}
+    from dgm_core.models.class_mixture import ClassMixture
+
+    t_mixture = timed(lambda: sample_images(ClassMixture(model), card, n, 0))
+    t_digit = timed(lambda: sample_images(model, card, n, 0, label=3))
+    print(
+        f"  any digit (the mixture of ten): {t_mixture * 1000:.0f} ms for {n} pictures, against "
+        f"{t_digit * 1000:.0f} ms for one asked digit ({t_mixture / t_digit:.1f}x)"
+    )
+    return {f"seconds_to_sample_{n}_mixture": t_mixture, f"seconds_to_sample_{n}_one_digit": t_digit}
+
+
 @torch.inference_mode()
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -109,6 +125,7 @@ def main() -> None:
         if bench is not None:
             figures |= bench(model, args.n, timed, not args.no_uncached)
         figures |= bench_guidance(model, card, args.n)
+        figures |= bench_mixture(model, card, args.n)
         results["models"][name] = figures
     if args.models and "gan2d" in kept:
         results["gan2d"] = kept["gan2d"]

@@ -55,6 +55,15 @@ def core(d: dict) -> list[str]:
                 for n, v in sorted(guided, key=lambda t: t[0])
             )
         )
+    mixed = [(n, v) for n, v in m.items() if "seconds_to_sample_16_mixture" in v]
+    if mixed:
+        lines.append(
+            "16 pictures from the mixture of a conditional model's ten digits against 16 of one digit: "
+            + ", ".join(
+                f"{n} {_s(v['seconds_to_sample_16_mixture'])} s / {_s(v['seconds_to_sample_16_one_digit'])} s"
+                for n, v in sorted(mixed, key=lambda t: t[0])
+            )
+        )
     den = m.get("denoiser_mnist", {})
     steps = sorted({int(k.split("_")[3]) for k in den if k.startswith("seconds_16_samples_")})
     if steps:
