@@ -13,6 +13,7 @@ Examples::
     python -m dgm_core.evaluate gated_pixelcnn_mnist --samples-only --samples 200 --temperature 0.8
     python -m dgm_core.evaluate gated_pixelcnn_cond_mnist --samples-only --guidance 1   # p(x | y) unguided
     python -m dgm_core.evaluate gated_pixelcnn_cond_mnist --mixture   # p(x) = sum_y p(y) p(x | y): NLL, samples
+    python -m dgm_core.evaluate gan_mnist --samples-only --truncation 1.5   # z within +-1.5: the truncation trick
     python -m dgm_core.evaluate --bill my_digit.png     # one picture's -log p(x) under every model
     python -m dgm_core.evaluate --bill test:7           # the same for official test digit 7
 """
@@ -82,6 +83,12 @@ def main(argv: list[str] | None = None) -> int:
         "another",
     )
     parser.add_argument(
+        "--truncation",
+        default=None,
+        help='GANs: "off" (the whole prior N(0, I): the cards\' figures, the default) or t, every number of z beyond '
+        "+-t drawn again (the truncation trick: cleaner, less varied); --write refuses another than off",
+    )
+    parser.add_argument(
         "--seed",
         type=int,
         default=0,
@@ -110,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.prior == "own":  # the model's own prior is what the cards measure: the default
         args.prior = None
+    if args.truncation == "off":  # the whole prior is what the cards measure: the default
+        args.truncation = None
     if args.bill:
         return _print_bill(args.bill, args.assets, args.mnist_dir)
     # what every card's sample figures were measured at
@@ -120,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         "judge_assets": None,
         "prior": None,
         "guidance": None,
+        "truncation": None,
         "mixture": False,
         "seed": 0,
     }
@@ -130,8 +140,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.write and changed:  # the cards' figures stay comparable: one setting for all
             raise ValueError(
                 f"a card's sample figures are measured at {FID_SAMPLES} samples and temperature 1 by the shipped "
-                "judge, so --write does not take --samples, --temperature, --prior, --guidance, --mixture, --seed or "
-                "another judge; measure with them without --write."
+                "judge, so --write does not take --samples, --temperature, --prior, --guidance, --truncation, "
+                "--mixture, --seed or another judge; measure with them without --write."
             )
         if args.samples < 1:
             raise ValueError(f"--samples must be at least 1, not {args.samples}.")
@@ -162,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
                 judge=judge,
                 prior=args.prior,
                 guidance=args.guidance,
+                truncation=args.truncation,
                 seed=args.seed,
             )
             knobs = entry.knobs(card)
@@ -171,6 +182,8 @@ def main(argv: list[str] | None = None) -> int:
                 knobs["prior"] = args.prior
             if args.guidance is not None:
                 knobs["guidance"] = args.guidance
+            if args.truncation is not None:
+                knobs["truncation"] = args.truncation
             if args.mixture:  # no digit asked, none leaned towards
                 knobs.pop("guidance", None)
                 knobs["mixture"] = "sum_y p(y) p(x | y), y uniform"

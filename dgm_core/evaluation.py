@@ -72,6 +72,7 @@ def evaluate_samples(
     judge=None,
     prior: str | None = None,
     guidance: float | None = None,
+    truncation: str | None = None,
 ) -> dict:
     """Sample quality through the judge: classifier-feature FID of n samples against n official
     test digits, beside the real-versus-real floor (n training digits against the same test
@@ -80,7 +81,7 @@ def evaluate_samples(
     one digit differ from each other beside the same figure for the test digits. ``temperature``
     (pixel models only) measures samples drawn at that temperature; a card's figures are at 1; ``prior`` (VAEs
     only) likewise: "N(0, I)" where the card's are from the model's own prior; ``guidance`` (class-conditional pixel
-    models, the denoiser) another scale than the family's. ``judge``: another
+    models, the denoiser) another scale than the family's; ``truncation`` (GANs) another than "off". ``judge``: another
     judge to measure with (a candidate); the cards' figures are the shipped judge's (``judge_mnist``)."""
     if judge is None:
         judge, _ = checkpoints.load_checkpoint("judge_mnist")
@@ -90,7 +91,15 @@ def evaluate_samples(
     reference = as_samples_look(model, card["family"], test_images)
     floor = as_samples_look(model, card["family"], train_images[pick])
     samples = sample_images(
-        model, card, n, seed, progress=True, temperature=temperature, prior=prior, guidance=guidance
+        model,
+        card,
+        n,
+        seed,
+        progress=True,
+        temperature=temperature,
+        prior=prior,
+        guidance=guidance,
+        truncation=truncation,
     )
     metrics = {
         "classifier_fid": classifier_fid(judge, samples, reference),

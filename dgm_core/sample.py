@@ -1,7 +1,9 @@
 """python -m dgm_core.sample MODEL --n N [--label Y] [--seed S] [--temperature T] [--guidance W] --out FILE.
 
-Images go to ``.png`` (a grid) or ``.npz`` (``images``: uint8 (N, 28, 28), plus ``seed``,
-``model`` and ``temperature``), so anyone can inspect or score a model's output outside the app.
+Images go to ``.png`` (a grid) or ``.npz`` (``images``: uint8 (N, 28, 28), plus ``seed``, ``model``,
+``temperature``, ``label`` (-1: none asked) and ``sampled_with``, a JSON object of every setting the samples were
+drawn at, as a card's ``sampled_with`` names them), so anyone can inspect or score a model's output outside the
+app and knows how it was drawn.
 
 Text models continue ``--prompt`` token by token and print the text (``--out x.txt`` also
 writes it); ``smollm2`` names the optional pretrained SmolLM2-135M-Instruct.
@@ -13,12 +15,14 @@ Examples::
     python -m dgm_core.sample gated_pixelcnn_mnist --temperature 0.8   # cleaner digits, less variety
     python -m dgm_core.sample gated_pixelcnn_cond_mnist --label 4 --guidance 1   # p(x | y) itself, unguided
     python -m dgm_core.sample gated_pixelcnn_cond_mnist --mixture   # any digit: p(x) = sum_y p(y) p(x | y)
+    python -m dgm_core.sample gan_mnist --truncation 1.5   # z within +-1.5: the truncation trick
     python -m dgm_core.sample char_transformer_shakespeare --prompt "ROMEO:" --tokens 200 --temperature 0.8
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -57,9 +61,22 @@ def load_language_model(name: str, assets: Path | None):
     return CharLanguageModel(model, card)
 
 
-def write_images(images: torch.Tensor, out: Path, seed: int, model_name: str, temperature: float = 1.0) -> None:
+def write_images(
+    images: torch.Tensor, out: Path, seed: int, model_name: str, settings: dict | None = None, label: int | None = None
+) -> None:
+    """A .png grid, or an .npz with the images and how they were drawn (``settings``: the knobs, as a card's
+    ``sampled_with``)."""
     if out.suffix == ".npz":
-        np.savez_compressed(out, images=to_uint8(images), seed=seed, model=model_name, temperature=temperature)
+        settings = dict(settings or {})
+        np.savez_compressed(
+            out,
+            images=to_uint8(images),
+            seed=seed,
+            model=model_name,
+            temperature=float(settings.get("temperature", 1.0)),
+            label=-1 if label is None else label,
+            sampled_with=json.dumps(settings, sort_keys=True),
+        )
     elif out.suffix == ".png":
         Image.fromarray(make_grid(images, columns=8, scale=2)).save(out)
     else:
@@ -90,6 +107,12 @@ def main(argv: list[str] | None = None) -> int:
         help="class-conditional pixel models and the denoiser: how far each step leans towards the asked digit (1: "
         "p(x | y) itself; above 1: more clearly that digit, less variety; 0: the digit is ignored). Default: the "
         "model's card setting",
+    )
+    parser.add_argument(
+        "--truncation",
+        default=None,
+        help='GANs: "off" (the whole prior N(0, I), the card\'s setting and the default) or t: every number of z '
+        "beyond +-t is drawn again (the truncation trick: cleaner, less varied)",
     )
     parser.add_argument(
         "--mixture",
@@ -135,13 +158,25 @@ def main(argv: list[str] | None = None) -> int:
             progress=True,
             temperature=args.temperature,
             guidance=args.guidance,
+            truncation=args.truncation,
         )
-        write_images(images, args.out, args.seed, args.model, args.temperature)
+        settings = family(card["family"]).knobs(card)
+        if "temperature" in settings:
+            settings["temperature"] = args.temperature
+        if args.guidance is not None:
+            settings["guidance"] = args.guidance
+        if args.truncation is not None:
+            settings["truncation"] = args.truncation
+        if args.mixture:  # no digit asked, none leaned towards
+            settings.pop("guidance", None)
+            settings["mixture"] = "sum_y p(y) p(x | y), y uniform"
+        write_images(images, args.out, args.seed, args.model, settings, args.label)
     except (FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     at = f", temperature {args.temperature:g}" if args.temperature != 1 else ""
     at += f", guidance {args.guidance:g}" if args.guidance is not None else ""
+    at += f", truncation {args.truncation}" if args.truncation not in (None, "off") else ""
     at += ", any digit: the mixture of the ten" if args.mixture else ""
     print(f"wrote {len(images)} samples of {args.model} (seed {args.seed}{at}) to {args.out}")
     return 0

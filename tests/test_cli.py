@@ -350,3 +350,34 @@ def test_evaluate_measures_samples_at_a_temperature_but_never_writes_them_into_a
     assert evaluate.main(["fvsbn_mnist", "--samples-only", "--samples", "20", "--temperature", "0.6"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed["temperature"] == 0.6 and printed["samples"] == 20 and 0 <= printed["metrics"]["digit_rate"] <= 1
+
+
+def test_the_npz_says_how_its_samples_were_drawn_and_gans_take_a_truncation(tmp_path, capsys):
+    """Every knob that drew the samples goes into the .npz (as a card's ``sampled_with`` names them); a GAN draws
+    with the truncation trick on request (z within +-t, so different pictures from the same seed), other families
+    refuse it, and evaluate never writes a truncated figure into a card."""
+
+    def draw(name, *extra):
+        out = tmp_path / f"s{len(list(tmp_path.iterdir()))}.npz"
+        assert sample.main([name, "--n", "4", "--seed", "2", "--out", str(out), *extra]) == 0
+        return np.load(out)
+
+    plain, truncated, off = (
+        draw("gan_mnist"),
+        draw("gan_mnist", "--truncation", "1"),
+        draw("gan_mnist", "--truncation", "off"),
+    )
+    assert json.loads(str(plain["sampled_with"])) == {"truncation": "off"} and int(plain["label"]) == -1
+    assert json.loads(str(truncated["sampled_with"])) == {"truncation": "1"}
+    assert np.array_equal(plain["images"], off["images"]) and not np.array_equal(plain["images"], truncated["images"])
+    assert "truncation 1" in capsys.readouterr().out
+    guided = draw("gated_pixelcnn_cond_mnist", "--label", "4", "--guidance", "1.5")
+    assert (
+        json.loads(str(guided["sampled_with"])) == {"temperature": 1.0, "guidance": 1.5} and int(guided["label"]) == 4
+    )
+    for bad in (["fvsbn_mnist", "--truncation", "1"], ["gan_mnist", "--truncation", "0"]):
+        assert sample.main([*bad, "--out", str(tmp_path / "x.png")]) == 1
+        assert "truncation" in capsys.readouterr().err
+    card = checkpoints.read_card("gan_mnist")
+    assert evaluate.main(["gan_mnist", "--samples-only", "--truncation", "1.5", "--write"]) == 1
+    assert "--truncation" in capsys.readouterr().err and checkpoints.read_card("gan_mnist") == card

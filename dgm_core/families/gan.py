@@ -68,14 +68,22 @@ SAMPLE_SETTINGS = MappingProxyType({"truncation": "off"})
 
 def truncation(setting: str) -> float | None:
     """A truncation setting as the page and the card name it ("off", "2", "1.5", ...) as ``GAN.noise`` takes it."""
-    return None if setting == "off" else float(setting)
+    if setting == "off":
+        return None
+    try:
+        value = float(setting)
+    except ValueError:
+        value = float("nan")
+    if not value > 0:
+        raise ValueError(f'truncation must be "off" or a positive number, not {setting!r}.')
+    return value
 
 
-def sample(model, card, n: int, generator: torch.Generator, label=None, progress=False):
-    """G(z) with z ~ N(0, I) (truncated as ``SAMPLE_SETTINGS`` says); a class-conditional generator draws ``label``
-    (or 0, 1, ..., 9, 0, ...)."""
+def sample(model, card, n: int, generator: torch.Generator, label=None, progress=False, truncation_setting=None):
+    """G(z) with z ~ N(0, I), truncated as ``truncation_setting`` says (default: ``SAMPLE_SETTINGS``, the card's);
+    a class-conditional generator draws ``label`` (or 0, 1, ..., 9, 0, ...)."""
     labels = requested_labels(model, card, n, label)
-    return model.sample(n, generator, labels, truncation(SAMPLE_SETTINGS["truncation"]))
+    return model.sample(n, generator, labels, truncation(truncation_setting or SAMPLE_SETTINGS["truncation"]))
 
 
 def bench(model, n: int, timed, full: bool = True) -> dict:

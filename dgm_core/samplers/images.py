@@ -33,12 +33,14 @@ def sample_images(
     temperature: float = 1.0,
     prior: str | None = None,
     guidance: float | None = None,
+    truncation: str | None = None,
 ) -> torch.Tensor:
     """``n`` samples in [0, 1], shape (n, 1, 28, 28), reproducible from ``seed``. ``temperature`` (families
     whose sampler has one, the pixel-by-pixel models): below 1 likelier values, less variety; 1 is p(x) itself.
     ``prior`` (the VAEs): where z is drawn from, "own" (the model's prior, the default) or "N(0, I)". ``guidance``
     (a class-conditional pixel model or denoiser): how far to lean towards the asked digit (1: p(x | y) itself;
-    default: the family's setting, as the card's figures)."""
+    default: the family's setting, as the card's figures). ``truncation`` (the GANs): "off" (the card's) or t, every
+    number of z beyond +-t drawn again."""
     if n < 1:
         raise ValueError(f"--n must be at least 1, not {n}.")
     entry = family(card["family"])
@@ -57,6 +59,10 @@ def sample_images(
                 "denoiser does."
             )
         options["guidance"] = guidance
+    if truncation is not None:
+        if "truncation" not in entry.sample_settings:
+            raise ValueError(f"{card['name']} (family {entry.name}) has no truncation; the GANs do.")
+        options["truncation_setting"] = truncation
     if entry.sample_temperature:
         options["temperature"] = temperature
     elif temperature != 1:
