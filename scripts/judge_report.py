@@ -13,6 +13,10 @@ Prints two tables for a judge checkpoint (issue #27, docs/judge.md):
     python scripts/judge_report.py judge_marked_mnist --assets /tmp/jm_run
     python scripts/judge_report.py judge_marked_mnist --assets /tmp/jm_run --ensemble /tmp/jm_seed1   # two runs
 
+``--mistakes DIR`` also saves its mistakes at bias 0 as pictures, one per set (at most 160, 16 to a row): the
+official test digits it rejects (``DIR/test_digits.png``) and, per held-out kind, the non-digits it accepts
+(``DIR/KIND.png``): what a false rejection and a fooled judge look like.
+
 ``--ensemble DIR ...`` averages the judge's probabilities with those of the same checkpoint trained elsewhere (other
 seeds): a deep ensemble (Lakshminarayanan et al. 2017), the usual first try at knowing what one does not know.
 """
@@ -24,6 +28,7 @@ import sys
 from pathlib import Path
 
 import torch
+from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -31,6 +36,7 @@ from dgm_core import checkpoints
 from dgm_core.data import junk, mnist
 from dgm_core.evaluation import held_out_digits
 from dgm_core.families.judge import JUNK_PER_KIND, JUNK_SEED
+from dgm_core.images import make_grid
 from dgm_core.models.judge import NOT_A_DIGIT
 
 PER_CHARACTER = 60
@@ -41,7 +47,8 @@ def by_character(model) -> list[str]:
     rows = []
     for ch in junk.HELD_OUT_LETTERS + junk.HELD_OUT_SYMBOLS:
         g = torch.Generator().manual_seed(JUNK_SEED)
-        images = torch.stack([junk._glyph(ch, junk._choice(g, junk.HELD_OUT_FONTS), g) for _ in range(PER_CHARACTER)])
+        fonts = (junk._choice(g, junk.HELD_OUT_FONTS) for _ in range(PER_CHARACTER))
+        images = torch.stack([junk._character(ch, font, g) for font in fonts])  # a ! or ? shows its dot
         labels, _ = model.decide(images)
         accepted = labels[labels != NOT_A_DIGIT]
         read_as = str(int(torch.bincount(accepted, minlength=10).argmax())) if len(accepted) else "-"
@@ -89,6 +96,9 @@ def judge_from_arguments(argv, description: str, ensemble: bool = False):
         parser.add_argument(
             "--ensemble", nargs="+", default=[], metavar="DIR", help="average with the same checkpoint in these folders"
         )
+        parser.add_argument(
+            "--mistakes", type=Path, default=None, metavar="DIR", help="save its mistakes per set as pictures here"
+        )
     args = parser.parse_args(argv)
     model, _ = checkpoints.load_checkpoint(args.name, args.assets)
     model.eval()
@@ -111,6 +121,16 @@ def main(argv=None) -> None:
         sets[name] = make(JUNK_PER_KIND, torch.Generator().manual_seed(JUNK_SEED), digits).clamp(0, 1)
     with torch.no_grad():
         logits = {k: torch.cat([model(x[i : i + 1000]) for i in range(0, len(x), 1000)]) for k, x in sets.items()}
+    if args.mistakes:
+        args.mistakes.mkdir(parents=True, exist_ok=True)
+        for name, x in sets.items():
+            wrong = rejects(model, logits[name], 0.0)
+            wrong = wrong if name == "test digits" else ~wrong  # a rejected digit; an accepted non-digit
+            out = args.mistakes / f"{name.replace(' ', '_')}.png"
+            if wrong.any():
+                Image.fromarray(make_grid(x[wrong][:160], columns=16, scale=2)).save(out)
+            saved = f", the first 160 in {out}" if wrong.any() else ""
+            print(f"{name}: {int(wrong.sum())} of {len(x)} wrong{saved}")
     print("\n| bias | " + " | ".join(sets) + " |")
     print("|---" * (len(sets) + 1) + "|")
     for bias in BIASES:

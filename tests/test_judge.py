@@ -76,6 +76,29 @@ def test_held_out_characters_and_fonts_are_never_trained_on_and_none_reads_as_a_
     assert not set(used) & set("0123456789OoDQCcUuIl|/\\()[]{}SsZzBbGgq&")
 
 
+def test_a_held_out_exclamation_or_question_mark_always_shows_its_dot_apart():
+    """A thick pen merges the dot of ! into its stroke: an upright bar, a "1" by any reader. The held-out symbols
+    draw such a character again, so every ! and ? they hold has at least two pieces of ink."""
+    bar, dotted = torch.zeros(28, 28), torch.zeros(28, 28)
+    bar[4:20, 13:15] = 1.0
+    dotted[4:20, 13:15], dotted[23:25, 13:15] = 1.0, 1.0
+    diagonal = torch.eye(28)  # corner to corner is one piece
+    assert (junk.pieces(bar), junk.pieces(dotted), junk.pieces(diagonal), junk.pieces(torch.zeros(28, 28))) == (
+        1,
+        2,
+        1,
+        0,
+    )
+    g = torch.Generator().manual_seed(3)
+    for ch in junk.DOTTED:
+        drawings = [junk._character(ch, font, g) for font in junk.HELD_OUT_FONTS for _ in range(3)]
+        assert all(junk.pieces(d) >= 2 for d in drawings), ch
+    merged = sum(junk.pieces(junk._glyph("!", font, g)) == 1 for font in junk.HELD_OUT_FONTS for _ in range(3))
+    assert merged > 0  # without the rule some would be bars: the rule is doing something
+    symbols = junk.MNIST_LIKE_HELD_OUT_KINDS["unseen_symbols"](40, torch.Generator().manual_seed(1))
+    assert len(symbols) == 40 and symbols.shape[1:] == (1, 28, 28)
+
+
 def test_a_missing_font_is_a_sentence_that_names_the_packages(monkeypatch):
     monkeypatch.setattr(junk, "_font_files", lambda: {})
     junk._font.cache_clear()

@@ -288,9 +288,47 @@ def _glyph(char: str, font_name: str, g: torch.Generator) -> torch.Tensor:
     return _as_mnist(np.asarray(img, dtype=np.float64) / 255.0)
 
 
-def _characters(chars: str, fonts: tuple[str, ...]) -> Kind:
+def pieces(picture: torch.Tensor, level: float = 0.2) -> int:
+    """How many separate pieces of ink (pixels above ``level``, joined side by side or corner to corner) a picture
+    (1, 28, 28) or (28, 28) has."""
+    ink = (picture.reshape(SIDE, SIDE) > level).numpy()
+    seen, count = np.zeros_like(ink), 0
+    for start in zip(*np.nonzero(ink), strict=True):
+        if seen[start]:
+            continue
+        count, stack = count + 1, [start]
+        seen[start] = True
+        while stack:
+            r, c = stack.pop()
+            for dr, dc in itertools.product((-1, 0, 1), repeat=2):
+                rr, cc = r + dr, c + dc
+                if 0 <= rr < SIDE and 0 <= cc < SIDE and ink[rr, cc] and not seen[rr, cc]:
+                    seen[rr, cc] = True
+                    stack.append((rr, cc))
+    return count
+
+
+# characters whose separate dot is what makes them no digit: a drawing where a thick pen has merged the dot into the
+# stroke is an upright bar (a "1") or a hook, which a hand writes as a digit; such a drawing is made again
+DOTTED = "!?"
+
+
+def _character(char: str, font_name: str, g: torch.Generator, tries: int = 30) -> torch.Tensor:
+    """``_glyph``, drawn again (another pen, slant and turn) while a character of ``DOTTED`` has its dot merged into
+    its stroke (one piece of ink)."""
+    for _ in range(tries):
+        picture = _glyph(char, font_name, g)
+        if char not in DOTTED or pieces(picture) >= 2:
+            return picture
+    raise ValueError(f"{char!r} in {font_name}: its dot merged with its stroke in {tries} drawings.")
+
+
+def _characters(chars: str, fonts: tuple[str, ...], keep_dots: bool = False) -> Kind:
+    """Characters in fonts, laid out as MNIST. ``keep_dots``: a ! or ? always shows its dot apart (``DOTTED``)."""
+    draw = _character if keep_dots else _glyph
+
     def kind(n, g, digits=None):
-        return torch.stack([_glyph(_choice(g, chars), _choice(g, fonts), g) for _ in range(n)])
+        return torch.stack([draw(_choice(g, chars), _choice(g, fonts), g) for _ in range(n)])
 
     return kind
 
@@ -577,7 +615,7 @@ MARKED_TRAINING_WEIGHTS = {**ROBUST_TRAINING_WEIGHTS, "marked_digits": 3, "marke
 MNIST_LIKE_HELD_OUT_KINDS: dict[str, Kind] = {
     "letters_in_unseen_fonts": _characters(TRAINING_LETTERS, HELD_OUT_FONTS),
     "unseen_letters": _characters(HELD_OUT_LETTERS, HELD_OUT_FONTS),
-    "unseen_symbols": _characters(HELD_OUT_SYMBOLS, HELD_OUT_FONTS),
+    "unseen_symbols": _characters(HELD_OUT_SYMBOLS, HELD_OUT_FONTS, keep_dots=True),
     "random_walk_scribbles": random_walk_scribbles,
     "digits_side_by_side": digits_side_by_side,
     "overlapping_unseen_digits": overlapping_digits,
@@ -622,16 +660,59 @@ def _thin(x: torch.Tensor) -> torch.Tensor:
     return -F.max_pool2d(-x, 3, stride=1, padding=1)
 
 
-def vary_look(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
+def slant(x: torch.Tensor, g: torch.Generator, share: float, most: float = 0.3) -> torch.Tensor:
+    """``share`` of the pictures sheared sideways about their centre by up to ``most`` (a writer's slant: the
+    column moves ``most`` pixels per row); the rest unchanged."""
+    n = len(x)
+    shear = (_rand(n, g) * 2 - 1) * most * (_rand(n, g) < share).float()
+    eye = torch.tensor([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]).repeat(n, 1, 1)
+    eye[:, 0, 1] = shear
+    grid = F.affine_grid(eye, list(x.shape), align_corners=False)
+    return F.grid_sample(x, grid, align_corners=False, padding_mode="zeros")
+
+
+def speckle(x: torch.Tensor, g: torch.Generator, share: float) -> torch.Tensor:
+    """``share`` of the pictures get one to three specks of ink (radius 0.3-0.9 px, ink 0.5-1) somewhere in the
+    middle 20 x 20, as the scans of real MNIST test digits have: a scanner's dust, not a drawn dot (the dots of
+    ``marked_digits`` are 1.2-2.4 px and sit clear above or below)."""
+    n = len(x)
+    yy, xx = torch.meshgrid(torch.arange(SIDE).float(), torch.arange(SIDE).float(), indexing="ij")
+    ink = torch.zeros_like(x)
+    count = (_rand(n, g) * 3).long() + 1
+    chosen = _rand(n, g) < share
+    for k in range(3):
+        cy, cx = 4 + 20 * _rand(n, g), 4 + 20 * _rand(n, g)
+        radius, strength = 0.3 + 0.6 * _rand(n, g), 0.5 + 0.5 * _rand(n, g)
+        distance = ((yy - cy[:, None, None]) ** 2 + (xx - cx[:, None, None]) ** 2).sqrt()
+        dot = (radius[:, None, None] + 0.5 - distance).clamp(0, 1) * strength[:, None, None]
+        keep = (chosen & (count > k)).float()[:, None, None]
+        ink = torch.maximum(ink, (dot * keep)[:, None])
+    return torch.maximum(x, ink)
+
+
+def vary_look(
+    x: torch.Tensor, g: torch.Generator, slanted: float = 0.0, heavy: float = 0.0, specks: float = 0.0
+) -> torch.Tensor:
     """The looks a generated digit can have, given to digits and non-digits alike so that none of them tells a
     digit from a non-digit: an elastic distortion (half of the pictures), a thicker or thinner pen (a fifth
     each, half-way to a 3 x 3 dilation or erosion), then either binary pixels (two fifths, as the pixel models
-    draw them) or grey ones, blurred (half: Gaussian sigma 0.3-1.5) and fainter (two fifths: ink x 0.35-1)."""
+    draw them) or grey ones, blurred (half: Gaussian sigma 0.3-1.5) and fainter (two fifths: ink x 0.35-1).
+
+    Issue #27's fourth candidate adds what the test writers' digits that the third rejected show (docs/judge.md):
+    ``slanted`` (share sheared, ``slant``), ``heavy`` (share drawn with a full 3 x 3 dilation: a felt pen) and
+    ``specks`` (share with specks of scanner dust, ``speckle``); with all three 0 the looks and the random
+    numbers drawn are the earlier candidates' exactly."""
     n = len(x)
     pick = lambda p: (_rand(n, g, 1, 1, 1) < p).float()  # noqa: E731
     x = torch.lerp(x, elastic_distortion(x, g), pick(0.5))
+    if slanted:
+        x = slant(x, g, slanted)
     pen = _rand(n, g, 1, 1, 1)
     x = torch.where(pen < 0.2, 0.5 * (x + _thicken(x)), torch.where(pen < 0.4, 0.5 * (x + _thin(x)), x))
+    if heavy:
+        x = torch.lerp(x, _thicken(x), pick(heavy))
+    if specks:
+        x = speckle(x, g, specks)
     binary = (_rand(n, g, 1, SIDE, SIDE) < x).float()
     grey = torch.lerp(x, gaussian_blur(x, 0.3 + 1.2 * _rand(n, g)), pick(0.5))
     grey = grey * (1 - pick(0.4) * 0.65 * _rand(n, g, 1, 1, 1))
