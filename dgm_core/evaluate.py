@@ -175,18 +175,7 @@ def main(argv: list[str] | None = None) -> int:
                 truncation=args.truncation,
                 seed=args.seed,
             )
-            knobs = entry.knobs(card)
-            if entry.sample_temperature:
-                knobs["temperature"] = args.temperature
-            if args.prior is not None:
-                knobs["prior"] = args.prior
-            if args.guidance is not None:
-                knobs["guidance"] = args.guidance
-            if args.truncation is not None:
-                knobs["truncation"] = args.truncation
-            if args.mixture:  # no digit asked, none leaned towards
-                knobs.pop("guidance", None)
-                knobs["mixture"] = "sum_y p(y) p(x | y), y uniform"
+            knobs = entry.drawn_with(card, args.temperature, args.prior, args.guidance, args.truncation, args.mixture)
             sampled_with = knobs | {"samples": args.samples, "seed": args.seed, "judge": args.judge}
     except (FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)

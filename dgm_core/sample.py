@@ -160,16 +160,8 @@ def main(argv: list[str] | None = None) -> int:
             guidance=args.guidance,
             truncation=args.truncation,
         )
-        settings = family(card["family"]).knobs(card)
-        if "temperature" in settings:
-            settings["temperature"] = args.temperature
-        if args.guidance is not None:
-            settings["guidance"] = args.guidance
-        if args.truncation is not None:
-            settings["truncation"] = args.truncation
-        if args.mixture:  # no digit asked, none leaned towards
-            settings.pop("guidance", None)
-            settings["mixture"] = "sum_y p(y) p(x | y), y uniform"
+        entry = family(card["family"])
+        settings = entry.drawn_with(card, args.temperature, None, args.guidance, args.truncation, args.mixture)
         write_images(images, args.out, args.seed, args.model, settings, args.label)
     except (FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)

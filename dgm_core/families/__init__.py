@@ -68,6 +68,22 @@ class Family:
             settings.pop("guidance", None)
         return settings
 
+    def drawn_with(
+        self, card: dict, temperature: float = 1.0, prior=None, guidance=None, truncation=None, mixture: bool = False
+    ) -> dict:
+        """The settings samples of this checkpoint were drawn at, named as a card's ``sampled_with``: its ``knobs``
+        with what a command line changed (``None``: the card's); ``mixture``: the class mixture, no digit asked."""
+        settings = self.knobs(card)
+        if self.sample_temperature:
+            settings["temperature"] = temperature
+        for name, value in (("prior", prior), ("guidance", guidance), ("truncation", truncation)):
+            if value is not None:
+                settings[name] = value
+        if mixture:  # no digit asked, none leaned towards
+            settings.pop("guidance", None)
+            settings["mixture"] = "sum_y p(y) p(x | y), y uniform"
+        return settings
+
     @property
     def sample_temperature(self) -> bool:
         """Its sampler also takes ``temperature=T`` (T < 1: likelier values, less variety; 1: the model's own p(x))."""
