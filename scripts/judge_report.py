@@ -17,6 +17,9 @@ Prints two tables for a judge checkpoint (issue #27, docs/judge.md):
 official test digits it rejects (``DIR/test_digits.png``) and, per held-out kind, the non-digits it accepts
 (``DIR/KIND.png``): what a false rejection and a fooled judge look like.
 
+``--partial-sheet PNG`` draws the 300 held-out partial digits, numbered and framed by how a person read them (green:
+a digit, amber: unsure; ``dgm_core/data/partial_digits_read.json``); the table's last two columns split them so.
+
 ``--ensemble DIR ...`` averages the judge's probabilities with those of the same checkpoint trained elsewhere (other
 seeds): a deep ensemble (Lakshminarayanan et al. 2017), the usual first try at knowing what one does not know.
 """
@@ -24,6 +27,7 @@ seeds): a deep ensemble (Lakshminarayanan et al. 2017), the usual first try at k
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -35,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from dgm_core import checkpoints
 from dgm_core.data import junk, mnist
 from dgm_core.evaluation import held_out_digits
-from dgm_core.families.judge import JUNK_PER_KIND, JUNK_SEED
+from dgm_core.families.judge import JUNK_PER_KIND, JUNK_SEED, PARTIAL_READING, fingerprint
 from dgm_core.images import make_grid
 from dgm_core.models.judge import NOT_A_DIGIT
 
@@ -99,12 +103,50 @@ def judge_from_arguments(argv, description: str, ensemble: bool = False):
         parser.add_argument(
             "--mistakes", type=Path, default=None, metavar="DIR", help="save its mistakes per set as pictures here"
         )
+        parser.add_argument(
+            "--partial-sheet", type=Path, default=None, metavar="PNG", help="draw the partial digits, read by a person"
+        )
     args = parser.parse_args(argv)
     model, _ = checkpoints.load_checkpoint(args.name, args.assets)
     model.eval()
     if getattr(args, "ensemble", None):
         model = MeanJudge([model] + [checkpoints.load_checkpoint(args.name, d)[0].eval() for d in args.ensemble])
     return model, args
+
+
+def partial_digits_by_reading(pictures: torch.Tensor) -> dict[str, torch.Tensor]:
+    """The held-out partial digits a person reads as no digit and as a digit (``PARTIAL_READING``; docs/judge.md),
+    as two more sets; none when ``pictures`` are not the ones that were read."""
+    reading = json.loads(PARTIAL_READING.read_text())
+    if fingerprint(pictures) != reading["fingerprint"]:
+        return {}
+    digit, unsure = set(reading["read_as_digit"]), set(reading["unsure"])
+    no_digit = [i for i in range(len(pictures)) if i not in digit | unsure]
+    return {
+        "partial, no digit to a reader": pictures[no_digit],
+        "partial, a digit to a reader": pictures[sorted(digit)],
+    }
+
+
+def partial_sheet(pictures: torch.Tensor, out: Path) -> None:
+    """The held-out partial digits, numbered, as a person read them: green frame a digit, amber unsure, none no
+    digit (``PARTIAL_READING``)."""
+    from PIL import ImageDraw
+
+    reading = json.loads(PARTIAL_READING.read_text())
+    colour = {i: (40, 200, 60) for i in reading["read_as_digit"]} | {i: (230, 160, 30) for i in reading["unsure"]}
+    columns, cell = 20, 64
+    sheet = Image.new("RGB", (columns * cell, -(-len(pictures) // columns) * (cell + 12)), (60, 60, 60))
+    draw = ImageDraw.Draw(sheet)
+    for i, picture in enumerate(pictures):
+        row, column = divmod(i, columns)
+        x, y = column * cell, row * (cell + 12)
+        if i in colour:
+            draw.rectangle((x + 1, y + 1, x + cell - 2, y + cell - 2), outline=colour[i], width=3)
+        ink = Image.fromarray((picture[0].numpy() * 255).astype("uint8")).resize((cell - 8, cell - 8))
+        sheet.paste(ink, (x + 4, y + 4))
+        draw.text((x + 4, y + cell), str(i), fill=(230, 230, 230))
+    sheet.quantize(colors=32).save(out, optimize=True)  # a few colours: a small file
 
 
 def main(argv=None) -> None:
@@ -119,6 +161,10 @@ def main(argv=None) -> None:
     sets = {"test digits": digits}
     for name, make in junk.MNIST_LIKE_HELD_OUT_KINDS.items():
         sets[name] = make(JUNK_PER_KIND, torch.Generator().manual_seed(JUNK_SEED), digits).clamp(0, 1)
+    sets |= partial_digits_by_reading(sets["partial_unseen_digits"])
+    if args.partial_sheet:
+        partial_sheet(sets["partial_unseen_digits"], args.partial_sheet)
+        print(f"the partial digits as a person read them: {args.partial_sheet}")
     with torch.no_grad():
         logits = {k: torch.cat([model(x[i : i + 1000]) for i in range(0, len(x), 1000)]) for k, x in sets.items()}
     if args.mistakes:

@@ -204,3 +204,28 @@ def test_an_ensemble_of_judges_averages_their_probabilities_and_decides_as_one_j
         both = MeanJudge([a, b])
         assert torch.allclose(both(x).exp(), (a.probs(x) + b.probs(x)) / 2, atol=1e-6)
         assert torch.allclose(both(x).exp().sum(-1), torch.ones(6), atol=1e-5)
+
+
+def test_the_partial_digits_as_a_person_read_them_are_split_three_ways_and_tied_to_their_pictures():
+    """``partial_digits_read.json``: each of the 300 held-out partial digits is a digit, unsure or no digit to a
+    reader (never two of them); the figures split by it exist only for the very pictures that were read (their
+    fingerprint), so a changed generator cannot silently score other pictures with old labels."""
+    import json
+
+    from dgm_core.families.judge import JUNK_PER_KIND, JUNK_SEED, PARTIAL_READING, fingerprint, partial_digits_as_read
+
+    reading = json.loads(PARTIAL_READING.read_text())
+    digit, unsure = set(reading["read_as_digit"]), set(reading["unsure"])
+    assert not digit & unsure and digit | unsure <= set(range(reading["count"]))
+    assert 0 < len(digit) < reading["count"] // 2 and len(digit | unsure) < reading["count"]
+    assert (reading["kind"], reading["seed"], reading["count"]) == ("partial_unseen_digits", JUNK_SEED, JUNK_PER_KIND)
+    a = torch.rand(3, 1, 28, 28, generator=torch.Generator().manual_seed(0))
+    assert fingerprint(a) == fingerprint(a.clone()) != fingerprint(a.flip(-1))
+    judge = Judge(JudgeConfig(reject_class=True)).eval()
+    assert partial_digits_as_read(judge, torch.zeros(300, 1, 28, 28)) == {}  # not the official test digits
+    if not mnist.test_set_available():
+        pytest.skip("the official test digits (../shared/data) are not on this machine")
+    official = mnist.to_float(mnist.load_idx("test")[0])
+    figures = partial_digits_as_read(judge, official)  # the very pictures that were read: the fingerprint matches
+    assert set(figures) == {f"held_out_rejected_partial_read_as_{k}" for k in ("digit", "unsure", "no_digit")}
+    assert all(0 <= v <= 1 for v in figures.values())

@@ -148,3 +148,32 @@ def test_writer_looks_slant_thicken_and_speckle_digits_and_non_digits_alike(mlxt
     assert dict(recipe.looks) == {"slanted": 0.3, "heavy": 0.1, "specks": 0.2} and not RECIPES["judge_marked"].looks
     x, y = recipe.batch(mnist.MnistData.load(limit=200), torch.Generator().manual_seed(0))
     assert x.shape == (2 * recipe.batch_size, 1, 28, 28) and int((y == 10).sum()) == recipe.batch_size
+
+
+def test_world_letters_come_in_the_fonts_that_have_them_and_none_is_a_digit_or_held_out_character():
+    """The fifth candidate's letters of eight scripts: ``fonts_with`` finds the same fonts as the fonts' own
+    character maps (a font without a glyph would draw its "missing" box), every letter has one, and none of them is
+    a digit, a Latin letter, a held-out character or a look-alike of one left out by eye."""
+    ttlib = pytest.importorskip("fontTools.ttLib")
+    world = "".join(junk.WORLD_LETTERS.values())
+    assert len(world) == len(set(world)) > 250
+    assert not set(world) & set("0123456789" + junk.HELD_OUT_LETTERS + junk.HELD_OUT_SYMBOLS + junk.TRAINING_LETTERS)
+    assert not set(world) & set("ԺժԾծძდՔքբקԵեפดตคฅბอฮՓփՕօסו")  # d-, p-, e-, a-, b-, 0- and 1-like
+    files = junk._font_files()
+    cmaps = {name: ttlib.TTFont(str(files[name]), fontNumber=0).getBestCmap() for name in junk.TRAINING_FONTS}
+    for char in world[::7] + "A":
+        found = junk.fonts_with(char, junk.TRAINING_FONTS)
+        assert found and found == tuple(name for name in junk.TRAINING_FONTS if ord(char) in cmaps[name]), char
+    assert all(junk.fonts_with(char, junk.TRAINING_FONTS) for char in world)
+    assert junk.fonts_with("Ա", ("LiberationSans-Regular.ttf",)) == ()  # Liberation has no Armenian
+    pictures = junk.SCRIPTS_TRAINING_KINDS["world_letters"](24, torch.Generator().manual_seed(0))
+    assert pictures.shape == (24, 1, 28, 28) and float(pictures.amax((1, 2, 3)).min()) > 0.5  # ink, not a blank
+
+
+def test_scripts_judge_trains_on_the_world_letters_and_no_held_out_kind():
+    assert not set(junk.SCRIPTS_TRAINING_KINDS) & set(junk.HELD_OUT_KINDS)
+    assert set(junk.SCRIPTS_TRAINING_KINDS) == set(junk.MARKED_TRAINING_KINDS) | {"world_letters"}
+    recipe = RECIPES["judge_scripts"]
+    assert dict(recipe.looks) == dict(RECIPES["judge_writers"].looks)
+    x, y = recipe.batch(mnist.MnistData.load(limit=200), torch.Generator().manual_seed(0))
+    assert x.shape == (2 * recipe.batch_size, 1, 28, 28) and int((y == 10).sum()) == recipe.batch_size

@@ -343,6 +343,51 @@ MORE_SYMBOLS = "×÷≠≈≤≥√→←↔♠♣♥♦¶"
 # issue #27, third try: punctuation and currency signs with dots and bars, the cue that tells "!" from "1" and "$"
 # from "5" (not the held-out characters, nor their mirror images ¡ ¿, nor the 8-like § and &)
 MARKED_SYMBOLS = ";:¦¤€£¥¢‰"
+# issue #27, fifth try: letters of eight more scripts, drawn in whichever training fonts have them (DejaVu, FreeFont).
+# Every Latin, Greek and Cyrillic letter above is angular or open: nothing round with a loop or a stem on it was a
+# non-digit, so a round shape meant "digit" and the held-out one-storey `a` read as a 0. These scripts are full of
+# round shapes that are no digit. Chosen by `python scripts/world_letters.py` (its docstring says how): dropped are
+# the characters the fourth candidate read as a digit in 3 or more of 8 drawings (Armenian Օ, Hebrew ס and ו, Georgian
+# ვ and ზ... which a hand writes as 0, 1 or 3) and, by eye, look-alikes of held-out letters (the d-like Armenian
+# Ժ Ծ and Georgian ძ დ, the p-like Armenian Ք բ and Hebrew ק, e-like Armenian Ե and Hebrew פ, a-like Thai ด ต ค ฅ),
+# the phi-like Armenian Փ փ (the Greek phi is left out above), the b-like Georgian ბ and the 0-like Thai อ ฮ.
+WORLD_LETTERS = {
+    "Armenian": "ԱԲԷԸԹԻԼԽՃՄՆՇՈՊՌՍՐՒՖադէըթիխհձղճմնոչպջռստրւֆ",
+    "Hebrew": "אגהזחיכמנעץצשת",
+    "Georgian": "აეთილოჟუფქღჩცჭჯჱჲჶჸჺ",
+    "Thai": "กขฃฆงฉชซฌญฎฐฑฒณถทธนบปผฝพฟภมยลฦศษสหฬ",
+    "Devanagari": "अआइईउऊऋऌऍऎएऐऑऒओऔकखगघङचछजझञटढणतथदधनऩपफबभमयरऱलळऴवशषसह",
+    "Gujarati": "અઆઇઈઊઋઌઍએઐઑઓઔકખગઘચછજઝઞણતથદધનફબભમરશષસહ",
+    "Tamil": "அஆஇஈஊஎஏஐஒஓஔகஙசஜஞடணதநனபமயரறலளழவஶஷஸஹ",
+    "Ethiopic": "ሀሁሂሄህሆለሉሊላሌልሎሐሑሒሓሔሕሖሗመሙሚማሜምሞሟሠሡሢሣሤሥሦሧሩርሮሯሰሱሲሳሴስሶሸሹሺሻሼሽሾሿቀቁቂቃቄቅቆቈ",
+}
+NO_GLYPH = "\U000f0000"  # a private-use character no font has: a font draws its "missing" box for it
+
+
+@functools.cache
+def fonts_with(char: str, fonts: tuple[str, ...]) -> tuple[str, ...]:
+    """The fonts of ``fonts`` that have a glyph for ``char`` (not the box a font draws for a character it lacks)."""
+    found = []
+    for name in fonts:
+        mask = np.asarray(_font(name).getmask(char))
+        missing = np.asarray(_font(name).getmask(NO_GLYPH))
+        if mask.size and mask.max() > 0 and not (mask.shape == missing.shape and (mask == missing).all()):
+            found.append(name)
+    return tuple(found)
+
+
+def _letters_of_scripts(scripts: dict[str, str], fonts: tuple[str, ...]) -> Kind:
+    """Letters of several scripts, a script and a letter at random, each in one of ``fonts`` that has it."""
+    chars = [c for letters in scripts.values() for c in letters]
+
+    def kind(n, g, digits=None):
+        out = []
+        for _ in range(n):
+            char = _choice(g, chars)
+            out.append(_glyph(char, _choice(g, fonts_with(char, fonts)), g))
+        return torch.stack(out)
+
+    return kind
 
 
 def _pen_drawing(polylines: list[np.ndarray], width: int) -> torch.Tensor:
@@ -610,6 +655,12 @@ MARKED_TRAINING_KINDS: dict[str, Kind] = {
     "marked_symbols": _characters(MARKED_SYMBOLS, TRAINING_FONTS),
 }
 MARKED_TRAINING_WEIGHTS = {**ROBUST_TRAINING_WEIGHTS, "marked_digits": 3, "marked_symbols": 2}
+# issue #27's fifth candidate (recipe "judge_scripts"): the third's kinds and letters of eight more scripts
+SCRIPTS_TRAINING_KINDS: dict[str, Kind] = {
+    **MARKED_TRAINING_KINDS,
+    "world_letters": _letters_of_scripts(WORLD_LETTERS, TRAINING_FONTS),
+}
+SCRIPTS_TRAINING_WEIGHTS = {**MARKED_TRAINING_WEIGHTS, "world_letters": 3}
 # the MNIST-like kinds the judge never trains on: other characters, other fonts, another scribble generator,
 # two digits side by side; the digits passed in (test or validation digits) are never trained on either
 MNIST_LIKE_HELD_OUT_KINDS: dict[str, Kind] = {
