@@ -46,24 +46,19 @@ def core(d: dict) -> list[str]:
     gated = [(n, v) for n, v in m.items() if "samples_per_second" in v and "gated" in n]
     for n, v in sorted(gated, key=lambda t: t[0]):
         lines.append(f"{n}: {v['samples_per_second']:.1f} samples/s")
-    guided = [(n, v) for n, v in m.items() if "seconds_to_sample_16_guided" in v]
-    if guided:
-        lines.append(
-            "16 digits at the card's guidance against unguided: "
-            + ", ".join(
-                f"{n} {_s(v['seconds_to_sample_16_guided'])} s / {_s(v['seconds_to_sample_16_unguided'])} s"
-                for n, v in sorted(guided, key=lambda t: t[0])
-            )
-        )
-    mixed = [(n, v) for n, v in m.items() if "seconds_to_sample_16_mixture" in v]
-    if mixed:
-        lines.append(
-            "16 pictures from the mixture of a conditional model's ten digits against 16 of one digit: "
-            + ", ".join(
-                f"{n} {_s(v['seconds_to_sample_16_mixture'])} s / {_s(v['seconds_to_sample_16_one_digit'])} s"
-                for n, v in sorted(mixed, key=lambda t: t[0])
-            )
-        )
+    pairs = (
+        ("16 digits at the card's guidance against unguided", "guided", "unguided"),
+        (
+            "16 pictures from the mixture of a conditional model's ten digits against 16 of one digit",
+            "mixture",
+            "one_digit",
+        ),
+    )
+    for title, first, second in pairs:
+        a, b = f"seconds_to_sample_16_{first}", f"seconds_to_sample_16_{second}"
+        timed = sorted(((n, v) for n, v in m.items() if a in v), key=lambda t: t[0])
+        if timed:
+            lines.append(f"{title}: " + ", ".join(f"{n} {_s(v[a])} s / {_s(v[b])} s" for n, v in timed))
     den = m.get("denoiser_mnist", {})
     steps = sorted({int(k.split("_")[3]) for k in den if k.startswith("seconds_16_samples_")})
     if steps:
