@@ -363,7 +363,7 @@ FAMILY = register(
                 summary='MNIST classifier p(y|x) that can answer "not a digit", trained as judge_writers plus letters '
                 "of eight more scripts",
                 view="as judge_writers, plus letters of Armenian, Hebrew, Georgian, Thai, Devanagari, Gujarati, Tamil "
-                "and Ethiopic (junk.WORLD_LETTERS, 299 letters) in the training fonts that have them",
+                "and Ethiopic (junk.WORLD_LETTERS, 297 letters) in the training fonts that have them",
             ),
         },
     )
