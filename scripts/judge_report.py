@@ -27,7 +27,6 @@ seeds): a deep ensemble (Lakshminarayanan et al. 2017), the usual first try at k
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -39,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from dgm_core import checkpoints
 from dgm_core.data import junk, mnist
 from dgm_core.evaluation import held_out_digits
-from dgm_core.families.judge import JUNK_PER_KIND, JUNK_SEED, PARTIAL_READING, fingerprint
+from dgm_core.families.judge import JUNK_PER_KIND, JUNK_SEED, partial_reading
 from dgm_core.images import make_grid
 from dgm_core.models.judge import NOT_A_DIGIT
 
@@ -115,26 +114,26 @@ def judge_from_arguments(argv, description: str, ensemble: bool = False):
 
 
 def partial_digits_by_reading(pictures: torch.Tensor) -> dict[str, torch.Tensor]:
-    """The held-out partial digits a person reads as no digit and as a digit (``PARTIAL_READING``; docs/judge.md),
+    """The held-out partial digits a person reads as no digit and as a digit (``partial_reading``; docs/judge.md),
     as two more sets; none when ``pictures`` are not the ones that were read."""
-    reading = json.loads(PARTIAL_READING.read_text())
-    if fingerprint(pictures) != reading["fingerprint"]:
+    groups = partial_reading(pictures)
+    if groups is None:
         return {}
-    digit, unsure = set(reading["read_as_digit"]), set(reading["unsure"])
-    no_digit = [i for i in range(len(pictures)) if i not in digit | unsure]
     return {
-        "partial, no digit to a reader": pictures[no_digit],
-        "partial, a digit to a reader": pictures[sorted(digit)],
+        "partial, no digit to a reader": pictures[groups["no_digit"]],
+        "partial, a digit to a reader": pictures[groups["digit"]],
     }
 
 
 def partial_sheet(pictures: torch.Tensor, out: Path) -> None:
     """The held-out partial digits, numbered, as a person read them: green frame a digit, amber unsure, none no
-    digit (``PARTIAL_READING``)."""
+    digit (``partial_reading``)."""
     from PIL import ImageDraw
 
-    reading = json.loads(PARTIAL_READING.read_text())
-    colour = {i: (40, 200, 60) for i in reading["read_as_digit"]} | {i: (230, 160, 30) for i in reading["unsure"]}
+    groups = partial_reading(pictures)
+    if groups is None:
+        raise SystemExit("these partial digits are not the ones a person read (their fingerprint differs)")
+    colour = {i: (40, 200, 60) for i in groups["digit"]} | {i: (230, 160, 30) for i in groups["unsure"]}
     columns, cell = 20, 64
     sheet = Image.new("RGB", (columns * cell, -(-len(pictures) // columns) * (cell + 12)), (60, 60, 60))
     draw = ImageDraw.Draw(sheet)

@@ -212,13 +212,15 @@ def test_the_partial_digits_as_a_person_read_them_are_split_three_ways_and_tied_
     fingerprint), so a changed generator cannot silently score other pictures with old labels."""
     import json
 
-    from dgm_core.families.judge import JUNK_PER_KIND, JUNK_SEED, PARTIAL_READING, fingerprint, partial_digits_as_read
+    from dgm_core.families import judge as judges
+    from dgm_core.families.judge import PARTIAL_READING, fingerprint, partial_digits_as_read, partial_reading
 
     reading = json.loads(PARTIAL_READING.read_text())
     digit, unsure = set(reading["read_as_digit"]), set(reading["unsure"])
     assert not digit & unsure and digit | unsure <= set(range(reading["count"]))
     assert 0 < len(digit) < reading["count"] // 2 and len(digit | unsure) < reading["count"]
-    assert (reading["kind"], reading["seed"], reading["count"]) == ("partial_unseen_digits", JUNK_SEED, JUNK_PER_KIND)
+    assert (reading["kind"], reading["seed"], reading["count"]) == ("partial_unseen_digits", judges.JUNK_SEED, 300)
+    assert judges.JUNK_PER_KIND == 300 and partial_reading(torch.zeros(300, 1, 28, 28)) is None
     a = torch.rand(3, 1, 28, 28, generator=torch.Generator().manual_seed(0))
     assert fingerprint(a) == fingerprint(a.clone()) != fingerprint(a.flip(-1))
     judge = Judge(JudgeConfig(reject_class=True)).eval()
@@ -226,6 +228,8 @@ def test_the_partial_digits_as_a_person_read_them_are_split_three_ways_and_tied_
     if not mnist.test_set_available():
         pytest.skip("the official test digits (../shared/data) are not on this machine")
     official = mnist.to_float(mnist.load_idx("test")[0])
-    figures = partial_digits_as_read(judge, official)  # the very pictures that were read: the fingerprint matches
+    groups = partial_reading(judges.partial_pictures(official))  # the very pictures that were read
+    assert groups is not None and sorted(i for index in groups.values() for i in index) == list(range(300))
+    figures = partial_digits_as_read(judge, official)
     assert set(figures) == {f"held_out_rejected_partial_read_as_{k}" for k in ("digit", "unsure", "no_digit")}
     assert all(0 <= v <= 1 for v in figures.values())

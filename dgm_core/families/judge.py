@@ -182,21 +182,35 @@ def fingerprint(pictures: torch.Tensor) -> str:
     return hashlib.sha256((pictures * 255).round().to(torch.uint8).numpy().tobytes()).hexdigest()
 
 
-def partial_digits_as_read(model, digits: torch.Tensor) -> dict:
-    """The held-out partial digits split by how a person reads them (``PARTIAL_READING``): the share the judge
-    rejects of the cuts a reader reads as no digit, of those unsure, and of those that still read as a whole digit
-    (a lone bar, a lone loop, a 7 missing its tip). Empty unless ``digits`` are the official 10,000 test digits (the
-    pictures must be the ones the reader labelled: their fingerprint is checked)."""
+def partial_reading(pictures: torch.Tensor) -> dict[str, list[int]] | None:
+    """How a person read the held-out partial digits (``PARTIAL_READING``): the indices of the pictures that read as
+    a digit, that the reader was unsure of, and that read as no digit; None when ``pictures`` are not the very
+    pictures that were read (their fingerprint differs)."""
     reading = json.loads(PARTIAL_READING.read_text())
+    if len(pictures) != reading["count"] or fingerprint(pictures) != reading["fingerprint"]:
+        return None
+    digit, unsure = reading["read_as_digit"], reading["unsure"]
+    return {"digit": digit, "unsure": unsure, "no_digit": sorted(set(range(len(pictures))) - set(digit) - set(unsure))}
+
+
+def partial_pictures(digits: torch.Tensor) -> torch.Tensor:
+    """The held-out partial digits cut from ``digits``, as ``evaluate_judge`` draws them (seed ``JUNK_SEED``)."""
+    make = junk.MNIST_LIKE_HELD_OUT_KINDS["partial_unseen_digits"]
+    return make(JUNK_PER_KIND, torch.Generator().manual_seed(JUNK_SEED), digits).clamp(0, 1)
+
+
+def partial_digits_as_read(model, digits: torch.Tensor) -> dict:
+    """The share of the held-out partial digits the judge rejects, split by how a person reads them
+    (``partial_reading``): the cuts that read as no digit, those unsure, and those that still read as a whole digit
+    (a lone bar, a lone loop, a 7 missing its tip). Empty unless ``digits`` are the official 10,000 test digits (the
+    pictures must be the ones the reader labelled)."""
     if len(digits) != 10_000:
         return {}
-    make = junk.MNIST_LIKE_HELD_OUT_KINDS[reading["kind"]]
-    pictures = make(reading["count"], torch.Generator().manual_seed(reading["seed"]), digits).clamp(0, 1)
-    if fingerprint(pictures) != reading["fingerprint"]:
+    pictures = partial_pictures(digits)
+    groups = partial_reading(pictures)
+    if groups is None:
         return {}
     rejected = model.decide(pictures)[0] == NOT_A_DIGIT
-    groups = {"digit": reading["read_as_digit"], "unsure": reading["unsure"]}
-    groups["no_digit"] = sorted(set(range(reading["count"])) - set(groups["digit"]) - set(groups["unsure"]))
     return {
         f"held_out_rejected_partial_read_as_{name}": float(rejected[torch.tensor(index)].float().mean())
         for name, index in groups.items()
