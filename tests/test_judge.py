@@ -233,3 +233,16 @@ def test_the_partial_digits_as_a_person_read_them_are_split_three_ways_and_tied_
     figures = partial_digits_as_read(judge, official)
     assert set(figures) == {f"held_out_rejected_partial_read_as_{k}" for k in ("digit", "unsure", "no_digit")}
     assert all(0 <= v <= 1 for v in figures.values())
+
+
+def test_the_bias_at_a_false_rejection_rate_rejects_no_more_and_a_little_more_rejects_more():
+    """scripts/judge_report.py --at RATE: the bias found by bisection rejects at most RATE of the pictures, and a
+    bias 0.02 higher rejects more than RATE (the largest such bias, to 0.01)."""
+    from scripts.judge_report import bias_at, rejected
+
+    torch.manual_seed(0)
+    judge = Judge(JudgeConfig(reject_class=True)).eval()
+    logits = torch.randn(1000, 11) * 2
+    for rate in (0.01, 0.1, 0.5):
+        bias = bias_at(judge, logits, rate)
+        assert rejected(judge, logits, bias) <= rate < rejected(judge, logits, bias + 0.02)
