@@ -377,7 +377,7 @@ def fonts_with(char: str, fonts: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _letters_of_scripts(scripts: dict[str, str], fonts: tuple[str, ...]) -> Kind:
-    """Letters of several scripts, a script and a letter at random, each in one of ``fonts`` that has it."""
+    """Letters of several scripts, any letter of any of them at random, each in one of ``fonts`` that has it."""
     chars = [c for letters in scripts.values() for c in letters]
 
     def kind(n, g, digits=None):
