@@ -4,7 +4,7 @@ threshold would trade.
 Prints two tables for a judge checkpoint (issue #27, docs/judge.md):
 
 1. each held-out character (A P a d e p, + ? ! @ $), 60 drawings in the held-out fonts (seed 12345): the share
-   the judge rejects, and the digit it reads the others as;
+   the judge rejects, the digit it reads the others as, and in which fonts it took them for digits;
 2. the share of the official test digits and of each MNIST-like held-out kind (300 each, seed 12345, as
    ``evaluate_judge``) it rejects when a bias is added to the "not a digit" logit: what a stricter or milder
    judge would trade. The card's figures are bias 0.
@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from collections import Counter
 from pathlib import Path
 
 import torch
@@ -55,12 +56,17 @@ def by_character(model) -> list[str]:
     rows = []
     for ch in junk.HELD_OUT_LETTERS + junk.HELD_OUT_SYMBOLS:
         g = torch.Generator().manual_seed(JUNK_SEED)
-        fonts = (junk._choice(g, junk.HELD_OUT_FONTS) for _ in range(PER_CHARACTER))
-        images = torch.stack([junk._character(ch, font, g) for font in fonts])  # a ! or ? shows its dot
-        labels, _ = model.decide(images)
+        fonts, images = [], []
+        for _ in range(PER_CHARACTER):  # a font, then its drawing, in turn (the order the card's figures drew them)
+            fonts.append(junk._choice(g, junk.HELD_OUT_FONTS))
+            images.append(junk._character(ch, fonts[-1], g))  # a ! or ? shows its dot
+        labels, _ = model.decide(torch.stack(images))
         accepted = labels[labels != NOT_A_DIGIT]
         read_as = str(int(torch.bincount(accepted, minlength=10).argmax())) if len(accepted) else "-"
-        rows.append(f"| `{ch}` | {float((labels == NOT_A_DIGIT).float().mean()):.2f} | {read_as} |")
+        taken = Counter(font for font, label in zip(fonts, labels.tolist(), strict=True) if label != NOT_A_DIGIT)
+        drawn = Counter(fonts)
+        by_font = ", ".join(f"{font.split('.')[0]} {n} of {drawn[font]}" for font, n in taken.most_common())
+        rows.append(f"| `{ch}` | {float((labels == NOT_A_DIGIT).float().mean()):.2f} | {read_as} | {by_font} |")
     return rows
 
 
@@ -174,7 +180,7 @@ def main(argv=None) -> None:
     model, args = judge_from_arguments(argv, __doc__.splitlines()[0], ensemble=True)
     if not model.config.reject_class:
         raise SystemExit(f"{args.name} has no 'not a digit' class")
-    print("| character | rejected | the rest read as |\n|---|---|---|")
+    print("| character | rejected | the rest read as | accepted, by font |\n|---|---|---|---|")
     print("\n".join(by_character(model)))
 
     images, _ = held_out_digits(args.mnist_dir, None)
