@@ -6,7 +6,7 @@ ranges below) that some training font draws is drawn 8 times (``junk._glyph``, s
 have it in turn) and shown to a judge with a "not a digit" class. A letter it reads as a digit in 3 or more of the 8
 is dropped: such letters are mostly what a hand writes as a digit (Armenian O, Hebrew samekh and vav, Georgian vin...),
 and a judge taught that they are no digits would reject real 0s, 1s and 3s. Then the look-alikes of the held-out
-letters and a few more, picked out by eye on a sheet of the rest (``EXCLUDED_BY_EYE``), are dropped too. It prints
+letters and a few more, picked out by eye on a sheet of the rest (``junk.LEFT_OUT_BY_EYE``), are dropped too. It prints
 the letters per script. The shipped list was chosen with the fourth candidate trained for 16,000 steps:
 
     python -m dgm_core.train judge_writers --steps 16000 --out /tmp/jw16k
@@ -37,20 +37,17 @@ RANGES = {
     "Ethiopic": ((0x1200, 0x1248),),
 }
 DRAWINGS, MOST_READ_AS_DIGIT = 8, 2
-# look-alikes of held-out letters (d-, p-, e-, a-like), a phi-, a b- and two 0-like letters
-EXCLUDED_BY_EYE = "ԺժԾծძდՔքբקԵեפดตคฅბอฮՓփ"
 
 
 def chosen(model) -> dict[str, str]:
-    fonts = tuple(f for f in junk.TRAINING_FONTS if f != junk.PILLOW_FONT)
     letters = {}
     for script, ranges in RANGES.items():
         kept = []
         for low, high in ranges:
             for code in tqdm(range(low, high + 1), desc=script, leave=False):
                 char = chr(code)
-                have = junk.fonts_with(char, fonts)
-                if not have or char in EXCLUDED_BY_EYE:
+                have = junk.fonts_with(char, junk.TRAINING_FONTS)
+                if not have or char in junk.LEFT_OUT_BY_EYE:
                     continue
                 g = torch.Generator().manual_seed(code)
                 drawings = torch.stack([junk._glyph(char, have[i % len(have)], g) for i in range(DRAWINGS)])

@@ -158,7 +158,8 @@ def test_world_letters_come_in_the_fonts_that_have_them_and_none_is_a_digit_or_h
     world = "".join(junk.WORLD_LETTERS.values())
     assert len(world) == len(set(world)) > 250
     assert not set(world) & set("0123456789" + junk.HELD_OUT_LETTERS + junk.HELD_OUT_SYMBOLS + junk.TRAINING_LETTERS)
-    assert not set(world) & set("ԺժԾծძდՔքբקԵեפดตคฅბอฮՓփՕօסו")  # d-, p-, e-, a-, b-, 0- and 1-like
+    assert len(junk.LEFT_OUT_BY_EYE) > 20 and not set(world) & set(junk.LEFT_OUT_BY_EYE)  # d-, p-, e-, a-, b-like...
+    assert not set(world) & set("ՕօסוვზΟο")  # 0-, 1- and 3-like letters the judge's reading dropped
     files = junk._font_files()
     cmaps = {name: ttlib.TTFont(str(files[name]), fontNumber=0).getBestCmap() for name in junk.TRAINING_FONTS}
     for char in world[::7] + "A":
