@@ -1,3 +1,5 @@
+import math
+
 import pytest
 import torch
 
@@ -246,3 +248,24 @@ def test_the_bias_at_a_false_rejection_rate_rejects_no_more_and_a_little_more_re
     for rate in (0.01, 0.1, 0.5):
         bias = bias_at(judge, logits, rate)
         assert rejected(judge, logits, bias) <= rate < rejected(judge, logits, bias + 0.02)
+
+
+def test_a_bias_found_on_half_of_the_test_digits_is_judged_on_the_other_half():
+    """scripts/judge_report.py --at RATE also fits the bias on the even- (odd-) numbered test digits and reports the
+    rejection of the other half: when only the odd-numbered digits look like non-digits, the bias fitted on the even
+    ones rejects most odd ones, and the one fitted on the odd ones rejects no even one."""
+    from scripts.judge_report import bias_at, held_apart
+
+    judge = Judge(JudgeConfig(reject_class=True)).eval()
+    digits = torch.zeros(1000, 11)
+    digits[:, 3] = 5.0  # a sure 3
+    digits[1::2, 10] = torch.linspace(0.0, 8.0, 500)  # the odd ones lean to "not a digit", more and more
+    kind = torch.zeros(300, 11)
+    kind[:, 10] = 5.0
+    even, odd = held_apart(judge, {"test digits": digits, "some kind": kind}, 0.1)
+    even_bias, even_other, even_kind = (float(v) for v in even.strip("| ").split(" | ")[1:])
+    odd_bias, odd_other, _ = (float(v) for v in odd.strip("| ").split(" | ")[1:])
+    assert even.startswith("| even |") and odd.startswith("| odd |")
+    assert even_bias == math.floor(bias_at(judge, digits[0::2], 0.1) * 100) / 100
+    assert even_other > 0.5 and odd_other == 0.0 and even_kind == 1.0
+    assert odd_bias < even_bias
