@@ -169,12 +169,13 @@ def partial_sheet(pictures: torch.Tensor, out: Path) -> None:
 
 def bias_at(model, logits: torch.Tensor, rate: float) -> float:
     """The largest bias on "not a digit" (to 0.01) that rejects at most ``rate`` of the pictures behind ``logits``
-    (bisection: the share rejected grows with the bias). Found on the test digits, so a setting tuned on them."""
+    (bisection: the share rejected grows with the bias; rounded down to hundredths). Found on the test digits, so a
+    setting tuned on them."""
     low, high = -10.0, 10.0
     while high - low > 0.01:
         mid = (low + high) / 2
         low, high = (low, mid) if rejected(model, logits, mid) > rate else (mid, high)
-    return low
+    return math.floor(low * 100) / 100
 
 
 def held_apart(model, logits: dict[str, torch.Tensor], rate: float) -> list[str]:
@@ -185,7 +186,7 @@ def held_apart(model, logits: dict[str, torch.Tensor], rate: float) -> list[str]
     kinds = [lg for name, lg in logits.items() if name != "test digits"]
     rows = []
     for found_on, (fit, other) in {"even": (digits[0::2], digits[1::2]), "odd": (digits[1::2], digits[0::2])}.items():
-        bias = math.floor(bias_at(model, fit, rate) * 100) / 100
+        bias = bias_at(model, fit, rate)
         figures = [f"{rejected(model, other, bias):.4f}"] + [f"{rejected(model, lg, bias):.3f}" for lg in kinds]
         rows.append(f"| {found_on} | {bias:+.2f} | " + " | ".join(figures) + " |")
     return rows
@@ -221,7 +222,7 @@ def main(argv=None) -> None:
             print(f"{name}: {int(wrong.sum())} of {len(x)} wrong{saved}")
     print("\n| bias | " + " | ".join(sets) + " |")
     print("|---" * (len(sets) + 1) + "|")
-    at = [math.floor(bias_at(model, logits["test digits"], args.at) * 100) / 100] if args.at is not None else []
+    at = [bias_at(model, logits["test digits"], args.at)] if args.at is not None else []
     for bias in sorted({*BIASES, *at}):
         print(f"| {bias:+.2f} | " + " | ".join(f"{rejected(model, lg, bias):.3f}" for lg in logits.values()) + " |")
     if args.at is not None:
