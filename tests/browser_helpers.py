@@ -30,6 +30,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-background-networking",
     "--disable-component-update",
+    # a container's /dev/shm is often 64 MB: chromium's shared memory goes to /tmp instead, so a tab does not crash
+    # when it fills (Playwright's advice for Docker)
+    "--disable-dev-shm-usage",
 ]
 
 # busy: the app's script state (set by Streamlit's frontend: 'initial' before the first run, 'running',

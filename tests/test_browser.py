@@ -116,15 +116,25 @@ def _click_fast(page, label: str, times: int = 20) -> None:
 
 
 def _settle(page, check, timeout_s: float = 180) -> None:
+    """Wait until ``check()`` holds; past ``timeout_s`` fail with what the page showed last (a screenshot in
+    tests/screenshots/unsettled.png), not with a later wait's timeout."""
     deadline = time.time() + timeout_s
+    last = "never checked"
     while time.time() < deadline:
         try:
             if check():
                 return
-        except Exception:  # the element is being redrawn
-            pass
+            last = "the check did not hold"
+        except Exception as err:  # the element is being redrawn
+            last = f"{type(err).__name__}: {str(err).strip().splitlines()[0]}"
         page.wait_for_timeout(200)
-    _wait_until_done(page)
+    try:
+        SHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SHOTS / "unsettled.png"), full_page=True, timeout=10_000)
+        shown = " ".join(page.locator("body").inner_text(timeout=10_000).split())[:400]
+    except Exception as err:  # a page that crashed shows nothing
+        shown = f"nothing readable ({type(err).__name__})"
+    pytest.fail(f"{page.url} did not settle within {timeout_s:.0f} s ({last}); the page showed: {shown}")
 
 
 def test_twenty_fast_clicks_are_twenty_steps_and_nothing_crashes(server, browser):
