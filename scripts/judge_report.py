@@ -27,6 +27,8 @@ a digit, amber: unsure; ``dgm_core/data/partial_digits_read.json``); the table's
 
 ``--ensemble DIR ...`` averages the judge's probabilities with those of the same checkpoint trained elsewhere (other
 seeds): a deep ensemble (Lakshminarayanan et al. 2017), the usual first try at knowing what one does not know.
+``--views 5`` or ``9`` averages each member over the picture and its shifts by one pixel (test-time augmentation):
+5 or 9 times the work.
 """
 
 from __future__ import annotations
@@ -83,15 +85,30 @@ def rejected(model, logits: torch.Tensor, bias: float) -> float:
     return float(rejects(model, logits, bias).float().mean())
 
 
-class MeanJudge(torch.nn.Module):
-    """Several runs of one judge as one: its logits are the log of their mean probabilities."""
+# the views of a picture a judge can average (``--views``): the picture itself, then moved by one pixel up, down,
+# left and right, then diagonally
+SHIFTS = ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1), (-1, -1))
 
-    def __init__(self, members):
+
+def shifted(x: torch.Tensor, dy: int, dx: int) -> torch.Tensor:
+    """Pictures (N, 1, H, W) moved ``dy`` rows down and ``dx`` columns right (|d| <= 1); what moves in is blank."""
+    height, width = x.shape[-2:]
+    padded = torch.nn.functional.pad(x, (1, 1, 1, 1))
+    return padded[..., 1 - dy : 1 - dy + height, 1 - dx : 1 - dx + width]
+
+
+class MeanJudge(torch.nn.Module):
+    """Several runs of one judge as one, each looking at ``views`` views of a picture (``SHIFTS``): its logits are
+    the log of the mean of their probabilities (test-time augmentation with ``views`` > 1)."""
+
+    def __init__(self, members, views: int = 1):
         super().__init__()
         self.members, self.config = torch.nn.ModuleList(members), members[0].config
+        self.shifts = SHIFTS[:views]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.stack([m(x).softmax(-1) for m in self.members]).mean(0).log()
+        probs = [m(shifted(x, *s)).softmax(-1) for m in self.members for s in self.shifts]
+        return torch.stack(probs).mean(0).log()
 
     @torch.no_grad()
     def decide(self, x: torch.Tensor):
@@ -112,6 +129,13 @@ def judge_from_arguments(argv, description: str, ensemble: bool = False):
             "--ensemble", nargs="+", default=[], metavar="DIR", help="average with the same checkpoint in these folders"
         )
         parser.add_argument(
+            "--views",
+            type=int,
+            choices=(1, 5, 9),
+            default=1,
+            help="average over the picture and its shifts by one pixel: 5 (up, down, left, right) or 9 (and diagonal)",
+        )
+        parser.add_argument(
             "--mistakes", type=Path, default=None, metavar="DIR", help="save its mistakes per set as pictures here"
         )
         parser.add_argument(
@@ -127,8 +151,9 @@ def judge_from_arguments(argv, description: str, ensemble: bool = False):
     args = parser.parse_args(argv)
     model, _ = checkpoints.load_checkpoint(args.name, args.assets)
     model.eval()
-    if getattr(args, "ensemble", None):
-        model = MeanJudge([model] + [checkpoints.load_checkpoint(args.name, d)[0].eval() for d in args.ensemble])
+    if getattr(args, "ensemble", None) or getattr(args, "views", 1) > 1:
+        others = [checkpoints.load_checkpoint(args.name, d)[0].eval() for d in args.ensemble]
+        model = MeanJudge([model, *others], args.views)
     return model, args
 
 

@@ -206,6 +206,26 @@ def test_an_ensemble_of_judges_averages_their_probabilities_and_decides_as_one_j
         assert torch.allclose(both(x).exp().sum(-1), torch.ones(6), atol=1e-5)
 
 
+def test_a_judge_with_views_averages_the_picture_and_its_one_pixel_shifts():
+    """scripts/judge_report.py --views: a pixel moves by one step (what moves in is blank, what moves out is gone,
+    never wrapped round), and a judge with five views gives the mean of its probabilities over them."""
+    from scripts.judge_report import SHIFTS, MeanJudge, shifted
+
+    x = torch.zeros(1, 1, 5, 5)
+    x[0, 0, 2, 4] = 1.0  # on the right edge
+    assert shifted(x, 1, 0)[0, 0, 3, 4] == 1 and shifted(x, 1, 0).sum() == 1
+    assert shifted(x, -1, -1)[0, 0, 1, 3] == 1 and shifted(x, 0, 1).sum() == 0
+    assert len(set(SHIFTS)) == 9 and SHIFTS[0] == (0, 0)
+    torch.manual_seed(0)
+    judge = Judge(JudgeConfig(channels=4, hidden=8, reject_class=True, min_confidence=0.5)).eval()
+    digits = torch.rand(4, 1, 28, 28)
+    with torch.no_grad():
+        five = MeanJudge([judge], views=5)(digits).exp()
+        by_hand = torch.stack([judge.probs(shifted(digits, *s)) for s in SHIFTS[:5]]).mean(0)
+        assert torch.allclose(five, by_hand, atol=1e-6)
+        assert not torch.allclose(five, judge.probs(digits), atol=1e-6)  # the shifts were looked at
+
+
 def test_the_partial_digits_as_a_person_read_them_are_split_three_ways_and_tied_to_their_pictures():
     """``partial_digits_read.json``: each of the 300 held-out partial digits is a digit, unsure or no digit to a
     reader (never two of them); the figures split by it exist only for the very pictures that were read (their
