@@ -28,7 +28,8 @@ a digit, amber: unsure; ``dgm_core/data/partial_digits_read.json``); the table's
 ``--ensemble DIR ...`` averages the judge's probabilities with those of the same checkpoint trained elsewhere (other
 seeds): a deep ensemble (Lakshminarayanan et al. 2017), the usual first try at knowing what one does not know.
 ``--views 5`` or ``9`` averages each member over the picture and its shifts by one pixel (test-time augmentation):
-5 or 9 times the work.
+5 or 9 times the work. Both build a ``JudgePanel`` (dgm_core/models/judge.py) that looks at every picture in every
+view, so its logits do not depend on the bias (scripts/judge_panel.py puts a panel together as a checkpoint).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ from dgm_core.data import junk, mnist
 from dgm_core.evaluation import held_out_digits
 from dgm_core.families.judge import JUNK_PER_KIND, JUNK_SEED, partial_reading
 from dgm_core.images import make_grid
-from dgm_core.models.judge import NOT_A_DIGIT
+from dgm_core.models.judge import NOT_A_DIGIT, JudgePanel
 
 PER_CHARACTER = 60
 BIASES = (-2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0)
@@ -83,38 +84,6 @@ def rejects(model, logits: torch.Tensor, bias: float) -> torch.Tensor:
 
 def rejected(model, logits: torch.Tensor, bias: float) -> float:
     return float(rejects(model, logits, bias).float().mean())
-
-
-# the views of a picture a judge can average (``--views``): the picture itself, then moved by one pixel up, down,
-# left and right, then diagonally
-SHIFTS = ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1), (-1, -1))
-
-
-def shifted(x: torch.Tensor, dy: int, dx: int) -> torch.Tensor:
-    """Pictures (N, 1, H, W) moved ``dy`` rows down and ``dx`` columns right (|d| <= 1); what moves in is blank."""
-    height, width = x.shape[-2:]
-    padded = torch.nn.functional.pad(x, (1, 1, 1, 1))
-    return padded[..., 1 - dy : 1 - dy + height, 1 - dx : 1 - dx + width]
-
-
-class MeanJudge(torch.nn.Module):
-    """Several runs of one judge as one, each looking at ``views`` views of a picture (``SHIFTS``): its logits are
-    the log of the mean of their probabilities (test-time augmentation with ``views`` > 1)."""
-
-    def __init__(self, members, views: int = 1):
-        super().__init__()
-        self.members, self.config = torch.nn.ModuleList(members), members[0].config
-        self.shifts = SHIFTS[:views]
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        probs = [m(shifted(x, *s)).softmax(-1) for m in self.members for s in self.shifts]
-        return torch.stack(probs).mean(0).log()
-
-    @torch.no_grad()
-    def decide(self, x: torch.Tensor):
-        confidence, label = self(x).exp().max(-1)
-        reject = (label >= self.config.num_classes) | (confidence < self.config.min_confidence)
-        return torch.where(reject, torch.full_like(label, NOT_A_DIGIT), label), confidence
 
 
 def judge_from_arguments(argv, description: str, ensemble: bool = False):
@@ -153,7 +122,7 @@ def judge_from_arguments(argv, description: str, ensemble: bool = False):
     model.eval()
     if getattr(args, "ensemble", None) or getattr(args, "views", 1) > 1:
         others = [checkpoints.load_checkpoint(args.name, d)[0].eval() for d in args.ensemble]
-        model = MeanJudge([model, *others], args.views)
+        model = JudgePanel.of([model, *others], views=args.views, sure=1.0)  # every picture in every view
     return model, args
 
 

@@ -3,7 +3,7 @@ import torch
 
 from dgm_core import checkpoints
 from dgm_core.data import junk, mnist
-from dgm_core.models.judge import NOT_A_DIGIT, Judge, JudgeConfig
+from dgm_core.models.judge import NOT_A_DIGIT, SHIFTS, Judge, JudgeConfig, JudgePanel, shifted
 
 
 def test_judge_outputs_a_distribution_over_ten_digits_and_not_a_digit():
@@ -189,28 +189,29 @@ def test_shipped_judge_still_reads_blurred_and_faint_digits():
         assert float((model.decide(view)[0] == NOT_A_DIGIT).float().mean()) <= 0.02
 
 
-def test_an_ensemble_of_judges_averages_their_probabilities_and_decides_as_one_judge():
-    """scripts/judge_report.py --ensemble: one member is that judge; two give the mean of their probabilities."""
-    from scripts.judge_report import MeanJudge
-
+def test_a_panel_of_judges_averages_their_probabilities_and_decides_as_one_judge():
+    """``JudgePanel`` (scripts/judge_report.py --ensemble): a panel of one judge looking once is that judge; of two,
+    the mean of their probabilities; its features are both members' side by side."""
     torch.manual_seed(0)
     config = JudgeConfig(channels=4, hidden=8, reject_class=True, min_confidence=0.5)
     a, b = Judge(config).eval(), Judge(config).eval()
     x = torch.rand(6, 1, 28, 28)
     with torch.no_grad():
-        alone = MeanJudge([a])
-        assert torch.allclose(alone(x).exp(), a.probs(x), atol=1e-6)
+        alone = JudgePanel.of([a], views=1)
+        assert torch.allclose(alone.probs(x), a.probs(x), atol=1e-6)
         assert torch.equal(alone.decide(x)[0], a.decide(x)[0])
-        both = MeanJudge([a, b])
-        assert torch.allclose(both(x).exp(), (a.probs(x) + b.probs(x)) / 2, atol=1e-6)
-        assert torch.allclose(both(x).exp().sum(-1), torch.ones(6), atol=1e-5)
+        both = JudgePanel.of([a, b], views=1)
+        assert torch.allclose(both.probs(x), (a.probs(x) + b.probs(x)) / 2, atol=1e-6)
+        assert torch.allclose(both.probs(x).sum(-1), torch.ones(6), atol=1e-5)
+        assert torch.equal(both.features(x), torch.cat([a.features(x), b.features(x)], -1))
+    with pytest.raises(ValueError, match="share one config"):
+        JudgePanel.of([a, Judge(JudgeConfig(channels=5, hidden=8, reject_class=True))])
 
 
-def test_a_judge_with_views_averages_the_picture_and_its_one_pixel_shifts():
-    """scripts/judge_report.py --views: a pixel moves by one step (what moves in is blank, what moves out is gone,
-    never wrapped round), and a judge with five views gives the mean of its probabilities over them."""
-    from scripts.judge_report import SHIFTS, MeanJudge, shifted
-
+def test_a_panel_looks_again_in_shifted_views_only_where_it_is_unsure_and_its_bias_makes_it_stricter():
+    """A pixel moves by one step (blank moves in, nothing wraps round); a panel that always looks again gives the
+    mean over the picture and its shifts; with ``sure`` it looks again only at pictures its first look is less sure
+    of; ``reject_bias`` moves probability to "not a digit" and nowhere else (the digits keep their ratios)."""
     x = torch.zeros(1, 1, 5, 5)
     x[0, 0, 2, 4] = 1.0  # on the right edge
     assert shifted(x, 1, 0)[0, 0, 3, 4] == 1 and shifted(x, 1, 0).sum() == 1
@@ -218,12 +219,38 @@ def test_a_judge_with_views_averages_the_picture_and_its_one_pixel_shifts():
     assert len(set(SHIFTS)) == 9 and SHIFTS[0] == (0, 0)
     torch.manual_seed(0)
     judge = Judge(JudgeConfig(channels=4, hidden=8, reject_class=True, min_confidence=0.5)).eval()
-    digits = torch.rand(4, 1, 28, 28)
+    digits = torch.rand(40, 1, 28, 28)
     with torch.no_grad():
-        five = MeanJudge([judge], views=5)(digits).exp()
+        first = judge.probs(digits)
+        always = JudgePanel.of([judge], views=5, sure=1.0).probs(digits)
         by_hand = torch.stack([judge.probs(shifted(digits, *s)) for s in SHIFTS[:5]]).mean(0)
-        assert torch.allclose(five, by_hand, atol=1e-6)
-        assert not torch.allclose(five, judge.probs(digits), atol=1e-6)  # the shifts were looked at
+        assert torch.allclose(always, by_hand, atol=1e-6)
+        assert not torch.allclose(always, first, atol=1e-6)  # the shifts were looked at
+        sure = float(first.max(-1).values.median())  # half the pictures are this sure at first look
+        cascade = JudgePanel.of([judge], views=5, sure=sure).probs(digits)
+        again = first.max(-1).values < sure
+        assert 0 < int(again.sum()) < len(digits)
+        assert torch.allclose(cascade[again], by_hand[again], atol=1e-6)
+        assert torch.allclose(cascade[~again], first[~again], atol=1e-6)
+        strict = JudgePanel.of([judge], views=1, reject_bias=1.0).probs(digits)
+        assert (strict[:, 10] > first[:, 10]).all() and torch.allclose(strict.sum(-1), torch.ones(40), atol=1e-5)
+        ratio = strict[:, :10] / strict[:, :10].sum(-1, keepdim=True)
+        assert torch.allclose(ratio, first[:, :10] / first[:, :10].sum(-1, keepdim=True), atol=1e-5)
+
+
+def test_a_panel_is_saved_and_loaded_as_a_checkpoint_like_any_judge(tmp_path):
+    """A panel's card names the family ``judge_panel``: the loader rebuilds its members from the config and the
+    weights come back unchanged, so ``evaluate --judge NAME --judge-assets DIR`` can measure with it."""
+    torch.manual_seed(1)
+    config = JudgeConfig(channels=4, hidden=8, reject_class=True, min_confidence=0.5)
+    panel = JudgePanel.of([Judge(config).eval(), Judge(config).eval()], views=9, sure=0.9, reject_bias=-0.4)
+    card = {"name": "judge_panel_try", "family": "judge_panel", "data": "none", "training": {}}
+    checkpoints.save_checkpoint(panel, card, tmp_path)
+    loaded, card = checkpoints.load_checkpoint("judge_panel_try", tmp_path)
+    assert isinstance(loaded, JudgePanel) and card["config"]["members"] == 2 and card["config"]["reject_bias"] == -0.4
+    x = torch.rand(5, 1, 28, 28)
+    with torch.no_grad():
+        assert torch.allclose(loaded.probs(x), panel.probs(x), atol=1e-6)
 
 
 def test_the_partial_digits_as_a_person_read_them_are_split_three_ways_and_tied_to_their_pictures():
@@ -287,3 +314,30 @@ def test_a_bias_found_on_half_of_the_test_digits_is_judged_on_the_other_half():
     assert even_bias == bias_at(judge, digits[0::2], 0.1)
     assert even_other > 0.5 and odd_other == 0.0 and even_kind == 1.0
     assert odd_bias < even_bias
+
+
+def test_judge_panel_script_sets_the_bias_on_the_even_digits_and_reports_the_odd_ones(tmp_path, idx_dir, capsys):
+    """scripts/judge_panel.py: the panel's bias rejects at most the rate of the even-numbered test digits (looked at
+    in every view), the card says how many of the odd-numbered ones its verdicts reject, and the checkpoint loads
+    as a panel with the judge's usual figures."""
+    from scripts import judge_panel
+
+    config = JudgeConfig(channels=4, hidden=8, reject_class=True)  # untrained: no digit would reach 50 %
+    for seed in (0, 1):
+        torch.manual_seed(seed)
+        card = {"name": "judge_try", "family": "judge", "data": "made up", "metrics": {}}
+        card["training"] = {"command": f"python -m dgm_core.train judge --seed {seed}", "seed": seed, "wall_seconds": 1}
+        checkpoints.save_checkpoint(Judge(config).eval(), card, tmp_path / f"m{seed}")
+    members = [str(tmp_path / "m0"), str(tmp_path / "m1")]
+    args = ["judge_try", "--members", *members, "--views", "5", "--rate", "0.2", "--mnist-dir", str(idx_dir)]
+    assert judge_panel.main([*args, "--out", str(tmp_path / "panel")]) == 0
+    assert "fitted on the even-numbered" in capsys.readouterr().out
+    panel, card = checkpoints.load_checkpoint(judge_panel.PANEL_NAME, tmp_path / "panel")
+    assert isinstance(panel, JudgePanel) and (card["config"]["members"], card["config"]["views"]) == (2, 5)
+    digits = mnist.to_float(mnist.load_idx("test", idx_dir)[0])
+    full = JudgePanel.of(list(panel.members), views=5, sure=1.0, reject_bias=panel.config.reject_bias)
+    assert judge_panel.rejected(full, digits[0::2]) <= 0.2  # and a little more bias rejects more: the largest one
+    stricter = JudgePanel.of(list(panel.members), views=5, sure=1.0, reject_bias=panel.config.reject_bias + 0.02)
+    assert judge_panel.rejected(stricter, digits[0::2]) > 0.2
+    assert card["training"]["test_odd_digits_rejected"] == judge_panel.rejected(panel, digits[1::2])
+    assert 0 <= card["metrics"]["test_digits_rejected"] <= 1 and "held_out_rejected_worst_kind" in card["metrics"]

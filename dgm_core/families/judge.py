@@ -17,7 +17,7 @@ import torch
 from dgm_core.data import augment, junk, mnist
 from dgm_core.evaluation import BINARIZATION_SEED, held_out_digits
 from dgm_core.families import Family, register
-from dgm_core.models.judge import NOT_A_DIGIT, Judge
+from dgm_core.models.judge import NOT_A_DIGIT, Judge, JudgePanel
 from dgm_core.recipes import Recipe
 
 
@@ -380,5 +380,18 @@ FAMILY = register(
                 "and Ethiopic (junk.WORLD_LETTERS, 297 letters) in the training fonts that have them",
             ),
         },
+    )
+)
+
+# Several judges of one recipe as one (``JudgePanel``): issue #27's candidate panels are put together from trained
+# judges (scripts/judge_panel.py) and measured as a judge is.
+PANEL = register(
+    Family(
+        name="judge_panel",
+        model=JudgePanel,
+        label="classifier",
+        evaluate=evaluate_judge,
+        bench=bench,
+        channels_last=True,
     )
 )

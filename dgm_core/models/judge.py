@@ -18,7 +18,7 @@ constant) on the training digits with small random shifts/rotations as augmentat
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 
 import torch
 import torch.nn.functional as F
@@ -45,7 +45,30 @@ def verdict_text(label: int, confidence: float) -> str:
     return "not a digit" if label == NOT_A_DIGIT else f"{label} ({confidence:.0%})"
 
 
-class Judge(ConfigurableModule):
+class _Verdicts:
+    """What every judge answers from its logits ``self(x)``: probabilities, verdicts and their printed form."""
+
+    def probs(self, x: torch.Tensor) -> torch.Tensor:
+        """p(y | x) over the classes (digits, then "not a digit" if the judge has it): rows sum to one."""
+        return F.softmax(self(x), dim=-1)
+
+    @torch.no_grad()
+    def decide(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Verdicts for images x in [0, 1]: (labels, confidence). A label is a digit 0..9 or
+        ``NOT_A_DIGIT`` (-1): when the most likely class is "not a digit", or when the most likely
+        class has less than ``min_confidence`` probability. Confidence is the top probability."""
+        p = self.probs(x)
+        confidence, label = p.max(dim=-1)
+        reject = (label >= self.config.num_classes) | (confidence < self.config.min_confidence)
+        return torch.where(reject, torch.full_like(label, NOT_A_DIGIT), label), confidence
+
+    def verdicts(self, x: torch.Tensor) -> list[str]:
+        """One printed verdict per image: "3 (97 %)" or "not a digit"."""
+        labels, confidence = self.decide(x)
+        return [verdict_text(int(label), float(c)) for label, c in zip(labels, confidence, strict=True)]
+
+
+class Judge(_Verdicts, ConfigurableModule):
     Config = JudgeConfig
 
     def __init__(self, config: JudgeConfig):
@@ -77,27 +100,90 @@ class Judge(ConfigurableModule):
         """Logits f(x) for images x in [0, 1] of shape (N, 1, 28, 28)."""
         return self.head(self.dropout(self.features(x)))
 
-    def probs(self, x: torch.Tensor) -> torch.Tensor:
-        """p(y | x) over the classes (digits, then "not a digit" if the judge has it): rows sum to one."""
-        return F.softmax(self(x), dim=-1)
-
-    @torch.no_grad()
-    def decide(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Verdicts for images x in [0, 1]: (labels, confidence). A label is a digit 0..9 or
-        ``NOT_A_DIGIT`` (-1): when the most likely class is "not a digit", or when the most likely
-        class has less than ``min_confidence`` probability. Confidence is the top probability."""
-        p = self.probs(x)
-        confidence, label = p.max(dim=-1)
-        reject = (label >= self.config.num_classes) | (confidence < self.config.min_confidence)
-        return torch.where(reject, torch.full_like(label, NOT_A_DIGIT), label), confidence
-
-    def verdicts(self, x: torch.Tensor) -> list[str]:
-        """One printed verdict per image: "3 (97 %)" or "not a digit"."""
-        labels, confidence = self.decide(x)
-        return [verdict_text(int(label), float(c)) for label, c in zip(labels, confidence, strict=True)]
-
     def loss(self, batch: tuple[torch.Tensor, torch.Tensor], generator: torch.Generator | None = None) -> torch.Tensor:
         """Average negative log-likelihood -log p(y | x) in nats (cross-entropy) of a batch (x, y); the
         generator is not needed (the loss has no randomness of its own)."""
         x, y = batch
         return F.cross_entropy(self(x), y.long())
+
+
+# The views of a picture a panel can average: the picture itself, then moved by one pixel up, down, left and right,
+# then diagonally.
+SHIFTS = ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1), (-1, -1))
+
+
+def shifted(x: torch.Tensor, dy: int, dx: int) -> torch.Tensor:
+    """Pictures (N, 1, H, W) moved ``dy`` rows down and ``dx`` columns right (|d| <= 1); what moves in is blank and
+    nothing wraps round."""
+    height, width = x.shape[-2:]
+    padded = F.pad(x, (1, 1, 1, 1))
+    return padded[..., 1 - dy : 1 - dy + height, 1 - dx : 1 - dx + width]
+
+
+@dataclass
+class JudgePanelConfig(JudgeConfig):
+    members: int = 2  # judges of the same recipe trained from other seeds (a deep ensemble)
+    views: int = 9  # how many of ``SHIFTS`` a picture is looked at in when the first look is unsure
+    sure: float = 0.9  # a first look (every member, the picture as it is) at least this sure is the verdict; 1: never
+    reject_bias: float = 0.0  # added to the log-probability of "not a digit" (set to a false rejection rate)
+
+
+class JudgePanel(_Verdicts, ConfigurableModule):
+    """Several judges as one: p(y | x) is the mean of the members' probabilities, and a picture the first look is
+    less than ``sure`` of is looked at again in ``views`` views (moved by up to a pixel), averaged too (test-time
+    augmentation). ``reject_bias`` then shifts the log-probability of "not a digit" and the rows are normalised
+    again: the bias is how strict the panel is, set so that a chosen share of real digits is rejected."""
+
+    Config = JudgePanelConfig
+
+    def __init__(self, config: JudgePanelConfig):
+        super().__init__()
+        if not config.reject_class:
+            raise ValueError("a judge panel needs the 'not a digit' class (reject_class)")
+        if not 1 <= config.views <= len(SHIFTS):
+            raise ValueError(f"views is 1..{len(SHIFTS)}, not {config.views}")
+        self.config = config
+        member = JudgeConfig(**{f.name: getattr(config, f.name) for f in fields(JudgeConfig)})
+        self.members = nn.ModuleList(Judge(member) for _ in range(config.members))
+
+    def _mean_probs(self, x: torch.Tensor, shifts) -> torch.Tensor:
+        return torch.stack([F.softmax(m(shifted(x, *s)), dim=-1) for m in self.members for s in shifts]).mean(0)
+
+    def _biased(self, probs: torch.Tensor) -> torch.Tensor:
+        logits = probs.clamp_min(1e-12).log()
+        logits[:, self.config.num_classes] += self.config.reject_bias
+        return logits
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Logits for images x in [0, 1]: the log of the mean probability (first look, or every view where the
+        first look is unsure), ``reject_bias`` added to "not a digit"."""
+        logits = self._biased(self._mean_probs(x, SHIFTS[:1]))
+        if self.config.views > 1:
+            unsure = F.softmax(logits, dim=-1).max(dim=-1).values < self.config.sure
+            if self.config.sure >= 1:  # every picture in every view (a first look can round to 100 %)
+                unsure = torch.ones_like(unsure)
+            if unsure.any():
+                logits[unsure] = self._biased(self._mean_probs(x[unsure], SHIFTS[: self.config.views]))
+        return logits
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """Every member's penultimate features side by side (N, members * hidden): the classifier-feature FID's."""
+        return torch.cat([m.features(x) for m in self.members], dim=-1)
+
+    def loss(self, batch: tuple[torch.Tensor, torch.Tensor], generator: torch.Generator | None = None) -> torch.Tensor:
+        """The members' cross-entropies, summed: each member learns on its own (their mean is not trained)."""
+        return sum(m.loss(batch, generator) for m in self.members)
+
+    @classmethod
+    def of(cls, judges: list[Judge], views: int = 9, sure: float = 0.9, reject_bias: float = 0.0) -> JudgePanel:
+        """A panel of trained judges of one config (their weights copied)."""
+        configs = {tuple(sorted(asdict(j.config).items())) for j in judges}
+        if len(configs) != 1:
+            raise ValueError("the judges of a panel share one config")
+        config = JudgePanelConfig(
+            **asdict(judges[0].config), members=len(judges), views=views, sure=sure, reject_bias=reject_bias
+        )
+        panel = cls(config)
+        for member, judge in zip(panel.members, judges, strict=True):
+            member.load_state_dict(judge.state_dict())
+        return panel.eval()
