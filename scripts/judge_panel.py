@@ -26,8 +26,9 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dgm_core import checkpoints
-from dgm_core.data import mnist
+from dgm_core.data import junk, mnist
 from dgm_core.evaluation import evaluate_model, held_out_digits
+from dgm_core.families.judge import JUNK_PER_KIND, JUNK_SEED
 from dgm_core.models.judge import NOT_A_DIGIT, JudgePanel
 from scripts.judge_report import bias_at
 
@@ -47,6 +48,22 @@ def calibrated(panel: JudgePanel, fit: torch.Tensor, rate: float) -> float:
 def rejected(panel: JudgePanel, digits: torch.Tensor) -> float:
     labels = torch.cat([panel.decide(digits[i : i + 500])[0] for i in range(0, len(digits), 500)])
     return float((labels == NOT_A_DIGIT).float().mean())
+
+
+def second_looks(panel: JudgePanel, full: JudgePanel, digits: torch.Tensor) -> tuple[str, str]:
+    """How often ``panel`` looks at a picture again, and how many of its verdicts differ from those of ``full`` (the
+    same members and bias, every picture in every view), on the odd-numbered test digits and each MNIST-like
+    held-out kind (300 each, as ``evaluate_judge`` draws them): two printable summaries."""
+    sets = {"odd test digits": digits[1::2]}
+    for name, make in junk.MNIST_LIKE_HELD_OUT_KINDS.items():
+        sets[name] = make(JUNK_PER_KIND, torch.Generator().manual_seed(JUNK_SEED), digits).clamp(0, 1)
+    again, differ = [], 0
+    with torch.no_grad():
+        for name, x in sets.items():
+            first = JudgePanel.of(list(panel.members), views=1, reject_bias=panel.config.reject_bias).probs(x)
+            again.append(f"{name} {float((first.max(-1).values < panel.config.sure).float().mean()):.3f}")
+            differ += int((panel.decide(x)[0] != full.decide(x)[0]).sum())
+    return ", ".join(again), f"{differ} of {sum(len(x) for x in sets.values())} pictures"
 
 
 def main(argv=None) -> int:
@@ -74,6 +91,8 @@ def main(argv=None) -> int:
     panel = JudgePanel.of(list(panel.members), views=args.views, sure=args.sure, reject_bias=bias)
     unfitted = rejected(panel, digits[1::2])
     print(f"bias {bias:+.2f} (fitted on the even-numbered test digits); the odd-numbered rejected: {unfitted:.4f}")
+    looked_again, differ = second_looks(panel, full, digits)
+    print(f"looked at again: {looked_again}; verdicts unlike every picture in every view: {differ}")
     first = loaded[0][1]
     card = {
         "name": PANEL_NAME,
