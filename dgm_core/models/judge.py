@@ -8,6 +8,9 @@ the way MNIST digits were made (letters and symbols from fonts, scribbles, strok
 overlapping digits, each scaled into a 20 x 20 box and centred by its centre of mass): without them
 a centred letter "A" or half a "5" passes as a digit, since only the shape can tell them apart.
 
+Several trained judges can sit as one ``JudgePanel``: the mean of their probabilities, a second look at shifted
+views of a picture they are unsure of, and a bias that sets how strict the panel is (issue #27, docs/judge.md).
+
 It is not a generative model. It is the referee that scores generated digits: its verdict
 under a sample, the share of class-conditional samples it labels as the requested digit
 (conditional accuracy), and its penultimate-layer features for a classifier-feature FID.
@@ -122,6 +125,7 @@ def shifted(x: torch.Tensor, dy: int, dx: int) -> torch.Tensor:
 
 @dataclass
 class JudgePanelConfig(JudgeConfig):
+    reject_class: bool = True  # a panel needs "not a digit"
     members: int = 2  # judges of the same recipe trained from other seeds (a deep ensemble)
     views: int = 9  # how many of ``SHIFTS`` a picture is looked at in when the first look is unsure
     sure: float = 0.9  # a first look (every member, the picture as it is) at least this sure is the verdict; 1: never
@@ -169,10 +173,6 @@ class JudgePanel(_Verdicts, ConfigurableModule):
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """Every member's penultimate features side by side (N, members * hidden): the classifier-feature FID's."""
         return torch.cat([m.features(x) for m in self.members], dim=-1)
-
-    def loss(self, batch: tuple[torch.Tensor, torch.Tensor], generator: torch.Generator | None = None) -> torch.Tensor:
-        """The members' cross-entropies, summed: each member learns on its own (their mean is not trained)."""
-        return sum(m.loss(batch, generator) for m in self.members)
 
     @classmethod
     def of(cls, judges: list[Judge], views: int = 9, sure: float = 0.9, reject_bias: float = 0.0) -> JudgePanel:
