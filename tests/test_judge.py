@@ -341,3 +341,17 @@ def test_judge_panel_script_sets_the_bias_on_the_even_digits_and_reports_the_odd
     assert judge_panel.rejected(stricter, digits[0::2]) > 0.2
     assert card["training"]["test_odd_digits_rejected"] == judge_panel.rejected(panel, digits[1::2])
     assert 0 <= card["metrics"]["test_digits_rejected"] <= 1 and "held_out_rejected_worst_kind" in card["metrics"]
+
+
+def test_the_judge_bench_times_verdicts_on_real_digits(capsys):
+    """bench/bench_judges.py: a figure per judge named, the first one the yardstick."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "bench" / "bench_judges.py"
+    spec = importlib.util.spec_from_file_location("bench_judges", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    bench.main(["judge_mnist", "judge_mnist"])
+    lines = [line for line in capsys.readouterr().out.splitlines() if "digits/s" in line]
+    assert len(lines) == 2 and "(1.00x the first)" in lines[0] and "one picture" in lines[1]
