@@ -53,9 +53,13 @@ def validate_card(card: dict, source: str = "card") -> None:
             raise ValueError(f"{source}: {key} must be a fraction in [0, 1], not {value}.")
 
 
-def save_checkpoint(model: nn.Module, card: dict, directory: Path | str | None = None) -> tuple[Path, Path]:
+def save_checkpoint(
+    model: nn.Module, card: dict, directory: Path | str | None = None, float16: bool = False
+) -> tuple[Path, Path]:
     """Write ``<name>.safetensors`` and ``<name>.json``; the card gets the family's config and
-    the parameter count filled in from the model itself."""
+    the parameter count filled in from the model itself. ``float16`` stores the floating-point tensors in half
+    precision (half the file; loading casts them back, so round the model's own weights first to keep the two
+    alike: ``round_to_float16``)."""
     card = dict(card)
     card["config"] = model.config_dict()
     card["parameters"] = count_parameters(model)
@@ -65,9 +69,21 @@ def save_checkpoint(model: nn.Module, card: dict, directory: Path | str | None =
     directory.mkdir(parents=True, exist_ok=True)
     wpath, cpath = weights_path(card["name"], directory), card_path(card["name"], directory)
     tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    if float16:
+        tensors = {k: v.half() if v.is_floating_point() else v for k, v in tensors.items()}
     save_file(tensors, str(wpath), metadata={"name": card["name"], "family": card["family"]})
     write_card(card, cpath)
     return wpath, cpath
+
+
+@torch.no_grad()
+def round_to_float16(model: nn.Module) -> nn.Module:
+    """Round every floating-point parameter and buffer to the nearest float16 value (kept as float32): the model a
+    ``float16`` checkpoint of it loads back as."""
+    for tensor in [*model.parameters(), *model.buffers()]:
+        if tensor.is_floating_point():
+            tensor.copy_(tensor.half().float())
+    return model
 
 
 def write_card(card: dict, path: Path) -> None:

@@ -73,6 +73,9 @@ def main(argv=None) -> int:
     parser.add_argument("--views", type=int, default=9, help="views of an unsure picture: 1, 5 or 9 (default 9)")
     parser.add_argument("--sure", type=float, default=0.9, help="a first look this sure is the verdict (default 0.9)")
     parser.add_argument("--rate", type=float, default=0.01, help="digits the bias may reject (default 0.01)")
+    parser.add_argument(
+        "--float16", action="store_true", help="round the weights to float16 and store them so (half the file)"
+    )
     parser.add_argument("--mnist-dir", type=Path, default=None, help="folder with the official MNIST test IDX files")
     parser.add_argument("--out", type=Path, required=True, help="where the panel's checkpoint and card go")
     args = parser.parse_args(argv)
@@ -81,6 +84,8 @@ def main(argv=None) -> int:
         return 1
     start = time.time()
     loaded = [checkpoints.load_checkpoint(args.name, d) for d in args.members]
+    if args.float16:  # the panel measured below is the one the file loads back as
+        loaded = [(checkpoints.round_to_float16(model), card) for model, card in loaded]
     panel = JudgePanel.of([model for model, _ in loaded], views=args.views, sure=args.sure)
     digits = mnist.to_float(held_out_digits(args.mnist_dir, None)[0])
     bias = calibrated(panel, digits[0::2], args.rate)
@@ -111,7 +116,7 @@ def main(argv=None) -> int:
     }
     card["metrics"] = evaluate_model(panel, "judge_panel", args.mnist_dir)
     card["training"]["wall_seconds"] = round(time.time() - start, 1)
-    checkpoints.save_checkpoint(panel, card, args.out)
+    checkpoints.save_checkpoint(panel, card, args.out, float16=args.float16)
     worst = min((v, k) for k, v in card["metrics"].items() if k.startswith("held_out_rejected_"))
     print(f"wrote {args.out / (PANEL_NAME + '.json')}")
     print(f"test digits rejected (all 10,000): {card['metrics']['test_digits_rejected']:.4f}")

@@ -355,3 +355,22 @@ def test_the_judge_bench_times_verdicts_on_real_digits(capsys):
     bench.main(["judge_mnist", "judge_mnist"])
     lines = [line for line in capsys.readouterr().out.splitlines() if "digits/s" in line]
     assert len(lines) == 2 and "(1.00x the first)" in lines[0] and "one picture" in lines[1]
+
+
+def test_a_float16_panel_is_half_the_file_and_loads_as_the_rounded_panel_it_was_measured_as(tmp_path):
+    """scripts/judge_panel.py --float16: the weights are rounded to float16 before anything is measured and stored
+    so; the loaded panel is exactly the rounded one (float32 again), and the file is about half as large."""
+    torch.manual_seed(2)
+    config = JudgeConfig(channels=8, hidden=16, reject_class=True)
+    panel = JudgePanel.of([Judge(config).eval(), Judge(config).eval()], views=5)
+    card = {"name": "p", "family": "judge_panel", "data": "none", "training": {}}
+    full, _ = checkpoints.save_checkpoint(panel, card, tmp_path / "full")
+    rounded = checkpoints.round_to_float16(panel)
+    assert all(torch.equal(p, p.half().float()) for p in rounded.parameters())
+    half, _ = checkpoints.save_checkpoint(rounded, card, tmp_path / "half", float16=True)
+    assert half.stat().st_size < 0.6 * full.stat().st_size
+    loaded, _ = checkpoints.load_checkpoint("p", tmp_path / "half")
+    assert next(loaded.parameters()).dtype == torch.float32
+    x = torch.rand(6, 1, 28, 28)
+    with torch.no_grad():
+        assert torch.equal(loaded.probs(x), rounded.probs(x))
