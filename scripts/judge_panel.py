@@ -70,7 +70,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("name", help="the members' checkpoint name")
     parser.add_argument("--members", nargs="+", required=True, type=Path, metavar="DIR", help="one folder per member")
-    parser.add_argument("--views", type=int, default=9, help="views of an unsure picture: 1, 5 or 9 (default 9)")
+    parser.add_argument("--views", type=int, choices=(1, 5, 9), default=9, help="views of an unsure picture (9)")
     parser.add_argument("--sure", type=float, default=0.9, help="a first look this sure is the verdict (default 0.9)")
     parser.add_argument("--rate", type=float, default=0.01, help="digits the bias may reject (default 0.01)")
     parser.add_argument(
