@@ -6,6 +6,7 @@ import torch
 
 from dgm_core import checkpoints
 from dgm_core.diffusion import SAMPLER_LABELS
+from dgm_core.evaluation import JUDGE
 from dgm_core.families.denoiser import SAMPLE_SETTINGS as DIFFUSION
 from dgm_core.report import NOT_DEFINED, compare_rows
 from dgm_core.samplers.images import sample_images
@@ -94,7 +95,8 @@ with numbers_tab:
             ),
             key="fid_chart",
         )
-        judge_card = checkpoints.read_card("judge_mnist")
+        judge_card = checkpoints.read_card(JUDGE)
+        kinds = [v for k, v in judge_card["metrics"].items() if k.startswith("held_out_rejected_unseen")]
         st.markdown(
             f"""
         **How to read the numbers.**
@@ -102,7 +104,8 @@ with numbers_tab:
           that do not occur. Only autoregressive models compute it exactly; a VAE gives upper bounds (-ELBO, and the
           tighter importance-weighted bound), a GAN defines no likelihood at all, and our diffusion model is trained
           to denoise, not scored by likelihood here (one exists in principle, through its probability-flow ODE).
-        - *Classifier FID* compares the judge's features of 1,000 samples with those of 1,000 test digits; the floor is
+        - *Classifier FID* compares a digit classifier's features (the first judge's, kept so that the figures stay
+          comparable) of 1,000 samples with those of 1,000 test digits; the floor is
           the same number for real training digits, so a model can at best reach the floor. It measures how samples
           *look*, not how much probability the model assigns: a model can have a good likelihood and blurry or broken
           samples, or sharp samples and no likelihood.
@@ -116,9 +119,12 @@ with numbers_tab:
         - *Samples / s* is for a batch of 16 on this CPU: one pass for a VAE or a GAN, 784 passes pixel by pixel,
           {DIFFUSION["steps"]} {SAMPLER_LABELS[DIFFUSION["sampler"]]} steps (with guidance, two passes each) for
           diffusion, as its card and pages draw.
-        - The judge itself is a classifier with test accuracy {judge_card["metrics"]["test_accuracy"]:.2%}; it calls
-          {judge_card["metrics"].get("test_digits_rejected", 0):.1%} of the test digits "not a digit"; its features only
-          see what helps tell digits apart.
+        - The judge is a panel of two classifiers trained from different seeds: it averages their probabilities and,
+          when unsure, looks again at the picture moved by a pixel each way. Test accuracy
+          {judge_card["metrics"]["test_accuracy"]:.2%}; it calls {judge_card["metrics"]["test_digits_rejected"]:.1%}
+          of the test digits "not a digit", and rejects {min(kinds):.0%} or more of each kind of letter and symbol it
+          never saw in training (centred and scaled as MNIST digits are). The classifiers only see what helps tell
+          digits apart: a digit rate says "a student would name a digit", not "a nice digit".
         """
         )
 

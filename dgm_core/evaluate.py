@@ -7,13 +7,14 @@ reproduced this way.
 
 Examples::
 
-    python -m dgm_core.evaluate judge_mnist
+    python -m dgm_core.evaluate judge_panel_mnist   # the judge (its members' figures: judge_mnist is the first)
     python -m dgm_core.evaluate independent_pixels_mnist --write
     python -m dgm_core.evaluate gan_mnist --samples-only --write   # after a new judge: its sample figures
     python -m dgm_core.evaluate gated_pixelcnn_mnist --samples-only --samples 200 --temperature 0.8
     python -m dgm_core.evaluate gated_pixelcnn_cond_mnist --samples-only --guidance 1   # p(x | y) unguided
     python -m dgm_core.evaluate gated_pixelcnn_cond_mnist --mixture   # p(x) = sum_y p(y) p(x | y): NLL, samples
     python -m dgm_core.evaluate gan_mnist --samples-only --truncation 1.5   # z within +-1.5: the truncation trick
+    python -m dgm_core.evaluate gan_mnist --samples-only --judge judge_mnist   # as the first judge measured it
     python -m dgm_core.evaluate --bill my_digit.png     # one picture's -log p(x) under every model
     python -m dgm_core.evaluate --bill test:7           # the same for official test digit 7
 """
@@ -26,13 +27,13 @@ import sys
 from pathlib import Path
 
 from dgm_core import checkpoints
-from dgm_core.evaluation import FID_SAMPLES, evaluate_model, evaluate_samples
+from dgm_core.evaluation import FEATURES, FID_SAMPLES, JUDGE, evaluate_model, evaluate_samples
 from dgm_core.families import family, family_of
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dgm_core.evaluate", description=__doc__.splitlines()[0])
-    parser.add_argument("model", nargs="?", default="judge_mnist", help="checkpoint name in the assets folder")
+    parser.add_argument("model", nargs="?", default=JUDGE, help="checkpoint name in the assets folder")
     parser.add_argument("--assets", type=Path, default=None, help="checkpoint folder (default: assets/)")
     parser.add_argument(
         "--mnist-dir",
@@ -103,9 +104,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--judge",
-        default="judge_mnist",
-        help="the judge the sample figures are measured with (a candidate's checkpoint name); the cards' figures "
-        "are the shipped judge's, so --write refuses another",
+        default=JUDGE,
+        help=f"the judge the sample figures are measured with (default {JUDGE}, the FID on {FEATURES}'s features); "
+        "another (a candidate's checkpoint name) gives the digit rate and accuracy and the FID on its own features; "
+        "the cards' figures are the shipped judge's, so --write refuses another",
     )
     parser.add_argument("--judge-assets", type=Path, default=None, help="the judge's folder (default: assets/)")
     parser.add_argument(
@@ -125,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     defaults = {
         "samples": FID_SAMPLES,
         "temperature": 1.0,
-        "judge": "judge_mnist",
+        "judge": JUDGE,
         "judge_assets": None,
         "prior": None,
         "guidance": None,
@@ -162,7 +164,8 @@ def main(argv: list[str] | None = None) -> int:
         metrics = {} if args.samples_only else evaluate_model(model, card["family"], args.mnist_dir, args.limit)
         sampled_with = None
         if entry.can_sample and not args.no_samples:
-            judge, _ = checkpoints.load_checkpoint(args.judge, args.judge_assets)
+            shipped = args.judge == JUDGE and args.judge_assets is None  # its verdicts, FEATURES' features
+            judge = None if shipped else checkpoints.load_checkpoint(args.judge, args.judge_assets)[0]
             metrics |= evaluate_samples(
                 model,
                 card,
@@ -177,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             knobs = entry.drawn_with(card, args.temperature, args.prior, args.guidance, args.truncation, args.mixture)
             sampled_with = knobs | {"samples": args.samples, "seed": args.seed, "judge": args.judge}
+            sampled_with["fid_features"] = FEATURES if shipped else args.judge
     except (FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

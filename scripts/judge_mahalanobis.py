@@ -24,7 +24,8 @@ from dgm_core.data import junk, mnist
 from dgm_core.data.mnist import MnistData
 from dgm_core.evaluation import held_out_digits
 from dgm_core.families.judge import JUNK_PER_KIND, JUNK_SEED
-from scripts.judge_report import judge_from_arguments, rejects
+from dgm_core.judge_panel import rejects
+from scripts.judge_report import judge_from_arguments
 
 QUANTILES = (0.99, 0.995, 0.999)
 BIASES = (-3.0, -2.0, -1.0, 0.0)

@@ -35,7 +35,6 @@ view, so its logits do not depend on the bias (scripts/judge_panel.py puts a pan
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from collections import Counter
 from pathlib import Path
@@ -50,6 +49,7 @@ from dgm_core.data import junk, mnist
 from dgm_core.evaluation import held_out_digits
 from dgm_core.families.judge import JUNK_PER_KIND, JUNK_SEED, partial_reading
 from dgm_core.images import make_grid
+from dgm_core.judge_panel import bias_at, rejected_at, rejects
 from dgm_core.models.judge import NOT_A_DIGIT, JudgePanel
 
 PER_CHARACTER = 60
@@ -72,18 +72,6 @@ def by_character(model) -> list[str]:
         by_font = ", ".join(f"{font.split('.')[0]} {n} of {drawn[font]}" for font, n in taken.most_common())
         rows.append(f"| `{ch}` | {float((labels == NOT_A_DIGIT).float().mean()):.2f} | {read_as} | {by_font} |")
     return rows
-
-
-def rejects(model, logits: torch.Tensor, bias: float) -> torch.Tensor:
-    """Which pictures the judge calls "not a digit" with ``bias`` added to that class's logit."""
-    shifted = logits.clone()
-    shifted[:, model.config.num_classes] += bias
-    confidence, label = shifted.softmax(-1).max(-1)
-    return (label == model.config.num_classes) | (confidence < model.config.min_confidence)
-
-
-def rejected(model, logits: torch.Tensor, bias: float) -> float:
-    return float(rejects(model, logits, bias).float().mean())
 
 
 def judge_from_arguments(argv, description: str, ensemble: bool = False):
@@ -161,17 +149,6 @@ def partial_sheet(pictures: torch.Tensor, out: Path) -> None:
     sheet.quantize(colors=32).save(out, optimize=True)  # a few colours: a small file
 
 
-def bias_at(model, logits: torch.Tensor, rate: float) -> float:
-    """The largest bias on "not a digit" (to 0.01) that rejects at most ``rate`` of the pictures behind ``logits``
-    (bisection: the share rejected grows with the bias; rounded down to hundredths). Found on the test digits, so a
-    setting tuned on them."""
-    low, high = -10.0, 10.0
-    while high - low > 0.01:
-        mid = (low + high) / 2
-        low, high = (low, mid) if rejected(model, logits, mid) > rate else (mid, high)
-    return math.floor(low * 100) / 100
-
-
 def held_apart(model, logits: dict[str, torch.Tensor], rate: float) -> list[str]:
     """Table rows for ``--at RATE`` with the bias found on half of the test digits: per half (even-, then
     odd-numbered), the bias that rejects at most RATE of it, the share of the *other* half it rejects, and the
@@ -181,7 +158,7 @@ def held_apart(model, logits: dict[str, torch.Tensor], rate: float) -> list[str]
     rows = []
     for found_on, (fit, other) in {"even": (digits[0::2], digits[1::2]), "odd": (digits[1::2], digits[0::2])}.items():
         bias = bias_at(model, fit, rate)
-        figures = [f"{rejected(model, other, bias):.4f}"] + [f"{rejected(model, lg, bias):.3f}" for lg in kinds]
+        figures = [f"{rejected_at(model, other, bias):.4f}"] + [f"{rejected_at(model, lg, bias):.3f}" for lg in kinds]
         rows.append(f"| {found_on} | {bias:+.2f} | " + " | ".join(figures) + " |")
     return rows
 
@@ -218,7 +195,7 @@ def main(argv=None) -> None:
     print("|---" * (len(sets) + 1) + "|")
     at = [bias_at(model, logits["test digits"], args.at)] if args.at is not None else []
     for bias in sorted({*BIASES, *at}):
-        print(f"| {bias:+.2f} | " + " | ".join(f"{rejected(model, lg, bias):.3f}" for lg in logits.values()) + " |")
+        print(f"| {bias:+.2f} | " + " | ".join(f"{rejected_at(model, lg, bias):.3f}" for lg in logits.values()) + " |")
     if args.at is not None:
         others = [name for name in sets if name != "test digits"]
         header = ["bias found on the test digits numbered", "bias", "the other half of the test digits", *others]

@@ -26,6 +26,7 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dgm_core import checkpoints
+from dgm_core.evaluation import JUDGE
 from dgm_core.families import family
 from dgm_core.images import make_grid
 from dgm_core.models.judge import NOT_A_DIGIT
@@ -41,7 +42,7 @@ def image_models(assets: Path | None = None) -> list[str]:
     for name in checkpoints.available(assets):
         card = checkpoints.read_card(name, assets)
         entry = family(card["family"])
-        if entry.generative and not entry.text and "snapshot_of" not in card:
+        if entry.can_sample and not entry.text and "snapshot_of" not in card:
             names.append(name)
     return names
 
@@ -66,7 +67,7 @@ def judged_grid(samples: torch.Tensor, verdicts: torch.Tensor, requested: torch.
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="checkpoints (default: every image model)")
-    parser.add_argument("--judge", default="judge_mnist", help="the judge's checkpoint")
+    parser.add_argument("--judge", default=JUDGE, help=f"the judge's checkpoint (default {JUDGE}, the cards')")
     parser.add_argument("--judge-assets", type=Path, default=None, help="the judge's folder (default: assets/)")
     parser.add_argument("--out", type=Path, default=Path("docs/samples"))
     parser.add_argument("--assets", type=Path, default=None, help="the models' folder (default: assets/)")

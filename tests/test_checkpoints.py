@@ -83,11 +83,20 @@ def test_every_shipped_checkpoint_loads_from_its_card():
 def test_the_plain_retrain_command_reproduces_each_shipped_cards_settings():
     """The README retrains with `python -m dgm_core.train MODEL`; a card trained with other settings
     (say another --eval-every, which decides the kept weights) would not be reproduced by it."""
+    from dgm_core.judge_panel import PANEL_RECIPES
     from dgm_core.recipes import RECIPES
+    from dgm_core.train import made_by
 
     by_checkpoint = {r.checkpoint: (key, r) for key, r in RECIPES.items()}
+    panels = {r.checkpoint: (key, r) for key, r in PANEL_RECIPES.items()}
     for name in checkpoints.available():
         card = checkpoints.read_card(name)
+        if name in panels:  # put together from members trained one by one: the one command does the same
+            key, recipe = panels[name]
+            assert card["training"]["reproduced_by"] == f"python -m dgm_core.train {key}", name
+            assert made_by(key, [{"training": member} for member in card["training"]["members"]]), name
+            assert (card["config"]["views"], card["config"]["sure"]) == (recipe.views, recipe.sure), name
+            continue
         key, recipe = by_checkpoint[card.get("snapshot_of", name)]
         words = card["training"]["command"].split()
         assert words[:4] == ["python", "-m", "dgm_core.train", key]
@@ -104,7 +113,7 @@ def test_every_card_says_how_its_samples_were_drawn_and_the_pages_start_there():
     """A card's sample figures (digit rate, FID, conditional accuracy) hold for the settings they were drawn at; the
     card records them (``sampled_with``), and they are the family's knobs as its pages start (issue #27: the card's
     digit rate is the one a student sees first). A page default moved without re-measuring the cards fails here."""
-    from dgm_core.evaluation import FID_SAMPLES
+    from dgm_core.evaluation import FEATURES, FID_SAMPLES, JUDGE
     from dgm_core.families import family_of
 
     measured = [n for n in checkpoints.available() if "digit_rate" in checkpoints.read_card(n)["metrics"]]
@@ -112,7 +121,8 @@ def test_every_card_says_how_its_samples_were_drawn_and_the_pages_start_there():
     for name in measured:
         card = checkpoints.read_card(name)
         knobs = family_of(card).knobs(card)
-        assert card.get("sampled_with") == {**knobs, "samples": FID_SAMPLES, "seed": 0, "judge": "judge_mnist"}, name
+        drawn = {**knobs, "samples": FID_SAMPLES, "seed": 0, "judge": JUDGE, "fid_features": FEATURES}
+        assert card.get("sampled_with") == drawn, name
     # guidance needs a condition: the class-conditional pixel models' cards have it, the unconditional ones do not
     assert "guidance" in checkpoints.read_card("gated_pixelcnn_cond_mnist")["sampled_with"]
     assert "guidance" not in checkpoints.read_card("gated_pixelcnn_mnist")["sampled_with"]

@@ -209,15 +209,17 @@ def test_vae_goes_through_all_three_doors_and_its_bounds_are_ordered(tmp_path, i
     assert again["test_elbo_nats"] == pytest.approx(m["test_elbo_nats"], rel=1e-6)
 
 
-def test_sample_quality_metrics_in_the_cards_are_reproduced():
-    """FID, its floor and conditional accuracy are deterministic given the seed: recompute one
-    model's (FVSBN, fast to sample) and compare with its card."""
+@pytest.mark.parametrize("name", ["fvsbn_mnist", "gan_cond_mnist"])
+def test_sample_quality_metrics_in_the_cards_are_reproduced(name):
+    """FID, its floor, the digit rate (of the samples and of real digits) and conditional accuracy are deterministic
+    given the seed: recompute two models' (fast to sample; one conditional) and compare with their cards."""
     if not mnist.test_set_available():
         pytest.skip("official MNIST test files not on this machine")
-    model, card = checkpoints.load_checkpoint("fvsbn_mnist")
+    model, card = checkpoints.load_checkpoint(name)
     measured = evaluation.evaluate_samples(model, card)
-    for key in ("classifier_fid", "classifier_fid_floor"):
-        assert card["metrics"][key] == pytest.approx(measured[key], rel=1e-4)
+    for key in ("classifier_fid", "classifier_fid_floor", "digit_rate", "digit_rate_real", "conditional_accuracy"):
+        if key in measured or key in card["metrics"]:
+            assert card["metrics"][key] == pytest.approx(measured[key], rel=1e-4), key
     assert measured["classifier_fid_floor"] < measured["classifier_fid"]
 
 
@@ -264,21 +266,27 @@ def test_samples_only_remeasures_what_a_new_judge_changes_and_leaves_the_rest(tm
     assert "test_d_real" not in printed and printed["digit_rate_real"] > 0.9
     after = checkpoints.read_card("gan_mnist", tmp_path)["metrics"]
     assert after["test_d_real"] == before["test_d_real"] and after["digit_rate"] == printed["digit_rate"]
-    drawn = {"truncation": "off", "samples": 1000, "seed": 0, "judge": "judge_mnist"}  # how, beside the figures
+    drawn = {"truncation": "off", "samples": 1000, "seed": 0, "judge": evaluation.JUDGE}  # how, beside the figures
+    drawn["fid_features"] = evaluation.FEATURES
     assert checkpoints.read_card("gan_mnist", tmp_path)["sampled_with"] == drawn
 
 
 def test_evaluate_measures_with_a_candidate_judge_but_never_writes_its_figures(tmp_path, idx_dir, capsys):
-    """--judge / --judge-assets: the sample figures under a judge from another folder (here a copy of the shipped
-    one, so they must equal the shipped judge's); --write refuses them, the cards are the shipped judge's."""
-    for path in (checkpoints.card_path("judge_mnist"), checkpoints.weights_path("judge_mnist")):
-        shutil.copy(path, tmp_path / path.name.replace("judge_mnist", "judge_copy"))
+    """--judge / --judge-assets: the sample figures under a judge from another folder (here a copy of the first
+    judge, so they must equal `--judge judge_mnist`'s, its verdicts and its features); the shipped judge's FID is on
+    that first judge's features too. --write refuses another judge: the cards are the shipped judge's."""
+    for path in (checkpoints.card_path(evaluation.FEATURES), checkpoints.weights_path(evaluation.FEATURES)):
+        shutil.copy(path, tmp_path / path.name.replace(evaluation.FEATURES, "judge_copy"))
     common = ["gan_mnist", "--samples-only", "--samples", "40", "--mnist-dir", str(idx_dir)]
     assert evaluate.main(common) == 0
     shipped = json.loads(capsys.readouterr().out)
+    assert evaluate.main([*common, "--judge", evaluation.FEATURES]) == 0
+    first = json.loads(capsys.readouterr().out)
     assert evaluate.main([*common, "--judge", "judge_copy", "--judge-assets", str(tmp_path)]) == 0
     copied = json.loads(capsys.readouterr().out)
-    assert copied["judge"] == "judge_copy" and copied["metrics"] == shipped["metrics"]
+    assert copied["judge"] == "judge_copy" and copied["metrics"] == first["metrics"]
+    assert shipped["metrics"]["classifier_fid"] == first["metrics"]["classifier_fid"]
+    assert shipped["sampled_with"]["judge"] == evaluation.JUDGE != first["sampled_with"]["judge"]
     card = checkpoints.read_card("gan_mnist")
     assert evaluate.main(["gan_mnist", "--samples-only", "--judge-assets", str(tmp_path), "--write"]) == 1
     assert "another judge" in capsys.readouterr().err and checkpoints.read_card("gan_mnist") == card
@@ -388,3 +396,15 @@ def test_the_npz_says_how_its_samples_were_drawn_and_gans_take_a_truncation(tmp_
     card = checkpoints.read_card("gan_mnist")
     assert evaluate.main(["gan_mnist", "--samples-only", "--truncation", "1.5", "--write"]) == 1
     assert "--truncation" in capsys.readouterr().err and checkpoints.read_card("gan_mnist") == card
+
+
+def test_sample_grids_draws_every_image_model_and_frames_what_the_judge_rejects(tmp_path, capsys):
+    """scripts/sample_grids.py: its list of models is every shipped image model (no judge, no text model, no
+    training-stage snapshot), and a grid is written with the share the judge accepts."""
+    from scripts import sample_grids
+
+    names = sample_grids.image_models()
+    assert {"gan_mnist", "gated_pixelcnn_cond_mnist", "vae_z16_mnist", "denoiser_mnist"} <= set(names)
+    assert not [n for n in names if n.startswith(("judge", "char_")) or "_step" in n]
+    assert sample_grids.main(["fvsbn_mnist", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "fvsbn_mnist.png").stat().st_size > 0 and "accepted as digits" in capsys.readouterr().out

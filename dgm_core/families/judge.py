@@ -17,6 +17,7 @@ import torch
 from dgm_core.data import augment, junk, mnist
 from dgm_core.evaluation import BINARIZATION_SEED, held_out_digits
 from dgm_core.families import Family, register
+from dgm_core.metrics import verdicts
 from dgm_core.models.judge import NOT_A_DIGIT, Judge, JudgePanel
 from dgm_core.recipes import Recipe
 
@@ -169,7 +170,7 @@ def rejection_by_kind(model, digits: torch.Tensor, kinds=None, n: int = JUNK_PER
     rates = {}
     for name, make in kinds.items():
         images = make(n, torch.Generator().manual_seed(seed), digits).clamp(0, 1)
-        rates[name] = float((model.decide(images)[0] == NOT_A_DIGIT).float().mean())
+        rates[name] = float((verdicts(model, images) == NOT_A_DIGIT).float().mean())
     return rates
 
 
@@ -210,7 +211,7 @@ def partial_digits_as_read(model, digits: torch.Tensor) -> dict:
     groups = partial_reading(pictures)
     if groups is None:
         return {}
-    rejected = model.decide(pictures)[0] == NOT_A_DIGIT
+    rejected = verdicts(model, pictures) == NOT_A_DIGIT
     return {
         f"held_out_rejected_partial_read_as_{name}": float(rejected[torch.tensor(index)].float().mean())
         for name, index in groups.items()
@@ -228,7 +229,7 @@ def soft_digit_rejection(model, digits: torch.Tensor) -> dict:
     views = {"blurred": augment.gaussian_blur(digits, BLUR_SIGMA), "faint": faint}
     views["blurred_faint"] = augment.gaussian_blur(faint, BLUR_SIGMA)
     return {
-        f"test_{look}_digits_rejected": float((model.decide(view)[0] == NOT_A_DIGIT).float().mean())
+        f"test_{look}_digits_rejected": float((verdicts(model, view) == NOT_A_DIGIT).float().mean())
         for look, view in views.items()
     }
 
@@ -243,8 +244,8 @@ def evaluate_judge(model, folder=None, limit=None) -> dict:
     official 10,000, the partial digits split by how a person reads them (``partial_digits_as_read``)."""
     images, labels = held_out_digits(folder, limit)
     y = torch.tensor(labels).long()
-    verdict, _ = model.decide(mnist.to_float(images))
-    binary_verdict, _ = model.decide(mnist.fixed_binarization(images, BINARIZATION_SEED))
+    verdict = verdicts(model, mnist.to_float(images))
+    binary_verdict = verdicts(model, mnist.fixed_binarization(images, BINARIZATION_SEED))
     metrics = {
         "test_accuracy": float((verdict == y).float().mean()),
         "test_binarized_accuracy": float((binary_verdict == y).float().mean()),
@@ -257,7 +258,7 @@ def evaluate_judge(model, folder=None, limit=None) -> dict:
         metrics |= {
             "test_digits_rejected": float((verdict == NOT_A_DIGIT).float().mean()),
             "test_binarized_digits_rejected": float((binary_verdict == NOT_A_DIGIT).float().mean()),
-            "held_out_junk_rejected": float((model.decide(junk_images)[0] == NOT_A_DIGIT).float().mean()),
+            "held_out_junk_rejected": float((verdicts(model, junk_images) == NOT_A_DIGIT).float().mean()),
         }
         metrics |= soft_digit_rejection(model, mnist.to_float(images))
         by_kind = rejection_by_kind(model, mnist.to_float(images), n=per_kind)
