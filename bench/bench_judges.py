@@ -6,6 +6,7 @@ second on 2,000 digits in batches of 100 (the official test digits when ``../sha
 not noise: a panel (``JudgePanel``) looks again only at pictures it is unsure of, so its speed depends on the
 pictures. Prints each figure and its ratio to the first judge named.
 
+    python bench/bench_judges.py      # the two shipped: the first judge (FID features) and the panel (the judge)
     python bench/bench_judges.py judge_mnist judge_scripts_mnist@/tmp/js48 judge_panel_mnist@/tmp/panel
 """
 
@@ -34,7 +35,7 @@ def real_digits() -> tuple[torch.Tensor, str]:
 
 @torch.inference_mode()
 def main(argv: list[str] | None = None) -> None:
-    names = (sys.argv[1:] if argv is None else argv) or ["judge_mnist"]
+    names = (sys.argv[1:] if argv is None else argv) or ["judge_mnist", "judge_panel_mnist"]
     torch.set_num_threads(1)
     digits, what = real_digits()
     print(f"torch {torch.__version__}, one thread; {what}, batches of {BATCH}")
