@@ -110,7 +110,7 @@ with numbers_tab:
           *look*, not how much probability the model assigns: a model can have a good likelihood and blurry or broken
           samples, or sharp samples and no likelihood.
         - *Digit rate*: of 1,000 samples, the share the judge accepts as some digit rather than answering "not a digit"
-          (it was trained on noise, cut-up digits, strokes and blank pages to be able to say so).
+          (it was trained on noise, strokes, letters, symbols, scribbles and cut-up digits to be able to say so).
         - *Conditional accuracy*: of 1,000 samples asked for digits 0, 1, ..., 9 in turn, the share the judge reads as
           the digit that was asked for; "not a digit" counts as wrong.
         - *Within-digit spread*: how much the samples of one requested digit differ from each other (each pixel's
@@ -123,8 +123,8 @@ with numbers_tab:
           when unsure, looks again at the picture moved by a pixel each way. Test accuracy
           {judge_card["metrics"]["test_accuracy"]:.2%}; it calls {judge_card["metrics"]["test_digits_rejected"]:.1%}
           of the test digits "not a digit", and rejects {min(kinds):.0%} or more of each kind of letter and symbol it
-          never saw in training (centred and scaled as MNIST digits are). The classifiers only see what helps tell
-          digits apart: a digit rate says "a student would name a digit", not "a nice digit".
+          never saw in training (centred and scaled as MNIST digits are). A digit rate counts the shapes it takes for
+          digits, not how well they are drawn.
         """
         )
 

@@ -78,7 +78,8 @@ if conditional:
         "conditionals. Pixel i comes from the ten p(x_i | x_<i, y), each weighted by p(y | x_<i), how well that "
         "digit explains the pixels drawn so far; the chart beside the drawing shows that belief sharpen as the "
         "strokes appear. Its log p(x) is exact too: for the gated PixelCNN 83.88 nats per test digit against the "
-        "unconditional model's 84.48 (`python -m dgm_core.evaluate gated_pixelcnn_cond_mnist --mixture`).",
+        "unconditional model's 84.48 (`python -m dgm_core.evaluate gated_pixelcnn_cond_mnist --mixture`), and its "
+        "samples read as digits more often: the judge accepts 82.8 % of 1,000 against 72.8 % (seed 0).",
     )
     c4.slider(
         "Digit to draw (y)",

@@ -10,7 +10,7 @@ Examples::
     python -m dgm_core.train judge                   # the first MNIST judge (its features measure the FID)
     python -m dgm_core.train independent_pixels      # the baseline density
     python -m dgm_core.train judge --steps 50 --out /tmp/try   # a quick trial
-    python -m dgm_core.train judge_panel             # the judge the cards are measured with (two runs, ~2.6 h)
+    python -m dgm_core.train judge_panel             # the judge the cards are measured with (two runs, ~2.8 h)
 """
 
 from __future__ import annotations
