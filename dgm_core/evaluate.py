@@ -7,7 +7,7 @@ reproduced this way.
 
 Examples::
 
-    python -m dgm_core.evaluate judge_panel_mnist   # the judge (its members' figures: judge_mnist is the first)
+    python -m dgm_core.evaluate judge_panel_mnist   # the judge's own figures (judge_mnist: the first judge's)
     python -m dgm_core.evaluate independent_pixels_mnist --write
     python -m dgm_core.evaluate gan_mnist --samples-only --write   # after a new judge: its sample figures
     python -m dgm_core.evaluate gated_pixelcnn_mnist --samples-only --samples 200 --temperature 0.8
