@@ -40,6 +40,11 @@ class PanelRecipe:
     rate: float = 0.01
     float16: bool = True  # stored in half precision (5.4 MB instead of 10.8 MB; measured the same, docs/judge.md)
 
+    @property
+    def assembly(self) -> dict:
+        """How its members are put together: the keyword arguments of :func:`assemble` the recipe decides."""
+        return {"views": self.views, "sure": self.sure, "rate": self.rate, "float16": self.float16}
+
 
 # issue #27's candidate 7: two runs of the fifth candidate with wider convolutions, nine views, 1 % of the digits
 PANEL_RECIPES = {

@@ -189,10 +189,7 @@ def train_panel(
         members.append(checkpoints.load_checkpoint(card["name"], where))
     panel, card = assemble(
         members,
-        views=recipe.views,
-        sure=recipe.sure,
-        rate=recipe.rate,
-        float16=recipe.float16,
+        **recipe.assembly,
         mnist_dir=mnist_dir,
         command=command or f"python -m dgm_core.train {panel_name}",
         reproduced_by=f"python -m dgm_core.train {panel_name}",

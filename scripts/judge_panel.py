@@ -42,18 +42,15 @@ def main(argv=None) -> int:
     parser.add_argument("--mnist-dir", type=Path, default=None, help="folder with the official MNIST test IDX files")
     parser.add_argument("--out", type=Path, required=True, help="where the panel's checkpoint and card go")
     args = parser.parse_args(argv)
-    shape = (args.views, args.sure, args.rate, args.float16)
+    settings = {"views": args.views, "sure": args.sure, "rate": args.rate, "float16": args.float16}
     command = "python scripts/judge_panel.py " + shlex.join(sys.argv[1:] if argv is None else argv)
     try:
         members = [checkpoints.load_checkpoint(args.name, d) for d in args.members]
-        recipes = [k for k, r in PANEL_RECIPES.items() if (r.views, r.sure, r.rate, r.float16) == shape]
+        recipes = [k for k, r in PANEL_RECIPES.items() if r.assembly == settings]
         made = [k for k in recipes if made_by(k, [card for _, card in members])]
         panel, card = assemble(
             members,
-            views=args.views,
-            sure=args.sure,
-            rate=args.rate,
-            float16=args.float16,
+            **settings,
             mnist_dir=args.mnist_dir,
             command=command,
             reproduced_by=f"python -m dgm_core.train {made[0]}" if made else "",
