@@ -136,6 +136,16 @@ with round_tab:
             fps=2,
         )
         final_card = models.load(SHIPPED_STAGES[-1])[1]
+        if final_card["config"].get("sure_weight"):
+            st.caption(
+                "How this G learned from only 4,500 digits: D sees every picture, real or fake, shifted a little and "
+                "with a square cut out (so it cannot learn the training digits by heart); the pictures come from a "
+                "slowly moving average of G's weights; and D has a second head that names the digit of real "
+                "pictures. G is rewarded when that head is sure which digit each fake shows, while a batch of fakes "
+                "uses all ten digits evenly. A loop that could be a 0, an 8 or a 9 leaves the head unsure, so G is "
+                "pushed towards one clear digit. G itself is never told a digit: it still draws from z alone. "
+                "(That reward is part of G's loss in the chart below, which is why it can fall below zero.)"
+            )
         history = final_card["training"].get("history", [])
         if history:
             charts.show(

@@ -1,18 +1,21 @@
 """GANs: D and G steps do what they claim, the 2D game replays with a seed, checkpoints load,
 and the page plays a full round."""
 
+import math
+
 import pytest
 import torch
 
 from dgm_core import checkpoints
 from dgm_core.gan2d import GAN2D, GAN2DSettings
-from dgm_core.models.gan import GAN, GANConfig
+from dgm_core.models.gan import GAN, GANConfig, sureness_loss
 from tests.apptest_helpers import click_counted, in_page_order, open_page, player_data, show_tab, stop_player
 
 VARIANTS = {
     "unconditional": {},
     "conditional": {"num_classes": 10},
     "ac-gan": {"num_classes": 10, "classifier_weight": 1.0},
+    "sure": {"sure_weight": 1.0},
 }
 
 
@@ -24,13 +27,14 @@ def test_one_d_step_lowers_d_loss_and_one_g_step_raises_d_of_g(variant):
     real = torch.rand(16, 1, 28, 28, generator=torch.Generator().manual_seed(1)) * 2 - 1
     z = gan.noise(16, torch.Generator().manual_seed(2))
     y = torch.arange(16) % 10 if config.num_classes else None
+    labels = torch.arange(16) % 10  # the real digits' labels (only the unconditional naming head reads them)
     fake = gan.generator(z, y).detach()
     d_opt = torch.optim.SGD(gan.discriminator.parameters(), lr=0.05)
-    before = gan.d_loss(real, fake, y)
+    before = gan.d_loss(real, fake, y, labels)
     d_opt.zero_grad()
     before.backward()
     d_opt.step()
-    assert gan.d_loss(real, fake, y).item() < before.item()
+    assert gan.d_loss(real, fake, y, labels).item() < before.item()
 
     g_opt = torch.optim.SGD(gan.generator.parameters(), lr=0.05)
     d_of_g = lambda: torch.sigmoid(gan.discriminator(gan.generator(z, y), y)).mean()  # noqa: E731
@@ -40,7 +44,7 @@ def test_one_d_step_lowers_d_loss_and_one_g_step_raises_d_of_g(variant):
     start_loss.backward()
     g_opt.step()
     assert g_loss().item() < start_loss.item()
-    if not config.classifier_weight:  # with a classifier, G's loss also asks for the right digit
+    if not (config.classifier_weight or config.sure_weight):  # with a naming head, G's loss also asks for a digit
         assert d_of_g().item() > start
 
 
@@ -208,6 +212,45 @@ def test_the_conditional_gan_offers_truncation_says_what_it_trades_and_shares_it
     verdicts = [i.caption for e in at.get("image") for i in e.proto.imgs if i.caption.startswith("judge: ")]
     assert not at.exception and at.query_params["truncation"] == "0.5" and len(verdicts) == 8
     assert any("truncation off, the default" in c.value for c in at.caption)
+
+
+def test_sureness_rewards_one_clear_digit_per_fake_and_every_digit_in_the_batch():
+    """CatGAN's generator terms: unsure fakes score 0 (entropy log 10, average log 10); sure fakes spread over all
+    ten digits score -log 10; sure fakes that are all one digit score 0 again (the batch's average is sure too)."""
+    unsure = torch.zeros(20, 10)
+    sure_even = 30.0 * torch.eye(10).repeat(2, 1)
+    sure_one = 30.0 * torch.eye(10)[[3] * 20]
+    assert sureness_loss(unsure).item() == pytest.approx(0.0, abs=1e-6)
+    assert sureness_loss(sure_even).item() == pytest.approx(-math.log(10), abs=1e-4)
+    assert sureness_loss(sure_one).item() == pytest.approx(0.0, abs=1e-4)
+
+
+def test_an_unconditional_g_with_sure_weight_learns_from_the_real_labels_through_d_only():
+    torch.manual_seed(0)
+    gan = GAN(GANConfig(latent=8, channels=8, sure_weight=1.0)).eval()
+    assert gan.discriminator.classify.out_features == 10 and gan.generator.label is None  # G is still G(z)
+    real = torch.rand(20, 1, 28, 28, generator=torch.Generator().manual_seed(1)) * 2 - 1
+    labels = torch.arange(20) % 10
+    ce = lambda x: torch.nn.functional.cross_entropy(gan.discriminator.judge(x)[1], labels).item()  # noqa: E731
+    before = ce(real)
+    opt = torch.optim.SGD(gan.discriminator.parameters(), lr=0.1)
+    for _ in range(3):
+        opt.zero_grad()
+        gan.d_loss(real, real.flip(0), None, labels).backward()
+        opt.step()
+    assert ce(real) < before  # D's naming head learns the real digits' labels
+    z = gan.noise(20, torch.Generator().manual_seed(2))
+    sureness = lambda: sureness_loss(gan.discriminator.judge(gan.generator(z))[1]).item()  # noqa: E731
+    start = sureness()
+    g_opt = torch.optim.SGD(gan.generator.parameters(), lr=0.1)
+    g_opt.zero_grad()
+    gan.g_loss(gan.generator(z)).backward()
+    g_opt.step()
+    assert sureness() < start  # ...and G moves toward fakes the head is sure of
+    with pytest.raises(ValueError, match="labels"):
+        gan.d_loss(real, real.flip(0))
+    with pytest.raises(ValueError, match="unconditional"):
+        GAN(GANConfig(num_classes=10, sure_weight=1.0))
 
 
 def test_mode_seeking_loss_punishes_two_codes_giving_one_picture():

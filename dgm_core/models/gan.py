@@ -11,6 +11,12 @@ reads its sample as the digit that was asked for. Both pressures reward G for dr
 picture per digit and ignoring z; with ``mode_seeking`` > 0 G is also penalised when two codes z
 give nearly the same image, which keeps the samples of one digit varied.
 
+An *unconditional* G can use the labels too, through D only: with ``sure_weight`` > 0, D's second head
+learns to name the digit of real images, and G (still G(z), no y) is rewarded when that head is *sure*
+which digit each fake shows (low entropy of p(y | G(z))) while a batch of fakes uses all ten digits
+evenly (high entropy of their average): the generator's terms of CatGAN (Springenberg, 2016). A loop
+that could be a 0, an 8 or a 9 leaves the head unsure, so G is pushed away from it.
+
 Two helps for little data (4,500 digits), both off by default:
 
 - ``diffaugment`` (Zhao et al., 2020, "Differentiable Augmentation"): D sees every image, real or
@@ -92,6 +98,21 @@ class GANConfig:
     mode_seeking: float = 0.0  # > 0: G is also penalised when two z give nearly the same image (MSGAN)
     diffaugment: str = ""  # e.g. "translation,cutout": D sees reals and fakes through these augmentations
     ema: float = 0.0  # > 0: the samples come from a moving average of G's weights with this decay
+    sure_weight: float = 0.0  # > 0 (unconditional G): D names real digits; G is rewarded when that head is sure
+
+
+DIGITS = 10  # what D's naming head names for an unconditional G with ``sure_weight``
+
+
+def sureness_loss(class_logits: torch.Tensor) -> torch.Tensor:
+    """CatGAN's generator terms from D's digit logits on a batch of fakes: the mean entropy of p(y | x) per fake
+    (low when each fake is one clear digit) minus the entropy of their average (high when the batch uses every
+    digit evenly). Between -log(classes) (every fake sure, digits even) and log(classes)."""
+    log_p = F.log_softmax(class_logits, 1)
+    p = log_p.exp()
+    per_fake = -(p * log_p).sum(1).mean()
+    average = p.mean(0)
+    return per_fake + (average * average.clamp_min(1e-12).log()).sum()
 
 
 class Generator(nn.Module):
@@ -121,7 +142,7 @@ class Generator(nn.Module):
 
 
 class Discriminator(nn.Module):
-    def __init__(self, channels: int, num_classes: int, classifier: bool = False):
+    def __init__(self, channels: int, num_classes: int, classifier: bool = False, classes: int | None = None):
         super().__init__()
         c = channels
         self.body = nn.Sequential(
@@ -133,7 +154,7 @@ class Discriminator(nn.Module):
         )
         self.score = nn.Linear(2 * c * 7 * 7, 1)
         self.label = nn.Embedding(num_classes, 2 * c * 7 * 7) if num_classes else None
-        self.classify = nn.Linear(2 * c * 7 * 7, num_classes) if classifier else None
+        self.classify = nn.Linear(2 * c * 7 * 7, classes or num_classes) if classifier else None
 
     def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         """The logit of D(x): positive means 'real'."""
@@ -158,7 +179,10 @@ class GAN(ConfigurableModule):
         self.generator = Generator(config.latent, config.channels, config.num_classes)
         if config.classifier_weight and not config.num_classes:
             raise ValueError("An auxiliary classifier needs digit labels: set num_classes.")
-        self.discriminator = Discriminator(config.channels, config.num_classes, config.classifier_weight > 0)
+        if config.sure_weight and config.num_classes:
+            raise ValueError("sure_weight is for an unconditional G; a conditional one has classifier_weight.")
+        names = config.classifier_weight > 0 or config.sure_weight > 0
+        self.discriminator = Discriminator(config.channels, config.num_classes, names, config.num_classes or DIGITS)
         if config.diffaugment:  # an unknown policy fails here, not later
             diff_augment(torch.zeros(1, 1, IMAGE_SIZE, IMAGE_SIZE), config.diffaugment)
         self.generator_ema = None
@@ -216,13 +240,20 @@ class GAN(ConfigurableModule):
         """D(x) in (0, 1) for images in [0, 1]: the discriminator's probability that x is real."""
         return torch.sigmoid(self.discriminator(from_unit(images01), y))
 
-    def d_loss(self, real: torch.Tensor, fake: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
-        """-log D(real) - log(1 - D(fake)), images in [-1, 1]; plus, with an auxiliary classifier,
-        its cross-entropy at naming the digit of the *real* images."""
+    def d_loss(
+        self, real: torch.Tensor, fake: torch.Tensor, y: torch.Tensor | None = None, labels: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """-log D(real) - log(1 - D(fake)), images in [-1, 1]; plus, with a naming head (auxiliary classifier
+        or ``sure_weight``), its cross-entropy at naming the digit of the *real* images (``y``, or for an
+        unconditional G the real images' ``labels``)."""
         (real_logit, real_classes), fake_logit = self.discriminator.judge(real, y), self.discriminator(fake, y)
         loss = discriminator_loss(real_logit, fake_logit)
         if real_classes is not None:
-            loss = loss + self.config.classifier_weight * F.cross_entropy(real_classes, y)
+            digits = y if self.num_classes else labels
+            if digits is None:
+                raise ValueError("D's naming head learns from the real digits' labels: pass labels.")
+            weight = self.config.classifier_weight or self.config.sure_weight
+            loss = loss + weight * F.cross_entropy(real_classes, digits)
         return loss
 
     def mode_seeking_loss(self, fake_a: torch.Tensor, fake_b: torch.Tensor, z_a: torch.Tensor, z_b: torch.Tensor):
@@ -233,19 +264,30 @@ class GAN(ConfigurableModule):
 
     def g_loss(self, fake: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         """Non-saturating -log D(G(z)); plus, with an auxiliary classifier, its cross-entropy at reading
-        the fake as the requested digit y."""
+        the fake as the requested digit y, or with ``sure_weight`` the sureness terms (``sureness_loss``)."""
         logit, classes = self.discriminator.judge(fake, y)
         loss = generator_loss(logit)
-        if classes is not None:
+        if classes is not None and self.num_classes:
             loss = loss + self.config.classifier_weight * F.cross_entropy(classes, y)
+        elif classes is not None:
+            loss = loss + self.config.sure_weight * sureness_loss(classes)
         return loss
 
-    def update(self, real: torch.Tensor, y: torch.Tensor | None, d_opt, g_opt, generator: torch.Generator) -> dict:
+    def update(
+        self,
+        real: torch.Tensor,
+        y: torch.Tensor | None,
+        d_opt,
+        g_opt,
+        generator: torch.Generator,
+        labels: torch.Tensor | None = None,
+    ) -> dict:
         """One round of the game: one D step on a real batch (in [-1, 1]) and a fresh fake batch, then one G
-        step (plus the mode-seeking term when configured). Returns both losses."""
+        step (plus the mode-seeking term when configured). ``labels`` (the real batch's digits) teach D's
+        naming head when an unconditional G has ``sure_weight``. Returns both losses."""
         z = self.noise(len(real), generator)
         fake = self.generator(z, y)
-        d_loss = self.d_loss(self.augment(real, generator), self.augment(fake.detach(), generator), y)
+        d_loss = self.d_loss(self.augment(real, generator), self.augment(fake.detach(), generator), y, labels)
         d_opt.zero_grad(set_to_none=True)
         d_loss.backward()
         d_opt.step()
