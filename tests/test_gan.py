@@ -223,6 +223,8 @@ def test_sureness_rewards_one_clear_digit_per_fake_and_every_digit_in_the_batch(
     assert sureness_loss(unsure).item() == pytest.approx(0.0, abs=1e-6)
     assert sureness_loss(sure_even).item() == pytest.approx(-math.log(10), abs=1e-4)
     assert sureness_loss(sure_one).item() == pytest.approx(0.0, abs=1e-4)
+    spread = [sureness_loss(torch.randn(32, 10, generator=torch.Generator().manual_seed(s)) * s) for s in range(1, 9)]
+    assert all(-math.log(10) - 1e-5 <= v.item() <= 1e-6 for v in spread)  # never above 0: entropy is concave
 
 
 def test_an_unconditional_g_with_sure_weight_learns_from_the_real_labels_through_d_only():

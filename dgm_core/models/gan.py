@@ -107,7 +107,8 @@ DIGITS = 10  # what D's naming head names for an unconditional G with ``sure_wei
 def sureness_loss(class_logits: torch.Tensor) -> torch.Tensor:
     """CatGAN's generator terms from D's digit logits on a batch of fakes: the mean entropy of p(y | x) per fake
     (low when each fake is one clear digit) minus the entropy of their average (high when the batch uses every
-    digit evenly). Between -log(classes) (every fake sure, digits even) and log(classes)."""
+    digit evenly). Between -log(classes) (every fake sure, digits even) and 0 (every fake unsure, or all sure of one
+    digit): entropy is concave, so the average's is never below the fakes' mean."""
     log_p = F.log_softmax(class_logits, 1)
     p = log_p.exp()
     per_fake = -(p * log_p).sum(1).mean()
