@@ -161,22 +161,25 @@ def bench(model, n: int, timed, full: bool = True) -> dict:
     return figures
 
 
-def _gated_pixelcnn(name: str, num_classes: int, summary: str) -> PixelDensityRecipe:
-    """The shipped gated PixelCNNs: the same network and schedule, with or without the digit y."""
+def _gated_pixelcnn(
+    name: str, num_classes: int, summary: str, channels: int = 32, dropout: float = 0.0, steps: int = 5000
+) -> PixelDensityRecipe:
+    """The shipped gated PixelCNNs: the same network and schedule, with or without the digit y (the conditional one
+    wider, with dropout, trained twice as long: see its entry below)."""
     return PixelDensityRecipe(
         checkpoint=name,
         family="gated_pixelcnn",
         config={
             "levels": 2,
-            "channels": 32,
+            "channels": channels,
             "first_kernel": 7,
             "vertical_dilations": [1, 2, 4, 8, 1, 2],
             "horizontal_kernel": 3,
             "head": 64,
-            "dropout": 0.0,
+            "dropout": dropout,
             "num_classes": num_classes,
         },
-        steps=5000,
+        steps=steps,
         batch_size=32,
         lr=2e-3,
         summary=summary,
@@ -325,6 +328,12 @@ _family(
             "gated_pixelcnn_cond_mnist",
             10,
             "class-conditional gated PixelCNN p(x | y): a learned vector per digit enters every gate of both stacks",
+            # Issue #27: 32 channels for 5,000 steps drew the asked digit in 0.851 of its samples (panel judge, guidance
+            # 1.25, seed 0; test NLL 81.72). 48 channels with dropout 0.1 for 10,000 steps (80 min on 2 threads):
+            # 0.941, FID 76.3 -> 45.6, test NLL 80.49. README, "A wider conditional gated PixelCNN".
+            channels=48,
+            dropout=0.1,
+            steps=10000,
         ),
     },
     conditional=True,
