@@ -79,7 +79,8 @@ if conditional:
         "digit explains the pixels drawn so far; the chart beside the drawing shows that belief sharpen as the "
         "strokes appear. Its log p(x) is exact too: for the gated PixelCNN 82.68 nats per test digit against the "
         "unconditional model's 84.48 (`python -m dgm_core.evaluate gated_pixelcnn_cond_mnist --mixture`), and its "
-        "samples read as digits more often: the judge accepts 92.3 % of 1,000 against 72.8 % (seed 0).",
+        "samples read as digits more often: the judge accepts 92.3 % of 1,000 against 72.8 % (seed 0). For MADE "
+        "told the digit: 93.36 nats against the unconditional MADE's 94.23, and 79.3 % digits against 59.9 %.",
     )
     c4.slider(
         "Digit to draw (y)",

@@ -50,6 +50,7 @@ class Recipe:
     max_shift: int = 0  # augmentation: shift each training digit by up to this many pixels
     elastic: float = 0.0  # augmentation: this share of the training digits elastically distorted (Simard et al.)
     augments: ClassVar[bool] = False  # whether ``batch`` applies max_shift and elastic (through ``augmented``)
+    float16: bool = False  # store the weights in half precision (half the file; the card measures the rounded model)
     title: str = ""  # how the app names the checkpoint (ui.catalogue falls back to it)
     short: str = ""  # the same, short enough for a chart's axis
 

@@ -113,7 +113,9 @@ def train(
         best_step, val_metrics, state = best
         model.load_state_dict(state)
     finished = recipe.finish(model, data, torch.Generator().manual_seed(seed), progress)
-    if finished:  # the model changed after selection: validate it as it is saved
+    if recipe.float16:  # measured as it loads back from a half-precision file
+        checkpoints.round_to_float16(model)
+    if finished or recipe.float16:  # the model changed after selection: validate it as it is saved
         with torch.no_grad():
             val_metrics = recipe.validate(model, data)
 
@@ -137,6 +139,7 @@ def train(
             "batch_size": recipe.batch_size,
             "optimizer": recipe.optimizer_note(lr),
             "augmentation": recipe.augmentation_note(),
+            **({"stored": "float16, the card's figures measured on the rounded weights"} if recipe.float16 else {}),
             "seed": seed,
             "wall_seconds": round(wall, 1),
             "device": f"cpu, {torch.get_num_threads()} threads",
@@ -147,7 +150,7 @@ def train(
         },
         "metrics": metrics,
     }
-    checkpoints.save_checkpoint(model, card, out)
+    checkpoints.save_checkpoint(model, card, out, float16=recipe.float16)
     return card
 
 

@@ -8,7 +8,7 @@ import torch
 
 from dgm_core.models.class_mixture import ClassMixture
 from dgm_core.models.gated_pixelcnn import GatedPixelCNN, GatedPixelCNNConfig
-from dgm_core.models.pixel_ar import PixelCNN, PixelCNNConfig
+from dgm_core.models.pixel_ar import MADE, MADEConfig, PixelCNN, PixelCNNConfig
 from dgm_core.samplers.pixel import fill_in, pixel_by_pixel, record
 
 CONDITIONAL = {
@@ -16,6 +16,7 @@ CONDITIONAL = {
         GatedPixelCNNConfig(channels=8, head=8, vertical_dilations=[1, 2, 4], num_classes=10)
     ),
     "masked": lambda: PixelCNN(PixelCNNConfig(channels=8, layers=3, num_classes=10)),
+    "made": lambda: MADE(MADEConfig(hidden=64, direct=True, num_classes=10)),
 }
 
 
@@ -96,7 +97,7 @@ def test_the_family_sampler_draws_a_mixture_in_batches_it_can_hold(mixture, monk
     from dgm_core.samplers.images import sample_images
 
     monkeypatch.setattr(ClassMixture, "SAMPLE_BATCH", 2)
-    family = "gated_pixelcnn" if isinstance(mixture.conditional, GatedPixelCNN) else "pixelcnn"
+    family = {GatedPixelCNN: "gated_pixelcnn", PixelCNN: "pixelcnn", MADE: "made"}[type(mixture.conditional)]
     card = {"name": "a_trial", "family": family, "config": {"num_classes": 10}}
     images = sample_images(mixture, card, 5, seed=2)
     assert images.shape == (5, 1, 28, 28) and set(images.unique().tolist()) <= {0.0, 1.0}

@@ -7,6 +7,7 @@ import sys
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 from dgm_core import checkpoints, evaluate, evaluation, sample, train
@@ -126,6 +127,23 @@ def test_train_set_leaves_the_shared_recipe_unchanged(tmp_path, idx_dir, capsys)
     assert checkpoints.read_card("made_mnist", tmp_path)["config"]["hidden"] == 16
     with pytest.raises(TypeError):
         RECIPES["made"] = None  # the table itself is read-only
+
+
+def test_a_half_precision_recipe_measures_the_model_it_stores(tmp_path, idx_dir):
+    """A recipe with float16 stores half-precision weights, and the card's figures are those of the model the file
+    loads back as (rounded before measuring), so evaluate re-computes them to the digit."""
+    from safetensors import safe_open
+
+    args = ["made_cond", "--steps", "2", "--eval-every", "2", "--limit", "100", "--out", str(tmp_path), "--quiet"]
+    assert train.main([*args, "--set", "hidden=16", "--mnist-dir", str(idx_dir)]) == 0
+    with safe_open(str(checkpoints.weights_path("made_cond_mnist", tmp_path)), "pt") as f:
+        assert {f.get_tensor(k).dtype for k in f.keys()} == {torch.float16}
+    model, card = checkpoints.load_checkpoint("made_cond_mnist", tmp_path)
+    assert "float16" in card["training"]["stored"]
+    from dgm_core.families.pixel_ar import evaluate as pixel_evaluate
+
+    again = pixel_evaluate(model, idx_dir)
+    assert again["test_conditional_nll_nats"] == pytest.approx(card["metrics"]["test_conditional_nll_nats"], abs=1e-4)
 
 
 def test_sample_checks_the_output_folder_before_sampling(tmp_path, capsys):

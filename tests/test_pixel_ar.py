@@ -31,6 +31,8 @@ MODELS = {
     "fvsbn_k4": lambda: FVSBN(FVSBNConfig(levels=4)),
     "made": lambda: MADE(MADEConfig(hidden=64)),
     "made_direct": lambda: MADE(MADEConfig(hidden=64, direct=True)),  # with FVSBN's W_i x_<i beside the hidden layer
+    "made_cond": lambda: MADE(MADEConfig(hidden=64, direct=True, num_classes=10)),
+    "made_deep": lambda: MADE(MADEConfig(hidden=64, direct=True, depth=2)),  # two masked hidden layers
     "pixelcnn": lambda: PixelCNN(PixelCNNConfig(channels=8, layers=3)),
     "pixelcnn_cond": lambda: PixelCNN(PixelCNNConfig(channels=8, layers=3, num_classes=10)),
     "gated": lambda: GatedPixelCNN(GatedPixelCNNConfig(channels=8, head=8, vertical_dilations=[1, 2, 4])),
@@ -156,8 +158,9 @@ def test_masks_match_the_pictures():
     assert b.tolist() == [[1, 1, 1], [1, 1, 0], [0, 0, 0]]
 
 
-def test_conditional_model_needs_a_label():
-    model = _random(MODELS["pixelcnn_cond"]())
+@pytest.mark.parametrize("name", ["pixelcnn_cond", "made_cond", "gated_cond"])
+def test_conditional_model_needs_a_label(name):
+    model = _random(MODELS[name]())
     with pytest.raises(ValueError, match="digit"):
         model.conditional_logits(torch.zeros(1, 1, 28, 28, dtype=torch.long))
 
@@ -299,7 +302,7 @@ def test_gated_pixelcnn_has_no_blind_spot(num_classes):
 
 
 @torch.no_grad()
-@pytest.mark.parametrize("name", ["made", "made_direct", "pixelcnn_cond"])
+@pytest.mark.parametrize("name", ["made", "made_direct", "made_cond", "made_deep", "pixelcnn_cond"])
 def test_a_stepper_fed_as_the_sampler_feeds_it_gives_the_full_pass(name):
     """Asked pixel by pixel while the image fills in raster order (pixel i is set after its logits, as the sampler
     does), a model's stepper gives the full pass's conditionals of the finished image: MADE's moves its hidden

@@ -57,10 +57,12 @@ class ClassMixture(ChainRuleDensity):
     def _log_posterior(self, x: torch.Tensor, class_logp: torch.Tensor) -> torch.Tensor:
         """log p(y | x_<i) for every pixel i: (N, classes, D)."""
         n, c, d, _ = class_logp.shape
-        chosen = class_logp.gather(-1, x.reshape(n, 1, d, 1).expand(n, c, d, 1).long()).squeeze(-1)
+        # in double precision: the running sums reach thousands of nats for a poorly fitting model, where float32's
+        # rounding alone moved the posterior's total by 1e-4
+        chosen = class_logp.gather(-1, x.reshape(n, 1, d, 1).expand(n, c, d, 1).long()).squeeze(-1).double()
         before = torch.cumsum(chosen, dim=-1) - chosen  # sum over j < i of log p(x_j | x_<j, y)
-        joint = self.log_prior[None, :, None] + before
-        return joint - torch.logsumexp(joint, dim=1, keepdim=True)
+        joint = self.log_prior.double()[None, :, None] + before
+        return (joint - torch.logsumexp(joint, dim=1, keepdim=True)).to(class_logp.dtype)
 
     def posterior(self, x: torch.Tensor) -> torch.Tensor:
         """p(y | x_<i) for every pixel i: (N, D, classes); row i is the belief before pixel i is drawn."""
@@ -97,16 +99,16 @@ class MixtureStepper:
         if self.step is None or self.prefix is None or self.prefix.shape[0] != n:
             self.step = m.conditional.stepper(torch.arange(m.classes).repeat(n))
         if i == 0:
-            self.prefix = torch.zeros(n, m.classes)
+            self.prefix = torch.zeros(n, m.classes, dtype=torch.float64)  # double, as in ``_log_posterior``
         elif self.next_i != i or self.prefix.shape[0] != n:  # a run that starts later (or jumps): one full pass
             chosen = m.class_log_probs(x).gather(-1, flat.reshape(n, 1, -1, 1).expand(n, m.classes, -1, 1))
-            self.prefix = chosen.squeeze(-1)[..., :i].sum(-1)  # (N, classes)
+            self.prefix = chosen.squeeze(-1)[..., :i].double().sum(-1)  # (N, classes)
         else:  # pixel i - 1 is now set: add its log-probability under each digit
             self.prefix = (
                 self.prefix + self.last.gather(-1, flat[:, i - 1].reshape(n, 1, 1).expand(n, m.classes, 1))[..., 0]
             )
-        log_post = m.log_prior + self.prefix
-        log_post = log_post - torch.logsumexp(log_post, dim=1, keepdim=True)
+        log_post = m.log_prior.double() + self.prefix
+        log_post = (log_post - torch.logsumexp(log_post, dim=1, keepdim=True)).float()
         logits = self.step(x.repeat_interleave(m.classes, 0), i)
         self.last = F.log_softmax(logits, dim=-1).reshape(n, m.classes, -1)  # (N, classes, K)
         self.posterior, self.next_i = log_post.exp(), i + 1

@@ -9,7 +9,9 @@ depends on pixels before i; the tests check that by perturbation. The shared
    p(x_i | x_<i) = softmax(W_i x_<i + b_i),  b_i in R^K, W_i in R^{K x (i-1)}.
    Nothing is shared between pixels: K * D(D-1)/2 + K * D parameters.
 2. ``MADE``: one hidden layer shared by all pixels, with masks so that output i only sees
-   inputs < i (Germain et al., 2015).
+   inputs < i (Germain et al., 2015). Optionally class-conditional, p(x | y): the digit y enters
+   the hidden layer and every pixel's output (a learned vector per digit for each), which no mask
+   needs to hide, since y is not a pixel.
 3. ``PixelCNN``: masked convolutions; pixel i sees a window of the rows above and the pixels
    to its left (van den Oord et al., 2016). Optionally class-conditional, p(x | y): a learned
    per-class vector is added to every layer.
@@ -160,6 +162,8 @@ class MADEConfig:
     mask_seed: int = 0
     dropout: float = 0.0  # on the hidden units while training (against overfitting 4,500 digits)
     direct: bool = False  # also a logistic regression per pixel on x_<i beside the hidden layer (Germain et al. 2015)
+    num_classes: int = 0  # > 0: class-conditional p(x | y)
+    depth: int = 1  # hidden layers of ``hidden`` units each (Germain et al. 2015 used one or two)
 
 
 class MaskedLinear(nn.Linear):
@@ -196,12 +200,18 @@ class MADE(ChainRuleDensity):
 
     def __init__(self, config: MADEConfig):
         super().__init__()
-        self.config, self.levels = config, config.levels
+        self.config, self.levels, self.num_classes = config, config.levels, config.num_classes
         d, h, k = config.num_pixels, config.hidden, config.levels
         gen = torch.Generator().manual_seed(config.mask_seed)
         degrees_in = torch.arange(1, d + 1)
         degrees_hidden = torch.randint(1, d, (h,), generator=gen)
         self.hidden_layer = MaskedLinear(d, h, degrees_hidden[:, None] >= degrees_in[None, :])
+        # further hidden layers: a unit of degree m sees the previous layer's units of degree <= m (degrees drawn at
+        # least the previous layer's smallest, so that none is cut off from every input)
+        self.deeper = nn.ModuleList()
+        for _ in range(config.depth - 1):
+            below, degrees_hidden = degrees_hidden, torch.randint(int(degrees_hidden.min()), d, (h,), generator=gen)
+            self.deeper.append(MaskedLinear(h, h, degrees_hidden[:, None] >= below[None, :]))
         out_mask = (degrees_in[:, None] > degrees_hidden[None, :]).repeat_interleave(k, dim=0)
         self.output_layer = MaskedLinear(h, d * k, out_mask)
         self.dropout = nn.Dropout(config.dropout)
@@ -212,6 +222,27 @@ class MADE(ChainRuleDensity):
             self.register_buffer("direct_rows", rows, persistent=False)
             self.register_buffer("direct_cols", cols, persistent=False)
             self.direct = nn.Parameter(torch.zeros(k, rows.numel()))
+        if config.num_classes:  # the digit's vector on the hidden units' inputs and on every pixel's logits
+            self.class_hidden = nn.Embedding(config.num_classes, h)
+            self.class_output = nn.Embedding(config.num_classes, d * k)
+            nn.init.zeros_(self.class_hidden.weight)  # training starts from the unconditional network
+            nn.init.zeros_(self.class_output.weight)
+
+    def _class_terms(self, y: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor] | tuple[int, int]:
+        """The digit's share of the hidden units' inputs (N, H) and of the logits (N, D * K); 0, 0 unconditional."""
+        if not self.num_classes:
+            return 0, 0
+        if y is None:
+            raise ValueError("This MADE is class-conditional: give the digit y.")
+        return self.class_hidden(y.long()), self.class_output(y.long())
+
+    def _hidden(self, pre: torch.Tensor, layers=None) -> torch.Tensor:
+        """The last hidden layer's units from the first one's inputs ``pre`` (N, H); ``layers``: the deeper layers'
+        (weight, bias) pairs, masked (a stepper's snapshot), or the modules themselves."""
+        hidden = self.dropout(F.relu(pre))
+        for layer in self.deeper if layers is None else layers:
+            hidden = self.dropout(F.relu(layer(hidden) if layers is None else F.linear(hidden, *layer)))
+        return hidden
 
     def _direct_logits(self, inputs: torch.Tensor, i: int | None = None) -> torch.Tensor:
         """The direct connections' share of the logits: (N, D, K), or (N, K) for pixel i alone; inputs (N, D)."""
@@ -221,20 +252,24 @@ class MADE(ChainRuleDensity):
 
     def conditional_logits(self, x, y=None):
         inputs = self.scaled(x).reshape(x.shape[0], -1)
-        hidden = self.dropout(F.relu(self.hidden_layer(inputs)))
-        logits = self.output_layer(hidden).reshape(x.shape[0], self.config.num_pixels, self.levels)
+        to_hidden, to_output = self._class_terms(y)
+        hidden = self._hidden(self.hidden_layer(inputs) + to_hidden)
+        logits = (self.output_layer(hidden) + to_output).reshape(x.shape[0], self.config.num_pixels, self.levels)
         return logits if self.direct is None else logits + self._direct_logits(inputs)
 
     def step_logits(self, x, i, y=None):
         inputs = self.scaled(x).reshape(x.shape[0], -1)
-        hidden = self.dropout(F.relu(self.hidden_layer(inputs)))
+        to_hidden, to_output = self._class_terms(y)
+        hidden = self._hidden(self.hidden_layer(inputs) + to_hidden)
         rows = slice(i * self.levels, (i + 1) * self.levels)
         out = self.output_layer
         logits = F.linear(hidden, out.weight[rows] * out.mask[rows], out.bias[rows])
+        if self.num_classes:
+            logits = logits + to_output[:, rows]
         return logits if self.direct is None else logits + self._direct_logits(inputs, i)
 
     def stepper(self, y: torch.Tensor | None = None) -> MADEStepper:
-        return MADEStepper(self)
+        return MADEStepper(self, y)
 
 
 class MADEStepper:
@@ -244,25 +279,30 @@ class MADEStepper:
     computed. The shipped MADE draws 8 digits in 0.1 CPU-s on one thread, 0.75 asking ``step_logits`` at every
     pixel. The logits equal row i of ``conditional_logits`` up to float rounding (the tests check it)."""
 
-    def __init__(self, model: MADE):
+    def __init__(self, model: MADE, y: torch.Tensor | None = None):
         hidden, out = model.hidden_layer, model.output_layer
-        self.model, self.levels = model, model.levels
+        self.model, self.levels, self.y = model, model.levels, y
         with torch.no_grad():  # masked once per drawing, a snapshot for sampling (no gradients, no later updates)
             self.w_in, self.b_in = hidden.weight * hidden.mask, hidden.bias.clone()  # (H, D)
             self.w_out, self.b_out = out.weight * out.mask, out.bias.clone()  # (D * K, H)
-        self.inputs, self.pre = None, None
+            self.deeper = [(layer.weight * layer.mask, layer.bias.clone()) for layer in model.deeper]  # (H, H) each
+        self.inputs, self.pre, self.to_output = None, None, 0
 
     def __call__(self, x: torch.Tensor, i: int) -> torch.Tensor:
         inputs = self.model.scaled(x).reshape(x.shape[0], -1)
         if self.pre is None or self.inputs.shape != inputs.shape:
-            self.pre = F.linear(inputs, self.w_in, self.b_in)
+            with torch.no_grad():
+                to_hidden, self.to_output = self.model._class_terms(self.y)
+            self.pre = F.linear(inputs, self.w_in, self.b_in) + to_hidden
         else:
             changed = (inputs != self.inputs).any(0).nonzero().squeeze(1)
             if len(changed):
                 self.pre = self.pre + (inputs[:, changed] - self.inputs[:, changed]) @ self.w_in[:, changed].T
         self.inputs = inputs
         rows = slice(i * self.levels, (i + 1) * self.levels)
-        logits = F.linear(self.model.dropout(F.relu(self.pre)), self.w_out[rows], self.b_out[rows])
+        logits = F.linear(self.model._hidden(self.pre, self.deeper), self.w_out[rows], self.b_out[rows])
+        if self.model.num_classes:
+            logits = logits + self.to_output[:, rows]
         return logits if self.model.direct is None else logits + self.model._direct_logits(inputs, i)
 
 
