@@ -34,7 +34,7 @@ PARAMS = [
     state.Param("digit", 3, low=0, high=9),
     # the defaults are the settings the denoiser's card measured its samples at (dgm_core/families/denoiser.py)
     state.Param("steps", CARD_SETTINGS["steps"], choices=STEP_CHOICES, snap_to_choices=True),
-    state.Param("guidance", CARD_SETTINGS["guidance"], low=0.0, high=6.0, step=0.5),
+    state.Param("guidance", CARD_SETTINGS["guidance"], low=0.0, high=6.0, step=0.25),
     state.Param("sampler", CARD_SETTINGS["sampler"], choices=tuple(SAMPLER_NAMES)),
     state.Param("at", 0, low=0, high=250),
     state.Param("task", "inpaint", choices=("inpaint", "uncrop", "denoise", "deblur")),
@@ -168,7 +168,7 @@ with reverse_tab:
             "Guidance w",
             0.0,
             6.0,
-            step=0.5,
+            step=0.25,
             key=state.key("guidance"),
             help="Classifier-free guidance: 0 ignores the digit (unconditional), 1 is the plain conditional model, "
             "larger values push harder towards the digit (less variety).",

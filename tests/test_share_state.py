@@ -254,7 +254,7 @@ def test_every_declared_parameter_survives_hostile_values(info):
     [
         ("app_pages/diffusion.py", {"sigma": "0.3"}, "sigma", 0.35),
         ("app_pages/diffusion.py", {"sigma": "7"}, "sigma", 5.0),
-        ("app_pages/diffusion.py", {"guidance": "2.2"}, "guidance", 2.0),
+        ("app_pages/diffusion.py", {"guidance": "2.1"}, "guidance", 2.0),
         ("app_pages/text.py", {"temperature": "0.73"}, "temperature", 0.75),
         ("app_pages/vae.py", {"z1": "1.234"}, "z1", 1.25),
         ("app_pages/gan.py", {"g_lr": "0.0025"}, "g_lr", 3e-3),
