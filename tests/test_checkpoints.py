@@ -104,6 +104,8 @@ def test_the_plain_retrain_command_reproduces_each_shipped_cards_settings():
             assert int(words[words.index("--eval-every") + 1]) == recipe.eval_every, name
         if "--ema" in words:  # a moving average of the weights: the recipe must keep the same one
             assert float(words[words.index("--ema") + 1]) == recipe.ema, name
+        if "snapshot_of" not in card:  # the recipe averages the weights exactly when the card says they were
+            assert ("weights" in card["training"]) == bool(recipe.ema), name
         if "snapshot_of" in card:  # a stage saved along the way by the same run
             assert card["training"]["steps"] in recipe.snapshots and card["training"]["of"] == recipe.steps, name
         else:
