@@ -1063,8 +1063,13 @@ def _sampler_form(activity: dict, question: str) -> None:
 
 
 def _send(question: str, answer) -> None:
-    """A student's answer (a button's callback): kept in the room, once per student and question."""
-    st.session_state[f"class_sent_{question}"] = bool(store().vote(code(), _sid(), question, answer))
+    """A student's answer (a button's callback): kept in the room, once per student and question. The answer is also
+    what the form starts from when it is drawn anew in this session (a run that did not draw it drops its widgets'
+    state: the sent ticks and bets must come back, not the blank form)."""
+    counted = bool(store().vote(code(), _sid(), question, answer))
+    st.session_state[f"class_sent_{question}"] = counted
+    if counted:
+        st.session_state[f"_class_kept_{question}"] = answer
 
 
 def _sent_before(question: str):
