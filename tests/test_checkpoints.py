@@ -128,8 +128,12 @@ def test_every_card_says_how_its_samples_were_drawn_and_the_pages_start_there():
         drawn = {**knobs, "samples": FID_SAMPLES, "seed": 0, "judge": JUDGE, "fid_features": FEATURES}
         assert card.get("sampled_with") == drawn, name
     # guidance needs a condition: the class-conditional pixel models' cards have it, the unconditional ones do not
-    assert "guidance" in checkpoints.read_card("gated_pixelcnn_cond_mnist")["sampled_with"]
-    assert "guidance" not in checkpoints.read_card("gated_pixelcnn_mnist")["sampled_with"]
+    for conditional, unconditional in (
+        ("gated_pixelcnn_cond_mnist", "gated_pixelcnn_mnist"),
+        ("made_cond_mnist", "made_mnist"),
+    ):
+        assert "guidance" in checkpoints.read_card(conditional)["sampled_with"]
+        assert "guidance" not in checkpoints.read_card(unconditional)["sampled_with"]
 
 
 def test_a_checkpoint_loaded_channels_last_computes_what_the_plain_module_computes():

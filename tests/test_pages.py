@@ -284,6 +284,34 @@ def test_a_class_conditional_model_starts_at_its_cards_guidance_and_the_knob_red
     assert not shared.exception and torch.equal(shared.session_state["px_run"].final, expected.final)
 
 
+def test_the_class_conditional_made_is_guided_by_the_unconditional_made_at_its_cards_setting():
+    """MADE told the digit has the knob too: it starts at its card's setting, names its own partner (the MADE
+    trained without y) and quotes its own card, and its drawing is the one the unconditional MADE guides."""
+    from dgm_core.families.pixel_ar import UNCONDITIONAL
+    from dgm_core.samplers.pixel import Guidance, pixel_by_pixel, record
+
+    name = "made_cond_mnist"
+    at = open_page("app_pages/pixels.py", {"model": name, "n": "2", "digit": "4"})
+    knob = at.select_slider(key="share_guidance")
+    card = checkpoints.read_card(name)
+    assert (
+        not at.exception and knob.value == card["sampled_with"]["guidance"] and at.session_state["px_key"][-1] == 1.25
+    )
+    assert "unconditional MADE" in knob.help and "gated" not in knob.help.split("MADE gains")[0]
+    assert f"{100 * card['metrics']['conditional_accuracy']:.1f} %" in knob.help
+    model, _ = checkpoints.load_checkpoint(name)
+    partner, _ = checkpoints.load_checkpoint(UNCONDITIONAL[name])
+    seed = at.session_state["px_key"][2]
+    with torch.inference_mode():
+
+        def drawn(guide):
+            gen = torch.Generator().manual_seed(seed)
+            return record(pixel_by_pixel(model, 2, gen, label=torch.full((2,), 4), guidance=guide)).final
+
+        guided, plain = drawn(Guidance(partner, 1.25)), drawn(None)
+    assert torch.equal(at.session_state["px_run"].final, guided) and not torch.equal(guided, plain)
+
+
 def test_any_digit_draws_from_the_mixture_of_the_ten_conditionals_and_shows_the_belief_about_the_digit():
     """A conditional model asked for no digit draws from p(x) = sum_y p(y) p(x | y): the drawing is the mixture's
     (its ledger is the mixture's log p(x)), guidance and the digit step aside, the chart of p(y | x_<i) starts even
