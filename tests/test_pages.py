@@ -294,9 +294,8 @@ def test_the_class_conditional_made_is_guided_by_the_unconditional_made_at_its_c
     at = open_page("app_pages/pixels.py", {"model": name, "n": "2", "digit": "4"})
     knob = at.select_slider(key="share_guidance")
     card = checkpoints.read_card(name)
-    assert (
-        not at.exception and knob.value == card["sampled_with"]["guidance"] and at.session_state["px_key"][-1] == 1.25
-    )
+    setting = card["sampled_with"]["guidance"]
+    assert not at.exception and knob.value == setting != 1 and at.session_state["px_key"][-1] == setting
     assert "unconditional MADE" in knob.help and "gated" not in knob.help.split("MADE gains")[0]
     assert f"{100 * card['metrics']['conditional_accuracy']:.1f} %" in knob.help
     model, _ = checkpoints.load_checkpoint(name)
@@ -308,8 +307,33 @@ def test_the_class_conditional_made_is_guided_by_the_unconditional_made_at_its_c
             gen = torch.Generator().manual_seed(seed)
             return record(pixel_by_pixel(model, 2, gen, label=torch.full((2,), 4), guidance=guide)).final
 
-        guided, plain = drawn(Guidance(partner, 1.25)), drawn(None)
+        guided, plain = drawn(Guidance(partner, setting)), drawn(None)
     assert torch.equal(at.session_state["px_run"].final, guided) and not torch.equal(guided, plain)
+
+
+def test_each_guided_model_starts_at_its_own_cards_guidance_also_after_switching_models():
+    """The guided pixel models have different settings (the gated PixelCNN 1.25, MADE 1.5, FVSBN 4): a link without
+    guidance starts at the model's own, a link's explicit value wins, and choosing another model in the box starts
+    the knob again at that model's setting (not at the last model's value)."""
+    from dgm_core.families.pixel_ar import UNCONDITIONAL
+
+    setting = {n: checkpoints.read_card(n)["sampled_with"]["guidance"] for n in UNCONDITIONAL}
+    assert len(set(setting.values())) == len(setting)  # else this test could not tell them apart
+    for name, value in setting.items():
+        at = open_page("app_pages/pixels.py", {"model": name, "n": "1", "digit": "2"})
+        assert not at.exception and at.select_slider(key="share_guidance").value == value, name
+        assert at.session_state["px_key"][-1] == value and at.query_params["guidance"] == str(value)
+    linked = open_page("app_pages/pixels.py", {"model": "fvsbn_cond_mnist", "n": "1", "digit": "2", "guidance": "2"})
+    assert linked.select_slider(key="share_guidance").value == 2.0
+    at = open_page("app_pages/pixels.py", {"model": "gated_pixelcnn_cond_mnist", "n": "1", "digit": "2"})
+    at.select_slider(key="share_guidance").set_value(3.0).run()
+    assert at.session_state["px_key"][-1] == 3.0
+    at.selectbox(key="share_model").set_value("fvsbn_cond_mnist").run()
+    knob = at.select_slider(key="share_guidance")
+    assert not at.exception and knob.value == setting["fvsbn_cond_mnist"] and at.session_state["px_key"][-1] == 4.0
+    assert at.query_params["guidance"] == "4.0" and "unconditional FVSBN" in knob.help
+    knob.set_value(2.0).run()  # a change on the same model stays
+    assert at.session_state["px_key"][-1] == 2.0 and at.query_params["guidance"] == "2.0"
 
 
 def test_any_digit_draws_from_the_mixture_of_the_ten_conditionals_and_shows_the_belief_about_the_digit():

@@ -219,6 +219,18 @@ def forget_settings(keep: set[str] | frozenset[str] = frozenset()) -> None:
             kept.pop(name, None)
 
 
+def reset(name: str) -> None:
+    """Drop this session's value of parameter ``name`` (widget, kept, and in the link), so that the next run starts
+    it at its default: a widget callback's way of saying "start over" (the pixel page's guidance starts at each
+    model's own setting when the model changes)."""
+    st.session_state.pop(key(name), None)
+    st.session_state.pop(_KEPT + name, None)
+    for kept in st.session_state.get(_KEPT_BY_PAGE, {}).values():
+        kept.pop(name, None)
+    if name in st.query_params:
+        del st.query_params[name]
+
+
 def current_query() -> dict[str, str]:
     active: dict[str, Param] = st.session_state.get(_ACTIVE, {})
     return {name: p.format(st.session_state[key(name)]) for name, p in active.items() if key(name) in st.session_state}

@@ -120,6 +120,7 @@ def lower_triangular_step(packed: torch.Tensor, inputs: torch.Tensor, i: int) ->
 class FVSBNConfig:
     levels: int = 2
     num_pixels: int = SIDE * SIDE
+    num_classes: int = 0  # > 0: class-conditional p(x | y), the digit one more input of every regression
 
 
 class FVSBN(ChainRuleDensity):
@@ -130,25 +131,37 @@ class FVSBN(ChainRuleDensity):
 
     def __init__(self, config: FVSBNConfig):
         super().__init__()
-        self.config, self.levels = config, config.levels
+        self.config, self.levels, self.num_classes = config, config.levels, config.num_classes
         d, k = config.num_pixels, config.levels
         rows, cols = torch.tril_indices(d, d, offset=-1)
         self.register_buffer("rows", rows, persistent=False)
         self.register_buffer("cols", cols, persistent=False)
         self.weight = nn.Parameter(torch.zeros(k, rows.numel()))  # W_i[:, j] for every j < i
         self.bias = nn.Parameter(torch.zeros(d, k))  # b_i
+        if config.num_classes:  # V_i onehot(y): the digit's own bias for every pixel, zero at the start
+            self.class_bias = nn.Embedding(config.num_classes, d * k)
+            nn.init.zeros_(self.class_bias.weight)
 
     @staticmethod
     def formula_parameters(levels: int, pixels: int) -> int:
         """The lecture's count: b_1..b_D in R^K plus W_i in R^{K x (i-1)} for i = 2..D."""
         return levels * pixels * (pixels - 1) // 2 + levels * pixels
 
+    def _class_bias(self, y: torch.Tensor | None) -> torch.Tensor | int:
+        """V_i onehot(y) for every pixel: (N, D, K); 0 for an unconditional FVSBN."""
+        if not self.num_classes:
+            return 0
+        if y is None:
+            raise ValueError("This FVSBN is class-conditional: give the digit y.")
+        return self.class_bias(y.long()).view(len(y), self.config.num_pixels, self.levels)
+
     def conditional_logits(self, x, y=None):
         inputs = self.scaled(x).reshape(x.shape[0], -1)  # (N, D)
-        return lower_triangular_logits(self.weight, inputs, self.rows, self.cols) + self.bias
+        return lower_triangular_logits(self.weight, inputs, self.rows, self.cols) + self.bias + self._class_bias(y)
 
     def step_logits(self, x, i, y=None):
-        return lower_triangular_step(self.weight, self.scaled(x).reshape(x.shape[0], -1), i) + self.bias[i]
+        logits = lower_triangular_step(self.weight, self.scaled(x).reshape(x.shape[0], -1), i) + self.bias[i]
+        return logits + self._class_bias(y)[:, i] if self.num_classes else logits
 
 
 # ----------------------------------------------------------------------------- MADE
