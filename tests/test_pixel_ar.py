@@ -29,6 +29,7 @@ MODELS = {
     "independent": lambda: IndependentPixels(IndependentPixels.Config()),
     "fvsbn_k2": lambda: FVSBN(FVSBNConfig()),
     "fvsbn_k4": lambda: FVSBN(FVSBNConfig(levels=4)),
+    "fvsbn_cond": lambda: FVSBN(FVSBNConfig(num_classes=10)),  # the digit as one more input of every regression
     "made": lambda: MADE(MADEConfig(hidden=64)),
     "made_direct": lambda: MADE(MADEConfig(hidden=64, direct=True)),  # with FVSBN's W_i x_<i beside the hidden layer
     "made_cond": lambda: MADE(MADEConfig(hidden=64, direct=True, num_classes=10)),
@@ -158,11 +159,25 @@ def test_masks_match_the_pictures():
     assert b.tolist() == [[1, 1, 1], [1, 1, 0], [0, 0, 0]]
 
 
-@pytest.mark.parametrize("name", ["pixelcnn_cond", "made_cond", "gated_cond"])
+@pytest.mark.parametrize("name", ["pixelcnn_cond", "made_cond", "gated_cond", "fvsbn_cond"])
 def test_conditional_model_needs_a_label(name):
     model = _random(MODELS[name]())
     with pytest.raises(ValueError, match="digit"):
         model.conditional_logits(torch.zeros(1, 1, 28, 28, dtype=torch.long))
+
+
+@torch.no_grad()
+@pytest.mark.parametrize("name", ["pixelcnn_cond", "made_cond", "gated_cond", "fvsbn_cond"])
+def test_the_digit_changes_what_a_conditional_model_predicts(name):
+    """Told another digit, the same context gets other conditionals, from the first pixel on (the label is an input,
+    not decoration), and the chain rule still holds for each digit."""
+    model = _random(MODELS[name]())
+    x = torch.randint(0, model.levels, (2, 1, 28, 28), generator=torch.Generator().manual_seed(3))
+    three, seven = model.conditional_logits(x, torch.tensor([3, 3])), model.conditional_logits(x, torch.tensor([7, 7]))
+    assert not torch.allclose(three[:, 0], seven[:, 0])
+    for y in (torch.tensor([3, 3]), torch.tensor([7, 7])):
+        per_step = torch.stack([model.step_logits(x, i, y) for i in (0, 1, 28, 400, 783)], 1)
+        assert torch.allclose(per_step, model.conditional_logits(x, y)[:, [0, 1, 28, 400, 783]], atol=1e-4)
 
 
 SHIPPED = ["fvsbn_mnist", "made_mnist", "pixelcnn_mnist"]
@@ -403,7 +418,7 @@ def test_made_keeps_only_the_weights_its_masks_let_act():
     assert torch.equal(loaded.log_prob(x), model.log_prob(x))
 
 
-CONDITIONAL = ["pixelcnn_cond", "gated_cond"]
+CONDITIONAL = ["pixelcnn_cond", "gated_cond", "fvsbn_cond"]
 
 
 def _partner(conditional):
