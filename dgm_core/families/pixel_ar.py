@@ -74,7 +74,8 @@ CONDITIONAL_SETTINGS = MappingProxyType({**SAMPLE_SETTINGS, "guidance": 1.25})
 # MADE told the digit (since 2026-12-04): digit_rate 0.785 / 0.853 / 0.867 / 0.891 / 0.878 at 1 / 1.25 / 1.5 / 1.75
 # / 2, FID 129.8 / 74.0 / 69.8 / 70.1 / 88.2. FVSBN told the digit, whose only hold on y is a bias per pixel and
 # digit, needs a far stronger lean: digit_rate 0.307 / 0.439 / 0.520 / 0.531 / 0.533 / 0.570 / 0.486 at 1 / 1.5 / 2 /
-# 2.5 / 3 / 4 / 5, FID 667 / 499 / 400 / 366 / 354 / 317 / 423.
+# 2.5 / 3 / 4 / 5, FID 667 / 499 / 400 / 366 / 354 / 317 / 423. The masked PixelCNN stays unguided at a strong lean
+# too (seed 1, panel: digit_rate 0.156 / 0.084, FID 1473 / 2475 at 1 / 2).
 GUIDANCE = MappingProxyType({"gated_pixelcnn": CONDITIONAL_SETTINGS["guidance"], "made": 1.5, "fvsbn": 4.0})
 # The unconditional model that guides a class-conditional one: a network of the same kind (same pixels, levels and
 # raster order) trained on the same digits without the label.
