@@ -7,10 +7,11 @@ from app_pages.tabs import pixels as pixel_tabs
 from dgm_core import checkpoints, jobs
 from dgm_core.families import family_of
 from dgm_core.families.pixel_ar import SAMPLE_SETTINGS as CARD_SETTINGS
+from dgm_core.families.pixel_ar import UNCONDITIONAL
 from dgm_core.images import context_picture
 from dgm_core.samplers.pixel import override_pixel
 from ui import charts, clicks, downloads, heavy, layout, models, own_digit, player, state
-from ui.catalogue import PIXEL_MODELS
+from ui.catalogue import PIXEL_MODELS, SHORT_NAMES
 
 _ON_DISK = set(checkpoints.available())
 SHIPPED = [name for name in PIXEL_MODELS if name in _ON_DISK]
@@ -21,12 +22,6 @@ TEMPERATURES = (0.6, 0.8, 0.9, 1.0)  # 1: the model's own p(x), the default (the
 # a class-conditional pixel model's guidance (the gated PixelCNN's, MADE's and FVSBN's): 0 ignores y, 1 is p(x | y);
 # each model starts at its own card's setting (declared once the model is known)
 GUIDANCES = (0.0, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0)
-# the unconditional partner each guided model leans away from (dgm_core.families.pixel_ar.UNCONDITIONAL)
-GUIDE_NAMES = {
-    "gated_pixelcnn_cond_mnist": "unconditional gated PixelCNN",
-    "made_cond_mnist": "unconditional MADE",
-    "fvsbn_cond_mnist": "unconditional FVSBN",
-}
 # what guidance did to each model's samples, measured (README: "Guidance for the gated PixelCNN", "Guidance for MADE
 # and FVSBN")
 GUIDANCE_MEASURED = {
@@ -125,12 +120,13 @@ if conditional:
 mixed = conditional and bool(state.value("any_digit"))  # a conditional model asked for no digit: the mixture
 guided = guided and not mixed  # guidance leans towards an asked digit: none is asked here
 if guided:
+    partner = SHORT_NAMES[UNCONDITIONAL[name]]  # the model it leans away from: the same kind, trained without y
     c4.select_slider(
         "Guidance",
         GUIDANCES,
         key=state.key("guidance"),
         help="Trades diversity for digits that are clearly the asked one. Each pixel is drawn from p(x_i | x_<i) "
-        f"x (p(x_i | x_<i, y) / p(x_i | x_<i))^w, where p(x_i | x_<i) comes from the {GUIDE_NAMES[name]} (the same "
+        f"x (p(x_i | x_<i, y) / p(x_i | x_<i))^w, where p(x_i | x_<i) comes from the unconditional {partner} (the same "
         "kind of network trained without y): the guess without the label, pushed w times as far as knowing y "
         "moves it. 1 is p(x | y) itself; 0 ignores y (what the unconditional model draws); above 1 every pixel "
         "leans towards the asked digit, and the samples no longer come from p(x | y). " + GUIDANCE_MEASURED[name],

@@ -213,20 +213,22 @@ def forget_settings(keep: set[str] | frozenset[str] = frozenset()) -> None:
     takes them from its link, as a fresh visit would. Looks up the names this session declared instead of going
     over the whole session state (class mode does this for 60 students at once)."""
     for name in st.session_state.get(_SEEN, set()) - set(keep):
-        st.session_state.pop(key(name), None)
-        st.session_state.pop(_KEPT + name, None)
-        for kept in st.session_state.get(_KEPT_BY_PAGE, {}).values():
-            kept.pop(name, None)
+        _forget(name)
+
+
+def _forget(name: str) -> None:
+    """Drop the session's values of parameter ``name``: its widget's and those kept for later visits."""
+    st.session_state.pop(key(name), None)
+    st.session_state.pop(_KEPT + name, None)
+    for kept in st.session_state.get(_KEPT_BY_PAGE, {}).values():
+        kept.pop(name, None)
 
 
 def reset(name: str) -> None:
     """Drop this session's value of parameter ``name`` (widget, kept, and in the link), so that the next run starts
     it at its default: a widget callback's way of saying "start over" (the pixel page's guidance starts at each
     model's own setting when the model changes)."""
-    st.session_state.pop(key(name), None)
-    st.session_state.pop(_KEPT + name, None)
-    for kept in st.session_state.get(_KEPT_BY_PAGE, {}).values():
-        kept.pop(name, None)
+    _forget(name)
     if name in st.query_params:
         del st.query_params[name]
 
